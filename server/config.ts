@@ -1,0 +1,36 @@
+import { resolve } from "node:path";
+
+/** The store's configuration, from the environment variables documented in the README. */
+export interface StoreConfig {
+  databaseUrl?: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  poolSize: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  return {
+    databaseUrl: env.DATABASE_URL?.trim() || undefined,
+    dataDir: resolve(env.FACTLINE_DATA_DIR?.trim() || ".factline"),
+    host: env.FACTLINE_STORE_HOST?.trim() || "127.0.0.1",
+    port: integer(env, "FACTLINE_STORE_PORT", 9090, 0, 65_535),
+    // Catch-ups hold a connection while streaming; 20 serves many concurrent catch-ups on 2 cores
+    // while staying far below PostgreSQL's default max_connections of 100 for a few instances.
+    poolSize: integer(env, "FACTLINE_DB_POOL_SIZE", 20, 2, 500),
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}

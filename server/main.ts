@@ -1,0 +1,71 @@
+import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import { ConfigError, loadStoreConfig } from "./config";
+import { startGrpcServer, type GrpcServer } from "./grpc/server";
+import { log } from "./log";
+import { startEmbeddedPostgres, type RunningPostgres } from "./postgres/embedded";
+import { createFactStoreService } from "./protocol/fact-store-service";
+import { openStore, type StoreRuntime } from "./store";
+
+// A clean stop must finish well inside the 10 s that `npm start` promises; past this, exit anyway.
+const FORCED_EXIT_MS = 8_000;
+
+async function main(): Promise<void> {
+  const config = loadStoreConfig();
+  let postgres: RunningPostgres | undefined;
+  let store: StoreRuntime | undefined;
+  let grpc: GrpcServer | undefined;
+  let stopping = false;
+
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("stopping", { signal });
+    const forced = setTimeout(() => {
+      log.error("clean stop took too long; exiting");
+      process.exit(1);
+    }, FORCED_EXIT_MS);
+    forced.unref();
+    try {
+      // Order matters: stop taking calls, end subscriptions, drain writes, then the database.
+      await Promise.all([grpc?.close(), store?.close()]);
+      await postgres?.stop();
+    } catch (err) {
+      log.error("error while stopping", { error: (err as Error).message });
+      process.exitCode = 1;
+    }
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    log.info("no DATABASE_URL: starting embedded PostgreSQL", { dataDir: config.dataDir });
+    postgres = await startEmbeddedPostgres({ dataDir: config.dataDir });
+    databaseUrl = postgres.url;
+  }
+  try {
+    store = await openStore(databaseUrl, config.poolSize);
+    const runtime = store;
+    grpc = await startGrpcServer({
+      host: config.host,
+      port: config.port,
+      routes: (router) => router.service(RemoteFactStore, createFactStoreService(runtime)),
+    });
+  } catch (err) {
+    await store?.close().catch(() => {});
+    await postgres?.stop().catch(() => {});
+    throw err;
+  }
+  if (stopping) return;
+  // Scripts and tests wait for exactly this line on stdout.
+  process.stdout.write(`factline store listening on ${config.host}:${grpc.port}\n`);
+}
+
+main().catch((err: Error) => {
+  if (err instanceof ConfigError) {
+    log.error(`configuration error: ${err.message}`);
+  } else {
+    log.error("store failed to start", { error: err.message, cause: (err.cause as Error | undefined)?.message });
+  }
+  process.exit(1);
+});

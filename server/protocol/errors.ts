@@ -1,0 +1,45 @@
+import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
+import {
+  DuplicateFactError,
+  InvalidInputError,
+  MissingTransformationError,
+  NotFoundError,
+  ShuttingDownError,
+} from "../errors";
+import { log } from "../log";
+
+// FactCast's Java client rethrows the class named in `exc-bin` (with `msg-bin` as its message) and
+// never retries it; a bare UNKNOWN would be retried up to 10 times. So every error a client caused
+// carries either these trailers or a non-retryable status code.
+const DUPLICATE = "org.factcast.core.DuplicateFactException";
+const MISSING_TRANSFORMATION = "org.factcast.core.subscription.MissingTransformationInformationException";
+
+function factcastError(message: string, javaClass: string): ConnectError {
+  const trailers = new Headers();
+  trailers.set("exc-bin", encodeBinaryHeader(javaClass));
+  trailers.set("msg-bin", encodeBinaryHeader(message));
+  return new ConnectError(message, Code.Unknown, trailers);
+}
+
+/** Maps anything thrown below the protocol layer to the status and trailers FactCast clients expect. */
+export function toConnectError(err: unknown, rpc: string): ConnectError {
+  if (err instanceof ConnectError) return err;
+  if (err instanceof DuplicateFactError) return factcastError(err.message, DUPLICATE);
+  if (err instanceof MissingTransformationError) return factcastError(err.message, MISSING_TRANSFORMATION);
+  if (err instanceof InvalidInputError) return new ConnectError(err.message, Code.InvalidArgument);
+  if (err instanceof NotFoundError) return new ConnectError(err.message, Code.NotFound);
+  if (err instanceof ShuttingDownError) return new ConnectError(err.message, Code.Unavailable);
+  if (isAbort(err)) return new ConnectError("cancelled by the client", Code.Canceled);
+  // Ours, not the caller's: log with context; clients may retry (UNAVAILABLE when the database is down).
+  const message = (err as Error)?.message ?? String(err);
+  log.error("request failed", { rpc, error: message });
+  const databaseDown = /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(message);
+  return new ConnectError(
+    databaseDown ? "the store cannot reach its database; retry shortly" : `internal error in ${rpc}: ${message}`,
+    databaseDown ? Code.Unavailable : Code.Internal,
+  );
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError");
+}

@@ -1,0 +1,196 @@
+import type { FactToPublish } from "../facts/fact";
+import { DuplicateFactError, InvalidInputError } from "../errors";
+import type { Db, DbClient } from "./db";
+
+// The writers' lock: FactCast's advisory key 128, so factline and FactCast writers on one database
+// also coordinate. See fact_serialize_writers in migrations/001_facts.sql for why it is exclusive.
+const BEGIN_WRITING = "BEGIN; SELECT pg_advisory_xact_lock(128)";
+
+/** Opens a transaction on `client` holding the writers' lock; every fact insert happens inside one. */
+export async function beginWriting(client: DbClient): Promise<void> {
+  await client.query(BEGIN_WRITING);
+}
+
+// Looks for ids already stored and allocates serials, in one round trip, under the writer lock.
+// Serials of facts that end up rejected become gaps, which FactCast allows (serials are not dense).
+const CHECK_AND_ALLOCATE = `
+  SELECT ARRAY(SELECT header ->> 'id' FROM fact WHERE (header ->> 'id')::uuid = ANY($1::uuid[])) AS existing,
+         ARRAY(SELECT nextval('fact_ser_seq') FROM generate_series(1, $2::integer)) AS serials,
+         floor(extract(epoch FROM now()) * 1000)::bigint AS ts`;
+
+const INSERT = `INSERT INTO fact (ser, header, payload) SELECT * FROM unnest($1::bigint[], $2::jsonb[], $3::json[])`;
+
+export interface PublishRequest {
+  facts: FactToPublish[];
+}
+
+export interface PublishOutcome {
+  request: PublishRequest;
+  /** Serials in the order of request.facts, or the error that rejected the whole request. */
+  result: { serials: bigint[] } | { error: Error };
+}
+
+/**
+ * Inserts the facts of several publish requests in a transaction opened with beginWriting. Each request is atomic: a request with a duplicate id (in the store, in itself, or in
+ * an earlier request of the same group) is rejected whole; the others are written.
+ */
+export async function insertRequests(client: DbClient, requests: PublishRequest[]): Promise<PublishOutcome[]> {
+  const allIds = requests.flatMap((r) => r.facts.map((f) => f.header.id));
+  const { rows } = await client.query<{ existing: string[]; serials: bigint[]; ts: bigint }>(CHECK_AND_ALLOCATE, [
+    allIds,
+    allIds.length,
+  ]);
+  const taken = new Set(rows[0].existing.map((id) => id.toLowerCase()));
+  const serials = rows[0].serials.map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const ts = Number(rows[0].ts);
+
+  const outcomes: PublishOutcome[] = [];
+  const sers: string[] = [];
+  const headers: string[] = [];
+  const payloads: string[] = [];
+  let next = 0;
+  for (const request of requests) {
+    const duplicates = findDuplicates(request, taken);
+    if (duplicates.length > 0) {
+      outcomes.push({ request, result: { error: new DuplicateFactError(duplicates) } });
+      continue;
+    }
+    const mine: bigint[] = [];
+    for (const fact of request.facts) {
+      const ser = serials[next++];
+      taken.add(fact.header.id);
+      mine.push(ser);
+      sers.push(ser.toString());
+      headers.push(JSON.stringify({ ...fact.header, meta: { ...fact.header.meta, _ser: Number(ser), _ts: ts } }));
+      payloads.push(fact.payload);
+    }
+    outcomes.push({ request, result: { serials: mine } });
+  }
+  if (sers.length > 0) await client.query(INSERT, [sers, headers, payloads]);
+  return outcomes;
+}
+
+function findDuplicates(request: PublishRequest, taken: Set<string>): string[] {
+  const seen = new Set<string>();
+  const duplicates: string[] = [];
+  for (const { header } of request.facts) {
+    if (taken.has(header.id) || seen.has(header.id)) duplicates.push(header.id);
+    seen.add(header.id);
+  }
+  return duplicates;
+}
+
+// How much one group commit may carry. Bounded so that one transaction's parameter arrays stay in
+// the tens of megabytes and a flood of publishes cannot build one giant transaction.
+const MAX_GROUP_FACTS = 5_000;
+const MAX_GROUP_BYTES = 32 * 1024 * 1024;
+
+interface Pending {
+  request: PublishRequest;
+  bytes: number;
+  resolve: (serials: bigint[]) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Group commit: publishes that arrive while a transaction is running wait and then share the next
+ * one, so concurrent single-fact publishers pay one lock, one round trip set and one fsync per group
+ * instead of per fact. An idle store commits a lone publish immediately (no added latency).
+ */
+export class Appender {
+  private queue: Pending[] = [];
+  private running = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly onCommitted: () => void,
+  ) {}
+
+  publish(request: PublishRequest): Promise<bigint[]> {
+    if (request.facts.length === 0) return Promise.resolve([]);
+    const bytes = request.facts.reduce((n, f) => n + f.payload.length + 256, 0);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, bytes, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  /** Resolves once every publish accepted so far has been committed or rejected. */
+  async idle(): Promise<void> {
+    while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.takeGroup();
+        await this.commitGroup(group);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private takeGroup(): Pending[] {
+    const group: Pending[] = [this.queue.shift()!];
+    let facts = group[0].request.facts.length;
+    let bytes = group[0].bytes;
+    while (this.queue.length > 0) {
+      const next = this.queue[0];
+      if (facts + next.request.facts.length > MAX_GROUP_FACTS || bytes + next.bytes > MAX_GROUP_BYTES) break;
+      group.push(this.queue.shift()!);
+      facts += next.request.facts.length;
+      bytes += next.bytes;
+    }
+    return group;
+  }
+
+  private async commitGroup(group: Pending[]): Promise<void> {
+    try {
+      const outcomes = await this.inOwnTransaction(group.map((p) => p.request));
+      this.onCommitted();
+      outcomes.forEach((o, i) => settle(group[i], o));
+    } catch (err) {
+      if (group.length === 1) {
+        group[0].reject(translateInsertError(err));
+        return;
+      }
+      // Something other than a duplicate broke the shared transaction (e.g. text PostgreSQL refuses).
+      // Retry each publish alone so only the culprit fails.
+      for (const pending of group) await this.commitGroup([pending]);
+    }
+  }
+
+  private async inOwnTransaction(requests: PublishRequest[]): Promise<PublishOutcome[]> {
+    const client = await this.db.connect();
+    try {
+      await beginWriting(client);
+      const outcomes = await insertRequests(client, requests);
+      await client.query("COMMIT");
+      return outcomes;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+function settle(pending: Pending, outcome: PublishOutcome): void {
+  if ("error" in outcome.result) pending.reject(outcome.result.error);
+  else pending.resolve(outcome.result.serials);
+}
+
+// PostgreSQL error classes that mean "the client's data cannot be stored", e.g. an invalid Unicode
+// escape that JavaScript's JSON.parse accepts but PostgreSQL's json input rejects.
+const DATA_EXCEPTION_CLASS = "22";
+
+export function translateInsertError(err: unknown): Error {
+  const code = (err as { code?: string }).code;
+  if (typeof code === "string" && code.startsWith(DATA_EXCEPTION_CLASS)) {
+    return new InvalidInputError(`PostgreSQL rejected a fact of this publish: ${(err as Error).message}`);
+  }
+  return err as Error;
+}

@@ -1,0 +1,99 @@
+import Cursor from "pg-cursor";
+import type { StoredFact } from "../facts/fact";
+import type { FactSpec } from "../facts/spec";
+import type { Db, DbClient } from "./db";
+import { specsPredicate } from "./spec-sql";
+
+// Rows per cursor read adapt to the observed fact size so one read stays near this many bytes:
+// large enough to amortise round trips, small enough that a catch-up holds a few MB at a time.
+const TARGET_READ_BYTES = 2 * 1024 * 1024;
+const MIN_READ_ROWS = 10;
+const MAX_READ_ROWS = 2_000;
+// A catch-up whose client stops reading closes its cursor after this long, so a slow consumer never
+// pins a connection and an old snapshot (which holds back VACUUM); the next read reopens after the
+// last serial it delivered.
+const MAX_CURSOR_IDLE_MS = 15_000;
+
+/**
+ * Streams the facts matching `specs` with serial in (after, upTo] in serial order, one bounded read
+ * at a time: nothing is read ahead of what the consumer asks for, so a slow client is back-pressure,
+ * not memory.
+ */
+export class FactReader {
+  private client?: DbClient;
+  private cursor?: Cursor<StoredFact>;
+  private lastReadAt = 0;
+  private rowsPerRead = 100;
+  private done = false;
+  private inflight?: Promise<unknown>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly specs: FactSpec[],
+    private position: bigint,
+    private readonly upTo?: bigint,
+  ) {}
+
+  /** The next facts in serial order; an empty array means the range is exhausted. */
+  async next(): Promise<StoredFact[]> {
+    if (this.done) return [];
+    if (this.cursor && Date.now() - this.lastReadAt > MAX_CURSOR_IDLE_MS) await this.close();
+    if (!this.cursor) await this.open();
+    const read = this.cursor!.read(this.rowsPerRead);
+    this.inflight = read;
+    const rows = await read;
+    this.inflight = undefined;
+    this.lastReadAt = Date.now();
+    if (rows.length < this.rowsPerRead) {
+      this.done = true;
+      await this.close();
+    }
+    if (rows.length > 0) {
+      this.position = rows[rows.length - 1].ser;
+      const bytes = rows.reduce((n, r) => n + r.header.length + r.payload.length, 0);
+      const perRow = Math.max(1, bytes / rows.length);
+      this.rowsPerRead = Math.min(MAX_READ_ROWS, Math.max(MIN_READ_ROWS, Math.floor(TARGET_READ_BYTES / perRow)));
+    }
+    return rows;
+  }
+
+  async close(): Promise<void> {
+    // A read still in flight (the consumer went away mid-read) must finish before the cursor closes,
+    // or the connection goes back to the pool mid-protocol.
+    await this.inflight?.catch(() => {});
+    const { cursor, client } = this;
+    this.cursor = undefined;
+    this.client = undefined;
+    if (cursor) await cursor.close().catch(() => {});
+    client?.release();
+  }
+
+  private async open(): Promise<void> {
+    const params: unknown[] = [this.position.toString()];
+    let sql = `SELECT ser, header::text AS header, payload::text AS payload FROM fact WHERE ser > $1`;
+    if (this.upTo !== undefined) {
+      params.push(this.upTo.toString());
+      sql += ` AND ser <= $2`;
+    }
+    sql += ` AND (${specsPredicate(this.specs, params)}) ORDER BY ser`;
+    this.client = await this.db.connect();
+    this.cursor = this.client.query(new Cursor<StoredFact>(sql, params));
+  }
+}
+
+// Serial order with a byte budget: the window sum uses stored sizes (no detoasting), and the row
+// that crosses the budget is still included, so a single huge fact always makes progress.
+const READ_NEW_FACTS = `
+  SELECT ser, header::text AS header, payload::text AS payload
+    FROM (SELECT ser, header, payload,
+                 sum(pg_column_size(header) + pg_column_size(payload)) OVER (ORDER BY ser)
+                   - pg_column_size(header) - pg_column_size(payload) AS before
+            FROM fact WHERE ser > $1 ORDER BY ser LIMIT $2) page
+   WHERE before < $3
+   ORDER BY ser`;
+
+/** All facts after `after` (any spec), bounded by rows and bytes: the live tail's read. */
+export async function readNewFacts(db: Db, after: bigint, maxRows: number, maxBytes: number): Promise<StoredFact[]> {
+  const { rows } = await db.query<StoredFact>(READ_NEW_FACTS, [after.toString(), maxRows, maxBytes]);
+  return rows;
+}

@@ -1,0 +1,193 @@
+import type { FactHeader, StoredFact } from "../facts/fact";
+import type { FactSpec, SubscriptionRequest } from "../facts/spec";
+import { MissingTransformationError, NotFoundError, ShuttingDownError } from "../errors";
+import type { Db } from "../storage/db";
+import { highWaterMark, latestSerial, serialOf } from "../storage/lookup";
+import { FactReader } from "../storage/read";
+import type { TailHub } from "./tail";
+
+/** What a subscription tells its client, in order; the protocol adapter turns these into notifications. */
+export type SubscriptionEvent =
+  | { kind: "info"; start: bigint; horizon: bigint }
+  | { kind: "facts"; facts: StoredFact[] }
+  | { kind: "ffwd"; id: string; ser: bigint }
+  | { kind: "catchup" }
+  | { kind: "complete" }
+  | { kind: "keepalive" };
+
+export interface SubscriptionContext {
+  db: Db;
+  tail: TailHub;
+  /** Aborted when the client cancels. */
+  signal: AbortSignal;
+  /** Aborted when the store shuts down. */
+  shutdown: AbortSignal;
+  /** The client asked for Ffwd notifications (fc-ffwd). */
+  fastForward: boolean;
+}
+
+// Without a keepalive request, the follow loop still wakes this often to notice cancellation.
+const IDLE_WAKE_MS = 30_000;
+
+/**
+ * Runs one subscription: optional Info, catch-up from the database, Ffwd, Catchup, then Complete or
+ * live facts from the tail hub. Nothing is read ahead of what the consumer takes, and everything
+ * held (cursor, connection, follower) is released when the generator ends for any reason.
+ */
+export async function* runSubscription(req: SubscriptionRequest, ctx: SubscriptionContext): AsyncGenerator<SubscriptionEvent> {
+  const signal = AbortSignal.any([ctx.signal, ctx.shutdown]);
+  const checkVersions = versionGuard(req.specs);
+  const keepalive = req.keepaliveIntervalMs > 0 ? req.keepaliveIntervalMs : undefined;
+  const wait = <T>(work: Promise<T>) => withKeepalive(work, keepalive, signal, ctx.shutdown);
+
+  let position: bigint;
+  if (req.ephemeral) {
+    position = await latestSerial(ctx.db);
+  } else {
+    position = 0n;
+    if (req.startingAfter !== undefined) {
+      const ser = await serialOf(ctx.db, req.startingAfter);
+      if (ser === undefined) {
+        throw new NotFoundError(`startingAfter ${req.startingAfter} is not a fact in this store; subscribe without it to read from the beginning`);
+      }
+      position = ser;
+    }
+    const hwm = await highWaterMark(ctx.db);
+    if (req.streamInfo) yield { kind: "info", start: position, horizon: hwm.ser };
+
+    let last = position;
+    const reader = new FactReader(ctx.db, req.specs, position);
+    try {
+      for (;;) {
+        const facts = yield* wait(reader.next());
+        if (facts.length === 0) break;
+        checkVersions(facts);
+        yield { kind: "facts", facts };
+        last = facts[facts.length - 1].ser;
+      }
+    } finally {
+      await reader.close();
+    }
+    // The reader's snapshot was taken after the high-water mark was read, so everything up to it
+    // has been seen: a consumer with nothing recent may store that newer position (Ffwd).
+    if (last < hwm.ser) {
+      if (ctx.fastForward && hwm.id !== undefined) yield { kind: "ffwd", id: hwm.id, ser: hwm.ser };
+      position = hwm.ser;
+    } else {
+      position = last;
+    }
+  }
+  yield { kind: "catchup" };
+  if (!req.continuous) {
+    yield { kind: "complete" };
+    return;
+  }
+
+  for (;;) {
+    const { follower, coveredFrom } = ctx.tail.attach(req.specs, position);
+    try {
+      if (position < coveredFrom) {
+        const gap = new FactReader(ctx.db, req.specs, position, coveredFrom);
+        try {
+          for (;;) {
+            const facts = yield* wait(gap.next());
+            if (facts.length === 0) break;
+            checkVersions(facts);
+            yield { kind: "facts", facts };
+          }
+        } finally {
+          await gap.close();
+        }
+        position = coveredFrom;
+      }
+      for (;;) {
+        const taken = await follower.take(keepalive ?? IDLE_WAKE_MS, signal);
+        if (taken === "timeout") {
+          if (keepalive !== undefined) yield { kind: "keepalive" };
+          continue;
+        }
+        if (taken === "closed") throwIfStopped(signal, ctx.shutdown);
+        if (taken === "overflow" || taken === "closed") break;
+        const facts = taken.map((l) => l.fact);
+        checkVersions(facts, taken.map((l) => l.header));
+        yield { kind: "facts", facts };
+        position = facts[facts.length - 1].ser;
+      }
+    } finally {
+      ctx.tail.detach(follower);
+    }
+    // Cut off for falling behind: read what was missed from the database, then attach again.
+  }
+}
+
+/**
+ * Awaits `work`, emitting keepalives while it takes longer than the client's keepalive interval,
+ * so a slow catch-up query never looks like a dead stream to the client's staleness check.
+ */
+async function* withKeepalive<T>(
+  work: Promise<T>,
+  intervalMs: number | undefined,
+  signal: AbortSignal,
+  shutdown: AbortSignal,
+): AsyncGenerator<SubscriptionEvent, T> {
+  const settled = work.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  for (;;) {
+    const outcome = await Promise.race([settled, delay(intervalMs ?? IDLE_WAKE_MS, signal)]);
+    if (outcome !== undefined) {
+      if ("error" in outcome) throw outcome.error;
+      return outcome.value;
+    }
+    throwIfStopped(signal, shutdown);
+    if (intervalMs !== undefined) yield { kind: "keepalive" };
+  }
+}
+
+function throwIfStopped(signal: AbortSignal, shutdown: AbortSignal): void {
+  if (shutdown.aborted) throw new ShuttingDownError();
+  if (signal.aborted) throw signal.reason ?? new Error("subscription cancelled");
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve(undefined);
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
+}
+
+/**
+ * FactCast's version rule without transformations: per (ns, type) the consumer may ask for specific
+ * versions; a matching fact of another version cannot be delivered (no registry to transform it),
+ * so the subscription fails with MissingTransformationInformationException, as FactCast's does.
+ */
+function versionGuard(specs: FactSpec[]): (facts: StoredFact[], headers?: FactHeader[]) => void {
+  const wanted = new Map<string, Set<number>>();
+  for (const spec of specs) {
+    if (spec.type === undefined) continue;
+    const key = `${spec.ns}\u0000${spec.type}`;
+    if (!wanted.has(key)) wanted.set(key, new Set());
+    wanted.get(key)!.add(spec.version);
+  }
+  if (![...wanted.values()].some((versions) => !versions.has(0))) return () => {};
+  return (facts, headers) => {
+    facts.forEach((fact, i) => {
+      const header = headers?.[i] ?? (JSON.parse(fact.header) as FactHeader);
+      const version = header.version ?? 0;
+      for (const key of [`${header.ns}\u0000${header.type}`, `*\u0000${header.type}`]) {
+        const versions = wanted.get(key);
+        if (versions && !versions.has(0) && !versions.has(version)) {
+          throw new MissingTransformationError(
+            `fact ${header.id} (${header.ns}/${header.type}) has version ${version}, but version ${[...versions].join(" or ")} was requested and this store has no transformations; request version 0 to receive facts as published`,
+          );
+        }
+      }
+    });
+  };
+}

@@ -1,0 +1,199 @@
+import type pg from "pg";
+import type { FactHeader, StoredFact } from "../facts/fact";
+import type { FactSpec } from "../facts/spec";
+import { log } from "../log";
+import { createDedicatedClient, type Db } from "../storage/db";
+import { latestSerial } from "../storage/lookup";
+import { readNewFacts } from "../storage/read";
+import { Follower } from "./follower";
+import { matchesAny } from "./matcher";
+
+/*
+ * Why no follower ever skips or repeats a fact
+ * --------------------------------------------
+ * 1. Every insert into `fact` happens while its transaction holds the exclusive advisory lock 128
+ *    (taken by the store before it allocates serials, and by a BEFORE INSERT statement trigger for
+ *    anyone else), and serials are allocated under that lock. PostgreSQL makes a commit visible
+ *    before it releases the transaction's locks, so when a fact with serial S is visible, every
+ *    transaction that drew a smaller serial has already committed or rolled back: the visible log is
+ *    always a gap-free prefix of the final log. Reading `ser > p ORDER BY ser` therefore never misses
+ *    a fact that commits later with a smaller serial (FactCast #338 / #4012 cannot happen).
+ * 2. The hub below reads that prefix once per instance, in serial order, and advances `position`
+ *    only in the same synchronous step that hands the facts to every attached follower. A follower
+ *    attached at hub position H receives exactly the facts > H; the subscription reads (its own
+ *    position, H] from the database itself. JavaScript runs attach and delivery on one thread, so no
+ *    fact can fall between the two.
+ * 3. Each follower drops anything at or below the last serial it already passed on, so overlap
+ *    between a catch-up read and the live feed is delivered once.
+ * 4. A follower that falls too far behind is cut off rather than buffered without bound; its
+ *    subscription goes back to reading the database from its last delivered serial (2 again).
+ */
+
+// Rows and bytes per tail read: one page of new facts in memory at a time, shared by all followers.
+const TAIL_PAGE_ROWS = 1_000;
+const TAIL_PAGE_BYTES = 8 * 1024 * 1024;
+// LISTEN/NOTIFY is the trigger; this poll catches a notification lost with a dropped connection.
+const SAFETY_POLL_MS = 1_000;
+const LISTEN_RETRY_MS = 1_000;
+const CHANNEL = "factline_fact";
+
+export interface LiveFact {
+  fact: StoredFact;
+  header: FactHeader;
+}
+
+export class TailHub {
+  /** Every fact with serial <= position has been handed to the followers attached at the time. */
+  private position = 0n;
+  private readonly byNamespace = new Map<string, Set<Follower>>();
+  private readonly anyNamespace = new Set<Follower>();
+  private followerCount = 0;
+  private pumping = false;
+  private dirty = false;
+  private stopped = false;
+  private listener?: pg.Client;
+  private poll?: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: Db,
+    private readonly databaseUrl: string,
+  ) {}
+
+  async start(): Promise<void> {
+    this.position = await latestSerial(this.db);
+    await this.listen();
+    this.poll = setInterval(() => this.nudge(), SAFETY_POLL_MS);
+    this.poll.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.poll);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => {});
+    for (const follower of this.allFollowers()) follower.close();
+  }
+
+  /**
+   * Registers a live follower. Returns the hub position H it starts from: the follower will be
+   * offered every matching fact > H; the caller must read (its position, H] itself.
+   */
+  attach(specs: FactSpec[], position: bigint): { follower: Follower; coveredFrom: bigint } {
+    const coveredFrom = this.position;
+    const follower = new Follower(specs, position > coveredFrom ? position : coveredFrom);
+    for (const key of this.keysOf(specs)) this.setFor(key).add(follower);
+    this.followerCount++;
+    return { follower, coveredFrom };
+  }
+
+  detach(follower: Follower): void {
+    let found = false;
+    for (const key of this.keysOf(follower.specs)) found = this.setFor(key).delete(follower) || found;
+    if (found) this.followerCount--;
+    follower.close();
+  }
+
+  /** Something may have been committed: read new facts soon. Calls coalesce into one read loop. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.dirty = true;
+      return;
+    }
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      do {
+        this.dirty = false;
+        if (this.followerCount === 0) {
+          // Nobody to feed: only move the position (cheap), unless someone attached meanwhile.
+          const latest = await latestSerial(this.db);
+          if (this.followerCount === 0) this.position = latest > this.position ? latest : this.position;
+          else this.dirty = true;
+          continue;
+        }
+        for (;;) {
+          const rows = await readNewFacts(this.db, this.position, TAIL_PAGE_ROWS, TAIL_PAGE_BYTES);
+          if (rows.length === 0) break;
+          this.deliver(rows);
+        }
+      } while (this.dirty && !this.stopped);
+    } catch (err) {
+      if (!this.stopped) {
+        log.warn("live tail read failed; retrying", { error: (err as Error).message });
+        setTimeout(() => this.nudge(), LISTEN_RETRY_MS).unref();
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Hands a page of new facts to the followers and advances the position, in one synchronous step. */
+  private deliver(rows: StoredFact[]): void {
+    for (const fact of rows) {
+      const header = JSON.parse(fact.header) as FactHeader;
+      let payload: unknown;
+      const lazyPayload = () => (payload ??= JSON.parse(fact.payload));
+      const live: LiveFact = { fact, header };
+      for (const follower of this.candidates(header.ns)) {
+        if (fact.ser > follower.position && matchesAny(follower.specs, header, lazyPayload)) follower.offer(live);
+      }
+    }
+    this.position = rows[rows.length - 1].ser;
+  }
+
+  private *candidates(ns: string): Iterable<Follower> {
+    yield* this.anyNamespace;
+    const set = this.byNamespace.get(ns);
+    if (set) yield* set;
+  }
+
+  private *allFollowers(): Iterable<Follower> {
+    yield* this.anyNamespace;
+    for (const set of this.byNamespace.values()) yield* set;
+  }
+
+  // A follower with any "*" spec is indexed once under "any namespace"; others under each ns.
+  private keysOf(specs: FactSpec[]): Array<string | null> {
+    return specs.some((s) => s.ns === "*") ? [null] : [...new Set(specs.map((s) => s.ns))];
+  }
+
+  private setFor(key: string | null): Set<Follower> {
+    if (key === null) return this.anyNamespace;
+    let set = this.byNamespace.get(key);
+    if (!set) this.byNamespace.set(key, (set = new Set()));
+    return set;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = createDedicatedClient(this.databaseUrl);
+    const reconnect = () => {
+      if (this.listener !== client || this.stopped) return;
+      this.listener = undefined;
+      client.end().catch(() => {});
+      setTimeout(() => void this.listen().catch(() => {}), LISTEN_RETRY_MS).unref();
+    };
+    client.on("notification", () => this.nudge());
+    client.on("error", (err) => {
+      log.warn("listen connection lost; reconnecting", { error: err.message });
+      reconnect();
+    });
+    client.on("end", reconnect);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.listener = client;
+      // Anything committed while we were not listening is picked up now.
+      this.nudge();
+    } catch (err) {
+      client.end().catch(() => {});
+      log.warn("cannot listen for new facts; retrying", { error: (err as Error).message });
+      setTimeout(() => void this.listen().catch(() => {}), LISTEN_RETRY_MS).unref();
+    }
+  }
+}

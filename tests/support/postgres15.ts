@@ -1,0 +1,81 @@
+/**
+ * A throwaway cluster from the machine's PostgreSQL 15 binaries, so the promise "PostgreSQL ≥ 14"
+ * is tested against an old major and not only against the embedded 18.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import fs from "node:fs/promises";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const exec = promisify(execFile);
+export const PG15_BIN_DIR = process.env.FACTLINE_PG15_BIN ?? "/usr/lib/postgresql/15/bin";
+/** PostgreSQL refuses to run as root; Debian's postgresql packages create this user. */
+const OS_USER = "postgres";
+/** pg_ctl's own wait limit; a fresh cluster is usually ready in about a second. */
+const START_TIMEOUT_S = 60;
+
+/** Why the PostgreSQL 15 project cannot run here, or undefined when it can. */
+export function postgres15Missing(): string | undefined {
+  for (const tool of ["initdb", "pg_ctl", "postgres"]) {
+    const file = path.join(PG15_BIN_DIR, tool);
+    if (!existsSync(file)) {
+      return `no PostgreSQL 15 binaries: ${file} is missing (install postgresql-15, or set FACTLINE_PG15_BIN to its bin directory)`;
+    }
+  }
+  return undefined;
+}
+
+export interface TemporaryCluster { url: string; version: string; stop(): Promise<void> }
+
+export async function startPostgres15(): Promise<TemporaryCluster> {
+  const asRoot = process.getuid?.() === 0;
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "factline-pg15-"));
+  const data = path.join(dir, "data");
+  const logFile = path.join(dir, "postgres.log");
+  if (asRoot) await exec("chown", [OS_USER, dir]);
+  // Run as the postgres OS user when we are root; LC_MESSAGES=C keeps errors greppable.
+  const run = (tool: string, args: string[]) =>
+    exec(asRoot ? "runuser" : path.join(PG15_BIN_DIR, tool),
+      asRoot ? ["-u", OS_USER, "--", path.join(PG15_BIN_DIR, tool), ...args] : args,
+      { cwd: dir, env: { ...process.env, LC_MESSAGES: "C" } });
+
+  const port = await freePort();
+  try {
+    // Trust on loopback is fine: the cluster lives for one test run and listens on 127.0.0.1 only.
+    await run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"]);
+    await fs.appendFile(path.join(data, "postgresql.conf"), [
+      "listen_addresses = '127.0.0.1'",
+      `port = ${port}`,
+      // No unix socket: it would collide with the machine's own PostgreSQL in /var/run/postgresql.
+      "unix_socket_directories = ''",
+      // Durability is worthless for a throwaway cluster and costs test time.
+      "fsync = off", "synchronous_commit = off", "full_page_writes = off",
+      "",
+    ].join("\n"));
+    await run("pg_ctl", ["-D", data, "-l", logFile, "-w", "-t", String(START_TIMEOUT_S), "start"]);
+  } catch (error) {
+    const log = await fs.readFile(logFile, "utf8").catch(() => "");
+    await fs.rm(dir, { recursive: true, force: true });
+    throw new Error(`PostgreSQL 15 from ${PG15_BIN_DIR} did not start: ${(error as Error).message}\n${log}`);
+  }
+  const { stdout } = await exec(path.join(PG15_BIN_DIR, "postgres"), ["--version"]);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    version: stdout.trim().replace(/^postgres \(PostgreSQL\) /, "").split(" ")[0],
+    async stop() {
+      await run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]).catch(() => {});
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

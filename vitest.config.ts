@@ -1,0 +1,52 @@
+import { defineConfig } from "vitest/config";
+import { postgres15Missing } from "./tests/support/postgres15.js";
+
+/** The test kinds of STYLE.md: *.unit.spec.ts need nothing, *.int.spec.ts a real PostgreSQL. */
+const INT_FILES = ["tests/**/*.int.spec.ts", "server/**/*.int.spec.ts"];
+const IGNORED = ["**/node_modules/**", "**/.next/**", "**/.factline/**", "**/gen/**"];
+
+/** Int tests spawn store processes and PostgreSQL; CI machines are slow and have two cores. */
+const intTimeouts = { testTimeout: 60_000, hookTimeout: 120_000 };
+
+// Outside CI, a machine without PostgreSQL 15 skips that project (scripts/test.ts says why);
+// under CI=true its global setup fails instead, because CI must prove "PostgreSQL ≥ 14".
+const pg15Missing = postgres15Missing();
+const skipPg15 = pg15Missing !== undefined && process.env.CI !== "true";
+const onlyPg15 = process.argv.includes("int-pg15") || process.argv.includes("--project=int-pg15");
+if (skipPg15 && onlyPg15) console.warn(`int-pg15 skipped: ${pg15Missing}`);
+
+export default defineConfig({
+  test: {
+    // Each int file spawns a store and a database; more than two at once only thrashes two cores.
+    maxWorkers: 2,
+    // Asking for the skipped PostgreSQL 15 project alone is not an error, only an empty run.
+    passWithNoTests: skipPg15 && onlyPg15,
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["**/*.unit.spec.ts"], exclude: IGNORED },
+      },
+      {
+        extends: true,
+        test: {
+          name: "int",
+          include: INT_FILES,
+          exclude: IGNORED,
+          globalSetup: ["tests/support/global-setup/postgres.ts"],
+          ...intTimeouts,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "int-pg15",
+          include: skipPg15 ? [] : INT_FILES,
+          // The embedded-PostgreSQL test is about the npm binaries, not about the server version.
+          exclude: [...IGNORED, "tests/postgres/embedded.int.spec.ts"],
+          globalSetup: ["tests/support/global-setup/postgres15.ts"],
+          ...intTimeouts,
+        },
+      },
+    ],
+  },
+});
