@@ -41,8 +41,8 @@ export default defineConfig({
         test: {
           name: "int-pg15",
           include: skipPg15 ? [] : INT_FILES,
-          // The embedded-PostgreSQL test is about the npm binaries, not about the server version.
-          exclude: [...IGNORED, "tests/postgres/embedded.int.spec.ts"],
+          // tests/postgres/ is about the embedded binaries and npm start, not about the server version.
+          exclude: [...IGNORED, "tests/postgres/**"],
           globalSetup: ["tests/support/global-setup/postgres15.ts"],
           ...intTimeouts,
         },

@@ -1,0 +1,98 @@
+// What a subscription holds in the store, and that it lets go: a cancelled subscription returns its
+// PostgreSQL connection, and a client that stops reading a big catch-up does not make the store
+// buffer the result (back-pressure reaches the database cursor).
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { subscriptionRequest } from "../support/client.js";
+import { fact, factsMsg, uniqueName } from "../support/facts.js";
+import { startStoreOnFreshDatabase, type StoreFixture } from "../support/store.js";
+
+let fx: StoreFixture;
+let admin: pg.Client;
+beforeAll(async () => {
+  fx = await startStoreOnFreshDatabase("resources");
+  admin = new pg.Client({ connectionString: fx.databaseUrl });
+  await admin.connect();
+}, 90_000);
+afterAll(async () => {
+  await admin?.end();
+  await fx?.close();
+}, 30_000);
+
+/** Store connections that are doing something: running a query or holding a cursor's transaction. */
+async function busyStoreConnections(): Promise<number> {
+  const { rows } = await admin.query<{ n: string }>(
+    `SELECT count(*) AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name = 'factline-store' AND state <> 'idle'`,
+  );
+  return Number(rows[0].n);
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+describe("resources held by subscriptions", () => {
+  const ns = uniqueName("big");
+  // 4,000 facts of 25 KB: a 100 MB result, far more than the store may hold for one client.
+  const FACTS = 4_000;
+  const PAYLOAD = JSON.stringify({ blob: "x".repeat(25_000) });
+
+  beforeAll(async () => {
+    for (let i = 0; i < FACTS; i += 100) {
+      await fx.client.publish(factsMsg(Array.from({ length: 100 }, () => fact({ ns, type: "Blob", payload: PAYLOAD }))));
+    }
+  }, 120_000);
+
+  it("a client that stops reading a 100 MB catch-up does not grow the store's memory by the result", async () => {
+    const pid = fx.store.process.pid!;
+    const before = rssBytes(pid);
+    const abort = new AbortController();
+    const stream = fx.client.subscribe(subscriptionRequest({ specs: [{ ns }], continuous: false }), { signal: abort.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next(); // the first notification: the store has started streaming
+    await new Promise((r) => setTimeout(r, 3_000)); // the client stalls
+    const during = rssBytes(pid);
+    abort.abort();
+    await iterator.return?.().catch(() => undefined);
+    // Without back-pressure the store would read all 100 MB (and encode it) while the client stalls.
+    expect(during - before).toBeLessThan(40 * 1024 * 1024);
+  }, 30_000);
+
+  it("cancelling catch-ups in the middle frees their database connections", async () => {
+    const aborts = Array.from({ length: 8 }, () => new AbortController());
+    const iterators = aborts.map((a) =>
+      fx.client.subscribe(subscriptionRequest({ specs: [{ ns }], continuous: false }), { signal: a.signal })[Symbol.asyncIterator](),
+    );
+    await Promise.all(iterators.map((it) => it.next()));
+    // Each stalled catch-up holds its cursor's connection...
+    expect(await busyStoreConnections()).toBeGreaterThanOrEqual(8);
+    for (const a of aborts) a.abort();
+    await Promise.all(iterators.map((it) => it.return?.().catch(() => undefined)));
+    // ...and gives it back once cancelled.
+    await eventually(async () => (await busyStoreConnections()) === 0, 5_000, "connections to be released");
+  }, 30_000);
+
+  it("cancelling follow subscriptions leaves no connection busy and the store keeps serving", async () => {
+    const aborts = Array.from({ length: 20 }, () => new AbortController());
+    const iterators = aborts.map((a) =>
+      fx.client.subscribe(subscriptionRequest({ specs: [{ ns: uniqueName("idle") }], continuous: true }), { signal: a.signal })[Symbol.asyncIterator](),
+    );
+    await Promise.all(iterators.map((it) => it.next())); // Catchup: they are live now
+    for (const a of aborts) a.abort();
+    await Promise.all(iterators.map((it) => it.return?.().catch(() => undefined)));
+    await eventually(async () => (await busyStoreConnections()) === 0, 5_000, "connections to be released");
+    const latest = await fx.client.latestSerial({});
+    expect(latest.serial).toBeGreaterThanOrEqual(BigInt(FACTS));
+  }, 30_000);
+});
