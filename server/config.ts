@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { DEFAULT_CURSOR_IDLE_MS } from "./storage/read";
 
 /** The store's configuration, from the environment variables documented in the README. */
 export interface StoreConfig {
@@ -7,6 +8,7 @@ export interface StoreConfig {
   host: string;
   port: number;
   poolSize: number;
+  cursorIdleMs: number;
 }
 
 export class ConfigError extends Error {
@@ -22,6 +24,7 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     // Catch-ups hold a connection while streaming; 20 serves many concurrent catch-ups on 2 cores
     // while staying far below PostgreSQL's default max_connections of 100 for a few instances.
     poolSize: integer(env, "FACTLINE_DB_POOL_SIZE", 20, 2, 500),
+    cursorIdleMs: integer(env, "FACTLINE_CATCHUP_IDLE_MS", DEFAULT_CURSOR_IDLE_MS, 100, 3_600_000),
   };
 }
 

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     databaseUrl = postgres.url;
   }
   try {
-    store = await openStore(databaseUrl, config.poolSize);
+    store = await openStore(databaseUrl, config);
     const runtime = store;
     grpc = await startGrpcServer({
       host: config.host,

@@ -14,6 +14,7 @@ export interface StoreRuntime {
   tail: TailHub;
   /** Aborted when the store begins shutting down: subscriptions end with UNAVAILABLE. */
   shutdown: AbortSignal;
+  cursorIdleMs: number;
   close(): Promise<void>;
 }
 
@@ -25,7 +26,8 @@ export const STORE_VERSION: string = JSON.parse(
 ).version;
 
 /** Connects to PostgreSQL, migrates, and starts the live tail. */
-export async function openStore(databaseUrl: string, poolSize: number): Promise<StoreRuntime> {
+export async function openStore(databaseUrl: string, options: { poolSize: number; cursorIdleMs: number }): Promise<StoreRuntime> {
+  const { poolSize, cursorIdleMs } = options;
   const db = createDb(databaseUrl, poolSize);
   try {
     await migrate(db);
@@ -48,6 +50,7 @@ export async function openStore(databaseUrl: string, poolSize: number): Promise<
     appender,
     tail,
     shutdown: stopping.signal,
+    cursorIdleMs,
     async close() {
       stopping.abort();
       clearInterval(sweep);

@@ -42,9 +42,7 @@ export function prepareFact(raw: { header: string; payload: string }, index: num
     throw new InvalidInputError(`${where}.header is not valid JSON (${(err as Error).message})`);
   }
   if (!isPlainObject(header)) throw new InvalidInputError(`${where}.header must be a JSON object`);
-  if (raw.header.includes("\\u0000")) {
-    throw new InvalidInputError(`${where}.header contains \\u0000, which PostgreSQL cannot store in a header`);
-  }
+  if (raw.header.includes("\\u")) requireStorableText(header, `${where}.header`);
 
   const id = canonicalUuid(header.id);
   if (id === undefined) throw new InvalidInputError(`${where}.header.id must be a UUID string, got ${describe(header.id)}`);
@@ -74,11 +72,13 @@ export function prepareFact(raw: { header: string; payload: string }, index: num
   if (raw.payload.trim() === "") {
     throw new InvalidInputError(`${where}.payload is empty; send {} for a fact without payload`);
   }
+  let payload: unknown;
   try {
-    JSON.parse(raw.payload);
+    payload = JSON.parse(raw.payload);
   } catch (err) {
     throw new InvalidInputError(`${where}.payload is not valid JSON (${(err as Error).message})`);
   }
+  if (raw.payload.includes("\\u")) requireStorableText(payload, `${where}.payload`);
   return { header: normalised, payload: raw.payload };
 }
 
@@ -103,6 +103,28 @@ function prepareMeta(value: unknown, where: string): Record<string, string | str
     }
   }
   return { ...(value as Record<string, string | string[]>) };
+}
+
+/**
+ * PostgreSQL's JSON functions refuse \u0000 and unpaired UTF-16 surrogates, which JSON.parse
+ * accepts. A fact holding them could be stored but never matched or read by path, so it is refused
+ * up front, naming where. Only escapes can produce them, hence callers check only text with "\u".
+ */
+function requireStorableText(value: unknown, path: string): void {
+  const check = (text: string, at: string) => {
+    if (text.includes("\u0000")) throw new InvalidInputError(`${at} contains \\u0000, which PostgreSQL cannot store; remove it`);
+    if (!text.isWellFormed()) {
+      throw new InvalidInputError(`${at} contains an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which PostgreSQL cannot store; fix the text`);
+    }
+  };
+  if (typeof value === "string") check(value, path);
+  else if (Array.isArray(value)) value.forEach((v, i) => requireStorableText(v, `${path}[${i}]`));
+  else if (isPlainObject(value)) {
+    for (const [key, v] of Object.entries(value)) {
+      check(key, `${path} key ${JSON.stringify(key.slice(0, 40))}`);
+      requireStorableText(v, `${path}.${key}`);
+    }
+  }
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -3,11 +3,28 @@ import type { AddressInfo } from "node:net";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
 
+type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
+
 // Publishing a batch of large facts must fit in one request; FactCast clients cap their own
 // messages at 32 MiB, so accept a little more than that and no more.
 const MAX_REQUEST_BYTES = 40 * 1024 * 1024;
 // In-flight unary calls get this long to finish on shutdown before their connections are cut.
 const DRAIN_MS = 3_000;
+
+// gRPC's status for "no such method". A bare HTTP 404 only becomes UNIMPLEMENTED in clients by luck
+// (grpc-java: "HTTP status code 404 invalid content-type"); old FactCast clients still call the
+// snapshot RPCs that protocol 1.5 removed, and deserve a clear answer.
+const GRPC_UNIMPLEMENTED = "12";
+
+const answerUnimplemented: NodeHandlerFn = (req, res) => {
+  const method = req.url ?? "";
+  res.writeHead(200, {
+    "content-type": "application/grpc",
+    "grpc-status": GRPC_UNIMPLEMENTED,
+    "grpc-message": encodeURIComponent(`factline does not implement ${method}`),
+  });
+  res.end();
+};
 
 export interface GrpcServer {
   port: number;
@@ -31,6 +48,7 @@ export async function startGrpcServer(options: {
     connect: false,
     readMaxBytes: MAX_REQUEST_BYTES,
     acceptCompression: [compressionGzip],
+    fallback: answerUnimplemented,
   });
   const server = http2.createServer({ maxSessionMemory: 64 }, handler);
   const sessions = new Set<http2.ServerHttp2Session>();

@@ -62,6 +62,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceImpl<typeof 
         signal: ctx.signal,
         shutdown: store.shutdown,
         fastForward: ctx.requestHeader.has("fc-ffwd"),
+        cursorIdleMs: store.cursorIdleMs,
       });
       for await (const event of events) yield* toNotifications(event, budget);
     },

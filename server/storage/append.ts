@@ -190,7 +190,9 @@ const DATA_EXCEPTION_CLASS = "22";
 export function translateInsertError(err: unknown): Error {
   const code = (err as { code?: string }).code;
   if (typeof code === "string" && code.startsWith(DATA_EXCEPTION_CLASS)) {
-    return new InvalidInputError(`PostgreSQL rejected a fact of this publish: ${(err as Error).message}`);
+    return new InvalidInputError(
+      `PostgreSQL cannot store a fact of this publish (${(err as Error).message}); check the headers and payloads for text it refuses`,
+    );
   }
   return err as Error;
 }

@@ -9,10 +9,10 @@ import { specsPredicate } from "./spec-sql";
 const TARGET_READ_BYTES = 2 * 1024 * 1024;
 const MIN_READ_ROWS = 10;
 const MAX_READ_ROWS = 2_000;
-// A catch-up whose client stops reading closes its cursor after this long, so a slow consumer never
-// pins a connection and an old snapshot (which holds back VACUUM); the next read reopens after the
-// last serial it delivered.
-const MAX_CURSOR_IDLE_MS = 15_000;
+// A catch-up whose client stops reading closes its cursor after this long (FACTLINE_CATCHUP_IDLE_MS),
+// so a stalled consumer does not pin a connection and an old snapshot (which holds back VACUUM);
+// its next read reopens the cursor after the last serial it delivered.
+export const DEFAULT_CURSOR_IDLE_MS = 15_000;
 
 /**
  * Streams the facts matching `specs` with serial in (after, upTo] in serial order, one bounded read
@@ -22,31 +22,34 @@ const MAX_CURSOR_IDLE_MS = 15_000;
 export class FactReader {
   private client?: DbClient;
   private cursor?: Cursor<StoredFact>;
-  private lastReadAt = 0;
   private rowsPerRead = 100;
   private done = false;
   private inflight?: Promise<unknown>;
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly db: Db,
     private readonly specs: FactSpec[],
     private position: bigint,
     private readonly upTo?: bigint,
+    private readonly idleMs = DEFAULT_CURSOR_IDLE_MS,
   ) {}
 
   /** The next facts in serial order; an empty array means the range is exhausted. */
   async next(): Promise<StoredFact[]> {
+    clearTimeout(this.idleTimer);
     if (this.done) return [];
-    if (this.cursor && Date.now() - this.lastReadAt > MAX_CURSOR_IDLE_MS) await this.close();
     if (!this.cursor) await this.open();
     const read = this.cursor!.read(this.rowsPerRead);
     this.inflight = read;
     const rows = await read;
     this.inflight = undefined;
-    this.lastReadAt = Date.now();
     if (rows.length < this.rowsPerRead) {
       this.done = true;
       await this.close();
+    } else {
+      this.idleTimer = setTimeout(() => void this.close(), this.idleMs);
+      this.idleTimer.unref();
     }
     if (rows.length > 0) {
       this.position = rows[rows.length - 1].ser;
@@ -58,6 +61,7 @@ export class FactReader {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     // A read still in flight (the consumer went away mid-read) must finish before the cursor closes,
     // or the connection goes back to the pool mid-protocol.
     await this.inflight?.catch(() => {});

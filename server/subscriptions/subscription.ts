@@ -24,6 +24,8 @@ export interface SubscriptionContext {
   shutdown: AbortSignal;
   /** The client asked for Ffwd notifications (fc-ffwd). */
   fastForward: boolean;
+  /** How long a catch-up cursor may wait for a stalled client before giving its connection back. */
+  cursorIdleMs?: number;
 }
 
 // Without a keepalive request, the follow loop still wakes this often to notice cancellation.
@@ -56,7 +58,7 @@ export async function* runSubscription(req: SubscriptionRequest, ctx: Subscripti
     if (req.streamInfo) yield { kind: "info", start: position, horizon: hwm.ser };
 
     let last = position;
-    const reader = new FactReader(ctx.db, req.specs, position);
+    const reader = new FactReader(ctx.db, req.specs, position, undefined, ctx.cursorIdleMs);
     try {
       for (;;) {
         const facts = yield* wait(reader.next());
@@ -87,7 +89,7 @@ export async function* runSubscription(req: SubscriptionRequest, ctx: Subscripti
     const { follower, coveredFrom } = ctx.tail.attach(req.specs, position);
     try {
       if (position < coveredFrom) {
-        const gap = new FactReader(ctx.db, req.specs, position, coveredFrom);
+        const gap = new FactReader(ctx.db, req.specs, position, coveredFrom, ctx.cursorIdleMs);
         try {
           for (;;) {
             const facts = yield* wait(gap.next());

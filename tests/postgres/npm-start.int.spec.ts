@@ -23,7 +23,7 @@ afterAll(async () => {
 
 /** `npm start` as a user runs it, minus npm itself: the launcher script under tsx. */
 async function launch(): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null> }> {
-  const env = { ...process.env, FACTLINE_DATA_DIR: dataDir, FACTLINE_STORE_PORT: "0" };
+  const env: NodeJS.ProcessEnv = { ...process.env, FACTLINE_DATA_DIR: dataDir, FACTLINE_STORE_PORT: "0" };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
