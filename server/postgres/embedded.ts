@@ -53,13 +53,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const log = opts.log ?? (() => {});
   const dataDir = path.resolve(opts.dataDir);
   const pgdata = path.join(dataDir, "postgres");
-  const bins = await resolveBinaries();
+  let bins = await resolveBinaries();
   const owner = await osUser();
   await fs.mkdir(dataDir, { recursive: true });
   if (owner) {
     // Our own directory (mkdtemp makes it 0700): let the OS user pass through, not list it.
     if (!mayEnter(await fs.stat(dataDir), owner)) await fs.chmod(dataDir, (await fs.stat(dataDir)).mode | 0o001);
-    await assertReachable(owner, [dataDir, bins.postgres]);
+    await letUserReach(owner, dataDir, opts.log);
+    if (await blockingDirectory(owner, bins.postgres)) bins = await reachableCopyOf(bins, opts.log);
   }
 
   if (!(await exists(path.join(pgdata, "PG_VERSION")))) {
@@ -115,17 +116,50 @@ async function osUser(): Promise<OsUser | undefined> {
   }
 }
 
-/** A 0700 parent such as /root would make PostgreSQL fail with a cryptic permission error. */
-async function assertReachable(user: OsUser, targets: string[]): Promise<void> {
-  for (const target of targets) {
-    for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
-      if (!mayEnter(await fs.stat(dir), user)) {
-        throw new Error(`PostgreSQL runs as OS user "${OS_USER}" (we are root) and cannot enter ${dir} on the way to ${target}: ` +
-          `make it traversable (chmod o+x ${dir}) or choose another FACTLINE_DATA_DIR`);
-      }
-      if (dir === path.dirname(dir)) break;
-    }
+/** The first directory on the way to `target` that `user` may not enter (a 0700 parent such as /root). */
+async function blockingDirectory(user: OsUser, target: string): Promise<string | undefined> {
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    if (!mayEnter(await fs.stat(dir), user)) return dir;
+    if (dir === path.dirname(dir)) return undefined;
   }
+}
+
+/**
+ * PostgreSQL (running as its own OS user) must reach the data directory. Where a parent is closed,
+ * grant search permission only (o+x: pass through, not list), and say so: without it the user would
+ * get a cryptic permission error from PostgreSQL.
+ */
+async function letUserReach(user: OsUser, dataDir: string, log?: (line: string) => void): Promise<void> {
+  for (let dir = await blockingDirectory(user, path.join(dataDir, "x")); dir; dir = await blockingDirectory(user, path.join(dataDir, "x"))) {
+    const mode = (await fs.stat(dir)).mode;
+    await fs.chmod(dir, mode | 0o001);
+    const note = `embedded PostgreSQL runs as OS user "${OS_USER}": granted it passage (o+x) through ${dir} to reach ${dataDir}`;
+    (log ?? ((line: string) => process.stderr.write(line + "\n")))(note);
+  }
+}
+
+// Where the npm-installed binaries sit behind a directory PostgreSQL's OS user cannot enter (a clone
+// in a 0700 directory), they are copied once to this shared, traversable cache instead.
+const BINARY_CACHE_ROOT = "/var/tmp";
+
+async function reachableCopyOf(
+  bins: { initdb: string; postgres: string },
+  log?: (line: string) => void,
+): Promise<{ initdb: string; postgres: string }> {
+  const installation = path.dirname(path.dirname(bins.postgres)); // .../native (bin, lib, share)
+  const version = (await exec(bins.postgres, ["--version"])).stdout.trim().split(/\s+/).pop() ?? "unknown";
+  const target = path.join(BINARY_CACHE_ROOT, `factline-postgres-${version}`);
+  if (!(await exists(path.join(target, "bin", "postgres")))) {
+    const scratch = `${target}.copy-${process.pid}-${randomBytes(3).toString("hex")}`;
+    await fs.cp(installation, scratch, { recursive: true, verbatimSymlinks: true });
+    await fs.rename(scratch, target).catch(async (error: NodeJS.ErrnoException) => {
+      // Another process finished the same copy first: use theirs.
+      await fs.rm(scratch, { recursive: true, force: true });
+      if (!(await exists(path.join(target, "bin", "postgres")))) throw error;
+    });
+    log?.(`copied the embedded PostgreSQL binaries to ${target}: PostgreSQL's OS user cannot reach ${installation}`);
+  }
+  return { initdb: path.join(target, "bin", "initdb"), postgres: path.join(target, "bin", "postgres") };
 }
 
 function mayEnter(st: { uid: number; gid: number; mode: number }, user: OsUser): boolean {
