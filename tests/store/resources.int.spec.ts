@@ -79,8 +79,8 @@ function rssBytes(pid: number): number {
 
 describe("resources held by subscriptions", () => {
   const ns = uniqueName("big");
-  // 4,000 facts of 25 KB: a 100 MB result, far more than the store may hold for one client.
-  const FACTS = 4_000;
+  // 6,400 facts of 25 KB: a 160 MB result, far more than the store may hold for one client.
+  const FACTS = 6_400;
   const PAYLOAD = JSON.stringify({ blob: "x".repeat(25_000) });
 
   beforeAll(async () => {
@@ -89,7 +89,7 @@ describe("resources held by subscriptions", () => {
     }
   }, 120_000);
 
-  it("a client that stops reading a 100 MB catch-up does not grow the store's memory by the result", async () => {
+  it("a client that stops reading a 160 MB catch-up does not grow the store's memory by the result", async () => {
     const pid = fx.store.process.pid!;
     const before = rssBytes(pid);
     const abort = new AbortController();
@@ -100,8 +100,10 @@ describe("resources held by subscriptions", () => {
     const during = rssBytes(pid);
     abort.abort();
     await iterator.return?.().catch(() => undefined);
-    // Without back-pressure the store would read all 100 MB (and encode it) while the client stalls.
-    expect(during - before).toBeLessThan(40 * 1024 * 1024);
+    // Without back-pressure the store reads all 160 MB (and encodes it) while the client stalls: it
+    // grew by more than the result in that case. Bounded reading grows by a few read chunks plus
+    // garbage V8 has not collected yet (30-50 MB measured under load), so the bound is half the result.
+    expect(during - before).toBeLessThan(80 * 1024 * 1024);
   }, 30_000);
 
   it("cancelling catch-ups in the middle frees their database connections", async () => {
