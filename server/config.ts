@@ -9,6 +9,8 @@ export interface StoreConfig {
   port: number;
   poolSize: number;
   cursorIdleMs: number;
+  /** Serve factline's admin services beside FactCast's; off makes the store look like plain FactCast. */
+  adminServices: boolean;
 }
 
 export class ConfigError extends Error {
@@ -25,6 +27,7 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     // while staying far below PostgreSQL's default max_connections of 100 for a few instances.
     poolSize: integer(env, "FACTLINE_DB_POOL_SIZE", 20, 2, 500),
     cursorIdleMs: integer(env, "FACTLINE_CATCHUP_IDLE_MS", DEFAULT_CURSOR_IDLE_MS, 100, 3_600_000),
+    adminServices: onOff(env, "FACTLINE_ADMIN_SERVICES", true),
   };
 }
 
@@ -36,4 +39,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === "on" || raw === "true" || raw === "1") return true;
+  if (raw === "off" || raw === "false" || raw === "0") return false;
+  throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
 }

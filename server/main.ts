@@ -1,8 +1,10 @@
+import { CatalogService, FactQueryService } from "../gen/factline/admin/v1/admin_pb";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { ConfigError, loadStoreConfig } from "./config";
 import { startGrpcServer, type GrpcServer } from "./grpc/server";
 import { log } from "./log";
 import { startEmbeddedPostgres, type RunningPostgres } from "./postgres/embedded";
+import { createCatalogService, createFactQueryService } from "./protocol/admin-services";
 import { createFactStoreService } from "./protocol/fact-store-service";
 import { openStore, type StoreRuntime } from "./store";
 
@@ -49,7 +51,13 @@ async function main(): Promise<void> {
     grpc = await startGrpcServer({
       host: config.host,
       port: config.port,
-      routes: (router) => router.service(RemoteFactStore, createFactStoreService(runtime)),
+      routes: (router) => {
+        router.service(RemoteFactStore, createFactStoreService(runtime));
+        if (config.adminServices) {
+          router.service(CatalogService, createCatalogService(runtime));
+          router.service(FactQueryService, createFactQueryService(runtime));
+        }
+      },
     });
   } catch (err) {
     await store?.close().catch(() => {});

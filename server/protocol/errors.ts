@@ -1,4 +1,5 @@
-import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
+import { Code, ConnectError, encodeBinaryHeader, type ServiceImpl } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
 import {
   DuplicateFactError,
   InvalidInputError,
@@ -42,4 +43,30 @@ export function toConnectError(err: unknown, rpc: string): ConnectError {
 
 function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError");
+}
+
+/** Wraps every handler of a service so that errors leave through toConnectError, whatever their origin. */
+export function guarded<S extends DescService>(service: string, impl: ServiceImpl<S>): ServiceImpl<S> {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, handler] of Object.entries(impl) as Array<[string, (...args: unknown[]) => unknown]>) {
+    const rpc = `${service}.${name}`;
+    if (handler.constructor.name === "AsyncGeneratorFunction") {
+      wrapped[name] = async function* (...args: unknown[]) {
+        try {
+          yield* handler(...args) as AsyncGenerator;
+        } catch (err) {
+          throw toConnectError(err, rpc);
+        }
+      };
+    } else {
+      wrapped[name] = async (...args: unknown[]) => {
+        try {
+          return await handler(...args);
+        } catch (err) {
+          throw toConnectError(err, rpc);
+        }
+      };
+    }
+  }
+  return wrapped as ServiceImpl<S>;
 }

@@ -11,7 +11,7 @@ import * as lookup from "../storage/lookup";
 import * as tokens from "../storage/tokens";
 import { runSubscription } from "../subscriptions/subscription";
 import type { StoreRuntime } from "../store";
-import { toConnectError } from "./errors";
+import { guarded } from "./errors";
 import { factsBudget, toNotifications } from "./notifications";
 
 export const PROTOCOL_VERSION = { major: 1, minor: 8, patch: 0 };
@@ -23,7 +23,7 @@ const CAPABILITY = "org.factcast.grpc.api.Capabilities.";
  */
 export function createFactStoreService(store: StoreRuntime): ServiceImpl<typeof RemoteFactStore> {
   const { db } = store;
-  return guarded({
+  return guarded("RemoteFactStore", {
     async handshake() {
       return {
         version: PROTOCOL_VERSION,
@@ -154,29 +154,4 @@ function isoDay(date: MSG_Date): string {
     throw new InvalidInputError(`${year}-${month}-${day} is not a calendar date (year 1-9999, month 1-12, day of that month)`);
   }
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-}
-
-/** Wraps every handler so that errors leave through toConnectError, whatever their origin. */
-function guarded(impl: ServiceImpl<typeof RemoteFactStore>): ServiceImpl<typeof RemoteFactStore> {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, handler] of Object.entries(impl) as Array<[string, (...args: unknown[]) => unknown]>) {
-    if (handler.constructor.name === "AsyncGeneratorFunction") {
-      wrapped[name] = async function* (...args: unknown[]) {
-        try {
-          yield* handler(...args) as AsyncGenerator;
-        } catch (err) {
-          throw toConnectError(err, name);
-        }
-      };
-    } else {
-      wrapped[name] = async (...args: unknown[]) => {
-        try {
-          return await handler(...args);
-        } catch (err) {
-          throw toConnectError(err, name);
-        }
-      };
-    }
-  }
-  return wrapped as ServiceImpl<typeof RemoteFactStore>;
 }

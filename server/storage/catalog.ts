@@ -22,3 +22,26 @@ export async function versionsOf(db: Db, ns: string, type: string): Promise<numb
   );
   return rows.map((r) => r.version);
 }
+
+export interface CatalogRow {
+  ns: string;
+  type: string;
+  version: number;
+  factCount: bigint;
+  firstSerial: bigint;
+  lastSerial: bigint;
+  firstPublishedMs: bigint;
+  lastPublishedMs: bigint;
+}
+
+/** The whole catalog (or one namespace's), ordered by ns, type, version. */
+export async function catalogRows(db: Db, ns?: string): Promise<CatalogRow[]> {
+  const { rows } = await db.query<CatalogRow>(
+    `SELECT ns, type, version, fact_count AS "factCount", first_ser AS "firstSerial", last_ser AS "lastSerial",
+            floor(extract(epoch FROM first_at) * 1000)::bigint AS "firstPublishedMs",
+            floor(extract(epoch FROM last_at) * 1000)::bigint AS "lastPublishedMs"
+       FROM catalog WHERE $1::text IS NULL OR ns = $1 ORDER BY ns, type, version`,
+    [ns ?? null],
+  );
+  return rows;
+}

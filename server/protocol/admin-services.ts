@@ -1,0 +1,65 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { CatalogService, FactQueryService, Order } from "../../gen/factline/admin/v1/admin_pb";
+import { filtersToSpecs } from "../admin/filters";
+import { InvalidInputError } from "../errors";
+import { catalogRows } from "../storage/catalog";
+import { latestSerial } from "../storage/lookup";
+import { factPage } from "../storage/query";
+import type { StoreRuntime } from "../store";
+import { guarded } from "./errors";
+
+// A page is read into memory whole; 1,000 facts of previewed payloads stays around a megabyte.
+const MAX_PAGE = 1_000;
+const DEFAULT_PAGE = 100;
+
+/** factline's catalog with counts: what FactCast's enumerate* calls cannot say. */
+export function createCatalogService(store: StoreRuntime): ServiceImpl<typeof CatalogService> {
+  return guarded("CatalogService", {
+    async getCatalog(req) {
+      const [rows, latest] = await Promise.all([catalogRows(store.db, req.ns || undefined), latestSerial(store.db)]);
+      return {
+        latestSerial: latest,
+        entries: rows.map((r) => ({
+          ns: r.ns,
+          type: r.type,
+          version: r.version,
+          factCount: r.factCount,
+          firstSerial: r.firstSerial,
+          lastSerial: r.lastSerial,
+          firstPublishedMs: r.firstPublishedMs,
+          lastPublishedMs: r.lastPublishedMs,
+        })),
+      };
+    },
+  });
+}
+
+/** Keyset pages over the fact log in either order, with FactSpec filters and payload previews. */
+export function createFactQueryService(store: StoreRuntime): ServiceImpl<typeof FactQueryService> {
+  return guarded("FactQueryService", {
+    async queryFacts(req) {
+      const limit = req.limit === 0 ? DEFAULT_PAGE : req.limit;
+      if (limit < 1 || limit > MAX_PAGE) throw new InvalidInputError(`limit must be from 1 to ${MAX_PAGE}, got ${req.limit}`);
+      if (req.afterSerial < 0n || req.beforeSerial < 0n) throw new InvalidInputError("after_serial and before_serial must not be negative");
+      if (req.payloadPreviewBytes < 0) throw new InvalidInputError("payload_preview_bytes must not be negative");
+      const { rows, hasMore } = await factPage(store.db, {
+        specs: filtersToSpecs(req.filters),
+        newestFirst: req.order !== Order.OLDEST_FIRST,
+        afterSerial: req.afterSerial > 0n ? req.afterSerial : undefined,
+        beforeSerial: req.beforeSerial > 0n ? req.beforeSerial : undefined,
+        limit,
+        previewChars: req.payloadPreviewBytes,
+      });
+      return {
+        hasMore,
+        facts: rows.map((r) => ({
+          serial: r.ser,
+          header: r.header,
+          payload: r.payload,
+          payloadTruncated: r.truncated,
+          payloadBytes: BigInt(r.payloadBytes),
+        })),
+      };
+    },
+  });
+}
