@@ -6,19 +6,13 @@ import type { Db, DbClient } from "./db";
 // also coordinate. See fact_serialize_writers in migrations/001_facts.sql for why it is exclusive.
 const BEGIN_WRITING = "BEGIN; SELECT pg_advisory_xact_lock(128)";
 
-/** Opens a transaction on `client` holding the writers' lock; every fact insert happens inside one. */
+/** Opens a transaction on `client` holding the writers' lock (for writes that check before inserting). */
 export async function beginWriting(client: DbClient): Promise<void> {
   await client.query(BEGIN_WRITING);
 }
 
-// Looks for ids already stored and allocates serials, in one round trip, under the writer lock.
-// Serials of facts that end up rejected become gaps, which FactCast allows (serials are not dense).
-const CHECK_AND_ALLOCATE = `
-  SELECT ARRAY(SELECT header ->> 'id' FROM fact WHERE (header ->> 'id')::uuid = ANY($1::uuid[])) AS existing,
-         ARRAY(SELECT nextval('fact_ser_seq') FROM generate_series(1, $2::integer)) AS serials,
-         floor(extract(epoch FROM now()) * 1000)::bigint AS ts`;
-
-const INSERT = `INSERT INTO fact (ser, header, payload) SELECT * FROM unnest($1::bigint[], $2::jsonb[], $3::json[])`;
+// migrations/002_append_function.sql: lock, duplicate check, serials, stamps and insert in one call.
+const APPEND = `SELECT serial, existing_id AS "existingId" FROM factline_append($1::uuid[], $2::jsonb[], $3::text[])`;
 
 export interface PublishRequest {
   facts: FactToPublish[];
@@ -31,53 +25,60 @@ export interface PublishOutcome {
 }
 
 /**
- * Inserts the facts of several publish requests in a transaction opened with beginWriting. Each request is atomic: a request with a duplicate id (in the store, in itself, or in
- * an earlier request of the same group) is rejected whole; the others are written.
+ * Inserts the facts of several publish requests with one statement (its own transaction when
+ * `client` has none open). Each request is atomic: a request with a duplicate id — in the store, in
+ * itself, or in an earlier request of the same group — is rejected whole; the others are written.
  */
 export async function insertRequests(client: DbClient, requests: PublishRequest[]): Promise<PublishOutcome[]> {
-  const allIds = requests.flatMap((r) => r.facts.map((f) => f.header.id));
-  const { rows } = await client.query<{ existing: string[]; serials: bigint[]; ts: bigint }>(CHECK_AND_ALLOCATE, [
-    allIds,
-    allIds.length,
-  ]);
-  const taken = new Set(rows[0].existing.map((id) => id.toLowerCase()));
-  const serials = rows[0].serials.map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const ts = Number(rows[0].ts);
-
-  const outcomes: PublishOutcome[] = [];
-  const sers: string[] = [];
-  const headers: string[] = [];
-  const payloads: string[] = [];
-  let next = 0;
-  for (const request of requests) {
-    const duplicates = findDuplicates(request, taken);
-    if (duplicates.length > 0) {
-      outcomes.push({ request, result: { error: new DuplicateFactError(duplicates) } });
+  const stored = new Set<string>();
+  for (;;) {
+    const plan = planGroup(requests, stored);
+    const eligible = plan.filter((p) => p.duplicates.length === 0).map((p) => p.request);
+    const facts = eligible.flatMap((r) => r.facts);
+    if (facts.length === 0) return plan.map(outcomeWithout(new Map()));
+    const { rows } = await client.query<{ serial: string | null; existingId: string | null }>(APPEND, [
+      facts.map((f) => f.header.id),
+      facts.map((f) => JSON.stringify(f.header)),
+      facts.map((f) => f.payload),
+    ]);
+    const existing = rows.filter((r) => r.existingId !== null).map((r) => r.existingId!.toLowerCase());
+    if (existing.length > 0) {
+      // Nothing was written: drop the publishes holding those ids and try the rest again.
+      existing.forEach((id) => stored.add(id));
       continue;
     }
-    const mine: bigint[] = [];
-    for (const fact of request.facts) {
-      const ser = serials[next++];
-      taken.add(fact.header.id);
-      mine.push(ser);
-      sers.push(ser.toString());
-      headers.push(JSON.stringify({ ...fact.header, meta: { ...fact.header.meta, _ser: Number(ser), _ts: ts } }));
-      payloads.push(fact.payload);
-    }
-    outcomes.push({ request, result: { serials: mine } });
+    const serials = new Map<PublishRequest, bigint[]>();
+    let next = 0;
+    for (const request of eligible) serials.set(request, request.facts.map(() => BigInt(rows[next++].serial!)));
+    return plan.map(outcomeWithout(serials));
   }
-  if (sers.length > 0) await client.query(INSERT, [sers, headers, payloads]);
-  return outcomes;
 }
 
-function findDuplicates(request: PublishRequest, taken: Set<string>): string[] {
-  const seen = new Set<string>();
-  const duplicates: string[] = [];
-  for (const { header } of request.facts) {
-    if (taken.has(header.id) || seen.has(header.id)) duplicates.push(header.id);
-    seen.add(header.id);
-  }
-  return duplicates;
+interface PlannedRequest {
+  request: PublishRequest;
+  duplicates: string[];
+}
+
+/** Which requests of a group can go in, knowing the ids `stored` already; earlier requests win. */
+function planGroup(requests: PublishRequest[], stored: Set<string>): PlannedRequest[] {
+  const taken = new Set(stored);
+  return requests.map((request) => {
+    const seen = new Set<string>();
+    const duplicates: string[] = [];
+    for (const { header } of request.facts) {
+      if (taken.has(header.id) || seen.has(header.id)) duplicates.push(header.id);
+      seen.add(header.id);
+    }
+    if (duplicates.length === 0) seen.forEach((id) => taken.add(id));
+    return { request, duplicates };
+  });
+}
+
+function outcomeWithout(serials: Map<PublishRequest, bigint[]>) {
+  return ({ request, duplicates }: PlannedRequest): PublishOutcome =>
+    duplicates.length > 0
+      ? { request, result: { error: new DuplicateFactError(duplicates) } }
+      : { request, result: { serials: serials.get(request) ?? [] } };
 }
 
 // How much one group commit may carry. Bounded so that one transaction's parameter arrays stay in
@@ -163,15 +164,10 @@ export class Appender {
   }
 
   private async inOwnTransaction(requests: PublishRequest[]): Promise<PublishOutcome[]> {
+    // No explicit transaction: the append statement is one (one round trip for the whole group).
     const client = await this.db.connect();
     try {
-      await beginWriting(client);
-      const outcomes = await insertRequests(client, requests);
-      await client.query("COMMIT");
-      return outcomes;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw err;
+      return await insertRequests(client, requests);
     } finally {
       client.release();
     }
