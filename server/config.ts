@@ -11,6 +11,8 @@ export interface StoreConfig {
   cursorIdleMs: number;
   /** Serve factline's admin services beside FactCast's; off makes the store look like plain FactCast. */
   adminServices: boolean;
+  /** Schema validation on publish: off, registered (facts with a schema must match it), strict. */
+  validation: "off" | "registered" | "strict";
 }
 
 export class ConfigError extends Error {
@@ -28,6 +30,7 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     poolSize: integer(env, "FACTLINE_DB_POOL_SIZE", 20, 2, 500),
     cursorIdleMs: integer(env, "FACTLINE_CATCHUP_IDLE_MS", DEFAULT_CURSOR_IDLE_MS, 100, 3_600_000),
     adminServices: onOff(env, "FACTLINE_ADMIN_SERVICES", true),
+    validation: oneOf(env, "FACTLINE_VALIDATION", ["off", "registered", "strict"] as const, "registered"),
   };
 }
 
@@ -47,4 +50,11 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   if (raw === "on" || raw === "true" || raw === "1") return true;
   if (raw === "off" || raw === "false" || raw === "0") return false;
   throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${env[name]}"`);
 }

@@ -31,3 +31,25 @@ export class ShuttingDownError extends Error {
     super("the store is shutting down; reconnect");
   }
 }
+
+/** Facts of a publish failed schema validation; nothing was written. */
+export class FactValidationError extends Error {
+  override name = "FactValidationError";
+  constructor(readonly problems: string[]) {
+    super(validationMessage(problems));
+  }
+}
+
+// FactCast lists at most 25 validation errors in its FactValidationException.
+const MAX_LISTED_PROBLEMS = 25;
+
+function validationMessage(problems: string[]): string {
+  const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+  const more = problems.length - listed.length;
+  return [...listed, ...(more > 0 ? [`… ${more} more`] : [])].join("\n");
+}
+
+/** The request contradicts the store's state, e.g. re-registering a version with another schema. */
+export class ConflictError extends Error {
+  override name = "ConflictError";
+}

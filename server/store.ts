@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { Appender } from "./storage/append";
 import { createDb, type Db } from "./storage/db";
+import { SchemaRegistry, type ValidationPolicy } from "./schemas/registry";
+import { NotificationListener } from "./storage/listener";
 import { migrate } from "./storage/migrate";
 import { deleteExpiredTokens } from "./storage/tokens";
 import { TailHub } from "./subscriptions/tail";
@@ -15,6 +17,7 @@ export interface StoreRuntime {
   /** Aborted when the store begins shutting down: subscriptions end with UNAVAILABLE. */
   shutdown: AbortSignal;
   cursorIdleMs: number;
+  registry: SchemaRegistry;
   close(): Promise<void>;
 }
 
@@ -26,7 +29,10 @@ export const STORE_VERSION: string = JSON.parse(
 ).version;
 
 /** Connects to PostgreSQL, migrates, and starts the live tail. */
-export async function openStore(databaseUrl: string, options: { poolSize: number; cursorIdleMs: number }): Promise<StoreRuntime> {
+export async function openStore(
+  databaseUrl: string,
+  options: { poolSize: number; cursorIdleMs: number; validation: ValidationPolicy },
+): Promise<StoreRuntime> {
   const { poolSize, cursorIdleMs } = options;
   const db = createDb(databaseUrl, poolSize);
   try {
@@ -35,9 +41,13 @@ export async function openStore(databaseUrl: string, options: { poolSize: number
     await db.end();
     throw err;
   }
-  const tail = new TailHub(db, databaseUrl);
+  const listener = new NotificationListener(databaseUrl);
+  const tail = new TailHub(db, listener);
+  const registry = new SchemaRegistry(db, listener, options.validation);
   await tail.start();
-  const appender = new Appender(db, () => tail.nudge());
+  await registry.load();
+  await listener.start();
+  const appender = new Appender(db, () => tail.nudge(), registry);
   const stopping = new AbortController();
   const sweep = setInterval(() => {
     deleteExpiredTokens(db).catch((err: Error) => log.warn("token sweep failed", { error: err.message }));
@@ -51,11 +61,13 @@ export async function openStore(databaseUrl: string, options: { poolSize: number
     tail,
     shutdown: stopping.signal,
     cursorIdleMs,
+    registry,
     async close() {
       stopping.abort();
       clearInterval(sweep);
       await appender.idle();
-      await tail.stop();
+      tail.stop();
+      await listener.stop();
       await db.end();
     },
   };

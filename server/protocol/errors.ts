@@ -1,7 +1,9 @@
 import { Code, ConnectError, encodeBinaryHeader, type ServiceImpl } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import {
+  ConflictError,
   DuplicateFactError,
+  FactValidationError,
   InvalidInputError,
   MissingTransformationError,
   NotFoundError,
@@ -14,6 +16,7 @@ import { log } from "../log";
 // carries either these trailers or a non-retryable status code.
 const DUPLICATE = "org.factcast.core.DuplicateFactException";
 const MISSING_TRANSFORMATION = "org.factcast.core.subscription.MissingTransformationInformationException";
+const VALIDATION = "org.factcast.core.FactValidationException";
 
 function factcastError(message: string, javaClass: string): ConnectError {
   const trailers = new Headers();
@@ -27,8 +30,10 @@ export function toConnectError(err: unknown, rpc: string): ConnectError {
   if (err instanceof ConnectError) return err;
   if (err instanceof DuplicateFactError) return factcastError(err.message, DUPLICATE);
   if (err instanceof MissingTransformationError) return factcastError(err.message, MISSING_TRANSFORMATION);
+  if (err instanceof FactValidationError) return factcastError(err.message, VALIDATION);
   if (err instanceof InvalidInputError) return new ConnectError(err.message, Code.InvalidArgument);
   if (err instanceof NotFoundError) return new ConnectError(err.message, Code.NotFound);
+  if (err instanceof ConflictError) return new ConnectError(err.message, Code.FailedPrecondition);
   if (err instanceof ShuttingDownError) return new ConnectError(err.message, Code.Unavailable);
   if (isAbort(err)) return new ConnectError("cancelled by the client", Code.Canceled);
   // Ours, not the caller's: log with context; clients may retry (UNAVAILABLE when the database is down).

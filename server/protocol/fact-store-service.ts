@@ -38,17 +38,20 @@ export function createFactStoreService(store: StoreRuntime): ServiceImpl<typeof 
     },
 
     async publish(req, ctx) {
-      await store.appender.publish(toPublishRequest(req, ctx));
+      const request = toPublishRequest(req, ctx);
+      request.registryGeneration = await store.registry.checkConfirmed(request.facts);
+      await store.appender.publish(request);
       return {};
     },
 
     async publishConditional(req, ctx) {
       const request = toPublishRequest(req.facts, ctx);
+      request.registryGeneration = await store.registry.checkConfirmed(request.facts);
       if (!req.tokenPresent || !req.token) {
         await store.appender.publish(request);
         return { success: true };
       }
-      const success = await tokens.publishIfUnchanged(db, bitsToUuid(req.token.msb, req.token.lsb), request);
+      const success = await tokens.publishIfUnchanged(db, bitsToUuid(req.token.msb, req.token.lsb), request, store.registry);
       if (success) store.tail.nudge();
       return { success };
     },

@@ -11,11 +11,26 @@ export async function beginWriting(client: DbClient): Promise<void> {
   await client.query(BEGIN_WRITING);
 }
 
-// migrations/002_append_function.sql: lock, duplicate check, serials, stamps and insert in one call.
-const APPEND = `SELECT serial, existing_id AS "existingId" FROM factline_append($1::uuid[], $2::jsonb[], $3::text[])`;
+// migrations/002 and 003: lock, registry check, duplicate check, serials, stamps and insert in one call.
+const APPEND = `SELECT serial, existing_id AS "existingId", stale
+                  FROM factline_append($1::uuid[], $2::jsonb[], $3::text[], $4::bigint)`;
+
+// A registry change between validation and insert costs one retry; several in a row mean this
+// instance cannot read the registry, which must fail the publish rather than spin.
+const MAX_STALE_RETRIES = 5;
 
 export interface PublishRequest {
   facts: FactToPublish[];
+  /** The schema registry generation these facts were validated against (undefined: not validated). */
+  registryGeneration?: bigint;
+}
+
+/** What the appender needs from the schema registry to never commit against an outdated copy. */
+export interface RegistryGuard {
+  currentGeneration(): bigint | undefined;
+  /** Validates again against the current copy; throws the validation error. */
+  check(facts: FactToPublish[]): bigint | undefined;
+  refresh(): Promise<void>;
 }
 
 export interface PublishOutcome {
@@ -29,18 +44,35 @@ export interface PublishOutcome {
  * `client` has none open). Each request is atomic: a request with a duplicate id — in the store, in
  * itself, or in an earlier request of the same group — is rejected whole; the others are written.
  */
-export async function insertRequests(client: DbClient, requests: PublishRequest[]): Promise<PublishOutcome[]> {
+export async function insertRequests(
+  client: DbClient,
+  requests: PublishRequest[],
+  registry?: RegistryGuard,
+): Promise<PublishOutcome[]> {
   const stored = new Set<string>();
-  for (;;) {
-    const plan = planGroup(requests, stored);
-    const eligible = plan.filter((p) => p.duplicates.length === 0).map((p) => p.request);
+  const invalid = new Map<PublishRequest, Error>();
+  for (let stale = 0; ; ) {
+    const generation = registry?.currentGeneration();
+    if (generation !== undefined) revalidate(requests, generation, registry!, invalid);
+    const plan = planGroup(requests, stored, invalid);
+    const eligible = plan.filter((p) => p.error === undefined).map((p) => p.request);
     const facts = eligible.flatMap((r) => r.facts);
     if (facts.length === 0) return plan.map(outcomeWithout(new Map()));
-    const { rows } = await client.query<{ serial: string | null; existingId: string | null }>(APPEND, [
+    const { rows } = await client.query<{ serial: string | null; existingId: string | null; stale: boolean }>(APPEND, [
       facts.map((f) => f.header.id),
       facts.map((f) => JSON.stringify(f.header)),
       facts.map((f) => f.payload),
+      generation?.toString() ?? null,
     ]);
+    if (rows[0]?.stale) {
+      // The registry changed since these facts were validated: nothing was written; catch up and
+      // validate again before the next attempt.
+      if (++stale > MAX_STALE_RETRIES) {
+        throw new Error("the schema registry keeps changing (or cannot be read) while publishing; retry the publish");
+      }
+      await registry!.refresh();
+      continue;
+    }
     const existing = rows.filter((r) => r.existingId !== null).map((r) => r.existingId!.toLowerCase());
     if (existing.length > 0) {
       // Nothing was written: drop the publishes holding those ids and try the rest again.
@@ -54,31 +86,44 @@ export async function insertRequests(client: DbClient, requests: PublishRequest[
   }
 }
 
+/** Validates again the requests that were checked against an older registry generation. */
+function revalidate(requests: PublishRequest[], generation: bigint, registry: RegistryGuard, invalid: Map<PublishRequest, Error>) {
+  for (const request of requests) {
+    if (request.registryGeneration === generation || invalid.has(request)) continue;
+    try {
+      request.registryGeneration = registry.check(request.facts);
+    } catch (err) {
+      invalid.set(request, err as Error);
+    }
+  }
+}
+
 interface PlannedRequest {
   request: PublishRequest;
-  duplicates: string[];
+  error?: Error;
 }
 
 /** Which requests of a group can go in, knowing the ids `stored` already; earlier requests win. */
-function planGroup(requests: PublishRequest[], stored: Set<string>): PlannedRequest[] {
+function planGroup(requests: PublishRequest[], stored: Set<string>, invalid: Map<PublishRequest, Error>): PlannedRequest[] {
   const taken = new Set(stored);
   return requests.map((request) => {
+    const error = invalid.get(request);
+    if (error) return { request, error };
     const seen = new Set<string>();
     const duplicates: string[] = [];
     for (const { header } of request.facts) {
       if (taken.has(header.id) || seen.has(header.id)) duplicates.push(header.id);
       seen.add(header.id);
     }
-    if (duplicates.length === 0) seen.forEach((id) => taken.add(id));
-    return { request, duplicates };
+    if (duplicates.length > 0) return { request, error: new DuplicateFactError(duplicates) };
+    seen.forEach((id) => taken.add(id));
+    return { request };
   });
 }
 
 function outcomeWithout(serials: Map<PublishRequest, bigint[]>) {
-  return ({ request, duplicates }: PlannedRequest): PublishOutcome =>
-    duplicates.length > 0
-      ? { request, result: { error: new DuplicateFactError(duplicates) } }
-      : { request, result: { serials: serials.get(request) ?? [] } };
+  return ({ request, error }: PlannedRequest): PublishOutcome =>
+    error ? { request, result: { error } } : { request, result: { serials: serials.get(request) ?? [] } };
 }
 
 // How much one group commit may carry. Bounded so that one transaction's parameter arrays stay in
@@ -105,6 +150,7 @@ export class Appender {
   constructor(
     private readonly db: Db,
     private readonly onCommitted: () => void,
+    private readonly registry?: RegistryGuard,
   ) {}
 
   publish(request: PublishRequest): Promise<bigint[]> {
@@ -167,7 +213,7 @@ export class Appender {
     // No explicit transaction: the append statement is one (one round trip for the whole group).
     const client = await this.db.connect();
     try {
-      return await insertRequests(client, requests);
+      return await insertRequests(client, requests, this.registry);
     } finally {
       client.release();
     }

@@ -1,15 +1,18 @@
 import type { Db } from "./db";
 
-// Enumerations read the catalog table that the insert trigger maintains; never the fact table.
+// Enumerations read the catalog table that the insert trigger maintains (never the fact table),
+// together with the schema registry: a registered type exists even before its first fact.
 
 export async function namespaces(db: Db): Promise<string[]> {
-  const { rows } = await db.query<{ ns: string }>(`SELECT DISTINCT ns FROM catalog ORDER BY ns`);
+  const { rows } = await db.query<{ ns: string }>(
+    `SELECT ns FROM catalog UNION SELECT ns FROM schema_version ORDER BY ns`,
+  );
   return rows.map((r) => r.ns);
 }
 
 export async function typesOf(db: Db, ns: string): Promise<string[]> {
   const { rows } = await db.query<{ type: string }>(
-    `SELECT DISTINCT type FROM catalog WHERE ns = $1 AND type <> '' ORDER BY type`,
+    `SELECT type FROM catalog WHERE ns = $1 AND type <> '' UNION SELECT type FROM schema_version WHERE ns = $1 ORDER BY type`,
     [ns],
   );
   return rows.map((r) => r.type);
@@ -17,7 +20,8 @@ export async function typesOf(db: Db, ns: string): Promise<string[]> {
 
 export async function versionsOf(db: Db, ns: string, type: string): Promise<number[]> {
   const { rows } = await db.query<{ version: number }>(
-    `SELECT version FROM catalog WHERE ns = $1 AND type = $2 ORDER BY version`,
+    `SELECT version FROM catalog WHERE ns = $1 AND type = $2
+     UNION SELECT version FROM schema_version WHERE ns = $1 AND type = $2 ORDER BY version`,
     [ns, type],
   );
   return rows.map((r) => r.version);

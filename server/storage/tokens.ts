@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { FactSpec } from "../facts/spec";
-import { beginWriting, insertRequests, translateInsertError, type PublishRequest } from "./append";
+import { beginWriting, insertRequests, translateInsertError, type PublishRequest, type RegistryGuard } from "./append";
 import type { Db } from "./db";
 import { specsPredicate } from "./spec-sql";
 
@@ -47,7 +47,12 @@ export async function invalidate(db: Db, token: string): Promise<void> {
  * taken. The token is used up either way. Holding the writers' lock across check and insert makes
  * the check and the write one atomic step for every writer of the database.
  */
-export async function publishIfUnchanged(db: Db, token: string, request: PublishRequest): Promise<boolean> {
+export async function publishIfUnchanged(
+  db: Db,
+  token: string,
+  request: PublishRequest,
+  registry?: RegistryGuard,
+): Promise<boolean> {
   const client = await db.connect();
   try {
     await beginWriting(client);
@@ -62,7 +67,7 @@ export async function publishIfUnchanged(db: Db, token: string, request: Publish
       const where = specsPredicate(specs, params);
       const changed = await client.query(`SELECT 1 FROM fact WHERE ser > $1 AND (${where}) LIMIT 1`, params);
       if (changed.rowCount === 0) {
-        const [outcome] = await insertRequests(client, [request]);
+        const [outcome] = await insertRequests(client, [request], registry);
         if ("error" in outcome.result) throw outcome.result.error;
         published = true;
       }

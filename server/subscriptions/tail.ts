@@ -1,8 +1,8 @@
-import type pg from "pg";
 import type { FactHeader, StoredFact } from "../facts/fact";
 import type { FactSpec } from "../facts/spec";
 import { log } from "../log";
-import { createDedicatedClient, type Db } from "../storage/db";
+import type { Db } from "../storage/db";
+import type { NotificationListener } from "../storage/listener";
 import { latestSerial } from "../storage/lookup";
 import { readNewFacts } from "../storage/read";
 import { Follower } from "./follower";
@@ -34,8 +34,9 @@ const TAIL_PAGE_ROWS = 1_000;
 const TAIL_PAGE_BYTES = 8 * 1024 * 1024;
 // LISTEN/NOTIFY is the trigger; this poll catches a notification lost with a dropped connection.
 const SAFETY_POLL_MS = 1_000;
-const LISTEN_RETRY_MS = 1_000;
-const CHANNEL = "factline_fact";
+const RETRY_MS = 1_000;
+/** Notified once per transaction that inserted facts (migrations/001_facts.sql). */
+export const FACT_CHANNEL = "factline_fact";
 
 export interface LiveFact {
   fact: StoredFact;
@@ -51,27 +52,25 @@ export class TailHub {
   private pumping = false;
   private dirty = false;
   private stopped = false;
-  private listener?: pg.Client;
   private poll?: NodeJS.Timeout;
 
   constructor(
     private readonly db: Db,
-    private readonly databaseUrl: string,
-  ) {}
+    listener: NotificationListener,
+  ) {
+    listener.on(FACT_CHANNEL, { onNotify: () => this.nudge(), onResync: () => this.nudge() });
+  }
 
+  /** Call before the listener starts, so that its first resync finds the position set. */
   async start(): Promise<void> {
     this.position = await latestSerial(this.db);
-    await this.listen();
     this.poll = setInterval(() => this.nudge(), SAFETY_POLL_MS);
     this.poll.unref();
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.stopped = true;
     clearInterval(this.poll);
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => {});
     for (const follower of this.allFollowers()) follower.close();
   }
 
@@ -125,7 +124,7 @@ export class TailHub {
     } catch (err) {
       if (!this.stopped) {
         log.warn("live tail read failed; retrying", { error: (err as Error).message });
-        setTimeout(() => this.nudge(), LISTEN_RETRY_MS).unref();
+        setTimeout(() => this.nudge(), RETRY_MS).unref();
       }
     } finally {
       this.pumping = false;
@@ -167,33 +166,5 @@ export class TailHub {
     let set = this.byNamespace.get(key);
     if (!set) this.byNamespace.set(key, (set = new Set()));
     return set;
-  }
-
-  private async listen(): Promise<void> {
-    if (this.stopped) return;
-    const client = createDedicatedClient(this.databaseUrl);
-    const reconnect = () => {
-      if (this.listener !== client || this.stopped) return;
-      this.listener = undefined;
-      client.end().catch(() => {});
-      setTimeout(() => void this.listen().catch(() => {}), LISTEN_RETRY_MS).unref();
-    };
-    client.on("notification", () => this.nudge());
-    client.on("error", (err) => {
-      log.warn("listen connection lost; reconnecting", { error: err.message });
-      reconnect();
-    });
-    client.on("end", reconnect);
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-      this.listener = client;
-      // Anything committed while we were not listening is picked up now.
-      this.nudge();
-    } catch (err) {
-      client.end().catch(() => {});
-      log.warn("cannot listen for new facts; retrying", { error: (err as Error).message });
-      setTimeout(() => void this.listen().catch(() => {}), LISTEN_RETRY_MS).unref();
-    }
   }
 }

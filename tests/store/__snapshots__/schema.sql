@@ -16,6 +16,28 @@ fact.payload json not null
 factline_migration.version integer not null
 factline_migration.name text not null
 factline_migration.applied_at timestamp with time zone not null default now()
+schema_registry_generation.singleton boolean not null default true
+schema_registry_generation.generation bigint not null
+schema_replacement.ns text not null
+schema_replacement.type text not null
+schema_replacement.version integer not null
+schema_replacement.revision integer not null
+schema_replacement.schema text not null
+schema_replacement.registered_by text not null
+schema_replacement.registered_at timestamp with time zone not null
+schema_replacement.replaced_by text not null
+schema_replacement.replaced_at timestamp with time zone not null default now()
+schema_replacement.reason text not null
+schema_version.ns text not null
+schema_version.type text not null
+schema_version.version integer not null
+schema_version.schema text not null
+schema_version.description text not null default ''::text
+schema_version.registered_by text not null default ''::text
+schema_version.registered_at timestamp with time zone not null default now()
+schema_version.examples jsonb not null default '[]'::jsonb
+schema_version.revision integer not null default 1
+schema_version.hash text not null
 tokenstore.token uuid not null
 tokenstore.state jsonb not null
 tokenstore.created_at timestamp with time zone not null default now()
@@ -26,12 +48,18 @@ CREATE UNIQUE INDEX fact_pkey ON public.fact USING btree (ser)
 CREATE INDEX idx_fact_header ON public.fact USING gin (header jsonb_path_ops) WITH (fastupdate=off)
 CREATE UNIQUE INDEX idx_fact_unique_uuid ON public.fact USING btree ((((header ->> 'id'::text))::uuid))
 CREATE UNIQUE INDEX factline_migration_pkey ON public.factline_migration USING btree (version)
+CREATE UNIQUE INDEX schema_registry_generation_pkey ON public.schema_registry_generation USING btree (singleton)
+CREATE UNIQUE INDEX schema_replacement_pkey ON public.schema_replacement USING btree (ns, type, version, revision)
+CREATE UNIQUE INDEX schema_version_pkey ON public.schema_version USING btree (ns, type, version)
 CREATE INDEX idx_tokenstore_created_at ON public.tokenstore USING btree (created_at)
 CREATE UNIQUE INDEX tokenstore_pkey ON public.tokenstore USING btree (token)
 -- triggers
 CREATE TRIGGER tr_fact_after_insert AFTER INSERT ON public.fact REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION fact_after_insert()
 CREATE TRIGGER tr_fact_immutable BEFORE DELETE OR UPDATE ON public.fact FOR EACH STATEMENT EXECUTE FUNCTION fact_is_immutable()
 CREATE TRIGGER tr_fact_serialize_writers BEFORE INSERT ON public.fact FOR EACH STATEMENT EXECUTE FUNCTION fact_serialize_writers()
+CREATE TRIGGER tr_schema_version_changed AFTER INSERT OR DELETE OR UPDATE ON public.schema_version FOR EACH STATEMENT EXECUTE FUNCTION schema_version_changed()
 -- check constraints
 fact mandatory_id CHECK ((header ? 'id'::text))
 fact mandatory_ns CHECK ((header ? 'ns'::text))
+schema_registry_generation schema_registry_generation_singleton_check CHECK (singleton)
+schema_version schema_version_version_check CHECK ((version > 0))

@@ -1,0 +1,107 @@
+import { isDeepStrictEqual } from "node:util";
+import type { FactHeader } from "../facts/fact";
+import type { Db } from "../storage/db";
+import { FactReader } from "../storage/read";
+import { getSchema, listSchemas, type SchemaKey } from "../storage/schemas";
+import { diffSchemas, type SchemaChange } from "./diff";
+import { compileSchema, SchemaCompileError, type PayloadError, type SchemaProblem } from "./validation";
+
+// A dry run reads stored facts in cursor chunks; by default it stops after this many so that a
+// check stays interactive on a large store (the report says when it stopped early).
+export const DEFAULT_DRY_RUN_LIMIT = 100_000;
+// Enough failures to see the pattern without shipping thousands of error lists to a browser.
+const MAX_LISTED_FAILURES = 20;
+
+export interface DryRunFailure {
+  serial: bigint;
+  factId: string;
+  errors: PayloadError[];
+}
+
+export interface CandidateReport {
+  schemaValid: boolean;
+  schemaProblems: SchemaProblem[];
+  comparedToVersion: number;
+  changes: SchemaChange[];
+  exists: boolean;
+  unchanged: boolean;
+  dryRun: { checked: number; failed: number; firstFailures: DryRunFailure[]; incomplete: boolean };
+}
+
+/**
+ * What registering `schemaText` as `key` would mean: is it a valid JSON Schema, how does it differ
+ * from the version it is compared with, and how many stored facts of that namespace and type (any
+ * version) it would reject.
+ */
+export async function checkCandidate(
+  db: Db,
+  key: SchemaKey,
+  schemaText: string,
+  options: { compareToVersion: number; dryRunLimit: number },
+): Promise<CandidateReport> {
+  const report: CandidateReport = {
+    schemaValid: false,
+    schemaProblems: [],
+    comparedToVersion: 0,
+    changes: [],
+    exists: false,
+    unchanged: false,
+    dryRun: { checked: 0, failed: 0, firstFailures: [], incomplete: false },
+  };
+  let schema: unknown;
+  try {
+    schema = JSON.parse(schemaText);
+  } catch (err) {
+    report.schemaProblems.push({ pointer: "", message: `not valid JSON: ${(err as Error).message}` });
+    return report;
+  }
+  let validate;
+  try {
+    validate = compileSchema(schema);
+    report.schemaValid = true;
+  } catch (err) {
+    if (!(err instanceof SchemaCompileError)) throw err;
+    report.schemaProblems = err.problems;
+    return report;
+  }
+
+  const existing = await getSchema(db, key);
+  report.exists = existing !== undefined;
+  report.unchanged = existing !== undefined && isDeepStrictEqual(JSON.parse(existing.schema), schema);
+  const baseline = await baselineFor(db, key, options.compareToVersion);
+  if (baseline) {
+    report.comparedToVersion = baseline.version;
+    report.changes = diffSchemas(JSON.parse(baseline.schema), schema);
+  }
+
+  const reader = new FactReader(db, [{ ns: key.ns, type: key.type, version: 0, aggIds: [], meta: {}, metaKeyExists: {}, aggIdProperties: {} }], 0n);
+  try {
+    for (let facts = await reader.next(); facts.length > 0; facts = await reader.next()) {
+      for (const fact of facts) {
+        if (report.dryRun.checked >= options.dryRunLimit) {
+          report.dryRun.incomplete = true;
+          return report;
+        }
+        report.dryRun.checked++;
+        const errors = validate(JSON.parse(fact.payload));
+        if (errors.length === 0) continue;
+        report.dryRun.failed++;
+        if (report.dryRun.firstFailures.length < MAX_LISTED_FAILURES) {
+          report.dryRun.firstFailures.push({ serial: fact.ser, factId: (JSON.parse(fact.header) as FactHeader).id, errors });
+        }
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+  return report;
+}
+
+/** The version to compare with: the one asked for, else the same version (a replacement), else the highest below. */
+async function baselineFor(db: Db, key: SchemaKey, compareTo: number) {
+  if (compareTo > 0) return getSchema(db, { ...key, version: compareTo });
+  const same = await getSchema(db, key);
+  if (same) return same;
+  const lower = (await listSchemas(db, { ns: key.ns, type: key.type })).filter((s) => s.version < key.version);
+  return lower.length > 0 ? getSchema(db, lower[lower.length - 1]) : undefined;
+}
