@@ -42,7 +42,8 @@ export default defineConfig({
           name: "int-pg15",
           include: skipPg15 ? [] : INT_FILES,
           // tests/postgres/ is about the embedded binaries and npm start, not about the server version.
-          exclude: [...IGNORED, "tests/postgres/**"],
+          // tests/cli/usage.int.spec.ts exercises argument handling only, no server version involved.
+          exclude: [...IGNORED, "tests/postgres/**", "tests/cli/usage.int.spec.ts"],
           globalSetup: ["tests/support/global-setup/postgres15.ts"],
           ...intTimeouts,
         },
