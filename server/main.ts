@@ -1,11 +1,11 @@
-import { CatalogService, FactQueryService } from "../gen/factline/admin/v1/admin_pb";
+import { CatalogService, FactQueryService, InstanceService } from "../gen/factline/admin/v1/admin_pb";
 import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { ConfigError, loadStoreConfig } from "./config";
 import { startGrpcServer, type GrpcServer } from "./grpc/server";
 import { log } from "./log";
 import { startEmbeddedPostgres, type RunningPostgres } from "./postgres/embedded";
-import { createCatalogService, createFactQueryService } from "./protocol/admin-services";
+import { createCatalogService, createFactQueryService, createInstanceService } from "./protocol/admin-services";
 import { createFactStoreService } from "./protocol/fact-store-service";
 import { createSchemaRegistryService } from "./protocol/schema-registry-service";
 import { openStore, type StoreRuntime } from "./store";
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
         if (config.adminServices) {
           router.service(CatalogService, createCatalogService(runtime));
           router.service(FactQueryService, createFactQueryService(runtime));
+          router.service(InstanceService, createInstanceService(runtime));
           router.service(SchemaRegistryService, createSchemaRegistryService(runtime));
         }
       },

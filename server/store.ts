@@ -18,6 +18,8 @@ export interface StoreRuntime {
   shutdown: AbortSignal;
   cursorIdleMs: number;
   registry: SchemaRegistry;
+  /** What this instance is doing, for InstanceService and operators. */
+  stats: { activeSubscriptions: number; readonly startedMs: number };
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function openStore(
     shutdown: stopping.signal,
     cursorIdleMs,
     registry,
+    stats: { activeSubscriptions: 0, startedMs: Date.now() },
     async close() {
       stopping.abort();
       clearInterval(sweep);

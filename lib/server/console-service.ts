@@ -7,6 +7,7 @@ import { toConsoleError } from "./errors";
 import { getFact } from "./facts";
 import { queryFacts } from "./queries";
 import { getStoreStatus } from "./status";
+import { watchFacts } from "./watch";
 import { sharedUpstream, type Upstream } from "./upstream";
 
 export interface ConsoleServiceOptions {
@@ -39,5 +40,13 @@ export function createConsoleService(options: ConsoleServiceOptions = {}): Servi
     getCatalog: guard("GetCatalog", (up, req) => getCatalog(up, req)),
     queryFacts: guard("QueryFacts", (up, req, ctx) => queryFacts(up, req, { now: now(), signal: ctx.signal })),
     getFact: guard("GetFact", (up, req) => getFact(up, req)),
+    async *watchFacts(req, ctx) {
+      const up = upstream();
+      try {
+        yield* watchFacts(up, req, ctx.signal);
+      } catch (err) {
+        throw toConsoleError(err, up.url, "WatchFacts");
+      }
+    },
   };
 }

@@ -54,7 +54,8 @@ async function lastSerialOn(upstream: Upstream, day: string): Promise<bigint> {
   }
 }
 
-async function lastSerialBefore(upstream: Upstream, day: string): Promise<bigint> {
+/** The last serial before UTC day D begins (FactCast's lastSerialBefore). */
+export async function lastSerialBefore(upstream: Upstream, day: string): Promise<bigint> {
   return (await upstream.factStore.lastSerialBefore(toMsgDate(day), { timeoutMs: UNARY_TIMEOUT_MS })).serial;
 }
 

@@ -1,5 +1,5 @@
 import type { ServiceImpl } from "@connectrpc/connect";
-import { CatalogService, FactQueryService, Order } from "../../gen/factline/admin/v1/admin_pb";
+import { CatalogService, FactQueryService, InstanceService, Order } from "../../gen/factline/admin/v1/admin_pb";
 import { filtersToSpecs } from "../admin/filters";
 import { InvalidInputError } from "../errors";
 import { catalogRows } from "../storage/catalog";
@@ -59,6 +59,20 @@ export function createFactQueryService(store: StoreRuntime): ServiceImpl<typeof 
           payloadTruncated: r.truncated,
           payloadBytes: BigInt(r.payloadBytes),
         })),
+      };
+    },
+  });
+}
+
+/** This instance's activity: lets operators (and tests) see subscriptions come and go. */
+export function createInstanceService(store: StoreRuntime): ServiceImpl<typeof InstanceService> {
+  return guarded("InstanceService", {
+    async getInstanceStats() {
+      return {
+        activeSubscriptions: store.stats.activeSubscriptions,
+        liveFollowers: store.tail.liveFollowers(),
+        startedMs: BigInt(store.stats.startedMs),
+        version: `factline-${store.version}`,
       };
     },
   });

@@ -67,7 +67,12 @@ export function createFactStoreService(store: StoreRuntime): ServiceImpl<typeof 
         fastForward: ctx.requestHeader.has("fc-ffwd"),
         cursorIdleMs: store.cursorIdleMs,
       });
-      for await (const event of events) yield* toNotifications(event, budget);
+      store.stats.activeSubscriptions++;
+      try {
+        for await (const event of events) yield* toNotifications(event, budget);
+      } finally {
+        store.stats.activeSubscriptions--;
+      }
     },
 
     async fetchById(req) {

@@ -61,6 +61,11 @@ export class TailHub {
     listener.on(FACT_CHANNEL, { onNotify: () => this.nudge(), onResync: () => this.nudge() });
   }
 
+  /** Subscriptions currently following live facts on this instance. */
+  liveFollowers(): number {
+    return this.followerCount;
+  }
+
   /** Call before the listener starts, so that its first resync finds the position set. */
   async start(): Promise<void> {
     this.position = await latestSerial(this.db);

@@ -4,9 +4,9 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CatalogService, FactQueryService, Order } from "../../gen/factline/admin/v1/admin_pb.js";
+import { CatalogService, FactQueryService, InstanceService, Order } from "../../gen/factline/admin/v1/admin_pb.js";
 import { RemoteFactStore } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb.js";
-import { Code, expectFailure } from "../support/client.js";
+import { Code, expectFailure, MSG_Notification_Type, subscribe } from "../support/client.js";
 import { fact, publish, randomUUID, uniqueName } from "../support/facts.js";
 import { startStore, startStoreOnFreshDatabase, type RunningStore, type StoreFixture } from "../support/store.js";
 
@@ -159,5 +159,27 @@ describe("FACTLINE_ADMIN_SERVICES=off", () => {
     await expect(startStore({ databaseUrl: fx.databaseUrl, env: { FACTLINE_ADMIN_SERVICES: "maybe" } })).rejects.toThrow(
       /FACTLINE_ADMIN_SERVICES must be on or off/,
     );
+  });
+});
+
+describe("InstanceService", () => {
+  it("counts this instance's subscriptions, and lets go of cancelled ones", async () => {
+    const instance = createClient(InstanceService, createGrpcTransport({ baseUrl: fx.store.url }));
+    const before = await instance.getInstanceStats({});
+    expect(before.version).toMatch(/^factline-/);
+    const subs = Array.from({ length: 3 }, () => subscribe(fx.client, { specs: [{ ns: uniqueName("idle") }], continuous: true }));
+    await Promise.all(subs.map((s) => s.waitForType(MSG_Notification_Type.Catchup)));
+    const during = await instance.getInstanceStats({});
+    expect(during.activeSubscriptions - before.activeSubscriptions).toBe(3);
+    expect(during.liveFollowers - before.liveFollowers).toBe(3);
+    subs.forEach((s) => s.cancel());
+    await Promise.all(subs.map((s) => s.ended));
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const after = await instance.getInstanceStats({});
+      if (after.activeSubscriptions === before.activeSubscriptions && after.liveFollowers === before.liveFollowers) break;
+      if (Date.now() > deadline) throw new Error(`subscriptions still counted: ${after.activeSubscriptions}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 });

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file factline/admin/v1/admin.proto.
  */
 export const file_factline_admin_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("Ch1mYWN0bGluZS9hZG1pbi92MS9hZG1pbi5wcm90bxIRZmFjdGxpbmUuYWRtaW4udjEixwEKCkZhY3RGaWx0ZXISCgoCbnMYASABKAkSDQoFdHlwZXMYAiADKAkSDwoHYWdnX2lkcxgDIAMoCRI1CgRtZXRhGAQgAygLMicuZmFjdGxpbmUuYWRtaW4udjEuRmFjdEZpbHRlci5NZXRhRW50cnkSFAoMbWV0YV9wcmVzZW50GAUgAygJEhMKC21ldGFfYWJzZW50GAYgAygJGisKCU1ldGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIh8KEUdldENhdGFsb2dSZXF1ZXN0EgoKAm5zGAEgASgJIq8BCgxDYXRhbG9nRW50cnkSCgoCbnMYASABKAkSDAoEdHlwZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgFEhIKCmZhY3RfY291bnQYBCABKAMSFAoMZmlyc3Rfc2VyaWFsGAUgASgDEhMKC2xhc3Rfc2VyaWFsGAYgASgDEhoKEmZpcnN0X3B1Ymxpc2hlZF9tcxgHIAEoAxIZChFsYXN0X3B1Ymxpc2hlZF9tcxgIIAEoAyJdChJHZXRDYXRhbG9nUmVzcG9uc2USMAoHZW50cmllcxgBIAMoCzIfLmZhY3RsaW5lLmFkbWluLnYxLkNhdGFsb2dFbnRyeRIVCg1sYXRlc3Rfc2VyaWFsGAIgASgDIscBChFRdWVyeUZhY3RzUmVxdWVzdBIuCgdmaWx0ZXJzGAEgAygLMh0uZmFjdGxpbmUuYWRtaW4udjEuRmFjdEZpbHRlchInCgVvcmRlchgCIAEoDjIYLmZhY3RsaW5lLmFkbWluLnYxLk9yZGVyEhQKDGFmdGVyX3NlcmlhbBgDIAEoAxIVCg1iZWZvcmVfc2VyaWFsGAQgASgDEg0KBWxpbWl0GAUgASgFEh0KFXBheWxvYWRfcHJldmlld19ieXRlcxgGIAEoBSJwCgtRdWVyaWVkRmFjdBIOCgZzZXJpYWwYASABKAMSDgoGaGVhZGVyGAIgASgJEg8KB3BheWxvYWQYAyABKAkSGQoRcGF5bG9hZF90cnVuY2F0ZWQYBCABKAgSFQoNcGF5bG9hZF9ieXRlcxgFIAEoAyJVChJRdWVyeUZhY3RzUmVzcG9uc2USLQoFZmFjdHMYASADKAsyHi5mYWN0bGluZS5hZG1pbi52MS5RdWVyaWVkRmFjdBIQCghoYXNfbW9yZRgCIAEoCCo3CgVPcmRlchIWChJPUkRFUl9ORVdFU1RfRklSU1QQABIWChJPUkRFUl9PTERFU1RfRklSU1QQATJrCg5DYXRhbG9nU2VydmljZRJZCgpHZXRDYXRhbG9nEiQuZmFjdGxpbmUuYWRtaW4udjEuR2V0Q2F0YWxvZ1JlcXVlc3QaJS5mYWN0bGluZS5hZG1pbi52MS5HZXRDYXRhbG9nUmVzcG9uc2UybQoQRmFjdFF1ZXJ5U2VydmljZRJZCgpRdWVyeUZhY3RzEiQuZmFjdGxpbmUuYWRtaW4udjEuUXVlcnlGYWN0c1JlcXVlc3QaJS5mYWN0bGluZS5hZG1pbi52MS5RdWVyeUZhY3RzUmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("Ch1mYWN0bGluZS9hZG1pbi92MS9hZG1pbi5wcm90bxIRZmFjdGxpbmUuYWRtaW4udjEixwEKCkZhY3RGaWx0ZXISCgoCbnMYASABKAkSDQoFdHlwZXMYAiADKAkSDwoHYWdnX2lkcxgDIAMoCRI1CgRtZXRhGAQgAygLMicuZmFjdGxpbmUuYWRtaW4udjEuRmFjdEZpbHRlci5NZXRhRW50cnkSFAoMbWV0YV9wcmVzZW50GAUgAygJEhMKC21ldGFfYWJzZW50GAYgAygJGisKCU1ldGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIh8KEUdldENhdGFsb2dSZXF1ZXN0EgoKAm5zGAEgASgJIq8BCgxDYXRhbG9nRW50cnkSCgoCbnMYASABKAkSDAoEdHlwZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgFEhIKCmZhY3RfY291bnQYBCABKAMSFAoMZmlyc3Rfc2VyaWFsGAUgASgDEhMKC2xhc3Rfc2VyaWFsGAYgASgDEhoKEmZpcnN0X3B1Ymxpc2hlZF9tcxgHIAEoAxIZChFsYXN0X3B1Ymxpc2hlZF9tcxgIIAEoAyJdChJHZXRDYXRhbG9nUmVzcG9uc2USMAoHZW50cmllcxgBIAMoCzIfLmZhY3RsaW5lLmFkbWluLnYxLkNhdGFsb2dFbnRyeRIVCg1sYXRlc3Rfc2VyaWFsGAIgASgDIscBChFRdWVyeUZhY3RzUmVxdWVzdBIuCgdmaWx0ZXJzGAEgAygLMh0uZmFjdGxpbmUuYWRtaW4udjEuRmFjdEZpbHRlchInCgVvcmRlchgCIAEoDjIYLmZhY3RsaW5lLmFkbWluLnYxLk9yZGVyEhQKDGFmdGVyX3NlcmlhbBgDIAEoAxIVCg1iZWZvcmVfc2VyaWFsGAQgASgDEg0KBWxpbWl0GAUgASgFEh0KFXBheWxvYWRfcHJldmlld19ieXRlcxgGIAEoBSJwCgtRdWVyaWVkRmFjdBIOCgZzZXJpYWwYASABKAMSDgoGaGVhZGVyGAIgASgJEg8KB3BheWxvYWQYAyABKAkSGQoRcGF5bG9hZF90cnVuY2F0ZWQYBCABKAgSFQoNcGF5bG9hZF9ieXRlcxgFIAEoAyJVChJRdWVyeUZhY3RzUmVzcG9uc2USLQoFZmFjdHMYASADKAsyHi5mYWN0bGluZS5hZG1pbi52MS5RdWVyaWVkRmFjdBIQCghoYXNfbW9yZRgCIAEoCCIZChdHZXRJbnN0YW5jZVN0YXRzUmVxdWVzdCJ1ChhHZXRJbnN0YW5jZVN0YXRzUmVzcG9uc2USHAoUYWN0aXZlX3N1YnNjcmlwdGlvbnMYASABKAUSFgoObGl2ZV9mb2xsb3dlcnMYAiABKAUSEgoKc3RhcnRlZF9tcxgDIAEoAxIPCgd2ZXJzaW9uGAQgASgJKjcKBU9yZGVyEhYKEk9SREVSX05FV0VTVF9GSVJTVBAAEhYKEk9SREVSX09MREVTVF9GSVJTVBABMmsKDkNhdGFsb2dTZXJ2aWNlElkKCkdldENhdGFsb2cSJC5mYWN0bGluZS5hZG1pbi52MS5HZXRDYXRhbG9nUmVxdWVzdBolLmZhY3RsaW5lLmFkbWluLnYxLkdldENhdGFsb2dSZXNwb25zZTJtChBGYWN0UXVlcnlTZXJ2aWNlElkKClF1ZXJ5RmFjdHMSJC5mYWN0bGluZS5hZG1pbi52MS5RdWVyeUZhY3RzUmVxdWVzdBolLmZhY3RsaW5lLmFkbWluLnYxLlF1ZXJ5RmFjdHNSZXNwb25zZTJ+Cg9JbnN0YW5jZVNlcnZpY2USawoQR2V0SW5zdGFuY2VTdGF0cxIqLmZhY3RsaW5lLmFkbWluLnYxLkdldEluc3RhbmNlU3RhdHNSZXF1ZXN0GisuZmFjdGxpbmUuYWRtaW4udjEuR2V0SW5zdGFuY2VTdGF0c1Jlc3BvbnNlYgZwcm90bzM");
 
 /**
  * A FactSpec in typed form: a fact matches when it satisfies every field that is set.
@@ -297,6 +297,59 @@ export const QueryFactsResponseSchema: GenMessage<QueryFactsResponse> = /*@__PUR
   messageDesc(file_factline_admin_v1_admin, 6);
 
 /**
+ * @generated from message factline.admin.v1.GetInstanceStatsRequest
+ */
+export type GetInstanceStatsRequest = Message<"factline.admin.v1.GetInstanceStatsRequest"> & {
+};
+
+/**
+ * Describes the message factline.admin.v1.GetInstanceStatsRequest.
+ * Use `create(GetInstanceStatsRequestSchema)` to create a new message.
+ */
+export const GetInstanceStatsRequestSchema: GenMessage<GetInstanceStatsRequest> = /*@__PURE__*/
+  messageDesc(file_factline_admin_v1_admin, 7);
+
+/**
+ * @generated from message factline.admin.v1.GetInstanceStatsResponse
+ */
+export type GetInstanceStatsResponse = Message<"factline.admin.v1.GetInstanceStatsResponse"> & {
+  /**
+   * subscribe calls in progress on this instance (catching up or following).
+   *
+   * @generated from field: int32 active_subscriptions = 1;
+   */
+  activeSubscriptions: number;
+
+  /**
+   * Of those, the ones following live facts.
+   *
+   * @generated from field: int32 live_followers = 2;
+   */
+  liveFollowers: number;
+
+  /**
+   * Epoch milliseconds when this instance started.
+   *
+   * @generated from field: int64 started_ms = 3;
+   */
+  startedMs: bigint;
+
+  /**
+   * The store's implementation version, e.g. "factline-0.1.0".
+   *
+   * @generated from field: string version = 4;
+   */
+  version: string;
+};
+
+/**
+ * Describes the message factline.admin.v1.GetInstanceStatsResponse.
+ * Use `create(GetInstanceStatsResponseSchema)` to create a new message.
+ */
+export const GetInstanceStatsResponseSchema: GenMessage<GetInstanceStatsResponse> = /*@__PURE__*/
+  messageDesc(file_factline_admin_v1_admin, 8);
+
+/**
  * @generated from enum factline.admin.v1.Order
  */
 export enum Order {
@@ -352,4 +405,21 @@ export const FactQueryService: GenService<{
   },
 }> = /*@__PURE__*/
   serviceDesc(file_factline_admin_v1_admin, 1);
+
+/**
+ * @generated from service factline.admin.v1.InstanceService
+ */
+export const InstanceService: GenService<{
+  /**
+   * What this store instance is doing right now (each instance of a shared database answers for itself).
+   *
+   * @generated from rpc factline.admin.v1.InstanceService.GetInstanceStats
+   */
+  getInstanceStats: {
+    methodKind: "unary";
+    input: typeof GetInstanceStatsRequestSchema;
+    output: typeof GetInstanceStatsResponseSchema;
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_factline_admin_v1_admin, 2);
 

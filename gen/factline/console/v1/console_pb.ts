@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file factline/console/v1/console.proto.
  */
 export const file_factline_console_v1_console: GenFile = /*@__PURE__*/
-  fileDesc("CiFmYWN0bGluZS9jb25zb2xlL3YxL2NvbnNvbGUucHJvdG8SE2ZhY3RsaW5lLmNvbnNvbGUudjEiFwoVR2V0U3RvcmVTdGF0dXNSZXF1ZXN0IscBChZHZXRTdG9yZVN0YXR1c1Jlc3BvbnNlEgsKA3VybBgBIAEoCRIRCglyZWFjaGFibGUYAiABKAgSDQoFZXJyb3IYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoCRIWCg5pbXBsZW1lbnRhdGlvbhgFIAEoCRIVCg1sYXRlc3Rfc2VyaWFsGAYgASgDEhcKD2FkbWluX2F2YWlsYWJsZRgHIAEoCBIcChR1bmF2YWlsYWJsZV9mZWF0dXJlcxgIIAMoCSIfChFHZXRDYXRhbG9nUmVxdWVzdBIKCgJucxgBIAEoCSJ7Cg5WZXJzaW9uU3VtbWFyeRIPCgd2ZXJzaW9uGAEgASgFEhIKCmZhY3RfY291bnQYAiABKAMSFAoMZmlyc3Rfc2VyaWFsGAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpYBCgtUeXBlU3VtbWFyeRIMCgR0eXBlGAEgASgJEjUKCHZlcnNpb25zGAIgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5WZXJzaW9uU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpMBChBOYW1lc3BhY2VTdW1tYXJ5EgoKAm5zGAEgASgJEi8KBXR5cGVzGAIgAygLMiAuZmFjdGxpbmUuY29uc29sZS52MS5UeXBlU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIoABChJHZXRDYXRhbG9nUmVzcG9uc2USOQoKbmFtZXNwYWNlcxgBIAMoCzIlLmZhY3RsaW5lLmNvbnNvbGUudjEuTmFtZXNwYWNlU3VtbWFyeRIVCg1sYXRlc3Rfc2VyaWFsGAIgASgDEhgKEGNvdW50c19hdmFpbGFibGUYAyABKAgiyQEKCkZhY3RGaWx0ZXISCgoCbnMYASABKAkSDQoFdHlwZXMYAiADKAkSDwoHYWdnX2lkcxgDIAMoCRI3CgRtZXRhGAQgAygLMikuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyLk1ldGFFbnRyeRIUCgxtZXRhX3ByZXNlbnQYBSADKAkSEwoLbWV0YV9hYnNlbnQYBiADKAkaKwoJTWV0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiQEKCUZhY3RRdWVyeRIwCgdmaWx0ZXJzGAEgAygLMh8uZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyEhMKC2Zyb21fc2VyaWFsGAIgASgDEhEKCXRvX3NlcmlhbBgDIAEoAxIRCglmcm9tX2RhdGUYBCABKAkSDwoHdG9fZGF0ZRgFIAEoCSKMAQoRUXVlcnlGYWN0c1JlcXVlc3QSLQoFcXVlcnkYASABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RRdWVyeRIpCgVvcmRlchgCIAEoDjIaLmZhY3RsaW5lLmNvbnNvbGUudjEuT3JkZXISDgoGY3Vyc29yGAMgASgDEg0KBWxpbWl0GAQgASgFIhwKCk1ldGFWYWx1ZXMSDgoGdmFsdWVzGAEgAygJItICCgRGYWN0Eg4KBnNlcmlhbBgBIAEoAxIKCgJpZBgCIAEoCRIKCgJucxgDIAEoCRIMCgR0eXBlGAQgASgJEg8KB3ZlcnNpb24YBSABKAUSDwoHYWdnX2lkcxgGIAMoCRIxCgRtZXRhGAcgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0Lk1ldGFFbnRyeRIUCgxwdWJsaXNoZWRfbXMYCCABKAMSEwoLaGVhZGVyX2pzb24YCSABKAkSFAoMcGF5bG9hZF9qc29uGAogASgJEhkKEXBheWxvYWRfdHJ1bmNhdGVkGAsgASgIEhUKDXBheWxvYWRfYnl0ZXMYDCABKAMaTAoJTWV0YUVudHJ5EgsKA2tleRgBIAEoCRIuCgV2YWx1ZRgCIAEoCzIfLmZhY3RsaW5lLmNvbnNvbGUudjEuTWV0YVZhbHVlczoCOAEiwgEKElF1ZXJ5RmFjdHNSZXNwb25zZRIoCgVmYWN0cxgBIAMoCzIZLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdBIQCghoYXNfbW9yZRgCIAEoCBITCgtuZXh0X2N1cnNvchgDIAEoAxIQCghzdHJhdGVneRgEIAEoCRIcChRyZXNvbHZlZF9mcm9tX3NlcmlhbBgFIAEoAxIaChJyZXNvbHZlZF90b19zZXJpYWwYBiABKAMSDwoHbm90aWNlcxgHIAMoCSI3Cg5HZXRGYWN0UmVxdWVzdBIQCgZzZXJpYWwYASABKANIABIMCgJpZBgCIAEoCUgAQgUKA2tleSLDAQoPR2V0RmFjdFJlc3BvbnNlEicKBGZhY3QYASABKAsyGS5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3QSFwoPcHJldmlvdXNfc2VyaWFsGAIgASgDEhMKC25leHRfc2VyaWFsGAMgASgDEjQKEWFnZ3JlZ2F0ZV9oaXN0b3J5GAQgAygLMhkuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0EiMKG2FnZ3JlZ2F0ZV9oaXN0b3J5X3RydW5jYXRlZBgFIAEoCCo3CgVPcmRlchIWChJPUkRFUl9ORVdFU1RfRklSU1QQABIWChJPUkRFUl9PTERFU1RfRklSU1QQATKPAwoOQ29uc29sZVNlcnZpY2USaQoOR2V0U3RvcmVTdGF0dXMSKi5mYWN0bGluZS5jb25zb2xlLnYxLkdldFN0b3JlU3RhdHVzUmVxdWVzdBorLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0U3RvcmVTdGF0dXNSZXNwb25zZRJdCgpHZXRDYXRhbG9nEiYuZmFjdGxpbmUuY29uc29sZS52MS5HZXRDYXRhbG9nUmVxdWVzdBonLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0Q2F0YWxvZ1Jlc3BvbnNlEl0KClF1ZXJ5RmFjdHMSJi5mYWN0bGluZS5jb25zb2xlLnYxLlF1ZXJ5RmFjdHNSZXF1ZXN0GicuZmFjdGxpbmUuY29uc29sZS52MS5RdWVyeUZhY3RzUmVzcG9uc2USVAoHR2V0RmFjdBIjLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0RmFjdFJlcXVlc3QaJC5mYWN0bGluZS5jb25zb2xlLnYxLkdldEZhY3RSZXNwb25zZWIGcHJvdG8z");
+  fileDesc("CiFmYWN0bGluZS9jb25zb2xlL3YxL2NvbnNvbGUucHJvdG8SE2ZhY3RsaW5lLmNvbnNvbGUudjEiFwoVR2V0U3RvcmVTdGF0dXNSZXF1ZXN0IscBChZHZXRTdG9yZVN0YXR1c1Jlc3BvbnNlEgsKA3VybBgBIAEoCRIRCglyZWFjaGFibGUYAiABKAgSDQoFZXJyb3IYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoCRIWCg5pbXBsZW1lbnRhdGlvbhgFIAEoCRIVCg1sYXRlc3Rfc2VyaWFsGAYgASgDEhcKD2FkbWluX2F2YWlsYWJsZRgHIAEoCBIcChR1bmF2YWlsYWJsZV9mZWF0dXJlcxgIIAMoCSIfChFHZXRDYXRhbG9nUmVxdWVzdBIKCgJucxgBIAEoCSJ7Cg5WZXJzaW9uU3VtbWFyeRIPCgd2ZXJzaW9uGAEgASgFEhIKCmZhY3RfY291bnQYAiABKAMSFAoMZmlyc3Rfc2VyaWFsGAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpYBCgtUeXBlU3VtbWFyeRIMCgR0eXBlGAEgASgJEjUKCHZlcnNpb25zGAIgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5WZXJzaW9uU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpMBChBOYW1lc3BhY2VTdW1tYXJ5EgoKAm5zGAEgASgJEi8KBXR5cGVzGAIgAygLMiAuZmFjdGxpbmUuY29uc29sZS52MS5UeXBlU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIoABChJHZXRDYXRhbG9nUmVzcG9uc2USOQoKbmFtZXNwYWNlcxgBIAMoCzIlLmZhY3RsaW5lLmNvbnNvbGUudjEuTmFtZXNwYWNlU3VtbWFyeRIVCg1sYXRlc3Rfc2VyaWFsGAIgASgDEhgKEGNvdW50c19hdmFpbGFibGUYAyABKAgiyQEKCkZhY3RGaWx0ZXISCgoCbnMYASABKAkSDQoFdHlwZXMYAiADKAkSDwoHYWdnX2lkcxgDIAMoCRI3CgRtZXRhGAQgAygLMikuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyLk1ldGFFbnRyeRIUCgxtZXRhX3ByZXNlbnQYBSADKAkSEwoLbWV0YV9hYnNlbnQYBiADKAkaKwoJTWV0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiQEKCUZhY3RRdWVyeRIwCgdmaWx0ZXJzGAEgAygLMh8uZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyEhMKC2Zyb21fc2VyaWFsGAIgASgDEhEKCXRvX3NlcmlhbBgDIAEoAxIRCglmcm9tX2RhdGUYBCABKAkSDwoHdG9fZGF0ZRgFIAEoCSKMAQoRUXVlcnlGYWN0c1JlcXVlc3QSLQoFcXVlcnkYASABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RRdWVyeRIpCgVvcmRlchgCIAEoDjIaLmZhY3RsaW5lLmNvbnNvbGUudjEuT3JkZXISDgoGY3Vyc29yGAMgASgDEg0KBWxpbWl0GAQgASgFIhwKCk1ldGFWYWx1ZXMSDgoGdmFsdWVzGAEgAygJItICCgRGYWN0Eg4KBnNlcmlhbBgBIAEoAxIKCgJpZBgCIAEoCRIKCgJucxgDIAEoCRIMCgR0eXBlGAQgASgJEg8KB3ZlcnNpb24YBSABKAUSDwoHYWdnX2lkcxgGIAMoCRIxCgRtZXRhGAcgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0Lk1ldGFFbnRyeRIUCgxwdWJsaXNoZWRfbXMYCCABKAMSEwoLaGVhZGVyX2pzb24YCSABKAkSFAoMcGF5bG9hZF9qc29uGAogASgJEhkKEXBheWxvYWRfdHJ1bmNhdGVkGAsgASgIEhUKDXBheWxvYWRfYnl0ZXMYDCABKAMaTAoJTWV0YUVudHJ5EgsKA2tleRgBIAEoCRIuCgV2YWx1ZRgCIAEoCzIfLmZhY3RsaW5lLmNvbnNvbGUudjEuTWV0YVZhbHVlczoCOAEiwgEKElF1ZXJ5RmFjdHNSZXNwb25zZRIoCgVmYWN0cxgBIAMoCzIZLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdBIQCghoYXNfbW9yZRgCIAEoCBITCgtuZXh0X2N1cnNvchgDIAEoAxIQCghzdHJhdGVneRgEIAEoCRIcChRyZXNvbHZlZF9mcm9tX3NlcmlhbBgFIAEoAxIaChJyZXNvbHZlZF90b19zZXJpYWwYBiABKAMSDwoHbm90aWNlcxgHIAMoCSI3Cg5HZXRGYWN0UmVxdWVzdBIQCgZzZXJpYWwYASABKANIABIMCgJpZBgCIAEoCUgAQgUKA2tleSLDAQoPR2V0RmFjdFJlc3BvbnNlEicKBGZhY3QYASABKAsyGS5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3QSFwoPcHJldmlvdXNfc2VyaWFsGAIgASgDEhMKC25leHRfc2VyaWFsGAMgASgDEjQKEWFnZ3JlZ2F0ZV9oaXN0b3J5GAQgAygLMhkuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0EiMKG2FnZ3JlZ2F0ZV9oaXN0b3J5X3RydW5jYXRlZBgFIAEoCCKAAQoRV2F0Y2hGYWN0c1JlcXVlc3QSMAoHZmlsdGVycxgBIAMoCzIfLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdEZpbHRlchIUCgxhZnRlcl9zZXJpYWwYAiABKAMSEAoIYWZ0ZXJfaWQYAyABKAkSEQoJZnJvbV9kYXRlGAQgASgJIrcBChJXYXRjaEZhY3RzUmVzcG9uc2USLwoFZmFjdHMYASABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RCYXRjaEgAEjIKCWNhdWdodF91cBgCIAEoCzIdLmZhY3RsaW5lLmNvbnNvbGUudjEuQ2F1Z2h0VXBIABIzCgloZWFydGJlYXQYAyABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkhlYXJ0YmVhdEgAQgcKBWV2ZW50IjUKCUZhY3RCYXRjaBIoCgVmYWN0cxgBIAMoCzIZLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdCIhCghDYXVnaHRVcBIVCg1sYXRlc3Rfc2VyaWFsGAEgASgDIiIKCUhlYXJ0YmVhdBIVCg1sYXRlc3Rfc2VyaWFsGAEgASgDKjcKBU9yZGVyEhYKEk9SREVSX05FV0VTVF9GSVJTVBAAEhYKEk9SREVSX09MREVTVF9GSVJTVBABMvADCg5Db25zb2xlU2VydmljZRJpCg5HZXRTdG9yZVN0YXR1cxIqLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0U3RvcmVTdGF0dXNSZXF1ZXN0GisuZmFjdGxpbmUuY29uc29sZS52MS5HZXRTdG9yZVN0YXR1c1Jlc3BvbnNlEl0KCkdldENhdGFsb2cSJi5mYWN0bGluZS5jb25zb2xlLnYxLkdldENhdGFsb2dSZXF1ZXN0GicuZmFjdGxpbmUuY29uc29sZS52MS5HZXRDYXRhbG9nUmVzcG9uc2USXQoKUXVlcnlGYWN0cxImLmZhY3RsaW5lLmNvbnNvbGUudjEuUXVlcnlGYWN0c1JlcXVlc3QaJy5mYWN0bGluZS5jb25zb2xlLnYxLlF1ZXJ5RmFjdHNSZXNwb25zZRJUCgdHZXRGYWN0EiMuZmFjdGxpbmUuY29uc29sZS52MS5HZXRGYWN0UmVxdWVzdBokLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0RmFjdFJlc3BvbnNlEl8KCldhdGNoRmFjdHMSJi5mYWN0bGluZS5jb25zb2xlLnYxLldhdGNoRmFjdHNSZXF1ZXN0GicuZmFjdGxpbmUuY29uc29sZS52MS5XYXRjaEZhY3RzUmVzcG9uc2UwAWIGcHJvdG8z");
 
 /**
  * @generated from message factline.console.v1.GetStoreStatusRequest
@@ -628,6 +628,144 @@ export const GetFactResponseSchema: GenMessage<GetFactResponse> = /*@__PURE__*/
   messageDesc(file_factline_console_v1_console, 14);
 
 /**
+ * @generated from message factline.console.v1.WatchFactsRequest
+ */
+export type WatchFactsRequest = Message<"factline.console.v1.WatchFactsRequest"> & {
+  /**
+   * Which facts; none means every fact.
+   *
+   * @generated from field: repeated factline.console.v1.FactFilter filters = 1;
+   */
+  filters: FactFilter[];
+
+  /**
+   * Resume strictly after this serial (a reconnect sends the last serial it showed).
+   *
+   * @generated from field: int64 after_serial = 2;
+   */
+  afterSerial: bigint;
+
+  /**
+   * That fact's id, when known: lets the backend resume exactly on any FactCast server.
+   *
+   * @generated from field: string after_id = 3;
+   */
+  afterId: string;
+
+  /**
+   * Or start with the first fact on or after this UTC day, "YYYY-MM-DD".
+   *
+   * With neither after_serial nor from_date the watch starts now: only facts published from here on.
+   *
+   * @generated from field: string from_date = 4;
+   */
+  fromDate: string;
+};
+
+/**
+ * Describes the message factline.console.v1.WatchFactsRequest.
+ * Use `create(WatchFactsRequestSchema)` to create a new message.
+ */
+export const WatchFactsRequestSchema: GenMessage<WatchFactsRequest> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 15);
+
+/**
+ * @generated from message factline.console.v1.WatchFactsResponse
+ */
+export type WatchFactsResponse = Message<"factline.console.v1.WatchFactsResponse"> & {
+  /**
+   * @generated from oneof factline.console.v1.WatchFactsResponse.event
+   */
+  event: {
+    /**
+     * New facts in serial order, batched by the backend (payloads are previews, as in QueryFacts).
+     *
+     * @generated from field: factline.console.v1.FactBatch facts = 1;
+     */
+    value: FactBatch;
+    case: "facts";
+  } | {
+    /**
+     * Everything before the start of the live phase has been sent; from here on facts are live.
+     *
+     * @generated from field: factline.console.v1.CaughtUp caught_up = 2;
+     */
+    value: CaughtUp;
+    case: "caughtUp";
+  } | {
+    /**
+     * Sent while nothing else is, so the browser can tell a quiet store from a dead connection.
+     *
+     * @generated from field: factline.console.v1.Heartbeat heartbeat = 3;
+     */
+    value: Heartbeat;
+    case: "heartbeat";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message factline.console.v1.WatchFactsResponse.
+ * Use `create(WatchFactsResponseSchema)` to create a new message.
+ */
+export const WatchFactsResponseSchema: GenMessage<WatchFactsResponse> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 16);
+
+/**
+ * @generated from message factline.console.v1.FactBatch
+ */
+export type FactBatch = Message<"factline.console.v1.FactBatch"> & {
+  /**
+   * @generated from field: repeated factline.console.v1.Fact facts = 1;
+   */
+  facts: Fact[];
+};
+
+/**
+ * Describes the message factline.console.v1.FactBatch.
+ * Use `create(FactBatchSchema)` to create a new message.
+ */
+export const FactBatchSchema: GenMessage<FactBatch> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 17);
+
+/**
+ * @generated from message factline.console.v1.CaughtUp
+ */
+export type CaughtUp = Message<"factline.console.v1.CaughtUp"> & {
+  /**
+   * The newest serial in the store when the live phase began.
+   *
+   * @generated from field: int64 latest_serial = 1;
+   */
+  latestSerial: bigint;
+};
+
+/**
+ * Describes the message factline.console.v1.CaughtUp.
+ * Use `create(CaughtUpSchema)` to create a new message.
+ */
+export const CaughtUpSchema: GenMessage<CaughtUp> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 18);
+
+/**
+ * @generated from message factline.console.v1.Heartbeat
+ */
+export type Heartbeat = Message<"factline.console.v1.Heartbeat"> & {
+  /**
+   * The newest serial in the store, when the backend knows it cheaply; 0 otherwise.
+   *
+   * @generated from field: int64 latest_serial = 1;
+   */
+  latestSerial: bigint;
+};
+
+/**
+ * Describes the message factline.console.v1.Heartbeat.
+ * Use `create(HeartbeatSchema)` to create a new message.
+ */
+export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 19);
+
+/**
  * @generated from enum factline.console.v1.Order
  */
 export enum Order {
@@ -691,6 +829,17 @@ export const ConsoleService: GenService<{
     methodKind: "unary";
     input: typeof GetFactRequestSchema;
     output: typeof GetFactResponseSchema;
+  },
+  /**
+   * Facts as they are published, from now, after a serial, or from a date; runs until the client
+   * cancels. A client that reconnects sends the last serial (and id) it showed and misses nothing.
+   *
+   * @generated from rpc factline.console.v1.ConsoleService.WatchFacts
+   */
+  watchFacts: {
+    methodKind: "server_streaming";
+    input: typeof WatchFactsRequestSchema;
+    output: typeof WatchFactsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_factline_console_v1_console, 0);
