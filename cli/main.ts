@@ -8,13 +8,14 @@ import { getCommand } from "./commands/get";
 import { infoCommand } from "./commands/info";
 import { namespacesCommand } from "./commands/namespaces";
 import { publishCommand } from "./commands/publish";
+import { schemaCommand } from "./commands/schema";
 import { typesCommand } from "./commands/types";
 import { versionsCommand } from "./commands/versions";
 import { CliError, ExitCode } from "./errors";
 import { Runtime } from "./runtime";
 import { DEFAULT_STORE_URL, checkStoreUrl, storeError } from "./store-client";
 
-/** Every command, in the order `factline --help` lists them. The schema commands join here. */
+/** Every command, in the order `factline --help` lists them. */
 const COMMANDS = [
   publishCommand,
   catchupCommand,
@@ -24,6 +25,7 @@ const COMMANDS = [
   typesCommand,
   versionsCommand,
   infoCommand,
+  schemaCommand,
 ];
 
 const EXAMPLES = `
@@ -35,6 +37,7 @@ Examples:
   $ factline publish facts.ndjson
   $ factline catchup --ns shop --type OrderPlaced | jq .payload
   $ factline follow --ns shop
+  $ factline schema register shop OrderPlaced 3 order-placed-v3.json
   $ FACTLINE_STORE_URL=http://factcast.internal:9090 factline namespaces`;
 
 function version(): string {

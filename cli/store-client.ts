@@ -4,6 +4,7 @@
 import { Code, ConnectError, createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { CatalogService, FactQueryService } from "../gen/factline/admin/v1/admin_pb";
+import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { CliError, rejectedError, unreachableError, usageError } from "./errors";
 
@@ -32,6 +33,8 @@ export interface StoreConnection {
   /** factline only: a plain FactCast server answers UNIMPLEMENTED (see isUnimplemented). */
   readonly catalog: Client<typeof CatalogService>;
   readonly query: Client<typeof FactQueryService>;
+  /** factline only, like catalog: the schema registry (cli/schema/registry.ts words UNIMPLEMENTED). */
+  readonly registry: Client<typeof SchemaRegistryService>;
   /** Closes the HTTP/2 connection so the process can exit. */
   close(): void;
 }
@@ -68,6 +71,7 @@ export function openStore(target: StoreTarget, transport?: Transport): StoreConn
     facts: createClient(RemoteFactStore, transport),
     catalog: createClient(CatalogService, transport),
     query: createClient(FactQueryService, transport),
+    registry: createClient(SchemaRegistryService, transport),
     close: () => sessions?.abort(),
   };
 }

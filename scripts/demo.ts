@@ -9,7 +9,7 @@ import { toMsgUuid } from "../cli/uuid";
 import { FACT_TYPES } from "./demo/fact-types";
 import { createWorld, history, liveStep } from "./demo/generator";
 import { DemoPublisher } from "./demo/publish";
-import { registerSchemas } from "./demo/schemas";
+import { describeBreakingChange, describeRegistration, registerSchemas } from "./demo/schemas";
 
 /** Live facts are produced on this beat; 4 beats a second keeps "a few per second" smooth. */
 const TICK_MS = 250;
@@ -171,9 +171,12 @@ async function main(): Promise<number> {
     const server = await handshake(store, abort.signal);
     const impl = server.properties["org.factcast.grpc.api.Capabilities.FACTCAST_IMPL_VERSION"] ?? "a FactCast server";
     say(`factline demo → ${store.url} (${impl}), seed ${options.seed}`);
-    await registerSchemas(store, FACT_TYPES, abort.signal);
+    // Before seeding, so the store validates every seeded fact against its version's schema.
+    const schemas = await registerSchemas(store, FACT_TYPES, abort.signal);
+    say(describeRegistration(schemas));
     const world = createWorld({ seed: options.seed, days: options.days, end: Date.now() });
     await seed(store, options, world, abort.signal);
+    if (schemas.available && !abort.signal.aborted) (await describeBreakingChange(store, abort.signal)).forEach(say);
     if (!options.once && !abort.signal.aborted) await live(store, options, world, abort.signal);
     return ExitCode.ok;
   } catch (err) {

@@ -171,7 +171,11 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceImpl<ty
     async exportRegistry(req) {
       const rows = await schemas.listSchemas(db, { ns: req.ns || undefined });
       const full = await Promise.all(rows.map((r) => schemas.getSchema(db, r)));
-      return { files: writeRegistryLayout(full.map((s) => ({ ns: s!.ns, type: s!.type, version: s!.version, schemaText: s!.schema }))) };
+      return {
+        files: writeRegistryLayout(
+          full.map((s) => ({ ns: s!.ns, type: s!.type, version: s!.version, schemaText: s!.schema, examples: s!.examples })),
+        ),
+      };
     },
   });
 }

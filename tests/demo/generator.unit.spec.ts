@@ -2,6 +2,7 @@
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
+import { examplePayloads } from "../../scripts/demo/examples";
 import { FACT_TYPES } from "../../scripts/demo/fact-types";
 import { createWorld, history, liveStep } from "../../scripts/demo/generator";
 import type { DemoFact } from "../../scripts/demo/world";
@@ -83,5 +84,18 @@ describe("demo history", () => {
     expect(live.length).toBeGreaterThanOrEqual(50);
     expect(live.some((f) => ["OrderPaid", "OrderShipped", "PaymentReceived"].includes(f.header.type))).toBe(true);
     expect(live.every((f) => !seeded.has(f.header.id))).toBe(true);
+  });
+});
+
+describe("demo schema examples", () => {
+  it("has one example per fact type, each valid against its schema (the store refuses others)", () => {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    addFormats(ajv);
+    const examples = examplePayloads(FACT_TYPES);
+    for (const t of FACT_TYPES) {
+      const example = examples.get(`${t.ns}/${t.type}/${t.version}`);
+      expect(example, `no example for ${t.ns}/${t.type} v${t.version}`).toBeDefined();
+      expect(ajv.validate(t.schema, JSON.parse(example!)), ajv.errorsText()).toBe(true);
+    }
   });
 });

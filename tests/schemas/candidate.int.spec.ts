@@ -113,6 +113,16 @@ describe("FactCast registry layout", () => {
     expect(await registry.importRegistry({ files: exported })).toMatchObject({ imported: 0, unchanged: 3 });
   });
 
+  it("carries examples through export and import", async () => {
+    const [from, to] = [uniqueName("ex"), uniqueName("ex")];
+    await registry.registerSchema({ key: { ns: from, type: "T", version: 1 }, schemaJson: objectSchema(["a"]), examples: ['{"a":"x"}', '{"a":"y"}'] });
+    const files = (await registry.exportRegistry({ ns: from })).files;
+    const moved = Object.fromEntries(Object.entries(files).map(([path, text]) => [path.replaceAll(from, to), text.replaceAll(from, to)]));
+    await registry.importRegistry({ files: moved });
+    const examples = (await registry.getSchema({ key: { ns: to, type: "T", version: 1 } })).schema!.examples;
+    expect(examples.map((e) => JSON.parse(e))).toEqual([{ a: "x" }, { a: "y" }]);
+  });
+
   it("reports conflicts instead of replacing, unless forced", async () => {
     const ns = uniqueName("fc");
     await registry.registerSchema({ key: { ns, type: "UserCreated", version: 1 }, schemaJson: objectSchema(["other"]) });
