@@ -39,6 +39,21 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.e2e.spec.ts"],
+          exclude: IGNORED,
+          // Builds the console once (next build) and starts PostgreSQL and two stores for all files.
+          globalSetup: ["tests/e2e/global-setup.ts"],
+          // One Chromium at a time: files share the two consoles, and parallel browsers on a
+          // two-core machine only make timing assertions flaky.
+          fileParallelism: false,
+          hookTimeout: 300_000,
+          testTimeout: 90_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "int-pg15",
           include: skipPg15 ? [] : INT_FILES,
           // tests/postgres/ is about the embedded binaries and npm start, not about the server version.

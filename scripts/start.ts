@@ -2,8 +2,18 @@
  * `npm start`: the store and the console together, stopped together by Ctrl-C or SIGTERM.
  * The console is served from a production build (`next start`), built first when none exists.
  */
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import {
+  CONSOLE_READY_LINE,
+  DEFAULT_CONSOLE_HOST,
+  DEFAULT_CONSOLE_PORT,
+  buildConsole,
+  consoleBuilt,
+  consoleEnv,
+  consoleStartArgs,
+  urlFor,
+  type Build,
+} from "./console-process";
 import { startService, stopServices, type Service } from "./processes";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -12,10 +22,12 @@ const STOP_GRACE_MS = 9_000;
 
 const services: Service[] = [];
 let stopping = false;
+let build: Build | undefined;
 
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    build?.child.kill("SIGTERM");
     await stopServices(services, STOP_GRACE_MS);
   }
   process.exit(code);
@@ -25,6 +37,8 @@ process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 
 async function main(): Promise<void> {
+  // A first start builds the console while the store starts: both take seconds, the contract 60.
+  build = consoleBuilt() ? undefined : buildConsole();
   const store = startService("store", process.execPath, ["--import", "tsx", `${root}server/main.ts`], /^factline store listening on /);
   services.push(store);
   void store.exited.then((code) => {
@@ -33,12 +47,25 @@ async function main(): Promise<void> {
       void stop(code || 1);
     }
   });
-  await store.ready;
+  const storeLine = await store.ready;
 
-  if (!existsSync(`${root}app/page.tsx`)) {
-    console.log("factline: console not built yet (it arrives with the console issue); the store runs alone. Ctrl-C stops it.");
-    return;
-  }
+  // The console: the production build, against the store just started.
+  await build?.done;
+  build = undefined;
+  const [, storeHost = "127.0.0.1", storePort = "9090"] = /listening on (\S+):(\d+)/.exec(storeLine) ?? [];
+  const storeUrl = urlFor(storeHost, storePort);
+  const host = process.env.HOST || DEFAULT_CONSOLE_HOST;
+  const port = process.env.PORT || DEFAULT_CONSOLE_PORT;
+  const console_ = startService("console", process.execPath, consoleStartArgs(host, port), CONSOLE_READY_LINE, consoleEnv({ FACTLINE_STORE_URL: storeUrl }));
+  services.push(console_);
+  void console_.exited.then((code) => {
+    if (!stopping) {
+      console.error(`factline: the console exited (code ${code}); stopping`);
+      void stop(code || 1);
+    }
+  });
+  const consoleUrl = CONSOLE_READY_LINE.exec(await console_.ready)?.[1] ?? `http://${host}:${port}`;
+  console.log(`factline: console at ${consoleUrl} (store ${storeUrl}). Ctrl-C stops both.`);
 }
 
 main().catch((err: Error) => {

@@ -34,15 +34,9 @@ const stages: Stage[] = [
       return { passed: 0, failed: 0 };
     },
   },
-  {
-    // E2E PLACEHOLDER: browser tests arrive with the console; replace this stage with them
-    // (mandatory under CI=true, skipped with a printed reason elsewhere when no Chromium).
-    name: "e2e (browser)",
-    run: async () => {
-      console.log("no browser tests yet");
-      return { passed: 0, failed: 0 };
-    },
-  },
+  // Browser end-to-end: tests/e2e/global-setup.ts fails under CI=true without Chromium and skips
+  // with the reason printed elsewhere.
+  { name: "e2e (browser)", run: () => vitestProject("e2e") },
 ];
 
 /** Runs one vitest project; counts come from its JSON report, not from parsing its text. */

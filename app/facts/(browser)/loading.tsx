@@ -1,0 +1,5 @@
+import { FactBrowserSkeleton } from "@/components/facts/FactBrowserSkeleton";
+
+export default function Loading() {
+  return <FactBrowserSkeleton />;
+}

@@ -1,0 +1,37 @@
+/**
+ * The console's shell. Theme and time zone come from cookies so the first byte is already right
+ * (lib/view/preferences.ts); no web fonts: the console must work offline, next to its store.
+ */
+import type { Metadata } from "next";
+import { cookies } from "next/headers";
+import type { ReactNode } from "react";
+import { Header } from "@/components/shell/Header";
+import { PreferencesProvider } from "@/lib/client/preferences";
+import { ConsoleProviders } from "@/lib/client/providers";
+import { THEME_COOKIE, TIME_ZONE_COOKIE, parseTheme, parseTimeZone } from "@/lib/view/preferences";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "factline", template: "%s · factline" },
+  description: "Browse, query and inspect the facts in a FactCast-compatible event store.",
+};
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const jar = await cookies();
+  const theme = parseTheme(jar.get(THEME_COOKIE)?.value);
+  const timeZone = parseTimeZone(jar.get(TIME_ZONE_COOKIE)?.value);
+  return (
+    <html lang="en" data-theme={theme === "system" ? undefined : theme}>
+      <body className="flex min-h-dvh flex-col">
+        <PreferencesProvider theme={theme} timeZone={timeZone}>
+          <ConsoleProviders>
+            <Header />
+            <main id="main" className="mx-auto flex w-full max-w-[1800px] min-w-0 flex-1 flex-col px-4 py-4">
+              {children}
+            </main>
+          </ConsoleProviders>
+        </PreferencesProvider>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,5 @@
+import { NamespaceSkeleton } from "@/components/namespace/NamespaceSkeleton";
+
+export default function Loading() {
+  return <NamespaceSkeleton />;
+}
