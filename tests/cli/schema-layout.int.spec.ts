@@ -81,8 +81,10 @@ describe("schema import and export", () => {
 
     const out = join(dir, "exported");
     const exported = await runCli(url, ["schema", "export", out, "--ns", ns]);
-    expect(exported).toMatchObject({ code: 0, stdout: `exported 4 schema versions to ${out} (5 files)\n` });
+    // index.json, four schema.json files and LeadCreated v1's example (examples travel along).
+    expect(exported).toMatchObject({ code: 0, stdout: `exported 4 schema versions to ${out} (6 files)\n` });
     const files = await readTree(out);
+    expect(Object.keys(files).filter((f) => f.includes("/examples/")).map((f) => JSON.parse(files[f]))).toEqual([{ name: "ACME" }]);
     const index = JSON.parse(files["index.json"]);
     expect(index.schemes.map((s: { id: string }) => s.id)).toEqual([
       `${ns}/LeadCreated/1/schema.json`,
