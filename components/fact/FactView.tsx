@@ -8,6 +8,7 @@ import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { PageTitle } from "@/components/ui/PageTitle";
 import { Timestamp } from "@/components/ui/Timestamp";
 import { JsonViewer } from "@/components/json/JsonViewer";
+import { FactValidity } from "@/components/schemas/FactValidity";
 import { isNotFound } from "@/lib/client/errors";
 import { useFact } from "@/lib/client/facts";
 import { useStoreStatus } from "@/lib/client/store-status";
@@ -48,7 +49,8 @@ export function FactView(props: { serial: bigint } | { id: string }) {
         title={<span data-testid="fact-title">{kindOf(fact)}</span>}
         subtitle={
           <>
-            Published <Timestamp ms={fact.publishedMs} /> · {formatBytes(fact.payloadBytes)} payload
+            Published <Timestamp ms={fact.publishedMs} /> · {formatBytes(fact.payloadBytes)} payload{" "}
+            <FactValidity fact={fact} />
           </>
         }
         actions={

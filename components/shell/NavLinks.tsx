@@ -7,6 +7,8 @@ import { cx } from "@/lib/view/cx";
 const LINKS = [
   { href: "/", label: "Overview", active: (p: string) => p === "/" || p.startsWith("/namespaces") },
   { href: "/facts", label: "Facts", active: (p: string) => p.startsWith("/facts") },
+  { href: "/schemas", label: "Schemas", active: (p: string) => p.startsWith("/schemas") },
+  { href: "/live", label: "Live", active: (p: string) => p.startsWith("/live") },
 ];
 
 export function NavLinks() {

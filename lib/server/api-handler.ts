@@ -4,7 +4,9 @@
 import { createConnectRouter, type ConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import { ConsoleService } from "../../gen/factline/console/v1/console_pb";
+import { SchemaService } from "../../gen/factline/console/v1/schemas_pb";
 import { createConsoleService, type ConsoleServiceOptions } from "./console-service";
+import { createSchemaService } from "./schemas";
 
 export const API_PREFIX = "/api";
 /** Browser requests are small queries; anything this large is not one of ours. */
@@ -35,9 +37,11 @@ export function createApiHandler(routes: (router: ConnectRouter) => void, prefix
   };
 }
 
-/** The console's /api handler: ConsoleService over the shared upstream. */
+/** The console's /api handler: ConsoleService and SchemaService over one upstream (default: the shared one). */
 export function createConsoleApiHandler(options: ConsoleServiceOptions = {}): FetchHandler {
-  return createApiHandler((router) => router.service(ConsoleService, createConsoleService(options)));
+  return createApiHandler((router) =>
+    router.service(ConsoleService, createConsoleService(options)).service(SchemaService, createSchemaService({ upstream: options.upstream })),
+  );
 }
 
 /**

@@ -4,6 +4,7 @@
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CatalogService, FactQueryService } from "../../gen/factline/admin/v1/admin_pb";
+import { SchemaRegistryService } from "../../gen/factline/admin/v1/schemas_pb";
 import { RemoteFactStore } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { Capabilities } from "./capabilities";
 
@@ -23,6 +24,8 @@ export interface Upstream {
   readonly factStore: Client<typeof RemoteFactStore>;
   readonly catalog: Client<typeof CatalogService>;
   readonly factQuery: Client<typeof FactQueryService>;
+  /** factline's schema registry (admin services); UNIMPLEMENTED on a plain FactCast server. */
+  readonly registry: Client<typeof SchemaRegistryService>;
   /** What this store can do (admin services or not), cached briefly. */
   readonly capabilities: Capabilities;
 }
@@ -62,6 +65,7 @@ export function createUpstream(options: UpstreamOptions = {}): Upstream {
     factStore: createClient(RemoteFactStore, transport),
     catalog: createClient(CatalogService, transport),
     factQuery,
+    registry: createClient(SchemaRegistryService, transport),
     capabilities: new Capabilities(factQuery),
   };
 }

@@ -1,0 +1,38 @@
+/** Links between the schema pages (CONTRACT.md: /schemas, /schemas/<ns>/<type>, /schemas/<ns>/<type>/<version>). */
+const seg = encodeURIComponent;
+
+export function schemaTypeHref(ns: string, type: string): string {
+  return `/schemas/${seg(ns)}/${seg(type)}`;
+}
+
+export function schemaVersionHref(ns: string, type: string, version: number): string {
+  return `${schemaTypeHref(ns, type)}/${version}`;
+}
+
+export function registerSchemaHref(ns = "", type = "", version = 0): string {
+  const q = new URLSearchParams();
+  if (ns) q.set("ns", ns);
+  if (type) q.set("type", type);
+  if (version) q.set("version", String(version));
+  const qs = q.toString();
+  return qs ? `/schemas/register?${qs}` : "/schemas/register";
+}
+
+export function validateHref(ns = "", type = "", version = 0, serial?: bigint | number): string {
+  const q = new URLSearchParams();
+  if (ns) q.set("ns", ns);
+  if (type) q.set("type", type);
+  if (version) q.set("version", String(version));
+  if (serial) q.set("serial", String(serial));
+  const qs = q.toString();
+  return qs ? `/schemas/validate?${qs}` : "/schemas/validate";
+}
+
+/** Route segments arrive percent-encoded for some characters; names are shown as registered. */
+export function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,177 @@
+// The live view against a real store: facts published over gRPC appear once each, in serial order;
+// pause counts what arrives and resume shows it; leaving the page ends the store-side subscription;
+// a store killed and restarted during a watch costs no fact and repeats none.
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import type { Page } from "playwright-core";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { InstanceService } from "../../gen/factline/admin/v1/admin_pb";
+import { startEmbeddedPostgres } from "../../server/postgres/embedded";
+import { createTestDatabase } from "../support/database";
+import { startStore, type RunningStore } from "../support/store";
+import { e2eDescribe, openBrowser, pageErrors, type TestBrowser } from "./support/browser";
+import { startConsole } from "./support/console";
+import { freePort } from "./support/free-port";
+import { publishFacts, uniqueName, type Published } from "./support/publish";
+
+/**
+ * Every row in the (virtualized) list, top to bottom — a fact's serial, or "marker" for a
+ * reconnect marker: scrolls through it and records each row by its position, so a fact shown
+ * twice would appear twice.
+ */
+async function allRows(page: Page): Promise<(number | "marker")[]> {
+  return page.evaluate(async () => {
+    const grid = document.querySelector<HTMLElement>('[data-testid="live-list"]')!;
+    const byPosition = new Map<number, number | "marker">();
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    for (let top = 0; ; top += grid.clientHeight / 2) {
+      grid.scrollTop = top;
+      await frame();
+      for (const row of grid.querySelectorAll<HTMLElement>("[role=row]")) {
+        const y = Number(/translateY\(([\d.]+)px\)/.exec(row.style.transform)?.[1]);
+        byPosition.set(y, row.dataset.serial ? Number(row.dataset.serial) : "marker");
+      }
+      if (top >= grid.scrollHeight) break;
+    }
+    grid.scrollTop = 0;
+    return [...byPosition].sort(([a], [b]) => a - b).map(([, s]) => s);
+  });
+}
+
+const rowCount = (page: Page) => page.locator('[data-testid="live-list"]').getAttribute("aria-rowcount").then(Number);
+
+function facts(ns: string, n: number, offset = 0) {
+  return Array.from({ length: n }, (_, i) => ({ ns, type: i % 3 === 0 ? "OrderShipped" : "OrderPlaced", version: 1, payload: { n: offset + i } }));
+}
+
+e2eDescribe("live view", () => {
+  const base = inject("consoleUrl");
+  const storeUrl = inject("storeUrl");
+  const instance = createClient(InstanceService, createGrpcTransport({ baseUrl: storeUrl || "http://127.0.0.1:1" }));
+  let browser: TestBrowser;
+
+  beforeAll(async () => {
+    browser = await openBrowser();
+  });
+  afterAll(async () => browser?.close());
+
+  async function openLive(ns: string) {
+    const page = await browser.newPage();
+    const errors = pageErrors(page);
+    await page.goto(`${base}/live?ns=${ns}`);
+    await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
+    return { page, errors };
+  }
+
+  it("shows 200 facts published over gRPC in serial order, each exactly once", async () => {
+    const ns = uniqueName("e2e-live");
+    const { page, errors } = await openLive(ns);
+    const published: Published[] = [];
+    for (let i = 0; i < 10; i++) published.push(...(await publishFacts(storeUrl, facts(ns, 20, i * 20))));
+    expect(published).toHaveLength(200);
+    await expect.poll(() => rowCount(page), { timeout: 10_000 }).toBe(200);
+    expect(await allRows(page)).toEqual(published.map((f) => f.serial).reverse());
+
+    // A row opens its detail beside the list, with the permalink.
+    await page.locator(`[data-serial="${published[199].serial}"]`).click();
+    const detail = page.getByTestId("live-detail");
+    await expect.poll(() => detail.getByTestId("fact-id").textContent()).toBe(published[199].id);
+    expect(await detail.getByRole("link", { name: "Open fact page" }).getAttribute("href")).toBe(`/facts/${published[199].serial}`);
+    expect(errors).toEqual([]);
+  });
+
+  it("keeps receiving while paused, counts what is new, and shows it on resume", async () => {
+    const ns = uniqueName("e2e-live-pause");
+    const { page, errors } = await openLive(ns);
+    const first = await publishFacts(storeUrl, facts(ns, 5));
+    await expect.poll(() => rowCount(page)).toBe(5);
+
+    await page.getByRole("button", { name: "Pause" }).click();
+    const more = await publishFacts(storeUrl, facts(ns, 30, 5));
+    await expect.poll(() => page.getByTestId("live-new-count").textContent().then(Number)).toBe(30);
+    expect(await rowCount(page)).toBe(5); // the list holds still while paused
+
+    await page.getByRole("button", { name: "Resume" }).click();
+    await expect.poll(() => rowCount(page)).toBe(35);
+    expect(await allRows(page)).toEqual([...first, ...more].map((f) => f.serial).reverse());
+
+    // The text filter narrows the buffered facts.
+    await page.getByRole("searchbox", { name: "Filter the list" }).fill("OrderShipped");
+    await expect.poll(() => rowCount(page)).toBe([...first, ...more].filter((f) => f.input.type === "OrderShipped").length);
+    expect(errors).toEqual([]);
+  });
+
+  it("ends the store-side subscription when the page is left", async () => {
+    const stats = () => instance.getInstanceStats({});
+    const before = await stats();
+    const { page } = await openLive(uniqueName("e2e-live-leave"));
+    await expect.poll(async () => (await stats()).liveFollowers).toBeGreaterThan(before.liveFollowers);
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.waitForURL(`${base}/`);
+    await expect.poll(async () => (await stats()).liveFollowers, { timeout: 10_000 }).toBe(before.liveFollowers);
+    expect((await stats()).activeSubscriptions).toBe(before.activeSubscriptions);
+  });
+
+  it("stops the subscription on Stop and keeps the list", async () => {
+    const stats = () => instance.getInstanceStats({});
+    const before = await stats();
+    const ns = uniqueName("e2e-live-stop");
+    const { page, errors } = await openLive(ns);
+    const shown = await publishFacts(storeUrl, facts(ns, 3));
+    await expect.poll(() => rowCount(page)).toBe(3);
+    await page.getByRole("button", { name: "Stop" }).click();
+    await page.locator('[data-testid="live-status"][data-status="stopped"]').waitFor();
+    await expect.poll(async () => (await stats()).liveFollowers, { timeout: 10_000 }).toBe(before.liveFollowers);
+    expect(await allRows(page)).toEqual(shown.map((f) => f.serial).reverse());
+    expect(errors).toEqual([]);
+  });
+
+  it("resumes after the store is killed and restarted, with no gap, no duplicate and a marker", { timeout: 180_000 }, async () => {
+    // A store of its own on a fixed port (so the console finds it again), and a console against it.
+    const cleanups: (() => Promise<unknown>)[] = [];
+    try {
+      let adminUrl = process.env.DATABASE_URL;
+      if (!adminUrl) {
+        const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "factline-e2e-live-"));
+        cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
+        const pg = await startEmbeddedPostgres({ dataDir, ephemeral: true });
+        cleanups.push(() => pg.stop());
+        adminUrl = pg.url;
+      }
+      const db = await createTestDatabase(adminUrl, "e2e_live_restart");
+      cleanups.push(() => db.drop());
+      const port = await freePort();
+      const start = () => startStore({ databaseUrl: db.url, env: { FACTLINE_STORE_PORT: String(port) } });
+      let store: RunningStore = await start();
+      cleanups.push(() => store.stop());
+      const console_ = await startConsole(store.url);
+      cleanups.push(() => console_.stop());
+
+      const ns = uniqueName("e2e-live-restart");
+      const page = await browser.newPage();
+      const errors = pageErrors(page);
+      await page.goto(`${console_.url}/live?ns=${ns}`);
+      await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
+      const before = await publishFacts(store.url, facts(ns, 50));
+      await expect.poll(() => rowCount(page)).toBe(50);
+
+      store.kill();
+      await store.stop();
+      await page.locator('[data-testid="live-status"][data-status="reconnecting"]').waitFor();
+      store = await start();
+      const after: Published[] = [];
+      for (let i = 0; i < 5; i++) after.push(...(await publishFacts(store.url, facts(ns, 10, 50 + i * 10))));
+
+      // 100 facts and one marker where the stream came back: between the facts before and after.
+      await expect.poll(() => rowCount(page), { timeout: 30_000 }).toBe(101);
+      const serials = (fs: Published[]) => fs.map((f) => f.serial).reverse();
+      expect(await allRows(page)).toEqual([...serials(after), "marker", ...serials(before)]);
+      expect(errors).toEqual([]);
+    } finally {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    }
+  });
+});
