@@ -6,7 +6,7 @@ import { startGrpcServer, type GrpcServer } from "./grpc/server";
 import { log } from "./log";
 import { startEmbeddedPostgres, type RunningPostgres } from "./postgres/embedded";
 import { createCatalogService, createFactQueryService, createInstanceService } from "./protocol/admin-services";
-import { createFactStoreService } from "./protocol/fact-store-service";
+import { COMPRESSED_REPLIES, createFactStoreService } from "./protocol/fact-store-service";
 import { createSchemaRegistryService } from "./protocol/schema-registry-service";
 import { openStore, type StoreRuntime } from "./store";
 
@@ -53,13 +53,13 @@ async function main(): Promise<void> {
     grpc = await startGrpcServer({
       host: config.host,
       port: config.port,
-      routes: (router) => {
-        router.service(RemoteFactStore, createFactStoreService(runtime));
+      routes: (routes) => {
+        routes.service(RemoteFactStore, createFactStoreService(runtime), { compressedReplies: COMPRESSED_REPLIES });
         if (config.adminServices) {
-          router.service(CatalogService, createCatalogService(runtime));
-          router.service(FactQueryService, createFactQueryService(runtime));
-          router.service(InstanceService, createInstanceService(runtime));
-          router.service(SchemaRegistryService, createSchemaRegistryService(runtime));
+          routes.service(CatalogService, createCatalogService(runtime));
+          routes.service(FactQueryService, createFactQueryService(runtime));
+          routes.service(InstanceService, createInstanceService(runtime));
+          routes.service(SchemaRegistryService, createSchemaRegistryService(runtime));
         }
       },
     });

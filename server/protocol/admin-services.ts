@@ -1,4 +1,4 @@
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { ServiceHandlers } from "../grpc/service";
 import { CatalogService, FactQueryService, InstanceService, Order } from "../../gen/factline/admin/v1/admin_pb";
 import { filtersToSpecs } from "../admin/filters";
 import { InvalidInputError } from "../errors";
@@ -13,7 +13,7 @@ const MAX_PAGE = 1_000;
 const DEFAULT_PAGE = 100;
 
 /** factline's catalog with counts: what FactCast's enumerate* calls cannot say. */
-export function createCatalogService(store: StoreRuntime): ServiceImpl<typeof CatalogService> {
+export function createCatalogService(store: StoreRuntime): ServiceHandlers<typeof CatalogService> {
   return guarded("CatalogService", {
     async getCatalog(req) {
       const [rows, latest] = await Promise.all([catalogRows(store.db, req.ns || undefined), latestSerial(store.db)]);
@@ -35,7 +35,7 @@ export function createCatalogService(store: StoreRuntime): ServiceImpl<typeof Ca
 }
 
 /** Keyset pages over the fact log in either order, with FactSpec filters and payload previews. */
-export function createFactQueryService(store: StoreRuntime): ServiceImpl<typeof FactQueryService> {
+export function createFactQueryService(store: StoreRuntime): ServiceHandlers<typeof FactQueryService> {
   return guarded("FactQueryService", {
     async queryFacts(req) {
       const limit = req.limit === 0 ? DEFAULT_PAGE : req.limit;
@@ -65,7 +65,7 @@ export function createFactQueryService(store: StoreRuntime): ServiceImpl<typeof 
 }
 
 /** This instance's activity: lets operators (and tests) see subscriptions come and go. */
-export function createInstanceService(store: StoreRuntime): ServiceImpl<typeof InstanceService> {
+export function createInstanceService(store: StoreRuntime): ServiceHandlers<typeof InstanceService> {
   return guarded("InstanceService", {
     async getInstanceStats() {
       return {

@@ -1,4 +1,4 @@
-import { Code, ConnectError, encodeBinaryHeader, type ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import {
   ConflictError,
@@ -9,6 +9,7 @@ import {
   NotFoundError,
   ShuttingDownError,
 } from "../errors";
+import type { ServiceHandlers } from "../grpc/service";
 import { log } from "../log";
 
 // FactCast's Java client rethrows the class named in `exc-bin` (with `msg-bin` as its message) and
@@ -51,7 +52,7 @@ function isAbort(err: unknown): boolean {
 }
 
 /** Wraps every handler of a service so that errors leave through toConnectError, whatever their origin. */
-export function guarded<S extends DescService>(service: string, impl: ServiceImpl<S>): ServiceImpl<S> {
+export function guarded<S extends DescService>(service: string, impl: ServiceHandlers<S>): ServiceHandlers<S> {
   const wrapped: Record<string, unknown> = {};
   for (const [name, handler] of Object.entries(impl) as Array<[string, (...args: unknown[]) => unknown]>) {
     const rpc = `${service}.${name}`;
@@ -73,5 +74,5 @@ export function guarded<S extends DescService>(service: string, impl: ServiceImp
       };
     }
   }
-  return wrapped as ServiceImpl<S>;
+  return wrapped as ServiceHandlers<S>;
 }

@@ -1,4 +1,5 @@
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext } from "@connectrpc/connect";
+import type { ServiceHandlers } from "../grpc/service";
 import { RemoteFactStore, type MSG_Date, type MSG_Facts } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { InvalidInputError } from "../errors";
 import { prepareFact, type StoredFact } from "../facts/fact";
@@ -16,12 +17,14 @@ import { factsBudget, toNotifications } from "./notifications";
 
 export const PROTOCOL_VERSION = { major: 1, minor: 8, patch: 0 };
 const CAPABILITY = "org.factcast.grpc.api.Capabilities.";
+/** What FactCast compresses when a client asks (fc-msgcomp): the replies that carry facts or lists. */
+export const COMPRESSED_REPLIES = ["subscribe", "enumerateTypes", "enumerateVersions", "fetchById", "fetchByIdAndVersion", "fetchBySerial"];
 
 /**
  * FactCast's RemoteFactStore over factline's storage: the one place that translates between
  * FactCast's JSON-in-protobuf and the store's typed facts, specs and errors.
  */
-export function createFactStoreService(store: StoreRuntime): ServiceImpl<typeof RemoteFactStore> {
+export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typeof RemoteFactStore> {
   const { db } = store;
   return guarded("RemoteFactStore", {
     async handshake() {

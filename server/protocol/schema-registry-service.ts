@@ -1,4 +1,5 @@
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext } from "@connectrpc/connect";
+import type { ServiceHandlers } from "../grpc/service";
 import {
   ChangeKind,
   SchemaRegistryService,
@@ -14,7 +15,7 @@ import type { StoreRuntime } from "../store";
 import { guarded } from "./errors";
 
 /** The schema registry over gRPC: register, list, get, validate, check, compare, delete, import, export. */
-export function createSchemaRegistryService(store: StoreRuntime): ServiceImpl<typeof SchemaRegistryService> {
+export function createSchemaRegistryService(store: StoreRuntime): ServiceHandlers<typeof SchemaRegistryService> {
   const { db, registry } = store;
 
   /** Registers one version after checking everything a caller could get wrong. */

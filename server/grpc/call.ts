@@ -1,0 +1,242 @@
+// One gRPC call on one HTTP/2 stream: read the request, run the handler, write replies and status.
+import type http2 from "node:http2";
+import { create, fromBinary, isMessage, toBinary, type DescMessage } from "@bufbuild/protobuf";
+import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
+import { EncodedMessage } from "./encoded";
+import { ACCEPTED_ENCODINGS, compress, frame, singleMessage } from "./framing";
+import type { GrpcRoutes, Route } from "./service";
+
+export interface CallLimits {
+  /** Largest request accepted, on the wire and after decompression. */
+  maxRequestBytes: number;
+}
+
+// Replies smaller than this go out uncompressed even when the client asked for compression: gzip's
+// own framing (~20 bytes) and the trip to the zlib thread pool cost more than they save.
+const MIN_COMPRESS_BYTES = 1024;
+const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
+// Headers HTTP/2 or gRPC itself owns; a handler's metadata never overrides them.
+const RESERVED = /^(:|grpc-|content-type$|te$)/;
+
+export async function serveCall(
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  routes: GrpcRoutes,
+  limits: CallLimits,
+): Promise<void> {
+  const path = headers[":path"] ?? "";
+  const contentType = headers["content-type"] ?? "";
+  if (headers[":method"] !== "POST" || !/^application\/grpc(\+proto)?(;|$)/.test(contentType)) {
+    // Not a gRPC call: an HTTP answer, as the gRPC spec asks for unsupported content types.
+    stream.respond({ ":status": 415, "content-type": "text/plain; charset=utf-8" });
+    stream.end("factline serves gRPC (content-type application/grpc) over HTTP/2 on this port\n");
+    return;
+  }
+  const route = routes.byPath.get(path);
+  let context: (HandlerContext & { abort(reason?: unknown): void }) | undefined;
+  const cancelled = new AbortController();
+  const onClose = () => cancelled.abort(new ConnectError("cancelled by the client", Code.Canceled));
+  stream.once("close", onClose);
+  try {
+    if (!route) throw new ConnectError(`factline does not implement ${path}`, Code.Unimplemented);
+    const encoding = headerValue(headers["grpc-encoding"]);
+    if (encoding !== undefined && encoding !== "identity" && encoding !== "gzip") {
+      throw new ConnectError(`grpc-encoding ${encoding} is not supported; use one of ${ACCEPTED_ENCODINGS}`, Code.Unimplemented);
+    }
+    const timeoutMs = parseTimeout(headerValue(headers["grpc-timeout"]));
+    const body = await readBody(stream, limits.maxRequestBytes);
+    const request = decodeRequest(route, await singleMessage(body, encoding, limits.maxRequestBytes));
+    context = createHandlerContext({
+      service: route.service,
+      method: route.method,
+      protocolName: "grpc",
+      requestMethod: "POST",
+      url: path,
+      timeoutMs,
+      requestSignal: cancelled.signal,
+      requestHeader: metadataOf(headers),
+    });
+    const gzip = route.compressible && headerValue(headers["fc-msgcomp"]) === "gzip";
+    if (route.method.methodKind === "unary") {
+      const reply = await (route.handler(request as never, context) as Promise<unknown>);
+      const body = await encodeReply(route.method.output, reply, gzip);
+      sendReplies(stream, context, gzip, [body]);
+    } else {
+      await streamReplies(stream, route, context, request, gzip);
+    }
+  } catch (err) {
+    sendStatus(stream, statusOf(err, context?.signal));
+  } finally {
+    stream.off("close", onClose);
+    context?.abort();
+  }
+}
+
+function decodeRequest(route: Route, bytes: Uint8Array): unknown {
+  try {
+    return fromBinary(route.method.input, bytes);
+  } catch (err) {
+    throw new ConnectError(`the request is not a valid ${route.method.input.typeName}: ${(err as Error).message}`, Code.InvalidArgument);
+  }
+}
+
+async function encodeReply(schema: DescMessage, reply: unknown, gzip: boolean): Promise<Buffer> {
+  const body =
+    reply instanceof EncodedMessage
+      ? reply.bytes
+      : toBinary(schema, isMessage(reply, schema) ? reply : create(schema, reply as never));
+  if (gzip && body.length >= MIN_COMPRESS_BYTES) return frame(await compress(body), true);
+  return frame(body);
+}
+
+function responseHeaders(context: HandlerContext, gzip: boolean): http2.OutgoingHttpHeaders {
+  const out: http2.OutgoingHttpHeaders = { ":status": 200, "content-type": "application/grpc" };
+  if (gzip) out["grpc-encoding"] = "gzip";
+  out["grpc-accept-encoding"] = ACCEPTED_ENCODINGS;
+  context.responseHeader.forEach((value, name) => {
+    if (!RESERVED.test(name)) out[name] = value;
+  });
+  return out;
+}
+
+function sendReplies(stream: http2.ServerHttp2Stream, context: HandlerContext, gzip: boolean, frames: Buffer[]): void {
+  if (stream.destroyed) return;
+  stream.respond(responseHeaders(context, gzip), { waitForTrailers: true });
+  stream.once("wantTrailers", () => stream.sendTrailers(trailersOf(undefined, context.responseTrailer)));
+  for (const f of frames) stream.write(f);
+  stream.end();
+}
+
+async function streamReplies(
+  stream: http2.ServerHttp2Stream,
+  route: Route,
+  context: HandlerContext,
+  request: unknown,
+  gzip: boolean,
+): Promise<void> {
+  // Headers go out at once, so clients see the call accepted even while a follow waits for facts.
+  stream.respond(responseHeaders(context, gzip), { waitForTrailers: true });
+  let status: ConnectError | undefined;
+  try {
+    for await (const reply of route.handler(request as never, context) as AsyncIterable<unknown>) {
+      if (stream.destroyed) break;
+      if (!stream.write(await encodeReply(route.method.output, reply, gzip))) await drained(stream, context.signal);
+    }
+  } catch (err) {
+    status = statusOf(err, context.signal);
+  }
+  if (stream.destroyed) return;
+  stream.once("wantTrailers", () => stream.sendTrailers(trailersOf(status, context.responseTrailer)));
+  stream.end();
+}
+
+/** An error as the status a client sees: a deadline or cancellation wins over what it caused. */
+function statusOf(err: unknown, signal: AbortSignal | undefined): ConnectError {
+  if (signal?.aborted && signal.reason instanceof ConnectError) return signal.reason;
+  return ConnectError.from(err);
+}
+
+function sendStatus(stream: http2.ServerHttp2Stream, error: ConnectError): void {
+  if (stream.destroyed) return;
+  const trailers = trailersOf(error, error.metadata);
+  if (!stream.headersSent) {
+    // Trailers-only: the whole answer in one HEADERS frame.
+    stream.respond({ ":status": 200, "content-type": "application/grpc", ...trailers }, { endStream: true });
+  } else {
+    stream.once("wantTrailers", () => stream.sendTrailers(trailers));
+    stream.end();
+  }
+  // Whatever the client still sends (the rest of a refused request) is read and dropped.
+  stream.resume();
+}
+
+function trailersOf(error: ConnectError | undefined, metadata: Headers): http2.OutgoingHttpHeaders {
+  const out: http2.OutgoingHttpHeaders = {};
+  const extra = error ? error.metadata : metadata;
+  extra.forEach((value, name) => {
+    if (!RESERVED.test(name)) out[name] = value;
+  });
+  out["grpc-status"] = String(error ? error.code : 0);
+  if (error) out["grpc-message"] = percentEncode(error.rawMessage);
+  return out;
+}
+
+/** gRPC's grpc-message encoding: bytes outside printable ASCII, and '%', as %XX of their UTF-8. */
+function percentEncode(message: string): string {
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(message)) return message;
+  let out = "";
+  for (const byte of Buffer.from(message, "utf8")) {
+    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d{1,8})([HMSmun])$/.exec(value);
+  if (!match) throw new ConnectError(`grpc-timeout ${JSON.stringify(value)} is malformed: use up to 8 digits and a unit of H, M, S, m, u or n`, Code.InvalidArgument);
+  return Number(match[1]) * TIMEOUT_UNIT_MS[match[2]];
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
+/** Request metadata as Headers (pseudo-headers left out), which handlers read like any fetch API. */
+function metadataOf(headers: http2.IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const name in headers) {
+    if (name.startsWith(":")) continue;
+    const value = headers[name];
+    if (Array.isArray(value)) for (const v of value) out.append(name, v);
+    else if (value !== undefined) out.set(name, value);
+  }
+  return out;
+}
+
+function readBody(stream: http2.ServerHttp2Stream, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      cleanup();
+      chunks.length = 0;
+      reject(new ConnectError(`the request is larger than ${maxBytes} bytes; publish fewer or smaller facts per call`, Code.ResourceExhausted));
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new ConnectError("cancelled by the client", Code.Canceled));
+    };
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+    stream.once("close", onClose);
+  });
+}
+
+function drained(stream: http2.ServerHttp2Stream, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    stream.once("drain", done);
+    stream.once("close", done);
+    signal.addEventListener("abort", done);
+  });
+}

@@ -1,0 +1,57 @@
+import type { HandlerContext } from "@connectrpc/connect";
+import type {
+  DescMethod,
+  DescMethodServerStreaming,
+  DescMethodUnary,
+  DescService,
+  MessageInitShape,
+  MessageShape,
+} from "@bufbuild/protobuf";
+import type { EncodedMessage } from "./encoded";
+
+type Reply<O extends DescMethod["output"]> = MessageInitShape<O> | EncodedMessage<O>;
+
+type MethodHandler<M> =
+  M extends DescMethodUnary<infer I, infer O>
+    ? (request: MessageShape<I>, context: HandlerContext) => Promise<Reply<O>> | Reply<O>
+    : M extends DescMethodServerStreaming<infer I, infer O>
+      ? (request: MessageShape<I>, context: HandlerContext) => AsyncIterable<Reply<O>>
+      : never;
+
+/** A service's handlers: unary and server-streaming methods only (FactCast has no other kind). */
+export type ServiceHandlers<S extends DescService> = { [K in keyof S["method"]]: MethodHandler<S["method"][K]> };
+
+export interface Route {
+  service: DescService;
+  method: DescMethod;
+  handler: (request: never, context: HandlerContext) => unknown;
+  /** Replies may be gzip-compressed when the client asks (FactCast's fc-msgcomp). */
+  compressible: boolean;
+}
+
+export interface ServiceOptions {
+  /** Methods (local names) whose replies are compressed on request; FactCast compresses only a few. */
+  compressedReplies?: readonly string[];
+}
+
+/** Collects the services one server answers, keyed by the HTTP/2 path gRPC calls them by. */
+export class GrpcRoutes {
+  readonly byPath = new Map<string, Route>();
+
+  service<S extends DescService>(service: S, handlers: ServiceHandlers<S>, options: ServiceOptions = {}): this {
+    for (const method of service.methods) {
+      if (method.methodKind !== "unary" && method.methodKind !== "server_streaming") {
+        throw new Error(`${service.typeName}.${method.name}: only unary and server-streaming methods are served`);
+      }
+      const handler = (handlers as Record<string, Route["handler"]>)[method.localName];
+      if (typeof handler !== "function") throw new Error(`${service.typeName}.${method.name} has no handler`);
+      this.byPath.set(`/${service.typeName}/${method.name}`, {
+        service,
+        method,
+        handler: handler.bind(handlers),
+        compressible: options.compressedReplies?.includes(method.localName) ?? false,
+      });
+    }
+    return this;
+  }
+}
