@@ -15,9 +15,10 @@ const MAX_READ_ROWS = 2_000;
 export const DEFAULT_CURSOR_IDLE_MS = 15_000;
 
 /**
- * Streams the facts matching `specs` with serial in (after, upTo] in serial order, one bounded read
- * at a time: nothing is read ahead of what the consumer asks for, so a slow client is back-pressure,
- * not memory.
+ * Streams the facts matching `specs` with serial in (after, upTo] in serial order, in bounded reads.
+ * While the consumer sends one read's facts, the next read is already running (one read ahead, never
+ * more): the database and the network work at the same time, and a slow client still holds at most
+ * two reads (~4 MB) in memory — it is back-pressure, not a buffer.
  */
 export class FactReader {
   private client?: DbClient;
@@ -25,6 +26,7 @@ export class FactReader {
   private rowsPerRead = 100;
   private done = false;
   private inflight?: Promise<unknown>;
+  private readAhead?: Promise<{ rows: StoredFact[]; asked: number }>;
   private idleTimer?: NodeJS.Timeout;
 
   constructor(
@@ -39,25 +41,35 @@ export class FactReader {
   async next(): Promise<StoredFact[]> {
     clearTimeout(this.idleTimer);
     if (this.done) return [];
-    if (!this.cursor) await this.open();
-    const read = this.cursor!.read(this.rowsPerRead);
-    this.inflight = read;
-    const rows = await read;
-    this.inflight = undefined;
-    if (rows.length < this.rowsPerRead) {
+    if (!this.cursor) {
+      await this.open();
+      this.readAhead = this.read(this.rowsPerRead);
+    }
+    const { rows, asked } = await this.readAhead!;
+    this.readAhead = undefined;
+    if (rows.length < asked) {
       this.done = true;
       await this.close();
-    } else {
-      this.idleTimer = setTimeout(() => void this.close(), this.idleMs);
-      this.idleTimer.unref();
+      if (rows.length > 0) this.position = rows[rows.length - 1].ser;
+      return rows;
     }
-    if (rows.length > 0) {
-      this.position = rows[rows.length - 1].ser;
-      const bytes = rows.reduce((n, r) => n + r.header.length + r.payload.length, 0);
-      const perRow = Math.max(1, bytes / rows.length);
-      this.rowsPerRead = Math.min(MAX_READ_ROWS, Math.max(MIN_READ_ROWS, Math.floor(TARGET_READ_BYTES / perRow)));
-    }
+    this.position = rows[rows.length - 1].ser;
+    const bytes = rows.reduce((n, r) => n + r.header.length + r.payload.length, 0);
+    const perRow = Math.max(1, bytes / rows.length);
+    this.rowsPerRead = Math.min(MAX_READ_ROWS, Math.max(MIN_READ_ROWS, Math.floor(TARGET_READ_BYTES / perRow)));
+    this.readAhead = this.read(this.rowsPerRead);
+    // The read ahead does not count as progress: a consumer that stops asking still loses its cursor.
+    this.idleTimer = setTimeout(() => void this.close(), this.idleMs);
+    this.idleTimer.unref();
     return rows;
+  }
+
+  private read(asked: number): Promise<{ rows: StoredFact[]; asked: number }> {
+    const read = this.cursor!.read(asked).then((rows) => ({ rows, asked }));
+    this.inflight = read;
+    // A failed read ahead surfaces on the next call to next(), or is dropped by close().
+    read.catch(() => {});
+    return read;
   }
 
   async close(): Promise<void> {
@@ -66,6 +78,9 @@ export class FactReader {
     // or the connection goes back to the pool mid-protocol.
     await this.inflight?.catch(() => {});
     const { cursor, client } = this;
+    // Facts read ahead but not delivered are dropped; a reopened cursor starts after `position`.
+    this.readAhead = undefined;
+    this.inflight = undefined;
     this.cursor = undefined;
     this.client = undefined;
     if (cursor) await cursor.close().catch(() => {});
