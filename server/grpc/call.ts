@@ -1,7 +1,7 @@
 // One gRPC call on one HTTP/2 stream: read the request, run the handler, write replies and status.
 import type http2 from "node:http2";
 import { create, fromBinary, isMessage, toBinary, type DescMessage } from "@bufbuild/protobuf";
-import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import { EncodedMessage } from "./encoded";
 import { ACCEPTED_ENCODINGS, compress, frame, singleMessage } from "./framing";
 import type { GrpcRoutes, Route } from "./service";
@@ -33,10 +33,11 @@ export async function serveCall(
     return;
   }
   const route = routes.byPath.get(path);
-  let context: (HandlerContext & { abort(reason?: unknown): void }) | undefined;
-  const cancelled = new AbortController();
-  const onClose = () => cancelled.abort(new ConnectError("cancelled by the client", Code.Canceled));
+  let context: HandlerContext | undefined;
+  const controller = new AbortController();
+  const onClose = () => controller.abort(new ConnectError("cancelled by the client", Code.Canceled));
   stream.once("close", onClose);
+  let deadline: NodeJS.Timeout | undefined;
   try {
     if (!route) throw new ConnectError(`factline does not implement ${path}`, Code.Unimplemented);
     const encoding = headerValue(headers["grpc-encoding"]);
@@ -46,16 +47,11 @@ export async function serveCall(
     const timeoutMs = parseTimeout(headerValue(headers["grpc-timeout"]));
     const body = await readBody(stream, limits.maxRequestBytes);
     const request = decodeRequest(route, await singleMessage(body, encoding, limits.maxRequestBytes));
-    context = createHandlerContext({
-      service: route.service,
-      method: route.method,
-      protocolName: "grpc",
-      requestMethod: "POST",
-      url: path,
-      timeoutMs,
-      requestSignal: cancelled.signal,
-      requestHeader: metadataOf(headers),
-    });
+    if (timeoutMs !== undefined) {
+      const error = new ConnectError(`the call's deadline (grpc-timeout ${timeoutMs} ms) passed`, Code.DeadlineExceeded);
+      deadline = setTimeout(() => controller.abort(error), timeoutMs);
+    }
+    context = handlerContext(route, path, headers, controller.signal, timeoutMs);
     const gzip = route.compressible && headerValue(headers["fc-msgcomp"]) === "gzip";
     if (route.method.methodKind === "unary") {
       const reply = await (route.handler(request as never, context) as Promise<unknown>);
@@ -67,9 +63,37 @@ export async function serveCall(
   } catch (err) {
     sendStatus(stream, statusOf(err, context?.signal));
   } finally {
+    clearTimeout(deadline);
     stream.off("close", onClose);
-    context?.abort();
+    // Work a handler left tied to its signal lets go now (a reason given: no DOMException per call).
+    controller.abort(CALL_ENDED);
   }
+}
+
+const CALL_ENDED = new ConnectError("the call has ended", Code.Canceled);
+
+/** What handlers see of their call; built by hand because it is made for every call. */
+function handlerContext(
+  route: Route,
+  url: string,
+  headers: http2.IncomingHttpHeaders,
+  signal: AbortSignal,
+  timeoutMs: number | undefined,
+): HandlerContext {
+  const deadlineAt = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+  return {
+    service: route.service,
+    method: route.method,
+    protocolName: "grpc",
+    requestMethod: "POST",
+    url,
+    signal,
+    timeoutMs: () => (deadlineAt === undefined ? undefined : deadlineAt - Date.now()),
+    requestHeader: metadataOf(headers),
+    responseHeader: new Headers(),
+    responseTrailer: new Headers(),
+    values: createContextValues(),
+  };
 }
 
 function decodeRequest(route: Route, bytes: Uint8Array): unknown {
@@ -81,6 +105,7 @@ function decodeRequest(route: Route, bytes: Uint8Array): unknown {
 }
 
 async function encodeReply(schema: DescMessage, reply: unknown, gzip: boolean): Promise<Buffer> {
+  if (reply instanceof EncodedMessage && (!gzip || reply.frame.length < MIN_COMPRESS_BYTES)) return reply.frame;
   const body =
     reply instanceof EncodedMessage
       ? reply.bytes

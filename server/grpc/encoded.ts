@@ -1,10 +1,22 @@
 import type { DescMessage } from "@bufbuild/protobuf";
+import { PREFIX_BYTES } from "./framing";
 
 /**
- * A message already in protobuf wire form. Handlers return it where encoding once and sending the
- * bytes many times (one fact to a hundred followers) or hand-encoding a hot message pays off.
+ * A message already in protobuf wire form, inside its gRPC frame. Handlers return it where encoding
+ * once and sending the bytes many times (one fact to a hundred followers) or hand-encoding a hot
+ * message pays off; the encoder leaves PREFIX_BYTES free at the start so the frame is never copied.
  */
 export class EncodedMessage<Desc extends DescMessage = DescMessage> {
   declare private readonly brand: Desc;
-  constructor(readonly bytes: Uint8Array) {}
+
+  /** `frame` holds the message from PREFIX_BYTES on; the prefix is filled in here. */
+  constructor(readonly frame: Buffer) {
+    frame[0] = 0;
+    frame.writeUInt32BE(frame.length - PREFIX_BYTES, 1);
+  }
+
+  /** The message without its frame prefix. */
+  get bytes(): Buffer {
+    return this.frame.subarray(PREFIX_BYTES);
+  }
 }

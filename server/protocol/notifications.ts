@@ -6,6 +6,7 @@ import {
 } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import type { StoredFact } from "../facts/fact";
 import { EncodedMessage } from "../grpc/encoded";
+import { PREFIX_BYTES } from "../grpc/framing";
 import { uuidToBits } from "../facts/uuid";
 import type { SubscriptionEvent } from "../subscriptions/subscription";
 
@@ -37,7 +38,7 @@ export function* toNotifications(event: SubscriptionEvent, budget: number): Gene
       });
       return;
     case "facts":
-      yield* factBatches(event.facts, budget);
+      yield* factBatches(event.facts, budget, event.live === true);
       return;
     case "ffwd":
       yield create(MSG_NotificationSchema, { type: Type.Ffwd, id: uuidToBits(event.id), serial: { serial: event.ser } });
@@ -54,7 +55,7 @@ export function* toNotifications(event: SubscriptionEvent, budget: number): Gene
   }
 }
 
-function* factBatches(facts: StoredFact[], budget: number): Generator<Notification> {
+function* factBatches(facts: StoredFact[], budget: number, shared: boolean): Generator<Notification> {
   let batch: StoredFact[] = [];
   let size = 0;
   for (const fact of facts) {
@@ -65,7 +66,7 @@ function* factBatches(facts: StoredFact[], budget: number): Generator<Notificati
         ? bound
         : Buffer.byteLength(fact.header) + Buffer.byteLength(fact.payload) + PER_FACT_OVERHEAD;
     if (batch.length > 0 && size + bytes > budget) {
-      yield factsNotification(batch);
+      yield factsNotification(batch, shared);
       batch = [];
       size = 0;
     }
@@ -74,7 +75,7 @@ function* factBatches(facts: StoredFact[], budget: number): Generator<Notificati
     batch.push(fact);
     size += bytes;
   }
-  if (batch.length > 0) yield factsNotification(batch);
+  if (batch.length > 0) yield factsNotification(batch, shared);
 }
 
 // Protobuf wire tags (field number << 3 | wire type) of the messages encoded by hand below.
@@ -84,44 +85,69 @@ const TAG_FACTS_FACT = (1 << 3) | 2; // MSG_Facts.fact (repeated)
 const TAG_FACT_HEADER = (1 << 3) | 2; // MSG_Fact.header
 const TAG_FACT_PAYLOAD = (2 << 3) | 2; // MSG_Fact.payload
 
-// A fact's MSG_Fact encoding, made once however many followers receive the fact. Weak, so it lives
-// exactly as long as the fact object the tail hub or a catch-up chunk holds.
-const encodedFacts = new WeakMap<StoredFact, Buffer>();
+// A live fact's MSG_Fact encoding, made once however many followers receive it. Weak, so it lives
+// exactly as long as the fact object the tail hub hands out. Catch-up facts have one reader: they
+// are written straight into their notification instead.
+const sharedEncodings = new WeakMap<StoredFact, Buffer>();
 
 /**
- * A Facts notification in wire form. Hand-encoded because it is the store's hottest path: the
- * generic encoder spends ~7 µs per 1 KB fact and would repeat that for every follower.
+ * A Facts notification in wire form, inside its gRPC frame. Hand-encoded because it is the store's
+ * hottest path: the generic encoder spends ~7 µs per 1 KB fact and would repeat that per follower.
  */
-function factsNotification(facts: StoredFact[]): EncodedMessage<typeof MSG_NotificationSchema> {
-  const bodies = facts.map(encodedFact);
+function factsNotification(facts: StoredFact[], shared: boolean): EncodedMessage<typeof MSG_NotificationSchema> {
+  const sizes = facts.map((fact) => (shared ? { encoded: sharedEncoding(fact) } : measure(fact)));
   let factsLength = 0;
-  for (const body of bodies) factsLength += 1 + varintLength(body.length) + body.length;
-  const out = Buffer.allocUnsafe(2 + 1 + varintLength(factsLength) + factsLength);
-  out[0] = TAG_NOTIFICATION_TYPE;
-  out[1] = Type.Facts;
-  out[2] = TAG_NOTIFICATION_FACTS;
-  let at = writeVarint(out, 3, factsLength);
-  for (const body of bodies) {
-    out[at++] = TAG_FACTS_FACT;
-    at = writeVarint(out, at, body.length);
-    out.set(body, at);
-    at += body.length;
+  for (const size of sizes) {
+    const body = bodyLength(size);
+    factsLength += 1 + varintLength(body) + body;
   }
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + 3 + varintLength(factsLength) + factsLength);
+  let at = PREFIX_BYTES;
+  out[at++] = TAG_NOTIFICATION_TYPE;
+  out[at++] = Type.Facts;
+  out[at++] = TAG_NOTIFICATION_FACTS;
+  at = writeVarint(out, at, factsLength);
+  sizes.forEach((size, i) => {
+    out[at++] = TAG_FACTS_FACT;
+    at = writeVarint(out, at, bodyLength(size));
+    if ("encoded" in size) {
+      out.set(size.encoded, at);
+      at += size.encoded.length;
+    } else {
+      at = writeFact(out, at, facts[i], size);
+    }
+  });
   return new EncodedMessage(out);
 }
 
-function encodedFact(fact: StoredFact): Buffer {
-  let body = encodedFacts.get(fact);
+interface FactSize {
+  headerBytes: number;
+  payloadBytes: number;
+}
+
+function measure(fact: StoredFact): FactSize {
+  return { headerBytes: Buffer.byteLength(fact.header), payloadBytes: Buffer.byteLength(fact.payload) };
+}
+
+function bodyLength(size: FactSize | { encoded: Buffer }): number {
+  return "encoded" in size ? size.encoded.length : fieldLength(size.headerBytes) + fieldLength(size.payloadBytes);
+}
+
+function sharedEncoding(fact: StoredFact): Buffer {
+  let body = sharedEncodings.get(fact);
   if (body) return body;
-  const headerBytes = Buffer.byteLength(fact.header);
-  const payloadBytes = Buffer.byteLength(fact.payload);
-  body = Buffer.allocUnsafe(fieldLength(headerBytes) + fieldLength(payloadBytes));
-  let at = 0;
-  // proto3 leaves empty strings out, as the generic encoder does.
-  if (headerBytes > 0) at = writeString(body, at, TAG_FACT_HEADER, fact.header, headerBytes);
-  if (payloadBytes > 0) writeString(body, at, TAG_FACT_PAYLOAD, fact.payload, payloadBytes);
-  encodedFacts.set(fact, body);
+  const size = measure(fact);
+  body = Buffer.allocUnsafe(bodyLength(size));
+  writeFact(body, 0, fact, size);
+  sharedEncodings.set(fact, body);
   return body;
+}
+
+/** MSG_Fact's fields; proto3 leaves empty strings out, as the generic encoder does. */
+function writeFact(out: Buffer, at: number, fact: StoredFact, size: FactSize): number {
+  if (size.headerBytes > 0) at = writeString(out, at, TAG_FACT_HEADER, fact.header, size.headerBytes);
+  if (size.payloadBytes > 0) at = writeString(out, at, TAG_FACT_PAYLOAD, fact.payload, size.payloadBytes);
+  return at;
 }
 
 function fieldLength(bytes: number): number {

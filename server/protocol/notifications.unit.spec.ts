@@ -24,8 +24,8 @@ describe("Facts notifications (hand-encoded)", () => {
     ["a 17 MB payload (4-byte length varints)", [fact(6, JSON.stringify({ blob: "é".repeat(8_500_000) }))]],
   ];
 
-  it.each(cases)("encodes %s byte for byte as the generic encoder does", (_, facts) => {
-    const [notification, ...rest] = [...toNotifications({ kind: "facts", facts }, Number.MAX_SAFE_INTEGER)];
+  it.each(cases.flatMap(([name, facts]) => [[`${name}, catch-up`, facts, false] as const, [`${name}, live`, facts, true] as const]))("encodes %s byte for byte as the generic encoder does", (_, facts, live) => {
+    const [notification, ...rest] = [...toNotifications({ kind: "facts", facts, live }, Number.MAX_SAFE_INTEGER)];
     expect(rest).toHaveLength(0);
     const expected = toBinary(
       MSG_NotificationSchema,
@@ -38,8 +38,8 @@ describe("Facts notifications (hand-encoded)", () => {
 
   it("encodes a fact shared by many followers once and reuses the bytes", () => {
     const shared = [fact(7, '{"shared":true}')];
-    const a = [...toNotifications({ kind: "facts", facts: shared }, factsBudget(null))][0] as EncodedMessage;
-    const b = [...toNotifications({ kind: "facts", facts: [...shared, fact(8, "{}")] }, factsBudget(null))][0] as EncodedMessage;
+    const a = [...toNotifications({ kind: "facts", facts: shared, live: true }, factsBudget(null))][0] as EncodedMessage;
+    const b = [...toNotifications({ kind: "facts", facts: [...shared, fact(8, "{}")], live: true }, factsBudget(null))][0] as EncodedMessage;
     expect(Buffer.from(b.bytes).includes(Buffer.from(a.bytes.subarray(a.bytes.length - 20)))).toBe(true);
   });
 

@@ -9,7 +9,8 @@ import type { TailHub } from "./tail";
 /** What a subscription tells its client, in order; the protocol adapter turns these into notifications. */
 export type SubscriptionEvent =
   | { kind: "info"; start: bigint; horizon: bigint }
-  | { kind: "facts"; facts: StoredFact[] }
+  /** `live`: the facts come from the tail hub and are shared with other followers. */
+  | { kind: "facts"; facts: StoredFact[]; live?: boolean }
   | { kind: "ffwd"; id: string; ser: bigint }
   | { kind: "catchup" }
   | { kind: "complete" }
@@ -112,7 +113,7 @@ export async function* runSubscription(req: SubscriptionRequest, ctx: Subscripti
         if (taken === "overflow" || taken === "closed") break;
         const facts = taken.map((l) => l.fact);
         checkVersions(facts, taken.map((l) => l.header));
-        yield { kind: "facts", facts };
+        yield { kind: "facts", facts, live: true };
         position = facts[facts.length - 1].ser;
       }
     } finally {

@@ -34,6 +34,9 @@ const TAIL_PAGE_ROWS = 1_000;
 const TAIL_PAGE_BYTES = 8 * 1024 * 1024;
 // LISTEN/NOTIFY is the trigger; this poll catches a notification lost with a dropped connection.
 const SAFETY_POLL_MS = 1_000;
+// With nobody following, the hub only keeps its position near the newest serial (so a first
+// follower does not make it read the whole backlog), at most this often instead of once per commit.
+const IDLE_POSITION_MS = 200;
 const RETRY_MS = 1_000;
 /** Notified once per transaction that inserted facts (migrations/001_facts.sql). */
 export const FACT_CHANNEL = "factline_fact";
@@ -53,12 +56,13 @@ export class TailHub {
   private dirty = false;
   private stopped = false;
   private poll?: NodeJS.Timeout;
+  private idleNudge?: NodeJS.Timeout;
 
   constructor(
     private readonly db: Db,
     listener: NotificationListener,
   ) {
-    listener.on(FACT_CHANNEL, { onNotify: () => this.nudge(), onResync: () => this.nudge() });
+    listener.on(FACT_CHANNEL, { onNotify: (payload) => this.notified(payload), onResync: () => this.nudge() });
   }
 
   /** Subscriptions currently following live facts on this instance. */
@@ -76,6 +80,7 @@ export class TailHub {
   stop(): void {
     this.stopped = true;
     clearInterval(this.poll);
+    clearTimeout(this.idleNudge);
     for (const follower of this.allFollowers()) follower.close();
   }
 
@@ -98,8 +103,28 @@ export class TailHub {
     follower.close();
   }
 
+  /** A commit anywhere inserted facts up to serial `payload` (migration 004; older triggers send ''). */
+  private notified(payload: string): void {
+    const newest = /^\d+$/.test(payload) ? BigInt(payload) : undefined;
+    // Already read (this instance's own commits are read at once): nothing to do.
+    if (newest !== undefined && newest <= this.position && !this.pumping) return;
+    this.nudge();
+  }
+
   /** Something may have been committed: read new facts soon. Calls coalesce into one read loop. */
   nudge(): void {
+    if (this.stopped) return;
+    if (this.followerCount === 0) {
+      this.idleNudge ??= setTimeout(() => {
+        this.idleNudge = undefined;
+        this.wake();
+      }, IDLE_POSITION_MS);
+      return;
+    }
+    this.wake();
+  }
+
+  private wake(): void {
     if (this.stopped) return;
     if (this.pumping) {
       this.dirty = true;

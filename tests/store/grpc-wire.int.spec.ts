@@ -9,6 +9,7 @@ import {
   MSG_FactsSchema,
   MSG_OptionalFactSchema,
   MSG_SerialSchema,
+  MSG_SubscriptionRequestSchema,
 } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb.js";
 import { startStoreOnFreshDatabase, type StoreFixture } from "../support/store.js";
 
@@ -91,6 +92,15 @@ describe("bad calls", () => {
     expect(status(answer).code).toBe(8);
     expect(status(answer).message).toMatch(/larger than 41943040 bytes/);
     expect(status(await call("latestSerial", framed(new Uint8Array(0)))).code).toBe(0);
+  });
+
+  it("ends a follow subscription with DEADLINE_EXCEEDED when its grpc-timeout passes", async () => {
+    const request = create(MSG_SubscriptionRequestSchema, { json: JSON.stringify({ specs: [{ ns: "wire" }], continuous: true, ephemeral: true }) });
+    const started = Date.now();
+    const answer = await call("subscribe", framed(toBinary(MSG_SubscriptionRequestSchema, request)), { "grpc-timeout": "300m" });
+    expect(status(answer).code).toBe(4);
+    expect(status(answer).message).toMatch(/deadline \(grpc-timeout 300 ms\) passed/);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("answers a non-gRPC request with HTTP 415, saying what the port serves", async () => {
