@@ -14,6 +14,11 @@ export class Follower {
   private queuedBytes = 0;
   private state: "open" | "overflow" | "closed" = "open";
   private wake?: () => void;
+  private onTimeout?: () => void;
+  private timer?: NodeJS.Timeout;
+  private timerMs = 0;
+  private hooked?: AbortSignal;
+  private unhook?: () => void;
 
   constructor(
     readonly specs: FactSpec[],
@@ -37,22 +42,34 @@ export class Follower {
   close(): void {
     if (this.state === "open") this.state = "closed";
     this.wake?.();
+    clearTimeout(this.timer);
+    this.unhook?.();
   }
 
-  /** Everything queued, or waits for more until `timeoutMs` passes or `signal` aborts. */
+  /**
+   * Everything queued, or waits for more until `timeoutMs` passes or `signal` aborts. A follower
+   * takes hundreds of times a second under load, so the timer and the abort listener are set up once
+   * and reused (each new timer or EventTarget listener costs more than the take itself).
+   */
   async take(timeoutMs: number, signal: AbortSignal): Promise<TakeResult> {
     if (this.queue.length === 0 && this.state === "open" && !signal.aborted) {
+      this.hook(signal);
       await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", done);
+        this.wake = () => {
           this.wake = undefined;
           resolve();
         };
-        const timer = setTimeout(done, timeoutMs);
-        signal.addEventListener("abort", done);
-        this.wake = done;
+        this.onTimeout = () => this.wake?.();
+        if (this.timer && this.timerMs === timeoutMs) this.timer.refresh();
+        else {
+          clearTimeout(this.timer);
+          this.timerMs = timeoutMs;
+          this.timer = setTimeout(() => this.onTimeout?.(), timeoutMs);
+          this.timer.unref();
+        }
       });
+      // The timer stays armed; firing with nobody waiting does nothing, and the next take refreshes it.
+      this.onTimeout = undefined;
     }
     if (this.state === "overflow") return "overflow";
     if (this.queue.length > 0) {
@@ -62,5 +79,18 @@ export class Follower {
       return batch;
     }
     return this.state === "closed" || signal.aborted ? "closed" : "timeout";
+  }
+
+  private hook(signal: AbortSignal): void {
+    if (this.hooked === signal) return;
+    this.unhook?.();
+    const onAbort = () => this.wake?.();
+    signal.addEventListener("abort", onAbort);
+    this.hooked = signal;
+    this.unhook = () => {
+      signal.removeEventListener("abort", onAbort);
+      this.hooked = undefined;
+      this.unhook = undefined;
+    };
   }
 }
