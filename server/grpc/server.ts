@@ -1,5 +1,6 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import { log } from "../log";
 import { serveCall } from "./call";
 import { GrpcRoutes } from "./service";
 
@@ -36,7 +37,11 @@ export async function startGrpcServer(options: {
   server.on("stream", (stream, headers) => {
     // A client vanishing mid-call is routine; serveCall sees the stream close.
     stream.on("error", () => {});
-    void serveCall(stream, headers, routes, { maxRequestBytes: MAX_REQUEST_BYTES });
+    serveCall(stream, headers, routes, { maxRequestBytes: MAX_REQUEST_BYTES }).catch((err: Error) => {
+      // Only writing to a stream that vanished mid-answer gets here; the store itself carries on.
+      log.warn("a gRPC call could not be answered", { path: headers[":path"], error: err.message });
+      stream.destroy();
+    });
   });
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
