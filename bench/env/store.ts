@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { STORE_NODE_FLAGS } from "../../server/node-flags";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const READY_LINE = /factline store listening on ([^\s:]+):(\d+)/;
@@ -31,7 +32,7 @@ export interface StoreProcessOptions {
 
 export async function startStoreProcess(opts: StoreProcessOptions): Promise<StoreProcess> {
   const profiling = opts.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(opts.cpuProfileDir)}`] : [];
-  const child = spawn(process.execPath, [...profiling, "--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, [...STORE_NODE_FLAGS, ...profiling, "--import", "tsx", "server/main.ts"], {
     cwd: repoRoot,
     env: {
       ...process.env,

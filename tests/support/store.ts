@@ -7,6 +7,7 @@ import { inject } from "vitest";
 import { createTestDatabase } from "./database.js";
 import "./provided.js";
 import { createFactStoreClient, type FactStoreClient } from "./client.js";
+import { STORE_NODE_FLAGS } from "../../server/node-flags.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const READY_LINE = /factline store listening on ([^\s:]+):(\d+)/;
@@ -41,7 +42,7 @@ export interface StartStoreOptions {
 }
 
 export async function startStore({ databaseUrl, env }: StartStoreOptions): Promise<RunningStore> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, [...STORE_NODE_FLAGS, "--import", "tsx", "server/main.ts"], {
     cwd: repoRoot,
     env: {
       ...process.env,
