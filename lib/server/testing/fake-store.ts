@@ -47,6 +47,8 @@ export class FakeStore {
   readonly calls: string[] = [];
   /** Facts handed to subscribers, in total: shows that early cancellation stops reading. */
   delivered = 0;
+  /** Every subscribe request as sent (parsed JSON), to check where a subscription starts. */
+  readonly subscriptions: { continuous: boolean; ephemeral: boolean; startingAfter: string | null }[] = [];
   /** Headers of the last call, to check fc-id and credentials. */
   lastHeaders = new Headers();
   private next = 1n;
@@ -178,10 +180,10 @@ export class FakeStore {
   private async *subscribe(json: string, headers: Headers, signal: AbortSignal) {
     this.calls.push("subscribe");
     this.lastHeaders = headers;
-    const req = JSON.parse(json) as { specs: Spec[]; continuous: boolean; startingAfter: string | null };
-    if (req.continuous) throw new ConnectError("the fake serves catch-up only", Code.Unimplemented);
-    // FactCast: an unknown startingAfter id silently means "from scratch".
-    const start = req.startingAfter ? (this.facts.find((f) => f.id === req.startingAfter)?.serial ?? 0n) : 0n;
+    const req = JSON.parse(json) as { specs: Spec[]; continuous: boolean; ephemeral: boolean; startingAfter: string | null };
+    this.subscriptions.push({ continuous: req.continuous, ephemeral: req.ephemeral, startingAfter: req.startingAfter });
+    // FactCast: an unknown startingAfter id silently means "from scratch"; ephemeral skips the past.
+    const start = req.ephemeral ? this.latest : req.startingAfter ? (this.facts.find((f) => f.id === req.startingAfter)?.serial ?? 0n) : 0n;
     const matching = this.facts.filter((f) => f.serial > start && req.specs.some((s) => matchesSpec(s, f)));
     const size = this.options.batchSize ?? 3;
     for (let i = 0; i < matching.length; i += size) {
@@ -191,7 +193,9 @@ export class FakeStore {
       yield { type: MSG_Notification_Type.Facts, facts: { fact: batch.map((f) => ({ header: f.headerText, payload: f.payloadText })) } };
     }
     yield { type: MSG_Notification_Type.Catchup };
-    yield { type: MSG_Notification_Type.Complete };
+    // A follow subscription stays open (the fake publishes nothing live) until the client cancels.
+    if (req.continuous) await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+    else yield { type: MSG_Notification_Type.Complete };
   }
 }
 
