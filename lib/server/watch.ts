@@ -47,6 +47,11 @@ async function startOf(upstream: Upstream, req: WatchFactsRequest, signal: Abort
 
 export async function* watchFacts(upstream: Upstream, req: WatchFactsRequest, signal: AbortSignal): AsyncGenerator<WatchEvent> {
   validateWatchRequest(req);
+  // Read before subscribing: every fact up to here is either delivered before the catch-up ends or
+  // (from now) deliberately skipped, so "caught up to `floor`" is safe to resume after. Reading it
+  // when the catch-up ends instead would count facts published meanwhile — still on their way —
+  // and a client resuming after that number would lose them.
+  const floor = await latestSerial(upstream);
   const { startingAfter, ephemeral } = await startOf(upstream, req, signal);
   const request = {
     specs: toFactCastSpecs(req.filters),
@@ -96,7 +101,7 @@ export async function* watchFacts(upstream: Upstream, req: WatchFactsRequest, si
             yield { event: { case: "facts", value: { facts } } };
             facts = [];
           }
-          yield { event: { case: "caughtUp", value: { latestSerial: latest > 0n ? latest : await latestSerial(upstream) } } };
+          yield { event: { case: "caughtUp", value: { latestSerial: latest > floor ? latest : floor } } };
         }
       }
       if (facts.length > 0) {

@@ -84,3 +84,44 @@ describe("WatchFacts: bad starts are INVALID_ARGUMENT saying what to fix", () =>
     expect(store.calls).toEqual([]);
   });
 });
+
+describe("WatchFacts: caught up", () => {
+  it("never reports a serial above a fact still to come, so resuming after it loses nothing", async () => {
+    const store = seeded();
+    let meanwhile: bigint | undefined;
+    // A fact published just as the subscription starts arrives live, after Catchup.
+    store.onSubscribe = () => (meanwhile ??= store.publish({ ns: "shop", type: "OrderPlaced" }).serial);
+    const { client } = consoleFor(store);
+    const abort = new AbortController();
+    const events: string[] = [];
+    let caughtUpAt = -1n;
+    for await (const res of client.watchFacts({}, { signal: abort.signal })) {
+      if (res.event.case === "caughtUp") {
+        caughtUpAt = res.event.value.latestSerial;
+        events.push("caughtUp");
+      }
+      if (res.event.case === "facts") {
+        events.push(...res.event.value.facts.map((f) => `fact ${f.serial}`));
+        break;
+      }
+    }
+    abort.abort();
+    expect(events).toEqual(["caughtUp", `fact ${meanwhile}`]);
+    expect(caughtUpAt).toBe(5n);
+    expect(caughtUpAt).toBeLessThan(meanwhile!);
+  });
+
+  it("follows facts published after the start", async () => {
+    const store = seeded();
+    const { client } = consoleFor(store);
+    const abort = new AbortController();
+    const got: bigint[] = [];
+    for await (const res of client.watchFacts({ afterSerial: 4n }, { signal: abort.signal })) {
+      if (res.event.case === "caughtUp") for (let i = 0; i < 3; i++) store.publish({ ns: "shop", type: "OrderPlaced" });
+      if (res.event.case === "facts") got.push(...res.event.value.facts.map((f) => f.serial));
+      if (got.length >= 4) break;
+    }
+    abort.abort();
+    expect(got).toEqual([5n, 6n, 7n, 8n]);
+  });
+});

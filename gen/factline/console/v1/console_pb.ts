@@ -745,7 +745,8 @@ export const FactBatchSchema: GenMessage<FactBatch> = /*@__PURE__*/
  */
 export type CaughtUp = Message<"factline.console.v1.CaughtUp"> & {
   /**
-   * The newest serial in the store when the live phase began.
+   * Everything up to this serial has been sent (or, watching from now, was before the start): a
+   * client may resume after it. Never above a fact still to come.
    *
    * @generated from field: int64 latest_serial = 1;
    */
