@@ -5,7 +5,8 @@ import { Skeleton } from "@/components/ui/Skeleton";
 import { useStoreRate } from "@/lib/client/store-rate";
 import { formatRate } from "@/lib/view/numbers";
 
-const WIDTH = 180;
+/** The drawing's own units; it is stretched to the card's width. */
+const WIDTH = 240;
 const HEIGHT = 28;
 
 export function StoreRate({ down }: { down: boolean }) {
@@ -33,7 +34,7 @@ export function StoreRate({ down }: { down: boolean }) {
           </span>
         )}
         <div className="mt-1.5">
-          <Sparkline values={bars} width={WIDTH} height={HEIGHT} label={`Store-wide facts per second over the last minute, peak ${Math.round(Math.max(0, ...bars))}`} testId="store-rate-chart" />
+          <Sparkline values={bars} width={WIDTH} height={HEIGHT} label={`Store-wide facts per second over the last minute, peak ${Math.round(Math.max(0, ...bars))}`} fluid testId="store-rate-chart" />
         </div>
       </dd>
     </div>
