@@ -71,7 +71,7 @@ function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
         {buffer.paused ? (
           <Button variant="primary" onClick={live.resume}>Resume</Button>
         ) : (
-          <Button onClick={live.pause} disabled={stopped}>Pause</Button>
+          <Button onClick={live.pause} disabled={stopped || failed}>Pause</Button>
         )}
         <Button onClick={live.clear}>Clear</Button>
         {stopped || failed ? <Button onClick={live.restart}>Watch again</Button> : <Button onClick={live.stop} title="End the subscription and keep the list">Stop</Button>}

@@ -198,7 +198,8 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
         }
         if (abort.signal.aborted) return;
         attempt++;
-        resumed = true;
+        // A marker only where facts were shown before the break: an empty list needs none.
+        resumed = position.current.anchored;
         const inMs = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
         setStatus({ kind: "reconnecting", attempt, inMs, error });
         await sleep(inMs, abort.signal);
