@@ -53,7 +53,7 @@ export type LiveStatus =
  * caught up to a serial): from then on a reconnect resumes after `serial` (0 = from the beginning),
  * whatever the original start was.
  */
-interface Position {
+export interface Position {
   serial: bigint;
   id: string;
   anchored: boolean;
@@ -147,7 +147,7 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
         try {
           setStatus(attempt === 0 ? { kind: "connecting" } : { kind: "reconnecting", attempt, inMs: 0, error: "" });
           alive();
-          const req = requestFor(position.current, startRef.current);
+          const req = resumeRequest(position.current, startRef.current);
           const reason = attempt === 0 ? "resumed" : "reconnected";
           let marked = !resumed;
           for await (const res of client.watchFacts({ filters: filtersRef.current, ...req }, { signal: conn.signal })) {
@@ -230,7 +230,7 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
 }
 
 /** The start of the next connection: after the position once there is one, else the URL's start. */
-function requestFor(pos: Position, start: LiveStart) {
+export function resumeRequest(pos: Position, start: LiveStart) {
   if (pos.anchored) return pos.serial > 0n ? { afterSerial: pos.serial, afterId: pos.id } : { fromBeginning: true };
   // Nothing heard yet (the first connection failed before caught_up): the URL's start again.
   return watchStartFields(start);
