@@ -1,12 +1,13 @@
 "use client";
 /**
- * `/live`: the subscription from the URL (lib/query-params.ts names), streamed into a capped,
+ * `/live`: the subscription from the URL (lib/live-params.ts), streamed into a capped,
  * newest-first list with pause, clear, stop, a text filter, rates and a detail pane.
  *
  * Connections: each live tab holds one streaming request open, and browsers allow ~6 HTTP/1.1
  * connections per origin. A tab hidden for 30 s releases its stream (lib/client/live-stream.ts,
- * HIDDEN_RELEASE_MS) and resumes after the last fact it showed when it is visible again; over
- * HTTP/2 (behind a TLS proxy) the limit does not apply at all.
+ * HIDDEN_RELEASE_MS) and resumes after the last fact it showed when it is visible again; every
+ * other console request, the overview's rate included, is short and unary (lib/client/transport.ts
+ * has the whole budget). Over HTTP/2 (behind a TLS proxy) the limit does not apply at all.
  */
 import { useSearchParams } from "next/navigation";
 import { useDeferredValue, useMemo, useState } from "react";
@@ -14,8 +15,10 @@ import { Button } from "@/components/ui/Button";
 import { Notice } from "@/components/ui/Notice";
 import { PageTitle } from "@/components/ui/PageTitle";
 import { MAX_BUFFER_CAP, MIN_BUFFER_CAP, matchesText, visibleItems } from "@/lib/client/live-buffer";
-import { useLiveStream, type LiveStart, type LiveStatus } from "@/lib/client/live-stream";
-import { describeFactsQuery, parseFactsSearchParams, toFactQuery, toFactsSearchParams, type FactsQueryParams } from "@/lib/query-params";
+import { useLiveStream, type LiveStatus } from "@/lib/client/live-stream";
+import { describeLiveStart, parseLiveSearchParams, toLiveSearchParams, type LiveParams } from "@/lib/live-params";
+import { describeFactsQuery, toFactQuery } from "@/lib/query-params";
+import { liveBadge } from "@/lib/view/live-status";
 import { formatCount } from "@/lib/view/numbers";
 import { LiveDetail } from "./LiveDetail";
 import { LiveList } from "./LiveList";
@@ -24,34 +27,25 @@ import { LiveWatchForm } from "./LiveWatchForm";
 
 export function LiveView() {
   const search = useSearchParams().toString();
-  const parsed = useMemo(() => parseFactsSearchParams(search), [search]);
+  const parsed = useMemo(() => parseLiveSearchParams(search), [search]);
   if (!parsed.ok) {
     return (
       <div className="flex flex-col gap-4">
         <PageTitle title="Live" />
-        <Notice tone="danger" title="The subscription in the URL is not valid">
-          <ul>{parsed.errors.map((e) => <li key={e.message}>{e.message}</li>)}</ul>
+        <LiveWatchForm key={search} search={search} />
+        <Notice tone="danger" title="The subscription in the URL is not valid; nothing is watched">
+          <ul data-testid="live-url-errors">{parsed.errors.map((e) => <li key={e.message}>{e.message}</li>)}</ul>
         </Notice>
       </div>
     );
   }
-  return <LiveWatch key={search} params={parsed.params} />;
+  return <LiveWatch key={search} search={search} params={parsed.params} />;
 }
 
-function startOf(params: FactsQueryParams): LiveStart {
-  // `from` is inclusive in the URL; the stream resumes strictly after a serial.
-  if (params.fromSerial !== undefined && params.fromSerial > 1n) return { kind: "serial", afterSerial: params.fromSerial - 1n };
-  if (params.fromDate) return { kind: "date", fromDate: params.fromDate };
-  // from=1 (the whole log): after_serial 0 means "now" on the wire, so start from the first day instead.
-  if (params.fromSerial === 1n) return { kind: "date", fromDate: "1970-01-01" };
-  return { kind: "now" };
-}
-
-function LiveWatch({ params }: { params: FactsQueryParams }) {
-  const key = toFactsSearchParams(params).toString();
-  const filters = useMemo(() => toFactQuery(params).filters, [params]);
-  const start = useMemo(() => startOf(params), [params]);
-  const live = useLiveStream(filters, start, key);
+function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
+  const key = toLiveSearchParams(params).toString();
+  const filters = useMemo(() => toFactQuery(params.query).filters, [params]);
+  const live = useLiveStream(filters, params.start, key);
   const [text, setText] = useState("");
   const needle = useDeferredValue(text.trim());
   const [selected, setSelected] = useState<bigint>();
@@ -66,20 +60,21 @@ function LiveWatch({ params }: { params: FactsQueryParams }) {
     return it?.kind === "fact" ? it.fact : undefined;
   }, [buffer, selected]);
   const stopped = live.status.kind === "stopped";
+  const failed = live.status.kind === "failed";
 
   return (
     <div className="flex flex-col gap-4">
-      <PageTitle title="Live" subtitle={`Watching ${describeFactsQuery(params)}, ${startWords(start)}.`} />
-      <LiveWatchForm params={params} />
+      <PageTitle title="Live" subtitle={`Watching ${describeFactsQuery(params.query)}, ${describeLiveStart(params.start)}.`} />
+      <LiveWatchForm search={search} />
       <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label="Live controls">
-        <StatusBadge status={live.status} />
+        <StatusBadge status={live.status} paused={buffer.paused} />
         {buffer.paused ? (
           <Button variant="primary" onClick={live.resume}>Resume</Button>
         ) : (
-          <Button onClick={live.pause} disabled={stopped}>Pause</Button>
+          <Button onClick={live.pause} disabled={stopped || failed}>Pause</Button>
         )}
         <Button onClick={live.clear}>Clear</Button>
-        {stopped ? <Button onClick={live.restart}>Watch again</Button> : <Button onClick={live.stop} title="End the subscription and keep the list">Stop</Button>}
+        {stopped || failed ? <Button onClick={live.restart}>Watch again</Button> : <Button onClick={live.stop} title="End the subscription and keep the list">Stop</Button>}
         {buffer.paused && (
           <span className="rounded bg-accent-soft px-2 py-1 text-xs text-accent-soft-fg" data-testid="live-new">
             <span className="tabular" data-testid="live-new-count">{buffer.newWhilePaused}</span> new
@@ -112,8 +107,13 @@ function LiveWatch({ params }: { params: FactsQueryParams }) {
           onChange={(e) => setText(e.target.value)}
         />
       </div>
+      {live.status.kind === "failed" && (
+        <Notice tone="danger" title={live.status.title}>
+          <span data-testid="live-failure">{live.status.detail}</span>
+        </Notice>
+      )}
       {live.status.kind === "hidden" && (
-        <Notice tone="info" title="Paused while the tab was hidden">
+        <Notice tone="info" title="On hold while the tab is hidden">
           This tab gave its connection back after 30 s in the background, so other console tabs are not kept waiting (browsers
           allow ~6 connections per site). It resumes after the last fact shown — nothing is missed.
         </Notice>
@@ -124,7 +124,7 @@ function LiveWatch({ params }: { params: FactsQueryParams }) {
           <LiveList items={items} selected={selected} onSelect={setSelected} />
           {items.length === 0 && (
             <p className="mt-2 text-sm text-muted" data-testid="live-empty">
-              {needle ? "No buffered fact matches the filter." : stopped ? "Stopped." : "Waiting for facts…"}
+              {needle ? "No buffered fact matches the filter." : stopped ? "Stopped." : failed ? "Not watching." : "Waiting for facts…"}
             </p>
           )}
         </div>
@@ -134,26 +134,22 @@ function LiveWatch({ params }: { params: FactsQueryParams }) {
   );
 }
 
-function startWords(start: LiveStart): string {
-  if (start.kind === "serial") return `from serial ${formatCount(start.afterSerial + 1n)}`;
-  if (start.kind === "date") return start.fromDate === "1970-01-01" ? "from the first fact" : `from ${start.fromDate} (UTC)`;
-  return "from now";
-}
+const TONES = {
+  ok: "bg-ok-soft text-ok",
+  accent: "bg-accent-soft text-accent-soft-fg",
+  warn: "bg-warn-soft text-warn",
+  danger: "bg-danger-soft text-danger",
+  muted: "bg-surface-2 text-muted",
+} as const;
 
-function StatusBadge({ status }: { status: LiveStatus }) {
-  const [label, tone] =
-    status.kind === "live"
-      ? [status.caughtUp ? "Live" : "Catching up", "bg-ok-soft text-ok"]
-      : status.kind === "connecting"
-        ? ["Connecting…", "bg-surface-2 text-muted"]
-        : status.kind === "reconnecting"
-          ? [status.error ? `Reconnecting (attempt ${status.attempt}): ${status.error}` : `Reconnecting (attempt ${status.attempt})…`, "bg-warn-soft text-warn"]
-          : status.kind === "hidden"
-            ? ["Paused: tab hidden", "bg-surface-2 text-muted"]
-            : ["Stopped", "bg-surface-2 text-muted"];
+function StatusBadge({ status, paused }: { status: LiveStatus; paused: boolean }) {
+  const badge = liveBadge(status, paused);
   return (
-    <span role="status" data-testid="live-status" data-status={status.kind} className={`rounded px-2 py-1 text-xs font-medium ${tone}`}>
-      {label}
+    <span className="flex min-w-0 items-center gap-2">
+      <span role="status" data-testid="live-status" data-status={badge.state} title={badge.detail} className={`shrink-0 rounded px-2 py-1 text-xs font-medium ${TONES[badge.tone]}`}>
+        {badge.label}
+      </span>
+      {badge.state === "reconnecting" && badge.detail && <span className="max-w-md truncate text-xs text-muted" title={badge.detail}>{badge.detail}</span>}
     </span>
   );
 }

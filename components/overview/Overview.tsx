@@ -10,6 +10,7 @@ import { formatCount } from "@/lib/view/numbers";
 import { NamespaceTable } from "./NamespaceTable";
 import { StoreBanner } from "./StoreBanner";
 import { StoreIdentity } from "./StoreIdentity";
+import { StoreRate } from "./StoreRate";
 
 export function Overview() {
   const status = useStoreStatus();
@@ -29,11 +30,12 @@ export function Overview() {
         actions={<ButtonLink href="/facts" variant="primary">Browse all facts</ButtonLink>}
       />
       <StoreBanner status={status.data} error={status.error} refetch={() => void status.refetch()} />
-      <dl className="grid grid-cols-2 gap-3 md:grid-cols-4" data-testid="overview-stats">
+      <dl className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-5" data-testid="overview-stats">
         <Stat label="Namespaces" value={down ? "—" : c && formatCount(c.namespaces.length)} />
         <Stat label="Types" value={down ? "—" : c && formatCount(typeCount)} />
         <Stat label="Facts" value={down ? "—" : c && (c.countsAvailable ? formatCount(factCount) : "unknown")} />
         <Stat label="Latest serial" value={status.data && (reachable ? formatCount(status.data.latestSerial) : "—")} />
+        <StoreRate down={down} />
       </dl>
       {catalog.error && reachable && <ErrorNotice error={catalog.error} retry={() => void catalog.refetch()} what="The catalog could not be read" />}
       <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]">

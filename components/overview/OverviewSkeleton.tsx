@@ -6,8 +6,8 @@ export function OverviewSkeleton() {
   return (
     <div className="space-y-4" aria-busy="true">
       <PageTitle title="Overview" subtitle="Namespaces, types and activity in this store." />
-      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
-        {Array.from({ length: 4 }, (_, i) => (
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-5">
+        {Array.from({ length: 5 }, (_, i) => (
           <div key={i} className="rounded-lg border border-line bg-surface px-4 py-3">
             <Skeleton className="h-3 w-20" />
             <Skeleton className="mt-2 h-6 w-16" />

@@ -5,10 +5,11 @@
  * this one. It reconnects with backoff and resumes after the last fact it accepted, so a dropped
  * connection (to the console backend or to the store) loses and repeats nothing.
  */
-import { createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { useTransport } from "@connectrpc/connect-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ConsoleService, type FactFilter } from "../../gen/factline/console/v1/console_pb";
+import { watchStartFields, type LiveStart } from "../live-params";
 import { toFactRow, type FactRow } from "../view/facts";
 import { describeError } from "./errors";
 import { addMarker, appendFacts, clearBuffer, emptyBuffer, setCap, setPaused, type LiveBuffer } from "./live-buffer";
@@ -32,15 +33,31 @@ const STALE_AFTER_MS = 30_000;
  */
 export const HIDDEN_RELEASE_MS = 30_000;
 
-/** Where a watch starts. */
-export type LiveStart = { kind: "now" } | { kind: "serial"; afterSerial: bigint } | { kind: "date"; fromDate: string };
+/**
+ * Errors that the same request would meet again (a bad start, a refused credential): retrying
+ * them would only hammer the backend, so the watch ends and says why.
+ */
+const PERMANENT = new Set<Code>([Code.InvalidArgument, Code.FailedPrecondition, Code.OutOfRange, Code.PermissionDenied, Code.Unauthenticated, Code.NotFound, Code.Unimplemented]);
 
+/** The stream's connection, as the status badge shows it (lib/view/live-status.ts). */
 export type LiveStatus =
   | { kind: "connecting" }
   | { kind: "live"; caughtUp: boolean }
   | { kind: "reconnecting"; attempt: number; inMs: number; error: string }
   | { kind: "stopped" }
-  | { kind: "hidden" };
+  | { kind: "hidden" }
+  | { kind: "failed"; title: string; detail: string };
+
+/**
+ * Where the next connection resumes. `anchored` once the backend said where it is (a fact, or
+ * caught up to a serial): from then on a reconnect resumes after `serial` (0 = from the beginning),
+ * whatever the original start was.
+ */
+export interface Position {
+  serial: bigint;
+  id: string;
+  anchored: boolean;
+}
 
 type Pending = { kind: "facts"; rows: FactRow[] } | { kind: "marker"; reason: string };
 
@@ -49,12 +66,14 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
   const [buffer, setBuffer] = useState<LiveBuffer>(() => emptyBuffer());
   const [status, setStatus] = useState<LiveStatus>({ kind: "connecting" });
   const [stopped, setStopped] = useState(false);
+  // Bumped by "watch again", so a watch that failed for good is tried once more on request.
+  const [attempts, setAttempts] = useState(0);
   const [hidden, setHidden] = useState(false);
   const [rate, setRate] = useState<RateSnapshot>(() => new RateCounter().snapshot());
   const pending = useRef<Pending[]>([]);
   const rates = useRef(new RateCounter());
   // The position the next connection resumes after: the last fact accepted (even if not flushed yet).
-  const position = useRef<{ serial: bigint; id: string; started: boolean }>({ serial: 0n, id: "", started: false });
+  const position = useRef<Position>({ serial: 0n, id: "", anchored: false });
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
   const startRef = useRef(start);
@@ -62,7 +81,7 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
 
   // A new subscription in the URL: everything starts over.
   useEffect(() => {
-    position.current = { serial: 0n, id: "", started: false };
+    position.current = { serial: 0n, id: "", anchored: false };
     pending.current = [];
     rates.current.clear();
     setBuffer((b) => emptyBuffer(b.cap));
@@ -113,7 +132,8 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
     const client = createClient(ConsoleService, transport);
     void (async () => {
       let attempt = 0;
-      let resumed = position.current.started;
+      // A second loop for the same subscription (after Stop or a hidden tab) marks where it resumed.
+      let resumed = position.current.anchored;
       while (!abort.signal.aborted) {
         const conn = new AbortController();
         const stopConn = () => conn.abort();
@@ -127,10 +147,9 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
         try {
           setStatus(attempt === 0 ? { kind: "connecting" } : { kind: "reconnecting", attempt, inMs: 0, error: "" });
           alive();
-          const req = requestFor(position.current, startRef.current);
+          const req = resumeRequest(position.current, startRef.current);
           const reason = attempt === 0 ? "resumed" : "reconnected";
           let marked = !resumed;
-          position.current.started = true;
           for await (const res of client.watchFacts({ filters: filtersRef.current, ...req }, { signal: conn.signal })) {
             alive();
             // Marked once the new stream answers, so failed attempts leave no trail of markers.
@@ -149,6 +168,7 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
                 rows.push(toFactRow(f));
               }
               if (rows.length > 0) {
+                position.current.anchored = true;
                 pending.current.push({ kind: "facts", rows });
                 rates.current.record(rows.map((r) => r.type));
               }
@@ -156,7 +176,8 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
             } else if (res.event.case === "caughtUp") {
               // Nothing matched up to here: a reconnect before the next fact may resume after it.
               const latest = res.event.value.latestSerial;
-              if (latest > position.current.serial) position.current = { serial: latest, id: "", started: true };
+              if (latest > position.current.serial) position.current = { serial: latest, id: "", anchored: true };
+              else position.current.anchored = true;
               setStatus({ kind: "live", caughtUp: true });
             } else {
               setStatus((s) => (s.kind === "live" ? s : { kind: "live", caughtUp: true }));
@@ -164,6 +185,11 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
           }
         } catch (e) {
           if (abort.signal.aborted) return;
+          if (!conn.signal.aborted && PERMANENT.has(ConnectError.from(e).code)) {
+            const { title, detail } = describeError(e);
+            setStatus({ kind: "failed", title, detail });
+            return;
+          }
           error = conn.signal.aborted && conn.signal.reason instanceof Error ? conn.signal.reason.message : describeError(e).title;
         } finally {
           clearTimeout(stale);
@@ -172,14 +198,15 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
         }
         if (abort.signal.aborted) return;
         attempt++;
-        resumed = true;
+        // A marker only where facts were shown before the break: an empty list needs none.
+        resumed = position.current.anchored;
         const inMs = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
         setStatus({ kind: "reconnecting", attempt, inMs, error });
         await sleep(inMs, abort.signal);
       }
     })();
     return () => abort.abort();
-  }, [transport, startKey, stopped, hidden]);
+  }, [transport, startKey, stopped, hidden, attempts]);
 
   return {
     buffer,
@@ -195,17 +222,18 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
     /** Ends the subscription and keeps what the list shows. */
     stop: useCallback(() => setStopped(true), []),
     /** Watches again, after the last fact shown. */
-    restart: useCallback(() => setStopped(false), []),
+    restart: useCallback(() => {
+      setStopped(false);
+      setAttempts((n) => n + 1);
+    }, []),
   };
 }
 
-function requestFor(pos: { serial: bigint; id: string; started: boolean }, start: LiveStart) {
-  if (pos.started && pos.serial > 0n) return { afterSerial: pos.serial, afterId: pos.id };
-  if (start.kind === "serial") return { afterSerial: start.afterSerial };
-  if (start.kind === "date") return { fromDate: start.fromDate };
-  // From now, and nothing seen yet: a reconnect starts from now again (the only honest choice
-  // without a position; caught_up usually gives one first).
-  return {};
+/** The start of the next connection: after the position once there is one, else the URL's start. */
+export function resumeRequest(pos: Position, start: LiveStart) {
+  if (pos.anchored) return pos.serial > 0n ? { afterSerial: pos.serial, afterId: pos.id } : { fromBeginning: true };
+  // Nothing heard yet (the first connection failed before caught_up): the URL's start again.
+  return watchStartFields(start);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

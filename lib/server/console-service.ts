@@ -7,6 +7,7 @@ import { toConsoleError } from "./errors";
 import { getFact } from "./facts";
 import { queryFacts } from "./queries";
 import { getStoreStatus } from "./status";
+import { samplerFor, type StoreRateSampler } from "./store-rate";
 import { watchFacts } from "./watch";
 import { sharedUpstream, type Upstream } from "./upstream";
 
@@ -23,6 +24,8 @@ export function createConsoleService(options: ConsoleServiceOptions = {}): Servi
   // Resolved per call, not at import: building the app must not dial the store.
   const upstream = typeof given === "function" ? given : given ? () => given : sharedUpstream;
   const now = options.now ?? (() => new Date());
+  // One rate sampler per store for this service, shared by every browser tab that asks.
+  const samplers = new WeakMap<Upstream, StoreRateSampler>();
 
   function guard<I, O>(rpc: string, run: (up: Upstream, req: I, ctx: HandlerContext) => Promise<O>) {
     return async (req: I, ctx: HandlerContext): Promise<O> => {
@@ -40,6 +43,7 @@ export function createConsoleService(options: ConsoleServiceOptions = {}): Servi
     getCatalog: guard("GetCatalog", (up, req) => getCatalog(up, req)),
     queryFacts: guard("QueryFacts", (up, req, ctx) => queryFacts(up, req, { now: now(), signal: ctx.signal })),
     getFact: guard("GetFact", (up, req) => getFact(up, req)),
+    getStoreRate: guard("GetStoreRate", (up) => samplerFor(up, samplers).snapshot()),
     async *watchFacts(req, ctx) {
       const up = upstream();
       try {

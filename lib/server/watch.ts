@@ -2,8 +2,8 @@
 // The browser reconnects with the last serial (and id) it showed, so a dropped connection — to the
 // browser or to the store — loses and repeats nothing.
 import { Code } from "@connectrpc/connect";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { FactQuerySchema, type WatchFactsRequest, type WatchFactsResponseSchema } from "../../gen/factline/console/v1/console_pb";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { type WatchFactsRequest, type WatchFactsResponseSchema } from "../../gen/factline/console/v1/console_pb";
 import { MSG_Notification_Type, type MSG_Notification } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { startingAfterId } from "./catchup";
 import { consoleError } from "./errors";
@@ -11,7 +11,7 @@ import { fetchBySerial, latestSerial, toFactCastSpecs } from "./factcast";
 import { lastSerialBefore } from "./range";
 import { parseHeader, PAYLOAD_PREVIEW_BYTES, reshapeWireFact } from "./reshape";
 import type { Upstream } from "./upstream";
-import { validateQuery } from "./validate";
+import { validateWatchRequest } from "./validate";
 
 type WatchEvent = MessageInitShape<typeof WatchFactsResponseSchema>;
 
@@ -25,16 +25,16 @@ const MAX_BATCH = 1_000;
 const MAX_QUEUED = 5_000;
 // A quiet stream still says "alive" this often; proxies and the browser's staleness check rely on it.
 export const HEARTBEAT_MS = 10_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Where the upstream subscription starts: after a fact id, or from now (ephemeral). */
+/**
+ * Where the upstream subscription starts (the request is validated: one start at most). From now
+ * is an ephemeral subscription (FactCast skips the catch-up); every other start is a normal one
+ * with `startingAfter`, or without it for the beginning of the log.
+ */
 async function startOf(upstream: Upstream, req: WatchFactsRequest, signal: AbortSignal): Promise<{ startingAfter: string | null; ephemeral: boolean }> {
-  if (req.afterId !== "") {
-    if (!UUID.test(req.afterId)) throw consoleError(`after_id must be a fact id (UUID), got ${JSON.stringify(req.afterId)}`, Code.InvalidArgument);
-    return { startingAfter: req.afterId.toLowerCase(), ephemeral: false };
-  }
+  if (req.fromBeginning) return { startingAfter: null, ephemeral: false };
+  if (req.afterId !== "") return { startingAfter: req.afterId.toLowerCase(), ephemeral: false };
   let after: bigint | undefined;
-  if (req.afterSerial < 0n) throw consoleError("after_serial must not be negative", Code.InvalidArgument);
   if (req.afterSerial > 0n) after = req.afterSerial;
   else if (req.fromDate !== "") after = await lastSerialBefore(upstream, req.fromDate);
   if (after === undefined) return { startingAfter: null, ephemeral: true };
@@ -46,7 +46,12 @@ async function startOf(upstream: Upstream, req: WatchFactsRequest, signal: Abort
 }
 
 export async function* watchFacts(upstream: Upstream, req: WatchFactsRequest, signal: AbortSignal): AsyncGenerator<WatchEvent> {
-  validateQuery(create(FactQuerySchema, { filters: req.filters, fromDate: req.fromDate }));
+  validateWatchRequest(req);
+  // Read before subscribing: every fact up to here is either delivered before the catch-up ends or
+  // (from now) deliberately skipped, so "caught up to `floor`" is safe to resume after. Reading it
+  // when the catch-up ends instead would count facts published meanwhile — still on their way —
+  // and a client resuming after that number would lose them.
+  const floor = await latestSerial(upstream);
   const { startingAfter, ephemeral } = await startOf(upstream, req, signal);
   const request = {
     specs: toFactCastSpecs(req.filters),
@@ -96,7 +101,7 @@ export async function* watchFacts(upstream: Upstream, req: WatchFactsRequest, si
             yield { event: { case: "facts", value: { facts } } };
             facts = [];
           }
-          yield { event: { case: "caughtUp", value: { latestSerial: latest > 0n ? latest : await latestSerial(upstream) } } };
+          yield { event: { case: "caughtUp", value: { latestSerial: latest > floor ? latest : floor } } };
         }
       }
       if (facts.length > 0) {

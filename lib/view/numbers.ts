@@ -26,3 +26,8 @@ export function formatBytes(bytes: bigint | number): string {
 export function plural(n: bigint | number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 || n === 1n ? one : many}`;
 }
+
+/** Facts per second: whole numbers from 10 up (grouped), one decimal below, so a trickle still shows. */
+export function formatRate(r: number): string {
+  return r >= 10 ? formatCount(Math.round(r)) : r.toFixed(1);
+}

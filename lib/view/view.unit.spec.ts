@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveGoTo } from "./goto";
 import { nameMatcher } from "./name-filter";
-import { formatBytes, formatCount } from "./numbers";
+import { formatBytes, formatCount, formatRate } from "./numbers";
 import { formatTimestamp } from "./time";
 
 describe("go-to box", () => {
@@ -28,5 +28,13 @@ describe("formatting", () => {
   it("filters names by substring or glob", () => {
     expect(["users", "orders", "user-audit"].filter(nameMatcher("user*"))).toEqual(["users", "user-audit"]);
     expect(["users", "orders"].filter(nameMatcher("DER"))).toEqual(["orders"]);
+  });
+});
+
+describe("rates", () => {
+  it("groups busy rates and keeps a decimal for a trickle", () => {
+    expect(formatRate(1234.4)).toBe("1,234");
+    expect(formatRate(0.25)).toBe("0.3");
+    expect(formatRate(0)).toBe("0.0");
   });
 });

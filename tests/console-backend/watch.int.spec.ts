@@ -95,6 +95,20 @@ describe("WatchFacts", () => {
     }
   });
 
+  it("from the beginning: every matching fact in the store, then the live ones", async () => {
+    const ns = uniqueName("beginning");
+    await publish(fx.client, Array.from({ length: 5 }, (_, i) => fact({ ns, payload: { n: i } })));
+    await publish(fx.client, [fact({ ns: uniqueName("other") })]);
+    const w = watch({ filters: [{ ns }], fromBeginning: true });
+    await w.until(() => w.events.includes("caughtUp"), "caught up");
+    expect(w.facts.map((f) => JSON.parse(f.payloadJson).n)).toEqual([0, 1, 2, 3, 4]);
+    await publish(fx.client, Array.from({ length: 3 }, (_, i) => fact({ ns, payload: { n: 5 + i } })));
+    await w.until(() => w.facts.length >= 8, "8 facts");
+    w.cancel();
+    await w.done;
+    expect(w.facts.map((f) => JSON.parse(f.payloadJson).n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it("sends heartbeats while the store is quiet", async () => {
     const w = watch({ filters: [{ ns: uniqueName("quiet") }] });
     await w.until(() => w.events.includes("heartbeat"), "a heartbeat", 15_000);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { inject } from "vitest";
 import { e2eDescribe, openBrowser, pageErrors, type TestBrowser } from "./support/browser";
-import { publishFacts, uniqueName, type Published } from "./support/publish";
+import { keepPublishing, publishFacts, uniqueName, type Published } from "./support/publish";
 
 e2eDescribe("overview and namespace pages", () => {
   const base = inject("consoleUrl");
@@ -53,6 +53,23 @@ e2eDescribe("overview and namespace pages", () => {
     await expect.poll(() => recent.count()).toBe(3);
     // newest first
     expect(await recent.first().locator("a").first().getAttribute("href")).toBe(`/facts/${facts[2].serial}`);
+  });
+
+  it("shows the store-wide rate as facts arrive", async () => {
+    const page = await browser.newPage();
+    const errors = pageErrors(page);
+    await page.goto(`${base}/`);
+    const value = page.getByTestId("store-rate-value");
+    await value.waitFor();
+    const publisher = keepPublishing(inject("storeUrl"), uniqueName("e2e-overview-rate"), 100);
+    try {
+      // About 100 facts/s; the figure averages 10 s, so after a few seconds it is well above 10.
+      await expect.poll(async () => Number((await value.textContent())?.replace(/,/g, "")), { timeout: 15_000 }).toBeGreaterThan(10);
+      expect(await page.getByTestId("store-rate-chart").locator("rect").count()).toBe(60);
+    } finally {
+      await publisher.stop();
+    }
+    expect(errors).toEqual([]);
   });
 
   it("goes to a serial from the header box, focused with the / key", async () => {

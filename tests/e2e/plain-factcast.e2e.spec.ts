@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { inject } from "vitest";
 import type { Page } from "playwright-core";
 import { e2eDescribe, openBrowser, pageErrors, type TestBrowser } from "./support/browser";
-import { publishFacts, uniqueName, type Published } from "./support/publish";
+import { keepPublishing, publishFacts, uniqueName, type Published } from "./support/publish";
 
 function rowsIn(page: Page): Promise<number[]> {
   return page.$$eval('[data-testid="fact-table"] [role=row][data-serial]', (rows) => rows.map((r) => Number(r.getAttribute("data-serial"))));
@@ -35,6 +35,19 @@ e2eDescribe("console against a plain FactCast server", () => {
     expect(await notice.count()).toBeGreaterThan(0);
     await page.locator('[data-testid="namespace-table"] tr', { hasText: ns }).waitFor();
     expect(errors).toEqual([]);
+  });
+
+  it("shows the store-wide rate, from latestSerial alone", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/`);
+    const value = page.getByTestId("store-rate-value");
+    await value.waitFor();
+    const publisher = keepPublishing(inject("plainStoreUrl"), uniqueName("e2e-plain-rate"), 100);
+    try {
+      await expect.poll(async () => Number((await value.textContent())?.replace(/,/g, "")), { timeout: 15_000 }).toBeGreaterThan(10);
+    } finally {
+      await publisher.stop();
+    }
   });
 
   it("browses the facts of a namespace", async () => {

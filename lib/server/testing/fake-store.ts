@@ -47,9 +47,15 @@ export class FakeStore {
   readonly calls: string[] = [];
   /** Facts handed to subscribers, in total: shows that early cancellation stops reading. */
   delivered = 0;
+  /** Every subscribe request as sent (parsed JSON), to check where a subscription starts. */
+  readonly subscriptions: { continuous: boolean; ephemeral: boolean; startingAfter: string | null }[] = [];
+  /** Called as a subscription starts, after it read its catch-up: lets a test publish "meanwhile". */
+  onSubscribe?: () => void;
   /** Headers of the last call, to check fc-id and credentials. */
   lastHeaders = new Headers();
   private next = 1n;
+  /** Follow subscriptions waiting for the next publish. */
+  private waiting = new Set<() => void>();
 
   constructor(readonly options: FakeStoreOptions = {}) {}
 
@@ -67,6 +73,7 @@ export class FakeStore {
     };
     const fact = { serial, id, header, headerText: JSON.stringify(header), payloadText: JSON.stringify(input.payload ?? {}), ts };
     this.facts.push(fact);
+    for (const wake of this.waiting) wake();
     return fact;
   }
 
@@ -178,11 +185,13 @@ export class FakeStore {
   private async *subscribe(json: string, headers: Headers, signal: AbortSignal) {
     this.calls.push("subscribe");
     this.lastHeaders = headers;
-    const req = JSON.parse(json) as { specs: Spec[]; continuous: boolean; startingAfter: string | null };
-    if (req.continuous) throw new ConnectError("the fake serves catch-up only", Code.Unimplemented);
-    // FactCast: an unknown startingAfter id silently means "from scratch".
-    const start = req.startingAfter ? (this.facts.find((f) => f.id === req.startingAfter)?.serial ?? 0n) : 0n;
+    const req = JSON.parse(json) as { specs: Spec[]; continuous: boolean; ephemeral: boolean; startingAfter: string | null };
+    this.subscriptions.push({ continuous: req.continuous, ephemeral: req.ephemeral, startingAfter: req.startingAfter });
+    // FactCast: an unknown startingAfter id silently means "from scratch"; ephemeral skips the past.
+    const start = req.ephemeral ? this.latest : req.startingAfter ? (this.facts.find((f) => f.id === req.startingAfter)?.serial ?? 0n) : 0n;
     const matching = this.facts.filter((f) => f.serial > start && req.specs.some((s) => matchesSpec(s, f)));
+    // Published after the catch-up was read: such a fact comes live, after Catchup.
+    this.onSubscribe?.();
     const size = this.options.batchSize ?? 3;
     for (let i = 0; i < matching.length; i += size) {
       if (signal.aborted) return;
@@ -191,7 +200,30 @@ export class FakeStore {
       yield { type: MSG_Notification_Type.Facts, facts: { fact: batch.map((f) => ({ header: f.headerText, payload: f.payloadText })) } };
     }
     yield { type: MSG_Notification_Type.Catchup };
-    yield { type: MSG_Notification_Type.Complete };
+    if (!req.continuous) {
+      yield { type: MSG_Notification_Type.Complete };
+      return;
+    }
+    // Following: facts published from here on, as they come, until the client cancels.
+    let last = matching.at(-1)?.serial ?? start;
+    while (!signal.aborted) {
+      const fresh = this.facts.filter((f) => f.serial > last && req.specs.some((s) => matchesSpec(s, f)));
+      if (fresh.length > 0) {
+        last = fresh[fresh.length - 1].serial;
+        this.delivered += fresh.length;
+        yield { type: MSG_Notification_Type.Facts, facts: { fact: fresh.map((f) => ({ header: f.headerText, payload: f.payloadText })) } };
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiting.delete(wake);
+          signal.removeEventListener("abort", wake);
+          resolve();
+        };
+        this.waiting.add(wake);
+        signal.addEventListener("abort", wake, { once: true });
+      });
+    }
   }
 }
 

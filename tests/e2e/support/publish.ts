@@ -29,4 +29,26 @@ export async function publishFacts(storeUrl: string, inputs: FactInput[]): Promi
   );
 }
 
+/**
+ * Publishes `perSecond` facts a second into `ns` (ten batches a second) until the returned stop()
+ * is called; for pages that show rates.
+ */
+export function keepPublishing(storeUrl: string, ns: string, perSecond: number): { stop(): Promise<void> } {
+  let running = true;
+  const batch = Math.max(1, Math.round(perSecond / 10));
+  const loop = (async () => {
+    while (running) {
+      const started = Date.now();
+      await publish(client(storeUrl), Array.from({ length: batch }, () => fact({ ns, type: "Ticked", payload: {} })));
+      await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - started))));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
 export { uniqueName };

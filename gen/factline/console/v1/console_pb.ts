@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file factline/console/v1/console.proto.
  */
 export const file_factline_console_v1_console: GenFile = /*@__PURE__*/
-  fileDesc("CiFmYWN0bGluZS9jb25zb2xlL3YxL2NvbnNvbGUucHJvdG8SE2ZhY3RsaW5lLmNvbnNvbGUudjEiFwoVR2V0U3RvcmVTdGF0dXNSZXF1ZXN0IscBChZHZXRTdG9yZVN0YXR1c1Jlc3BvbnNlEgsKA3VybBgBIAEoCRIRCglyZWFjaGFibGUYAiABKAgSDQoFZXJyb3IYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoCRIWCg5pbXBsZW1lbnRhdGlvbhgFIAEoCRIVCg1sYXRlc3Rfc2VyaWFsGAYgASgDEhcKD2FkbWluX2F2YWlsYWJsZRgHIAEoCBIcChR1bmF2YWlsYWJsZV9mZWF0dXJlcxgIIAMoCSIfChFHZXRDYXRhbG9nUmVxdWVzdBIKCgJucxgBIAEoCSJ7Cg5WZXJzaW9uU3VtbWFyeRIPCgd2ZXJzaW9uGAEgASgFEhIKCmZhY3RfY291bnQYAiABKAMSFAoMZmlyc3Rfc2VyaWFsGAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpYBCgtUeXBlU3VtbWFyeRIMCgR0eXBlGAEgASgJEjUKCHZlcnNpb25zGAIgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5WZXJzaW9uU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpMBChBOYW1lc3BhY2VTdW1tYXJ5EgoKAm5zGAEgASgJEi8KBXR5cGVzGAIgAygLMiAuZmFjdGxpbmUuY29uc29sZS52MS5UeXBlU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIoABChJHZXRDYXRhbG9nUmVzcG9uc2USOQoKbmFtZXNwYWNlcxgBIAMoCzIlLmZhY3RsaW5lLmNvbnNvbGUudjEuTmFtZXNwYWNlU3VtbWFyeRIVCg1sYXRlc3Rfc2VyaWFsGAIgASgDEhgKEGNvdW50c19hdmFpbGFibGUYAyABKAgiyQEKCkZhY3RGaWx0ZXISCgoCbnMYASABKAkSDQoFdHlwZXMYAiADKAkSDwoHYWdnX2lkcxgDIAMoCRI3CgRtZXRhGAQgAygLMikuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyLk1ldGFFbnRyeRIUCgxtZXRhX3ByZXNlbnQYBSADKAkSEwoLbWV0YV9hYnNlbnQYBiADKAkaKwoJTWV0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiQEKCUZhY3RRdWVyeRIwCgdmaWx0ZXJzGAEgAygLMh8uZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyEhMKC2Zyb21fc2VyaWFsGAIgASgDEhEKCXRvX3NlcmlhbBgDIAEoAxIRCglmcm9tX2RhdGUYBCABKAkSDwoHdG9fZGF0ZRgFIAEoCSKMAQoRUXVlcnlGYWN0c1JlcXVlc3QSLQoFcXVlcnkYASABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RRdWVyeRIpCgVvcmRlchgCIAEoDjIaLmZhY3RsaW5lLmNvbnNvbGUudjEuT3JkZXISDgoGY3Vyc29yGAMgASgDEg0KBWxpbWl0GAQgASgFIhwKCk1ldGFWYWx1ZXMSDgoGdmFsdWVzGAEgAygJItICCgRGYWN0Eg4KBnNlcmlhbBgBIAEoAxIKCgJpZBgCIAEoCRIKCgJucxgDIAEoCRIMCgR0eXBlGAQgASgJEg8KB3ZlcnNpb24YBSABKAUSDwoHYWdnX2lkcxgGIAMoCRIxCgRtZXRhGAcgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0Lk1ldGFFbnRyeRIUCgxwdWJsaXNoZWRfbXMYCCABKAMSEwoLaGVhZGVyX2pzb24YCSABKAkSFAoMcGF5bG9hZF9qc29uGAogASgJEhkKEXBheWxvYWRfdHJ1bmNhdGVkGAsgASgIEhUKDXBheWxvYWRfYnl0ZXMYDCABKAMaTAoJTWV0YUVudHJ5EgsKA2tleRgBIAEoCRIuCgV2YWx1ZRgCIAEoCzIfLmZhY3RsaW5lLmNvbnNvbGUudjEuTWV0YVZhbHVlczoCOAEiwgEKElF1ZXJ5RmFjdHNSZXNwb25zZRIoCgVmYWN0cxgBIAMoCzIZLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdBIQCghoYXNfbW9yZRgCIAEoCBITCgtuZXh0X2N1cnNvchgDIAEoAxIQCghzdHJhdGVneRgEIAEoCRIcChRyZXNvbHZlZF9mcm9tX3NlcmlhbBgFIAEoAxIaChJyZXNvbHZlZF90b19zZXJpYWwYBiABKAMSDwoHbm90aWNlcxgHIAMoCSI3Cg5HZXRGYWN0UmVxdWVzdBIQCgZzZXJpYWwYASABKANIABIMCgJpZBgCIAEoCUgAQgUKA2tleSLDAQoPR2V0RmFjdFJlc3BvbnNlEicKBGZhY3QYASABKAsyGS5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3QSFwoPcHJldmlvdXNfc2VyaWFsGAIgASgDEhMKC25leHRfc2VyaWFsGAMgASgDEjQKEWFnZ3JlZ2F0ZV9oaXN0b3J5GAQgAygLMhkuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0EiMKG2FnZ3JlZ2F0ZV9oaXN0b3J5X3RydW5jYXRlZBgFIAEoCCKAAQoRV2F0Y2hGYWN0c1JlcXVlc3QSMAoHZmlsdGVycxgBIAMoCzIfLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdEZpbHRlchIUCgxhZnRlcl9zZXJpYWwYAiABKAMSEAoIYWZ0ZXJfaWQYAyABKAkSEQoJZnJvbV9kYXRlGAQgASgJIrcBChJXYXRjaEZhY3RzUmVzcG9uc2USLwoFZmFjdHMYASABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RCYXRjaEgAEjIKCWNhdWdodF91cBgCIAEoCzIdLmZhY3RsaW5lLmNvbnNvbGUudjEuQ2F1Z2h0VXBIABIzCgloZWFydGJlYXQYAyABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkhlYXJ0YmVhdEgAQgcKBWV2ZW50IjUKCUZhY3RCYXRjaBIoCgVmYWN0cxgBIAMoCzIZLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdCIhCghDYXVnaHRVcBIVCg1sYXRlc3Rfc2VyaWFsGAEgASgDIiIKCUhlYXJ0YmVhdBIVCg1sYXRlc3Rfc2VyaWFsGAEgASgDKjcKBU9yZGVyEhYKEk9SREVSX05FV0VTVF9GSVJTVBAAEhYKEk9SREVSX09MREVTVF9GSVJTVBABMvADCg5Db25zb2xlU2VydmljZRJpCg5HZXRTdG9yZVN0YXR1cxIqLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0U3RvcmVTdGF0dXNSZXF1ZXN0GisuZmFjdGxpbmUuY29uc29sZS52MS5HZXRTdG9yZVN0YXR1c1Jlc3BvbnNlEl0KCkdldENhdGFsb2cSJi5mYWN0bGluZS5jb25zb2xlLnYxLkdldENhdGFsb2dSZXF1ZXN0GicuZmFjdGxpbmUuY29uc29sZS52MS5HZXRDYXRhbG9nUmVzcG9uc2USXQoKUXVlcnlGYWN0cxImLmZhY3RsaW5lLmNvbnNvbGUudjEuUXVlcnlGYWN0c1JlcXVlc3QaJy5mYWN0bGluZS5jb25zb2xlLnYxLlF1ZXJ5RmFjdHNSZXNwb25zZRJUCgdHZXRGYWN0EiMuZmFjdGxpbmUuY29uc29sZS52MS5HZXRGYWN0UmVxdWVzdBokLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0RmFjdFJlc3BvbnNlEl8KCldhdGNoRmFjdHMSJi5mYWN0bGluZS5jb25zb2xlLnYxLldhdGNoRmFjdHNSZXF1ZXN0GicuZmFjdGxpbmUuY29uc29sZS52MS5XYXRjaEZhY3RzUmVzcG9uc2UwAWIGcHJvdG8z");
+  fileDesc("CiFmYWN0bGluZS9jb25zb2xlL3YxL2NvbnNvbGUucHJvdG8SE2ZhY3RsaW5lLmNvbnNvbGUudjEiFwoVR2V0U3RvcmVTdGF0dXNSZXF1ZXN0IscBChZHZXRTdG9yZVN0YXR1c1Jlc3BvbnNlEgsKA3VybBgBIAEoCRIRCglyZWFjaGFibGUYAiABKAgSDQoFZXJyb3IYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoCRIWCg5pbXBsZW1lbnRhdGlvbhgFIAEoCRIVCg1sYXRlc3Rfc2VyaWFsGAYgASgDEhcKD2FkbWluX2F2YWlsYWJsZRgHIAEoCBIcChR1bmF2YWlsYWJsZV9mZWF0dXJlcxgIIAMoCSIfChFHZXRDYXRhbG9nUmVxdWVzdBIKCgJucxgBIAEoCSJ7Cg5WZXJzaW9uU3VtbWFyeRIPCgd2ZXJzaW9uGAEgASgFEhIKCmZhY3RfY291bnQYAiABKAMSFAoMZmlyc3Rfc2VyaWFsGAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpYBCgtUeXBlU3VtbWFyeRIMCgR0eXBlGAEgASgJEjUKCHZlcnNpb25zGAIgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5WZXJzaW9uU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpMBChBOYW1lc3BhY2VTdW1tYXJ5EgoKAm5zGAEgASgJEi8KBXR5cGVzGAIgAygLMiAuZmFjdGxpbmUuY29uc29sZS52MS5UeXBlU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIoABChJHZXRDYXRhbG9nUmVzcG9uc2USOQoKbmFtZXNwYWNlcxgBIAMoCzIlLmZhY3RsaW5lLmNvbnNvbGUudjEuTmFtZXNwYWNlU3VtbWFyeRIVCg1sYXRlc3Rfc2VyaWFsGAIgASgDEhgKEGNvdW50c19hdmFpbGFibGUYAyABKAgiyQEKCkZhY3RGaWx0ZXISCgoCbnMYASABKAkSDQoFdHlwZXMYAiADKAkSDwoHYWdnX2lkcxgDIAMoCRI3CgRtZXRhGAQgAygLMikuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyLk1ldGFFbnRyeRIUCgxtZXRhX3ByZXNlbnQYBSADKAkSEwoLbWV0YV9hYnNlbnQYBiADKAkaKwoJTWV0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiQEKCUZhY3RRdWVyeRIwCgdmaWx0ZXJzGAEgAygLMh8uZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyEhMKC2Zyb21fc2VyaWFsGAIgASgDEhEKCXRvX3NlcmlhbBgDIAEoAxIRCglmcm9tX2RhdGUYBCABKAkSDwoHdG9fZGF0ZRgFIAEoCSKMAQoRUXVlcnlGYWN0c1JlcXVlc3QSLQoFcXVlcnkYASABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RRdWVyeRIpCgVvcmRlchgCIAEoDjIaLmZhY3RsaW5lLmNvbnNvbGUudjEuT3JkZXISDgoGY3Vyc29yGAMgASgDEg0KBWxpbWl0GAQgASgFIhwKCk1ldGFWYWx1ZXMSDgoGdmFsdWVzGAEgAygJItICCgRGYWN0Eg4KBnNlcmlhbBgBIAEoAxIKCgJpZBgCIAEoCRIKCgJucxgDIAEoCRIMCgR0eXBlGAQgASgJEg8KB3ZlcnNpb24YBSABKAUSDwoHYWdnX2lkcxgGIAMoCRIxCgRtZXRhGAcgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0Lk1ldGFFbnRyeRIUCgxwdWJsaXNoZWRfbXMYCCABKAMSEwoLaGVhZGVyX2pzb24YCSABKAkSFAoMcGF5bG9hZF9qc29uGAogASgJEhkKEXBheWxvYWRfdHJ1bmNhdGVkGAsgASgIEhUKDXBheWxvYWRfYnl0ZXMYDCABKAMaTAoJTWV0YUVudHJ5EgsKA2tleRgBIAEoCRIuCgV2YWx1ZRgCIAEoCzIfLmZhY3RsaW5lLmNvbnNvbGUudjEuTWV0YVZhbHVlczoCOAEiwgEKElF1ZXJ5RmFjdHNSZXNwb25zZRIoCgVmYWN0cxgBIAMoCzIZLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdBIQCghoYXNfbW9yZRgCIAEoCBITCgtuZXh0X2N1cnNvchgDIAEoAxIQCghzdHJhdGVneRgEIAEoCRIcChRyZXNvbHZlZF9mcm9tX3NlcmlhbBgFIAEoAxIaChJyZXNvbHZlZF90b19zZXJpYWwYBiABKAMSDwoHbm90aWNlcxgHIAMoCSI3Cg5HZXRGYWN0UmVxdWVzdBIQCgZzZXJpYWwYASABKANIABIMCgJpZBgCIAEoCUgAQgUKA2tleSLDAQoPR2V0RmFjdFJlc3BvbnNlEicKBGZhY3QYASABKAsyGS5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3QSFwoPcHJldmlvdXNfc2VyaWFsGAIgASgDEhMKC25leHRfc2VyaWFsGAMgASgDEjQKEWFnZ3JlZ2F0ZV9oaXN0b3J5GAQgAygLMhkuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0EiMKG2FnZ3JlZ2F0ZV9oaXN0b3J5X3RydW5jYXRlZBgFIAEoCCKYAQoRV2F0Y2hGYWN0c1JlcXVlc3QSMAoHZmlsdGVycxgBIAMoCzIfLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdEZpbHRlchIUCgxhZnRlcl9zZXJpYWwYAiABKAMSEAoIYWZ0ZXJfaWQYAyABKAkSEQoJZnJvbV9kYXRlGAQgASgJEhYKDmZyb21fYmVnaW5uaW5nGAUgASgIIrcBChJXYXRjaEZhY3RzUmVzcG9uc2USLwoFZmFjdHMYASABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RCYXRjaEgAEjIKCWNhdWdodF91cBgCIAEoCzIdLmZhY3RsaW5lLmNvbnNvbGUudjEuQ2F1Z2h0VXBIABIzCgloZWFydGJlYXQYAyABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkhlYXJ0YmVhdEgAQgcKBWV2ZW50IjUKCUZhY3RCYXRjaBIoCgVmYWN0cxgBIAMoCzIZLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdCIhCghDYXVnaHRVcBIVCg1sYXRlc3Rfc2VyaWFsGAEgASgDIiIKCUhlYXJ0YmVhdBIVCg1sYXRlc3Rfc2VyaWFsGAEgASgDIhUKE0dldFN0b3JlUmF0ZVJlcXVlc3QilQEKFEdldFN0b3JlUmF0ZVJlc3BvbnNlEjAKB3NhbXBsZXMYASADKAsyHy5mYWN0bGluZS5jb25zb2xlLnYxLlJhdGVTYW1wbGUSGAoQZmFjdHNfcGVyX3NlY29uZBgCIAEoARIVCg1sYXRlc3Rfc2VyaWFsGAMgASgDEhoKEnNhbXBsZV9pbnRlcnZhbF9tcxgEIAEoBSI1CgpSYXRlU2FtcGxlEg0KBWF0X21zGAEgASgDEhgKEGZhY3RzX3Blcl9zZWNvbmQYAiABKAEqNwoFT3JkZXISFgoST1JERVJfTkVXRVNUX0ZJUlNUEAASFgoST1JERVJfT0xERVNUX0ZJUlNUEAEy1QQKDkNvbnNvbGVTZXJ2aWNlEmkKDkdldFN0b3JlU3RhdHVzEiouZmFjdGxpbmUuY29uc29sZS52MS5HZXRTdG9yZVN0YXR1c1JlcXVlc3QaKy5mYWN0bGluZS5jb25zb2xlLnYxLkdldFN0b3JlU3RhdHVzUmVzcG9uc2USXQoKR2V0Q2F0YWxvZxImLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0Q2F0YWxvZ1JlcXVlc3QaJy5mYWN0bGluZS5jb25zb2xlLnYxLkdldENhdGFsb2dSZXNwb25zZRJdCgpRdWVyeUZhY3RzEiYuZmFjdGxpbmUuY29uc29sZS52MS5RdWVyeUZhY3RzUmVxdWVzdBonLmZhY3RsaW5lLmNvbnNvbGUudjEuUXVlcnlGYWN0c1Jlc3BvbnNlElQKB0dldEZhY3QSIy5mYWN0bGluZS5jb25zb2xlLnYxLkdldEZhY3RSZXF1ZXN0GiQuZmFjdGxpbmUuY29uc29sZS52MS5HZXRGYWN0UmVzcG9uc2USXwoKV2F0Y2hGYWN0cxImLmZhY3RsaW5lLmNvbnNvbGUudjEuV2F0Y2hGYWN0c1JlcXVlc3QaJy5mYWN0bGluZS5jb25zb2xlLnYxLldhdGNoRmFjdHNSZXNwb25zZTABEmMKDEdldFN0b3JlUmF0ZRIoLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0U3RvcmVSYXRlUmVxdWVzdBopLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0U3RvcmVSYXRlUmVzcG9uc2ViBnByb3RvMw");
 
 /**
  * @generated from message factline.console.v1.GetStoreStatusRequest
@@ -628,6 +628,12 @@ export const GetFactResponseSchema: GenMessage<GetFactResponse> = /*@__PURE__*/
   messageDesc(file_factline_console_v1_console, 14);
 
 /**
+ * Where a watch starts is one of four choices; setting fields of two of them is INVALID_ARGUMENT:
+ *   now             none of the fields below: only facts published from here on
+ *   from beginning  from_beginning: every matching fact in the store, then live
+ *   after a serial  after_serial (with after_id when known): what a reconnect sends
+ *   from a day      from_date
+ *
  * @generated from message factline.console.v1.WatchFactsRequest
  */
 export type WatchFactsRequest = Message<"factline.console.v1.WatchFactsRequest"> & {
@@ -639,27 +645,34 @@ export type WatchFactsRequest = Message<"factline.console.v1.WatchFactsRequest">
   filters: FactFilter[];
 
   /**
-   * Resume strictly after this serial (a reconnect sends the last serial it showed).
+   * Start strictly after this serial (a reconnect sends the last serial it showed); 0 = not set.
    *
    * @generated from field: int64 after_serial = 2;
    */
   afterSerial: bigint;
 
   /**
-   * That fact's id, when known: lets the backend resume exactly on any FactCast server.
+   * That fact's id, when known: lets the backend resume exactly on any FactCast server. Only
+   * alone or with after_serial.
    *
    * @generated from field: string after_id = 3;
    */
   afterId: string;
 
   /**
-   * Or start with the first fact on or after this UTC day, "YYYY-MM-DD".
-   *
-   * With neither after_serial nor from_date the watch starts now: only facts published from here on.
+   * Start with the first fact published on or after this UTC day, "YYYY-MM-DD".
    *
    * @generated from field: string from_date = 4;
    */
   fromDate: string;
+
+  /**
+   * Start with the first fact in the store: a catch-up over the whole log, then live. An explicit
+   * field because after_serial 0 means "not set", i.e. now.
+   *
+   * @generated from field: bool from_beginning = 5;
+   */
+  fromBeginning: boolean;
 };
 
 /**
@@ -732,7 +745,8 @@ export const FactBatchSchema: GenMessage<FactBatch> = /*@__PURE__*/
  */
 export type CaughtUp = Message<"factline.console.v1.CaughtUp"> & {
   /**
-   * The newest serial in the store when the live phase began.
+   * Everything up to this serial has been sent (or, watching from now, was before the start): a
+   * client may resume after it. Never above a fact still to come.
    *
    * @generated from field: int64 latest_serial = 1;
    */
@@ -764,6 +778,87 @@ export type Heartbeat = Message<"factline.console.v1.Heartbeat"> & {
  */
 export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
   messageDesc(file_factline_console_v1_console, 19);
+
+/**
+ * @generated from message factline.console.v1.GetStoreRateRequest
+ */
+export type GetStoreRateRequest = Message<"factline.console.v1.GetStoreRateRequest"> & {
+};
+
+/**
+ * Describes the message factline.console.v1.GetStoreRateRequest.
+ * Use `create(GetStoreRateRequestSchema)` to create a new message.
+ */
+export const GetStoreRateRequestSchema: GenMessage<GetStoreRateRequest> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 20);
+
+/**
+ * @generated from message factline.console.v1.GetStoreRateResponse
+ */
+export type GetStoreRateResponse = Message<"factline.console.v1.GetStoreRateResponse"> & {
+  /**
+   * Facts per second between consecutive samples, oldest first, over the last minute at most. A
+   * console that was not sampling has one sample only at first; the series fills as it runs.
+   *
+   * @generated from field: repeated factline.console.v1.RateSample samples = 1;
+   */
+  samples: RateSample[];
+
+  /**
+   * The average over the last 10 s (or what there is of it); 0 until two samples exist.
+   *
+   * @generated from field: double facts_per_second = 2;
+   */
+  factsPerSecond: number;
+
+  /**
+   * The store's newest serial at the last sample.
+   *
+   * @generated from field: int64 latest_serial = 3;
+   */
+  latestSerial: bigint;
+
+  /**
+   * How far apart the samples are.
+   *
+   * @generated from field: int32 sample_interval_ms = 4;
+   */
+  sampleIntervalMs: number;
+};
+
+/**
+ * Describes the message factline.console.v1.GetStoreRateResponse.
+ * Use `create(GetStoreRateResponseSchema)` to create a new message.
+ */
+export const GetStoreRateResponseSchema: GenMessage<GetStoreRateResponse> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 21);
+
+/**
+ * Derived from FactCast's latestSerial: serials allocated per second. A rolled-back publish leaves
+ * a gap in the serials, so this can run slightly above the facts actually stored.
+ *
+ * @generated from message factline.console.v1.RateSample
+ */
+export type RateSample = Message<"factline.console.v1.RateSample"> & {
+  /**
+   * Epoch milliseconds at the end of the interval.
+   *
+   * @generated from field: int64 at_ms = 1;
+   */
+  atMs: bigint;
+
+  /**
+   * @generated from field: double facts_per_second = 2;
+   */
+  factsPerSecond: number;
+};
+
+/**
+ * Describes the message factline.console.v1.RateSample.
+ * Use `create(RateSampleSchema)` to create a new message.
+ */
+export const RateSampleSchema: GenMessage<RateSample> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 22);
 
 /**
  * @generated from enum factline.console.v1.Order
@@ -831,8 +926,9 @@ export const ConsoleService: GenService<{
     output: typeof GetFactResponseSchema;
   },
   /**
-   * Facts as they are published, from now, after a serial, or from a date; runs until the client
-   * cancels. A client that reconnects sends the last serial (and id) it showed and misses nothing.
+   * Facts as they are published, from now, from the beginning, after a serial, or from a date; runs
+   * until the client cancels. A client that reconnects sends the last serial (and id) it showed and
+   * misses nothing.
    *
    * @generated from rpc factline.console.v1.ConsoleService.WatchFacts
    */
@@ -840,6 +936,18 @@ export const ConsoleService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchFactsRequestSchema;
     output: typeof WatchFactsResponseSchema;
+  },
+  /**
+   * The store-wide publish rate over the last minute, for the overview. Works against any FactCast
+   * server: the backend samples latestSerial. Unary and polled, not streamed, so an open overview
+   * holds none of the browser's few connections per site (lib/server/store-rate.ts says why).
+   *
+   * @generated from rpc factline.console.v1.ConsoleService.GetStoreRate
+   */
+  getStoreRate: {
+    methodKind: "unary";
+    input: typeof GetStoreRateRequestSchema;
+    output: typeof GetStoreRateResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_factline_console_v1_console, 0);

@@ -1,0 +1,40 @@
+/**
+ * What the live view's status badge says. Two things decide it — the stream's connection
+ * (lib/client/live-stream.ts) and whether the list is paused (lib/client/live-buffer.ts) — and the
+ * badge must never claim "Live" for a list that holds still, nor hide a connection problem behind
+ * "Paused". Pure, so every combination is tested without a browser.
+ */
+import type { LiveStatus } from "../client/live-stream";
+
+export type LiveState = "connecting" | "catching-up" | "live" | "paused" | "reconnecting" | "hidden" | "stopped" | "failed";
+
+export interface LiveBadge {
+  /** Stable, for tests and styling (`data-status`). */
+  state: LiveState;
+  label: string;
+  tone: "ok" | "accent" | "warn" | "danger" | "muted";
+  /** A second line: why it reconnects or failed, what pause means. */
+  detail?: string;
+}
+
+export function liveBadge(status: LiveStatus, paused: boolean): LiveBadge {
+  switch (status.kind) {
+    case "connecting":
+      return { state: "connecting", label: "Connecting…", tone: "muted" };
+    case "live":
+      if (paused) {
+        return { state: "paused", label: status.caughtUp ? "Paused" : "Paused (catching up)", tone: "accent", detail: "still receiving; the list holds still until you resume" };
+      }
+      return status.caughtUp ? { state: "live", label: "Live", tone: "ok" } : { state: "catching-up", label: "Catching up", tone: "ok" };
+    case "reconnecting": {
+      const label = status.inMs > 0 ? `Reconnecting in ${Math.max(1, Math.round(status.inMs / 1000))} s (attempt ${status.attempt})` : `Reconnecting (attempt ${status.attempt})…`;
+      return { state: "reconnecting", label, tone: "warn", detail: status.error || undefined };
+    }
+    case "hidden":
+      return { state: "hidden", label: "On hold: tab hidden", tone: "muted", detail: "resumes after the last fact shown when the tab is visible again" };
+    case "stopped":
+      return { state: "stopped", label: "Stopped", tone: "muted", detail: "the list is kept; watch again to continue after its last fact" };
+    case "failed":
+      return { state: "failed", label: `Failed: ${status.title}`, tone: "danger", detail: status.detail };
+  }
+}
