@@ -145,7 +145,9 @@ async function streamReplies(
   try {
     for await (const reply of route.handler(request as never, context) as AsyncIterable<unknown>) {
       if (stream.destroyed) break;
-      if (!stream.write(await encodeReply(route.method.output, reply, gzip))) await drained(stream, context.signal);
+      // Pre-encoded replies (every live fact) skip the await: one promise hop less per message.
+      const frame = reply instanceof EncodedMessage && !gzip ? reply.frame : await encodeReply(route.method.output, reply, gzip);
+      if (!stream.write(frame)) await drained(stream, context.signal);
     }
   } catch (err) {
     status = statusOf(err, context.signal);

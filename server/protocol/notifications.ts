@@ -95,6 +95,26 @@ const sharedEncodings = new WeakMap<StoredFact, Buffer>();
  * hottest path: the generic encoder spends ~7 µs per 1 KB fact and would repeat that per follower.
  */
 function factsNotification(facts: StoredFact[], shared: boolean): EncodedMessage<typeof MSG_NotificationSchema> {
+  if (shared) {
+    // Followers of the same facts take the same batches one after another: encode a batch once
+    // and send the same frame to each (the hub delivers to all followers in one synchronous pass).
+    if (lastShared && sameFacts(lastShared.facts, facts)) return lastShared.notification;
+    const notification = encodeFacts(facts, true);
+    lastShared = { facts, notification };
+    return notification;
+  }
+  return encodeFacts(facts, false);
+}
+
+let lastShared: { facts: StoredFact[]; notification: EncodedMessage<typeof MSG_NotificationSchema> } | undefined;
+
+function sameFacts(a: StoredFact[], b: StoredFact[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function encodeFacts(facts: StoredFact[], shared: boolean): EncodedMessage<typeof MSG_NotificationSchema> {
   const sizes = facts.map((fact) => (shared ? { encoded: sharedEncoding(fact) } : measure(fact)));
   let factsLength = 0;
   for (const size of sizes) {
