@@ -1,6 +1,7 @@
 // Optimistic locking as `factcast.lock(...)` and Factus locked operations use it: state tokens,
 // publishConditional and invalidate — including many clients racing for one aggregate.
 import { create } from "@bufbuild/protobuf";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Code,
@@ -116,6 +117,39 @@ describe.each(["currentStateForSpecsJson", "stateForSpecsJson"] as const)("token
     expect((await expectFailure(fx.client[kind]({ json: "[]" }))).code).toBe(Code.InvalidArgument);
     expect((await expectFailure(fx.client[kind]({ json: "[{" }))).code).toBe(Code.InvalidArgument);
     expect((await expectFailure(fx.client[kind]({ json: '[{"type":"x"}]' }))).code).toBe(Code.InvalidArgument);
+  });
+});
+
+describe("token state", () => {
+  it("an aggregate last touched long ago: only facts after the token count, however many came between", async () => {
+    const ns = uniqueName("old");
+    const agg = randomUUID();
+    await publish(fx.client, [fact({ ns, type: "Opened", aggIds: [agg] })]);
+    await publish(fx.client, Array.from({ length: 300 }, () => fact({ ns, type: "Other", aggIds: [randomUUID()] })));
+    const token = await tokenFor("stateForSpecsJson", [{ ns, aggIds: [agg] }]);
+    expect(await publishIfUnchanged([fact({ ns, type: "Changed", aggIds: [agg] })], token)).toBe(true);
+    const stale = await tokenFor("stateForSpecsJson", [{ ns, aggIds: [agg] }]);
+    await publish(fx.client, [fact({ ns, type: "Changed", aggIds: [agg] })]);
+    expect(await publishIfUnchanged([fact({ ns, type: "Changed", aggIds: [agg] })], stale)).toBe(false);
+  });
+
+  it("tokens stored before an upgrade ({specs, serialOfLastMatchingFact}, FactCast's shape) are still honoured", async () => {
+    const ns = uniqueName("legacy");
+    const agg = randomUUID();
+    await publish(fx.client, [fact({ ns, type: "Opened", aggIds: [agg] })]);
+    const last = await latestSerial(fx.client);
+    const legacy = async () => {
+      const id = randomUUID();
+      const state = { specs: [{ ns, aggIds: [agg], version: 0, meta: {}, metaKeyExists: {}, aggIdProperties: {} }], serialOfLastMatchingFact: Number(last) };
+      const client = new pg.Client({ connectionString: fx.databaseUrl });
+      await client.connect();
+      await client.query("INSERT INTO tokenstore (token, state) VALUES ($1, $2)", [id, JSON.stringify(state)]);
+      await client.end();
+      return toMsgUuid(id);
+    };
+    expect(await publishIfUnchanged([fact({ ns, type: "Changed", aggIds: [agg] })], await legacy())).toBe(true);
+    // The fact just published matches and is newer than the stored serial.
+    expect(await publishIfUnchanged([fact({ ns, type: "Changed", aggIds: [agg] })], await legacy())).toBe(false);
   });
 });
 
