@@ -19,7 +19,7 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function openBrowser(options: { colorScheme?: "light" | "dark" } = {}): Promise<TestBrowser> {
+export async function openBrowser(options: { colorScheme?: "light" | "dark"; timezoneId?: string } = {}): Promise<TestBrowser> {
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), "factline-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: inject("chromiumPath"),
@@ -27,6 +27,7 @@ export async function openBrowser(options: { colorScheme?: "light" | "dark" } = 
     headless: true,
     viewport: { width: 1440, height: 900 },
     colorScheme: options.colorScheme ?? "light",
+    timezoneId: options.timezoneId,
     acceptDownloads: true,
   });
   return {
