@@ -46,3 +46,15 @@ export function pageErrors(page: Page): string[] {
   page.on("pageerror", (e) => errors.push(e.message));
   return errors;
 }
+
+/**
+ * Waits until React has taken the page over. Pages arrive server-rendered with their data, and
+ * clicks or keys do nothing until then; the header's store indicator says "Connecting…" in the
+ * server's HTML and changes only in the browser.
+ */
+export async function hydrated(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const indicator = document.querySelector('[data-testid="store-indicator"]');
+    return indicator !== null && !indicator.textContent?.includes("Connecting");
+  });
+}
