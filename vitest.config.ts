@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { postgres15Missing } from "./tests/support/postgres15.js";
 
@@ -24,6 +25,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        // `server-only` (lib/server/prefetch.ts) throws outside React's server build; tests run such modules in plain Node.
+        resolve: { alias: { "server-only": fileURLToPath(new URL("node_modules/server-only/empty.js", import.meta.url)) } },
         test: { name: "unit", include: ["**/*.unit.spec.ts"], exclude: IGNORED },
       },
       {

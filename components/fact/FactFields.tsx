@@ -5,16 +5,17 @@ import type { ReactNode } from "react";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { CopyIcon } from "@/components/ui/icons";
 import { Panel } from "@/components/ui/Panel";
+import { Age, useTimestampText } from "@/components/ui/Timestamp";
 import { usePreferences } from "@/lib/client/preferences";
 import type { FactRow } from "@/lib/view/facts";
 import { factsHref, namespaceHref } from "@/lib/view/links";
 import { formatBytes, formatCount } from "@/lib/view/numbers";
-import { formatAge, formatTimestamp } from "@/lib/view/time";
 
 const link = "text-accent hover:underline";
 
 export function FactFields({ fact }: { fact: FactRow }) {
   const { timeZone } = usePreferences();
+  const timestamp = useTimestampText();
   const headerBytes = new TextEncoder().encode(fact.headerJson).length;
   const rows: [string, ReactNode][] = [
     ["Serial", <span key="s" className="tabular font-mono">{formatCount(fact.serial)}</span>],
@@ -40,9 +41,9 @@ export function FactFields({ fact }: { fact: FactRow }) {
     [
       "Published",
       <span key="p" data-testid="fact-published">
-        <span className="tabular">{formatTimestamp(fact.publishedMs, timeZone)}</span>
+        <span className="tabular">{timestamp(fact.publishedMs, timeZone)}</span>
         <span className="block text-xs text-subtle">
-          {formatTimestamp(fact.publishedMs, timeZone === "utc" ? "local" : "utc")} · {formatAge(fact.publishedMs)}
+          {timestamp(fact.publishedMs, timeZone === "utc" ? "local" : "utc")} · <Age ms={fact.publishedMs} />
         </span>
       </span>,
     ],

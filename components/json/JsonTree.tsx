@@ -18,6 +18,11 @@ import { JsonSearchBar } from "./JsonSearchBar";
 const ROW_ESTIMATE_PX = 24;
 const OVERSCAN = 20;
 const rowEstimate = () => ROW_ESTIMATE_PX;
+/**
+ * The view assumed until the tree can measure itself (server render, hydration): about its height
+ * on a laptop screen (70vh of 900 px), so the page arrives with the first screenful of rows.
+ */
+const INITIAL_VIEW = { width: 0, height: 630 };
 
 export function JsonTree({ doc, pathRoot, label }: { doc: JsonDocument; pathRoot: string; label: string }) {
   const [open, setOpen] = useState(() => initialOpen(doc));
@@ -39,6 +44,7 @@ export function JsonTree({ doc, pathRoot, label }: { doc: JsonDocument; pathRoot
     estimateSize: rowEstimate,
     overscan: OVERSCAN,
     getItemKey,
+    initialRect: INITIAL_VIEW,
   });
 
   const toggle = useCallback((row: TreeRow) => {

@@ -14,12 +14,9 @@ import { factsHref } from "@/lib/view/links";
 import { formatCount, plural } from "@/lib/view/numbers";
 import { TypeTable } from "./TypeTable";
 
-/** Enough to see what happens in a namespace; the browser shows the rest. */
-const RECENT_FACTS = 25;
-
 export function NamespaceView({ ns }: { ns: string }) {
   const catalog = useCatalog(ns);
-  const recent = useRecentFacts(ns, RECENT_FACTS);
+  const recent = useRecentFacts(ns);
   const summary = catalog.data?.namespaces.find((n) => n.ns === ns);
   const counts = catalog.data?.countsAvailable ?? false;
 

@@ -8,10 +8,9 @@ import Link from "next/link";
 import { useMemo, useState } from "react";
 import { Panel } from "@/components/ui/Panel";
 import { SkeletonRows } from "@/components/ui/Skeleton";
-import { Timestamp } from "@/components/ui/Timestamp";
+import { Age, Timestamp } from "@/components/ui/Timestamp";
 import type { GetCatalogResponse } from "@/gen/factline/console/v1/console_pb";
 import { factHref, factsHref, namespaceHref } from "@/lib/view/links";
-import { formatAge } from "@/lib/view/time";
 import { formatCount } from "@/lib/view/numbers";
 import { nameMatcher } from "@/lib/view/name-filter";
 
@@ -98,7 +97,11 @@ export function NamespaceTable({ catalog, pending, unavailable }: { catalog?: Ge
                   {counts && (
                     <td className="whitespace-nowrap px-4 py-2">
                       <Timestamp ms={Number(n.lastPublishedMs)} short className="tabular" />
-                      {n.lastPublishedMs > 0n && <div className="text-xs text-subtle">{formatAge(Number(n.lastPublishedMs))}</div>}
+                      {n.lastPublishedMs > 0n && (
+                        <div className="text-xs text-subtle">
+                          <Age ms={Number(n.lastPublishedMs)} />
+                        </div>
+                      )}
                     </td>
                   )}
                   {counts && (

@@ -15,6 +15,7 @@ import { ConsoleService, Order } from "../../gen/factline/console/v1/console_pb"
 import { toFactQuery, toOrder, type FactsQueryParams } from "../query-params";
 import { toFactDetail, toFactPage, toFactRow } from "../view/facts";
 import { backParam, forwardParam, opposite, servedOrder, type LoadedPage, type PageParam } from "./fact-pages";
+import { factQuery, recentFactsQuery } from "./queries";
 
 /** The backend's maximum page; fewer round trips to reach 50,000 rows, each still under ~1 MB. */
 export const PAGE_SIZE = 500;
@@ -90,20 +91,17 @@ export function useFactList(params: FactsQueryParams) {
 }
 
 /** The newest facts of a namespace, for its page. */
-export function useRecentFacts(ns: string, limit: number) {
-  const result = useQuery(
-    ConsoleService.method.queryFacts,
-    { query: { filters: [{ ns }] }, order: Order.NEWEST_FIRST, limit },
-    { refetchInterval: 15_000 },
-  );
+export function useRecentFacts(ns: string) {
+  const q = recentFactsQuery(ns);
+  const result = useQuery(q.method, q.input, { refetchInterval: 15_000 });
   const rows = useMemo(() => result.data?.facts.map(toFactRow) ?? [], [result.data]);
   return { ...result, rows };
 }
 
 /** One whole fact with its neighbours and its aggregates' history. */
 export function useFact(key: { serial: bigint } | { id: string }) {
-  const input = "serial" in key ? { key: { case: "serial" as const, value: key.serial } } : { key: { case: "id" as const, value: key.id } };
-  const result = useQuery(ConsoleService.method.getFact, input, {
+  const q = factQuery(key);
+  const result = useQuery(q.method, q.input, {
     // The fact itself never changes; its neighbours and history only grow. A minute is plenty.
     staleTime: 60_000,
     refetchOnWindowFocus: false,

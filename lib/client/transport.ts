@@ -17,11 +17,19 @@
  * Behind an HTTP/2 proxy (TLS) all requests share one connection and the limit disappears.
  */
 import type { Transport } from "@connectrpc/connect";
+import { addStaticKeyToTransport } from "@connectrpc/connect-query-core";
 import { createConnectTransport } from "@connectrpc/connect-web";
 
 /** Where app/api/[...connect]/route.ts serves ConsoleService. */
 export const API_BASE_URL = "/api";
 
+/**
+ * The transport's part of every query key. connect-query would otherwise number transport
+ * objects per JavaScript realm ("t1", "t2" …), so the server, which prefills the browser's cache
+ * for a page's first view (lib/server/prefetch.ts), could not name the keys the browser looks up.
+ */
+export const CONSOLE_TRANSPORT_KEY = "console-api";
+
 export function createConsoleTransport(): Transport {
-  return createConnectTransport({ baseUrl: API_BASE_URL, useBinaryFormat: true });
+  return addStaticKeyToTransport(createConnectTransport({ baseUrl: API_BASE_URL, useBinaryFormat: true }), CONSOLE_TRANSPORT_KEY);
 }

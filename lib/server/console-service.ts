@@ -42,7 +42,7 @@ export function createConsoleService(options: ConsoleServiceOptions = {}): Servi
     getStoreStatus: guard("GetStoreStatus", (up) => getStoreStatus(up)),
     getCatalog: guard("GetCatalog", (up, req) => getCatalog(up, req)),
     queryFacts: guard("QueryFacts", (up, req, ctx) => queryFacts(up, req, { now: now(), signal: ctx.signal })),
-    getFact: guard("GetFact", (up, req) => getFact(up, req)),
+    getFact: guard("GetFact", (up, req, ctx) => getFact(up, req, ctx.signal)),
     getStoreRate: guard("GetStoreRate", (up) => samplerFor(up, samplers).snapshot()),
     async *watchFacts(req, ctx) {
       const up = upstream();

@@ -30,14 +30,15 @@ interface Surroundings {
   historyTruncated: boolean;
 }
 
-export async function getFact(upstream: Upstream, req: GetFactRequest): Promise<GetFactResponse> {
+/** `signal`: the caller gave up (a browser that left, a page's prefetch past its bound); scans stop. */
+export async function getFact(upstream: Upstream, req: GetFactRequest, signal?: AbortSignal): Promise<GetFactResponse> {
   const wire = await lookUp(upstream, req);
   const fact = reshapeWireFact(wire);
   const header = parseHeader(wire.header);
   const around = await withAdmin(
     upstream.capabilities,
     () => viaAdmin(upstream, header, fact.serial),
-    () => viaCatchUp(upstream, header),
+    () => viaCatchUp(upstream, header, signal),
   );
   return create(GetFactResponseSchema, {
     fact,
@@ -113,15 +114,16 @@ async function viaAdmin(upstream: Upstream, header: ParsedHeader, serial: bigint
  * FactCast alone: the next fact by a catch-up after this fact's id; no previous (FactCast cannot
  * read backwards); the history by reading the aggregates oldest first and keeping the last 100.
  */
-async function viaCatchUp(upstream: Upstream, header: ParsedHeader): Promise<Surroundings> {
-  const [nextSerial, history] = await Promise.all([nextOfKind(upstream, header), historyByCatchUp(upstream, header)]);
+async function viaCatchUp(upstream: Upstream, header: ParsedHeader, signal?: AbortSignal): Promise<Surroundings> {
+  const [nextSerial, history] = await Promise.all([nextOfKind(upstream, header, signal), historyByCatchUp(upstream, header, signal)]);
   return { previousSerial: 0n, nextSerial, ...history };
 }
 
-async function nextOfKind(upstream: Upstream, header: ParsedHeader): Promise<bigint> {
+async function nextOfKind(upstream: Upstream, header: ParsedHeader, signal?: AbortSignal): Promise<bigint> {
   const deadline = AbortSignal.timeout(FALLBACK_SCAN_TIMEOUT_MS);
+  const stop = signal ? AbortSignal.any([deadline, signal]) : deadline;
   try {
-    for await (const { header: next } of catchUp(upstream, { specs: [spec(header.ns, header.type || null, [])], afterId: header.id, signal: deadline })) {
+    for await (const { header: next } of catchUp(upstream, { specs: [spec(header.ns, header.type || null, [])], afterId: header.id, signal: stop })) {
       return next.serial;
     }
     return 0n;
@@ -132,16 +134,17 @@ async function nextOfKind(upstream: Upstream, header: ParsedHeader): Promise<big
   }
 }
 
-async function historyByCatchUp(upstream: Upstream, header: ParsedHeader): Promise<{ history: Fact[]; historyTruncated: boolean }> {
+async function historyByCatchUp(upstream: Upstream, header: ParsedHeader, signal?: AbortSignal): Promise<{ history: Fact[]; historyTruncated: boolean }> {
   if (header.aggIds.length === 0) return { history: [], historyTruncated: false };
   const deadline = AbortSignal.timeout(FALLBACK_SCAN_TIMEOUT_MS);
+  const stop = signal ? AbortSignal.any([deadline, signal]) : deadline;
   // A ring of the newest previews seen so far: memory stays bounded however long the aggregate is.
   const ring: Fact[] = [];
   let seen = 0;
   let timedOut = false;
   try {
     const specs = header.aggIds.map((id) => spec("*", null, [id]));
-    for await (const { wire } of catchUp(upstream, { specs, signal: deadline })) {
+    for await (const { wire } of catchUp(upstream, { specs, signal: stop })) {
       ring[seen % AGGREGATE_HISTORY_LIMIT] = reshapeWireFact(wire, PAYLOAD_PREVIEW_BYTES);
       seen++;
     }

@@ -1,6 +1,8 @@
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { AGGREGATE_HISTORY_LIMIT } from "./facts";
+import { create } from "@bufbuild/protobuf";
+import { GetFactRequestSchema } from "../../gen/factline/console/v1/console_pb";
+import { AGGREGATE_HISTORY_LIMIT, getFact } from "./facts";
 import { consoleFor } from "./testing/console";
 import { FakeStore } from "./testing/fake-store";
 
@@ -87,5 +89,13 @@ describe("GetFact", () => {
       expect(res.aggregateHistory[0].payloadTruncated).toBe(true);
       expect(res.aggregateHistoryTruncated).toBe(true);
     }
+  });
+
+  it("without admin services, stops its scans when the caller gives up", async () => {
+    const s = new FakeStore({ admin: false, batchSize: 7 });
+    for (let i = 0; i < 250; i++) s.publish({ ns: "acc", type: "Booked", aggIds: [AGG] });
+    const upstream = consoleFor(s).upstream;
+    await expect(getFact(upstream, create(GetFactRequestSchema, { key: { case: "serial", value: 10n } }), AbortSignal.abort())).rejects.toBeDefined();
+    expect(s.delivered).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { inject } from "vitest";
-import { e2eDescribe, openBrowser, pageErrors, type TestBrowser } from "./support/browser";
+import { e2eDescribe, hydrated, openBrowser, pageErrors, type TestBrowser } from "./support/browser";
 import { publishFacts, uniqueName, type Published } from "./support/publish";
 
 /**
@@ -61,6 +61,7 @@ e2eDescribe("fact page", () => {
     const tree = page.locator('[data-testid="json-tree-payload"]');
     await tree.waitFor();
     expect(await tree.textContent()).toContain('"b"');
+    await hydrated(page);
     await page.locator('[data-testid="json-tree-payload"] button[aria-label="Collapse tags"]').click();
     await expect.poll(async () => (await tree.textContent())?.includes('"b"')).toBe(false);
     await page.fill("#json-search-payload", "b");

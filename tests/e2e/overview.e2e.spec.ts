@@ -2,7 +2,7 @@
 // every page (store status, "/" to the go-to box).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { inject } from "vitest";
-import { e2eDescribe, openBrowser, pageErrors, type TestBrowser } from "./support/browser";
+import { e2eDescribe, hydrated, openBrowser, pageErrors, type TestBrowser } from "./support/browser";
 import { keepPublishing, publishFacts, uniqueName, type Published } from "./support/publish";
 
 e2eDescribe("overview and namespace pages", () => {
@@ -76,6 +76,7 @@ e2eDescribe("overview and namespace pages", () => {
     const page = await browser.newPage();
     await page.goto(`${base}/`);
     await page.locator('[data-testid="namespace-table"]').waitFor();
+    await hydrated(page);
     await page.keyboard.press("/");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("goto-input");
     await page.keyboard.type(String(facts[0].serial));

@@ -69,6 +69,7 @@ e2eDescribe("console against a plain FactCast server", () => {
     expect(await page.locator('[data-testid="json-tree-payload"]').textContent()).toContain('"Ada"');
     expect(await page.locator('a[rel="next"]').getAttribute("href")).toBe(`/facts/${facts[1].serial}`);
     // finding the previous fact would mean reading the whole namespace: said, not pretended
-    expect(await page.locator('[aria-disabled="true"]', { hasText: "Previous" }).getAttribute("title")).toMatch(/admin services/);
+    // (said once the page knows the store's status: after hydration)
+    await expect.poll(() => page.locator('[aria-disabled="true"]', { hasText: "Previous" }).getAttribute("title")).toMatch(/admin services/);
   });
 });

@@ -2,7 +2,7 @@
 // from the first byte (no flash of the other theme).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { inject } from "vitest";
-import { e2eDescribe, openBrowser, type TestBrowser } from "./support/browser";
+import { e2eDescribe, hydrated, openBrowser, type TestBrowser } from "./support/browser";
 
 e2eDescribe("display preferences", () => {
   const base = inject("consoleUrl");
@@ -17,6 +17,7 @@ e2eDescribe("display preferences", () => {
     const page = await browser.newPage();
     await page.goto(`${base}/`);
     expect(await page.locator("html").getAttribute("data-theme")).toBeNull();
+    await hydrated(page);
     await page.getByRole("button", { name: /Dark/ }).click();
     expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -32,6 +33,7 @@ e2eDescribe("display preferences", () => {
   it("remembers UTC or local time", async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/facts`);
+    await hydrated(page);
     await page.getByRole("button", { name: "Local" }).click();
     await page.reload();
     expect(await page.getByRole("button", { name: "Local" }).getAttribute("aria-pressed")).toBe("true");

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { inject } from "vitest";
 import type { Page } from "playwright-core";
-import { e2eDescribe, openBrowser, type TestBrowser } from "./support/browser";
+import { e2eDescribe, hydrated, openBrowser, type TestBrowser } from "./support/browser";
 import { publishFacts, uniqueName, type Published } from "./support/publish";
 
 const SCRIPT = "<script>window.__xss = 'script'; alert('script')</script>";
@@ -43,6 +43,7 @@ e2eDescribe("markup in facts", () => {
     expect(await tree.textContent()).toContain(JSON.stringify(SCRIPT));
     expect(await tree.textContent()).toContain(JSON.stringify(IMG));
     expect(await page.locator('[data-testid="fact-fields"]').textContent()).toContain(`note=${IMG}`);
+    await hydrated(page);
     await page.getByRole("tab", { name: "Raw" }).first().click();
     expect(await page.locator('[data-testid="json-raw-payload"]').textContent()).toContain(SCRIPT);
     // no element was created from the payload

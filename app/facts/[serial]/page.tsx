@@ -1,15 +1,14 @@
 /**
- * `/facts/<serial>`: one fact. The page asks the store whether the serial exists before
- * rendering, so an unknown serial is a real 404 (not-found.tsx) rather than an empty page with
- * status 200; the fact itself is then loaded by the browser (GetFact).
+ * `/facts/<serial>`: one fact, rendered with its data (lib/server/prefetch.ts). The store's answer
+ * also decides the status: an unknown serial is a real 404 (not-found.tsx) rather than an empty
+ * page with status 200. A store that does not answer in time gets the page without the fact, and
+ * the browser loads it (and explains a failure in words).
  */
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { FactSkeleton } from "@/components/fact/FactSkeleton";
+import { HydrationBoundary } from "@tanstack/react-query";
 import { FactView } from "@/components/fact/FactView";
-import { AfterHydration } from "@/components/ui/AfterHydration";
-import { fetchBySerial } from "@/lib/server/factcast";
-import { sharedUpstream } from "@/lib/server/upstream";
+import { prefetchFactPage } from "@/lib/server/prefetch";
 
 type Props = { params: Promise<{ serial: string }> };
 
@@ -30,16 +29,11 @@ export async function generateMetadata(props: Props): Promise<Metadata> {
 export default async function FactPage(props: Props) {
   const serial = serialOf((await props.params).serial);
   if (serial === undefined) notFound();
-  let exists: boolean | undefined;
-  try {
-    exists = (await fetchBySerial(sharedUpstream(), serial)) !== undefined;
-  } catch {
-    // The store is unreachable or failing: render anyway; the page explains the error in words.
-  }
-  if (exists === false) notFound();
+  const { state, found } = await prefetchFactPage({ serial });
+  if (found === false) notFound();
   return (
-    <AfterHydration fallback={<FactSkeleton />}>
+    <HydrationBoundary state={state}>
       <FactView serial={serial} />
-    </AfterHydration>
+    </HydrationBoundary>
   );
 }

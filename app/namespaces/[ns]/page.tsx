@@ -1,8 +1,11 @@
-/** `/namespaces/<ns>` (CONTRACT.md routes). */
+/**
+ * `/namespaces/<ns>` (CONTRACT.md routes), rendered with its data (lib/server/prefetch.ts; why
+ * there is no loading.tsx: app/page.tsx).
+ */
 import type { Metadata } from "next";
-import { NamespaceSkeleton } from "@/components/namespace/NamespaceSkeleton";
+import { HydrationBoundary } from "@tanstack/react-query";
 import { NamespaceView } from "@/components/namespace/NamespaceView";
-import { AfterHydration } from "@/components/ui/AfterHydration";
+import { prefetchNamespacePage } from "@/lib/server/prefetch";
 
 type Props = { params: Promise<{ ns: string }> };
 
@@ -22,9 +25,10 @@ export async function generateMetadata(props: Props): Promise<Metadata> {
 
 export default async function NamespacePage(props: Props) {
   const ns = await namespaceOf(props);
+  const { state } = await prefetchNamespacePage(ns);
   return (
-    <AfterHydration fallback={<NamespaceSkeleton />}>
+    <HydrationBoundary state={state}>
       <NamespaceView ns={ns} />
-    </AfterHydration>
+    </HydrationBoundary>
   );
 }

@@ -113,6 +113,11 @@ export class FakeStore {
       latestSerial: (_req, ctx) => (note("latestSerial", ctx.requestHeader), { serial: this.latest }),
       fetchBySerial: (req, ctx) => (note("fetchBySerial", ctx.requestHeader), find((f) => f.serial === req.serial)),
       fetchById: (req, ctx) => (note("fetchById", ctx.requestHeader), find((f) => f.id === uuidOf(req))),
+      serialOf: (req, ctx) => {
+        note("serialOf", ctx.requestHeader);
+        const f = this.facts.find((f) => f.id === uuidOf(req));
+        return f ? { present: true, serial: f.serial } : { present: false };
+      },
       lastSerialBefore: (req, ctx) => {
         note("lastSerialBefore", ctx.requestHeader);
         const first = this.facts.find((f) => day(f.ts) >= isoDay(req));

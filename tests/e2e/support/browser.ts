@@ -19,7 +19,7 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function openBrowser(options: { colorScheme?: "light" | "dark" } = {}): Promise<TestBrowser> {
+export async function openBrowser(options: { colorScheme?: "light" | "dark"; timezoneId?: string } = {}): Promise<TestBrowser> {
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), "factline-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: inject("chromiumPath"),
@@ -27,6 +27,7 @@ export async function openBrowser(options: { colorScheme?: "light" | "dark" } = 
     headless: true,
     viewport: { width: 1440, height: 900 },
     colorScheme: options.colorScheme ?? "light",
+    timezoneId: options.timezoneId,
     acceptDownloads: true,
   });
   return {
@@ -44,4 +45,16 @@ export function pageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   return errors;
+}
+
+/**
+ * Waits until React has taken the page over. Pages arrive server-rendered with their data, and
+ * clicks or keys do nothing until then; the header's store indicator says "Connecting…" in the
+ * server's HTML and changes only in the browser.
+ */
+export async function hydrated(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const indicator = document.querySelector('[data-testid="store-indicator"]');
+    return indicator !== null && !indicator.textContent?.includes("Connecting");
+  });
 }

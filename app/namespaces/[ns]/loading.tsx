@@ -1,5 +1,0 @@
-import { NamespaceSkeleton } from "@/components/namespace/NamespaceSkeleton";
-
-export default function Loading() {
-  return <NamespaceSkeleton />;
-}
