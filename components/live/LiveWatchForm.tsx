@@ -9,64 +9,43 @@
  */
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
+import { FactSpecFields, specListsOf, useSpecFields } from "@/components/facts/FactSpecFields";
 import { Button } from "@/components/ui/Button";
-import { TokenInput } from "@/components/ui/TokenInput";
-import { useCatalog } from "@/lib/client/catalog";
 import { FROM_BEGINNING, liveHref, parseLiveSearchParams } from "@/lib/live-params";
 import { PARAM, type ParamError } from "@/lib/query-params";
 import { cx } from "@/lib/view/cx";
 
-type ListField = "ns" | "type" | "aggId" | "meta" | "has" | "lacks";
 type StartKind = "now" | "beginning" | "serial" | "date";
-interface Draft {
-  lists: Record<ListField, string[]>;
+interface Start {
   start: StartKind;
   serial: string;
   date: string;
 }
 
-const LIST_FIELDS: ListField[] = ["ns", "type", "aggId", "meta", "has", "lacks"];
-const NO_PENDING: Record<ListField, string> = { ns: "", type: "", aggId: "", meta: "", has: "", lacks: "" };
 const START_LABELS: Record<StartKind, string> = { now: "now", beginning: "from the beginning", serial: "from serial", date: "from day (UTC)" };
 
-function draftOf(sp: URLSearchParams): Draft {
-  const all = (name: string) => [...new Set(sp.getAll(name).map((v) => v.trim()).filter(Boolean))];
+function startOf(sp: URLSearchParams): Start {
   const from = sp.get(PARAM.from)?.trim() ?? "";
   const date = sp.get(PARAM.fromDate)?.trim() ?? "";
   const start: StartKind = from.toLowerCase() === FROM_BEGINNING ? "beginning" : from ? "serial" : date ? "date" : "now";
-  return { lists: Object.fromEntries(LIST_FIELDS.map((f) => [f, all(PARAM[f])])) as Draft["lists"], start, serial: start === "serial" ? from : "", date };
+  return { start, serial: start === "serial" ? from : "", date };
 }
 
 export function LiveWatchForm({ search }: { search: string }) {
   const router = useRouter();
   const initial = useMemo(() => {
+    const sp = new URLSearchParams(search);
     const parsed = parseLiveSearchParams(search);
-    return { draft: draftOf(new URLSearchParams(search)), errors: parsed.ok ? [] : parsed.errors };
+    return { lists: specListsOf(sp), start: startOf(sp), errors: parsed.ok ? [] : parsed.errors };
   }, [search]);
-  const [draft, setDraft] = useState(initial.draft);
-  const [pending, setPending] = useState(NO_PENDING);
+  const [draft, setDraft] = useState(initial.start);
   const [errors, setErrors] = useState<ParamError[]>(initial.errors);
-  const catalog = useCatalog();
-
-  const namespaces = useMemo(() => catalog.data?.namespaces.map((n) => n.ns) ?? [], [catalog.data]);
-  const types = useMemo(() => {
-    const ns = draft.lists.ns;
-    const all = catalog.data?.namespaces.filter((n) => ns.length === 0 || ns.includes(n.ns)) ?? [];
-    return [...new Set(all.flatMap((n) => n.types.map((t) => t.type)).filter(Boolean))].sort();
-  }, [catalog.data, draft.lists.ns]);
-
   const errorFor = (...names: string[]) => errors.filter((e) => names.includes(e.param)).map((e) => e.message).join(" ") || undefined;
-  const listProps = (field: ListField) => ({
-    values: draft.lists[field],
-    onChange: (values: string[]) => setDraft((d) => ({ ...d, lists: { ...d.lists, [field]: values } })),
-    pending: pending[field],
-    onPendingChange: (text: string) => setPending((p) => ({ ...p, [field]: text })),
-    error: errorFor(PARAM[field]),
-  });
+  const spec = useSpecFields(initial.lists, errorFor);
 
   const apply = () => {
     const sp = new URLSearchParams();
-    for (const field of LIST_FIELDS) for (const v of [...draft.lists[field], pending[field]]) if (v.trim()) sp.append(PARAM[field], v);
+    spec.appendTo(sp);
     const missing: ParamError[] = [];
     if (draft.start === "beginning") sp.set(PARAM.from, FROM_BEGINNING);
     if (draft.start === "serial") {
@@ -81,7 +60,7 @@ export function LiveWatchForm({ search }: { search: string }) {
     const found = [...missing, ...(parsed.ok ? [] : parsed.errors)];
     if (!parsed.ok || found.length > 0) return setErrors(found);
     setErrors([]);
-    setPending(NO_PENDING);
+    spec.clearPending();
     router.push(liveHref(parsed.params));
   };
 
@@ -96,19 +75,7 @@ export function LiveWatchForm({ search }: { search: string }) {
         apply();
       }}
     >
-      <div className="grid gap-3 md:grid-cols-2 xl:grid-cols-4">
-        <TokenInput id="l-ns" label="Namespaces (any of)" placeholder="all namespaces" suggestions={namespaces} commaSeparates {...listProps("ns")} />
-        <TokenInput id="l-type" label="Types (any of)" placeholder="all types" suggestions={types} commaSeparates {...listProps("type")} />
-        <TokenInput id="l-agg" label="Aggregate ids (all of)" placeholder="UUID" commaSeparates mono {...listProps("aggId")} />
-        <TokenInput id="l-meta" label="Meta key=value (all of)" placeholder="e.g. tenant=acme" mono {...listProps("meta")} />
-      </div>
-      <div className="mt-3 flex flex-wrap items-start gap-3">
-        <div className="w-44">
-          <TokenInput id="l-has" label="Meta key present" placeholder="key" commaSeparates mono {...listProps("has")} />
-        </div>
-        <div className="w-44">
-          <TokenInput id="l-lacks" label="Meta key absent" placeholder="key" commaSeparates mono {...listProps("lacks")} />
-        </div>
+      <FactSpecFields idPrefix="l" spec={spec}>
         <fieldset className="min-w-0">
           <legend className="mb-1 text-xs font-medium text-muted">Start</legend>
           <div className="flex items-center gap-1.5">
@@ -148,8 +115,8 @@ export function LiveWatchForm({ search }: { search: string }) {
           <Button
             variant="ghost"
             onClick={() => {
-              setDraft(draftOf(new URLSearchParams()));
-              setPending(NO_PENDING);
+              spec.clear();
+              setDraft(startOf(new URLSearchParams()));
               setErrors([]);
             }}
           >
@@ -157,7 +124,7 @@ export function LiveWatchForm({ search }: { search: string }) {
           </Button>
           <Button type="submit" variant="primary">Watch</Button>
         </div>
-      </div>
+      </FactSpecFields>
     </form>
   );
 }
