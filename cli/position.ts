@@ -2,7 +2,7 @@
 // last fact the consumer already has. Serials and dates need the store to find that fact.
 import { Order } from "../gen/factline/admin/v1/admin_pb";
 import { rejectedError } from "./errors";
-import type { Position } from "./spec-options";
+import type { Position, StartOptions } from "./spec-options";
 import { isUnimplemented, type StoreConnection } from "./store-client";
 import { toMsgUuid } from "./uuid";
 
@@ -37,6 +37,13 @@ export async function startFrom(store: StoreConnection, position: Position, sign
       return startAfterSerial(store, serial, signal);
     }
   }
+}
+
+/** Where `--from` or `--after` start, or `otherwise` when neither was given. */
+export async function startOf(store: StoreConnection, options: StartOptions, otherwise: StartPoint, signal: AbortSignal): Promise<StartPoint> {
+  if (options.from) return startFrom(store, options.from, signal);
+  if (options.after) return startAfter(store, options.after, signal);
+  return otherwise;
 }
 
 /** `--after`: the position itself is excluded, as FactCast's startingAfter does it. */

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { streamFacts } from "../fact-stream";
-import { FROM_START, startAfter, startFrom } from "../position";
+import { FROM_START, startOf } from "../position";
 import type { Runtime } from "../runtime";
 import { addFactSpecOptions, addStartOptions, toFactSpecs, type FactSpecOptions, type StartOptions } from "../spec-options";
 
@@ -26,11 +26,7 @@ export function catchupCommand(runtime: Runtime): Command {
     const specs = toFactSpecs(options);
     await runtime.untilInterrupted(async () => {
       const { store } = await runtime.connect(cmd);
-      const start = options.from
-        ? await startFrom(store, options.from, runtime.signal)
-        : options.after
-          ? await startAfter(store, options.after, runtime.signal)
-          : FROM_START;
+      const start = await startOf(store, options, FROM_START, runtime.signal);
       await streamFacts(runtime, store, { specs, continuous: false, start });
     });
   });

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { streamFacts } from "../fact-stream";
-import { startAfter, startFrom } from "../position";
+import { startOf } from "../position";
 import type { Runtime } from "../runtime";
 import { addFactSpecOptions, addStartOptions, toFactSpecs, type FactSpecOptions, type StartOptions } from "../spec-options";
 
@@ -25,11 +25,7 @@ export function followCommand(runtime: Runtime): Command {
     const specs = toFactSpecs(options);
     await runtime.untilInterrupted(async () => {
       const { store } = await runtime.connect(cmd);
-      const start = options.from
-        ? await startFrom(store, options.from, runtime.signal)
-        : options.after
-          ? await startAfter(store, options.after, runtime.signal)
-          : { ephemeral: true };
+      const start = await startOf(store, options, { ephemeral: true }, runtime.signal);
       await streamFacts(runtime, store, { specs, continuous: true, start });
     });
   });
