@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 import { postgres15Missing } from "./tests/support/postgres15.js";
 
 /** The test kinds of STYLE.md: *.unit.spec.ts need nothing, *.int.spec.ts a real PostgreSQL. */
-const INT_FILES = ["tests/**/*.int.spec.ts", "server/**/*.int.spec.ts"];
+const INT_FILES = ["tests/**/*.int.spec.ts", "store/**/*.int.spec.ts"];
 const IGNORED = ["**/node_modules/**", "**/.next/**", "**/.factline/**", "**/gen/**"];
 
 /** Int tests spawn store processes and PostgreSQL; CI machines are slow and have two cores. */
@@ -25,7 +25,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // `server-only` (lib/server/prefetch.ts) throws outside React's server build; tests run such modules in plain Node.
+        // `server-only` (lib/backend/routes/prefetch.ts) throws outside React's server build; tests run such modules in plain Node.
         resolve: { alias: { "server-only": fileURLToPath(new URL("node_modules/server-only/empty.js", import.meta.url)) } },
         test: { name: "unit", include: ["**/*.unit.spec.ts"], exclude: IGNORED },
       },

@@ -3,7 +3,7 @@
  * The last resort when the root layout itself fails: it replaces the whole document, so it
  * brings its own <html> and plain styles, and still speaks in words, not stack traces.
  */
-import { describeError } from "@/lib/client/errors";
+import { describeError } from "@/lib/browser/errors";
 
 export default function GlobalError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   const words = describeError(error);

@@ -6,8 +6,8 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 import { Header } from "@/components/shell/Header";
-import { PreferencesProvider } from "@/lib/client/preferences";
-import { ConsoleProviders } from "@/lib/client/providers";
+import { PreferencesProvider } from "@/lib/browser/preferences";
+import { ConsoleProviders } from "@/lib/browser/providers";
 import { THEME_COOKIE, TIME_ZONE_COOKIE, parseTheme, parseTimeZone } from "@/lib/view/preferences";
 import "./globals.css";
 

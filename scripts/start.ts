@@ -15,7 +15,7 @@ import {
   type Build,
 } from "./console-process";
 import { startService, stopServices, type Service } from "./processes";
-import { STORE_NODE_FLAGS } from "../server/node-flags";
+import { STORE_NODE_FLAGS } from "../store/node-flags";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // The contract allows 10 s for a full stop; the store needs most of that for its own clean stop.
@@ -40,7 +40,7 @@ process.on("SIGTERM", () => void stop(0));
 async function main(): Promise<void> {
   // A first start builds the console while the store starts: both take seconds, the contract 60.
   build = consoleBuilt() ? undefined : buildConsole();
-  const store = startService("store", process.execPath, [...STORE_NODE_FLAGS, "--import", "tsx", `${root}server/main.ts`], /^factline store listening on /);
+  const store = startService("store", process.execPath, [...STORE_NODE_FLAGS, "--import", "tsx", `${root}store/main.ts`], /^factline store listening on /);
   services.push(store);
   void store.exited.then((code) => {
     if (!stopping) {

@@ -8,7 +8,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { startEmbeddedPostgres } from "../../server/postgres/embedded";
+import { startEmbeddedPostgres } from "../../store/postgres/embedded";
 
 export interface BenchPostgres {
   adminUrl: string;

@@ -1,12 +1,12 @@
 /**
  * The store under test as its own process, started the way an operator starts it
- * (`node --import tsx server/main.ts`), so the benchmark crosses a real socket and a real process
+ * (`node --import tsx store/main.ts`), so the benchmark crosses a real socket and a real process
  * boundary, and the store's CPU can be told apart from the client's.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { STORE_NODE_FLAGS } from "../../server/node-flags";
+import { STORE_NODE_FLAGS } from "../../store/node-flags";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const READY_LINE = /factline store listening on ([^\s:]+):(\d+)/;
@@ -32,7 +32,7 @@ export interface StoreProcessOptions {
 
 export async function startStoreProcess(opts: StoreProcessOptions): Promise<StoreProcess> {
   const profiling = opts.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(opts.cpuProfileDir)}`] : [];
-  const child = spawn(process.execPath, [...STORE_NODE_FLAGS, ...profiling, "--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, [...STORE_NODE_FLAGS, ...profiling, "--import", "tsx", "store/main.ts"], {
     cwd: repoRoot,
     env: {
       ...process.env,

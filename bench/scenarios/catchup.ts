@@ -11,7 +11,7 @@ import { SEED_NAMESPACES, TARGET_NAMESPACE } from "../facts";
 import { interleaved, type Variant } from "../measure";
 
 /**
- * Rows per raw cursor read: the store's reader aims at ~2 MB per read (server/storage/read.ts), which
+ * Rows per raw cursor read: the store's reader aims at ~2 MB per read (store/storage/read.ts), which
  * is ~1,500 rows of these ~1.3 KB facts; the raw read uses the same so both pay the same round trips.
  */
 const RAW_ROWS_PER_READ = 1_500;

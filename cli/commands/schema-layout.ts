@@ -1,7 +1,7 @@
 // Moving registries in and out in FactCast's layouts: a FactCast registry (deployed, or the source
 // tree of FactCast's registry CLI) imported from a directory, factline's registry exported to one.
 import { Command } from "commander";
-import { readRegistryLayout } from "../../server/schemas/registry-layout";
+import { readRegistryLayout } from "../../factcast/registry-layout/layout";
 import { rejectedError, usageError } from "../errors";
 import { formatCount } from "../output";
 import type { Runtime } from "../runtime";

@@ -6,7 +6,7 @@ import { CopyButton } from "@/components/ui/CopyButton";
 import { CopyIcon } from "@/components/ui/icons";
 import { Panel } from "@/components/ui/Panel";
 import { Age, useTimestampText } from "@/components/ui/Timestamp";
-import { usePreferences } from "@/lib/client/preferences";
+import { usePreferences } from "@/lib/browser/preferences";
 import type { FactRow } from "@/lib/view/facts";
 import { factsHref, namespaceHref } from "@/lib/view/links";
 import { formatBytes, formatCount } from "@/lib/view/numbers";

@@ -1,7 +1,7 @@
 "use client";
 /**
  * The result of one valid query: toolbar (order, what is loaded, the resolved range, export),
- * the backend's notices, and the table that grows at both ends (lib/client/facts.ts).
+ * the backend's notices, and the table that grows at both ends (lib/browser/facts.ts).
  */
 import Link from "next/link";
 import { useEffect, useState } from "react";
@@ -10,9 +10,9 @@ import { CopyButton } from "@/components/ui/CopyButton";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Notice } from "@/components/ui/Notice";
 import { SkeletonRows } from "@/components/ui/Skeleton";
-import { useCatalog } from "@/lib/client/catalog";
-import { MAX_LOADED_ROWS, useFactList } from "@/lib/client/facts";
-import { useStoreStatus } from "@/lib/client/store-status";
+import { useCatalog } from "@/lib/browser/catalog";
+import { MAX_LOADED_ROWS, useFactList } from "@/lib/browser/facts";
+import { useStoreStatus } from "@/lib/browser/store-status";
 import type { FactsQueryParams } from "@/lib/query-params";
 import { cx } from "@/lib/view/cx";
 import { factsHref } from "@/lib/view/links";

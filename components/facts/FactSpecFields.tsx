@@ -7,7 +7,7 @@
  */
 import { useMemo, useState, type ReactNode } from "react";
 import { TokenInput } from "@/components/ui/TokenInput";
-import { useCatalog } from "@/lib/client/catalog";
+import { useCatalog } from "@/lib/browser/catalog";
 import { PARAM } from "@/lib/query-params";
 
 export type SpecField = "ns" | "type" | "aggId" | "meta" | "has" | "lacks";

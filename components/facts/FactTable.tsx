@@ -7,7 +7,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from "react";
-import { usePreferences } from "@/lib/client/preferences";
+import { usePreferences } from "@/lib/browser/preferences";
 import type { FactRow } from "@/lib/view/facts";
 import { factHref } from "@/lib/view/links";
 import { zoneLabel } from "@/lib/view/time";

@@ -6,7 +6,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRef } from "react";
 import { Timestamp } from "@/components/ui/Timestamp";
-import type { LiveItem } from "@/lib/client/live-buffer";
+import type { LiveItem } from "@/lib/browser/live-buffer";
 import { cx } from "@/lib/view/cx";
 import { formatCount } from "@/lib/view/numbers";
 import { formatTimestamp } from "@/lib/view/time";

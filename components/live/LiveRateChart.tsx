@@ -1,7 +1,7 @@
 "use client";
 /** Facts per second over the last minute as a small bar chart (plain SVG), with per-type rates. */
 import { Sparkline } from "@/components/ui/Sparkline";
-import type { RateSnapshot } from "@/lib/client/live-rate";
+import type { RateSnapshot } from "@/lib/browser/live-rate";
 import { formatRate } from "@/lib/view/numbers";
 
 const WIDTH = 240;

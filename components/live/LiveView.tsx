@@ -4,9 +4,9 @@
  * newest-first list with pause, clear, stop, a text filter, rates and a detail pane.
  *
  * Connections: each live tab holds one streaming request open, and browsers allow ~6 HTTP/1.1
- * connections per origin. A tab hidden for 30 s releases its stream (lib/client/live-stream.ts,
+ * connections per origin. A tab hidden for 30 s releases its stream (lib/browser/live-stream.ts,
  * HIDDEN_RELEASE_MS) and resumes after the last fact it showed when it is visible again; every
- * other console request, the overview's rate included, is short and unary (lib/client/transport.ts
+ * other console request, the overview's rate included, is short and unary (lib/browser/transport.ts
  * has the whole budget). Over HTTP/2 (behind a TLS proxy) the limit does not apply at all.
  */
 import { useSearchParams } from "next/navigation";
@@ -14,8 +14,8 @@ import { useDeferredValue, useMemo, useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { Notice } from "@/components/ui/Notice";
 import { PageTitle } from "@/components/ui/PageTitle";
-import { MAX_BUFFER_CAP, MIN_BUFFER_CAP, matchesText, visibleItems } from "@/lib/client/live-buffer";
-import { useLiveStream, type LiveStatus } from "@/lib/client/live-stream";
+import { MAX_BUFFER_CAP, MIN_BUFFER_CAP, matchesText, visibleItems } from "@/lib/browser/live-buffer";
+import { useLiveStream, type LiveStatus } from "@/lib/browser/live-stream";
 import { describeLiveStart, parseLiveSearchParams, toLiveSearchParams, type LiveParams } from "@/lib/live-params";
 import { describeFactsQuery, toFactQuery } from "@/lib/query-params";
 import { liveBadge } from "@/lib/view/live-status";

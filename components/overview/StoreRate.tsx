@@ -2,7 +2,7 @@
 /** The store-wide rate on the overview: facts per second now, and the last minute as bars. */
 import { Sparkline } from "@/components/ui/Sparkline";
 import { Skeleton } from "@/components/ui/Skeleton";
-import { useStoreRate } from "@/lib/client/store-rate";
+import { useStoreRate } from "@/lib/browser/store-rate";
 import { formatRate } from "@/lib/view/numbers";
 
 /** The drawing's own units; it is stretched to the card's width. */

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Panel } from "@/components/ui/Panel";
 import { SkeletonRows } from "@/components/ui/Skeleton";
-import { useCompare } from "@/lib/client/schemas";
+import { useCompare } from "@/lib/browser/schemas";
 import { BreakingSummary, ChangeList } from "./ChangeList";
 
 export function CompareVersions({ ns, type, versions, initialTo }: { ns: string; type: string; versions: number[]; initialTo?: number }) {

@@ -5,7 +5,7 @@ import { useQuery } from "@connectrpc/connect-query";
 import Link from "next/link";
 import type { Fact } from "@/gen/factline/console/v1/console_pb";
 import { SchemaService } from "@/gen/factline/console/v1/schemas_pb";
-import { schemaVersionHref, validateHref } from "@/lib/client/schemas-links";
+import { schemaVersionHref, validateHref } from "@/lib/browser/schemas-links";
 import { Badge } from "./ChangeList";
 
 export function FactValidity({ fact }: { fact: Pick<Fact, "serial" | "ns" | "type" | "version" | "payloadJson" | "payloadTruncated"> }) {

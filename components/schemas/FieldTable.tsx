@@ -1,5 +1,5 @@
 /** A JSON Schema as rows: path, type, required, description, constraints. */
-import type { SchemaField } from "@/lib/client/schemas-json";
+import type { SchemaField } from "@/lib/browser/schemas-json";
 import { Badge } from "./ChangeList";
 
 export function FieldTable({ fields }: { fields: SchemaField[] }) {

@@ -1,5 +1,5 @@
 /** Pretty-printed JSON with the lines of some JSON pointers marked, e.g. where validation failed. */
-import { pointerLines } from "@/lib/client/schemas-json";
+import { pointerLines } from "@/lib/browser/schemas-json";
 import { cx } from "@/lib/view/cx";
 
 export function HighlightedJson({ value, pointers = [], testId }: { value: unknown; pointers?: string[]; testId?: string }) {

@@ -12,9 +12,9 @@ import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Notice } from "@/components/ui/Notice";
 import { PageTitle } from "@/components/ui/PageTitle";
 import { Panel } from "@/components/ui/Panel";
-import { useCheckCandidate, useRegisterSchema } from "@/lib/client/schemas";
-import { jsonSyntaxError } from "@/lib/client/schemas-json";
-import { schemaVersionHref } from "@/lib/client/schemas-links";
+import { useCheckCandidate, useRegisterSchema } from "@/lib/browser/schemas";
+import { jsonSyntaxError } from "@/lib/browser/schemas-json";
+import { schemaVersionHref } from "@/lib/browser/schemas-links";
 import { CheckResult } from "./CheckResult";
 
 const STARTER = `{

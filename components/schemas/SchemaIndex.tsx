@@ -9,8 +9,8 @@ import { PageTitle } from "@/components/ui/PageTitle";
 import { Panel } from "@/components/ui/Panel";
 import { SkeletonRows } from "@/components/ui/Skeleton";
 import type { SchemaVersion } from "@/gen/factline/admin/v1/schemas_pb";
-import { useSchemaList } from "@/lib/client/schemas";
-import { registerSchemaHref, schemaTypeHref, schemaVersionHref, validateHref } from "@/lib/client/schemas-links";
+import { useSchemaList } from "@/lib/browser/schemas";
+import { registerSchemaHref, schemaTypeHref, schemaVersionHref, validateHref } from "@/lib/browser/schemas-links";
 import { factsHref } from "@/lib/view/links";
 import { formatCount } from "@/lib/view/numbers";
 

@@ -1,7 +1,7 @@
 "use client";
 /** The store's identity and health at a glance, in the header of every page. */
 import Link from "next/link";
-import { useStoreStatus } from "@/lib/client/store-status";
+import { useStoreStatus } from "@/lib/browser/store-status";
 import { formatCount } from "@/lib/view/numbers";
 import { cx } from "@/lib/view/cx";
 

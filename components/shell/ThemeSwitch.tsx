@@ -3,7 +3,7 @@
  * Light/dark switch. Without a remembered choice the OS decides, which the server cannot know; so
  * the label is picked by CSS (the `dark:` variant), not by state, and never flips after hydration.
  */
-import { usePreferences } from "@/lib/client/preferences";
+import { usePreferences } from "@/lib/browser/preferences";
 import { buttonClass } from "@/components/ui/Button";
 
 export function ThemeSwitch() {

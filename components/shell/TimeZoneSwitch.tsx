@@ -1,6 +1,6 @@
 "use client";
 /** UTC or the browser's zone for every timestamp on screen; remembered across visits. */
-import { usePreferences } from "@/lib/client/preferences";
+import { usePreferences } from "@/lib/browser/preferences";
 import { cx } from "@/lib/view/cx";
 import type { TimeZoneChoice } from "@/lib/view/preferences";
 

@@ -1,6 +1,6 @@
 "use client";
-/** A failed request in words (lib/client/errors.ts), with a retry when one can help. */
-import { describeError } from "@/lib/client/errors";
+/** A failed request in words (lib/browser/errors.ts), with a retry when one can help. */
+import { describeError } from "@/lib/browser/errors";
 import { Button } from "./Button";
 import { Notice } from "./Notice";
 

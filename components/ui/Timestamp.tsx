@@ -6,7 +6,7 @@
  * hydrated, so the server's HTML and the browser's first render agree (no hydration mismatch).
  */
 import { useHydrated } from "@/components/ui/AfterHydration";
-import { usePreferences } from "@/lib/client/preferences";
+import { usePreferences } from "@/lib/browser/preferences";
 import type { TimeZoneChoice } from "@/lib/view/preferences";
 import { formatAge, formatTimestamp, formatTimestampShort } from "@/lib/view/time";
 

@@ -1,10 +1,10 @@
 /**
  * What the live view's status badge says. Two things decide it — the stream's connection
- * (lib/client/live-stream.ts) and whether the list is paused (lib/client/live-buffer.ts) — and the
+ * (lib/browser/live-stream.ts) and whether the list is paused (lib/browser/live-buffer.ts) — and the
  * badge must never claim "Live" for a list that holds still, nor hide a connection problem behind
  * "Paused". Pure, so every combination is tested without a browser.
  */
-import type { LiveStatus } from "../client/live-stream";
+import type { LiveStatus } from "../browser/live-stream";
 
 export type LiveState = "connecting" | "catching-up" | "live" | "paused" | "reconnecting" | "hidden" | "stopped" | "failed";
 

@@ -14,11 +14,11 @@ import {
   type QueryFactsResponse,
 } from "../../gen/factline/console/v1/console_pb";
 import { parseFactsSearchParams, toFactQuery } from "../../lib/query-params";
-import { createConsoleService } from "../../lib/server/console-service";
-import { exportFacts } from "../../lib/server/export";
-import { NEWEST_FIRST_UNAVAILABLE } from "../../lib/server/queries";
-import { WITHOUT_ADMIN } from "../../lib/server/status";
-import { createUpstream, type Upstream } from "../../lib/server/upstream";
+import { createConsoleService } from "../../lib/backend/rpc/console-service";
+import { exportFacts } from "../../lib/backend/routes/export";
+import { NEWEST_FIRST_UNAVAILABLE } from "../../lib/backend/rpc/queries";
+import { WITHOUT_ADMIN } from "../../lib/backend/rpc/status";
+import { createUpstream, type Upstream } from "../../lib/backend/upstream/upstream";
 import { createFactStoreClient } from "../support/client.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { fact, idOf, publish, randomUUID } from "../support/facts.js";

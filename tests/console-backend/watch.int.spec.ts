@@ -8,8 +8,8 @@ import { InstanceService } from "../../gen/factline/admin/v1/admin_pb";
 import { ConsoleService, type Fact, type WatchFactsRequest } from "../../gen/factline/console/v1/console_pb";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { WatchFactsRequestSchema } from "../../gen/factline/console/v1/console_pb";
-import { createConsoleService } from "../../lib/server/console-service";
-import { createUpstream } from "../../lib/server/upstream";
+import { createConsoleService } from "../../lib/backend/rpc/console-service";
+import { createUpstream } from "../../lib/backend/upstream/upstream";
 import { fact, publish, uniqueName } from "../support/facts.js";
 import { startStoreOnFreshDatabase, type StoreFixture } from "../support/store.js";
 

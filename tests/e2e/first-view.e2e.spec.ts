@@ -1,5 +1,5 @@
 // The overview, namespace and fact pages arrive with their first view's data in the HTML
-// (lib/server/prefetch.ts): plain HTTP without JavaScript finds the rows, against a factline store
+// (lib/backend/routes/prefetch.ts): plain HTTP without JavaScript finds the rows, against a factline store
 // and a plain FactCast server; a store that does not answer costs a page no more than the
 // prefetch's bound; and in Chromium the server's HTML and the browser's first render agree.
 import { randomUUID } from "node:crypto";

@@ -8,7 +8,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres, type RunningPostgres } from "../../server/postgres/embedded";
+import { startEmbeddedPostgres, type RunningPostgres } from "../../store/postgres/embedded";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { startStore, type RunningStore } from "../support/store";
 import { findChromium } from "./support/chromium";

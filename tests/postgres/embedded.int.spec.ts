@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres, type RunningPostgres } from "../../server/postgres/embedded";
+import { startEmbeddedPostgres, type RunningPostgres } from "../../store/postgres/embedded";
 
 let dataDir: string;
 beforeAll(async () => {

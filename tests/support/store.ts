@@ -1,5 +1,5 @@
 // Runs the store as its own process, exactly as an operator would (`node --import tsx
-// server/main.ts`), so the conformance suite exercises the real gRPC server, its migrations and
+// store/main.ts`), so the conformance suite exercises the real gRPC server, its migrations and
 // its shutdown path — never in-process calls.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -7,7 +7,7 @@ import { inject } from "vitest";
 import { createTestDatabase } from "./database.js";
 import "./provided.js";
 import { createFactStoreClient, type FactStoreClient } from "./client.js";
-import { STORE_NODE_FLAGS } from "../../server/node-flags.js";
+import { STORE_NODE_FLAGS } from "../../store/node-flags.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const READY_LINE = /factline store listening on ([^\s:]+):(\d+)/;
@@ -42,7 +42,7 @@ export interface StartStoreOptions {
 }
 
 export async function startStore({ databaseUrl, env }: StartStoreOptions): Promise<RunningStore> {
-  const child = spawn(process.execPath, [...STORE_NODE_FLAGS, "--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, [...STORE_NODE_FLAGS, "--import", "tsx", "store/main.ts"], {
     cwd: repoRoot,
     env: {
       ...process.env,

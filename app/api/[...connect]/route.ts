@@ -1,6 +1,6 @@
 // The console's browser API: ConsoleService and SchemaService with the Connect protocol under /api/,
 // on Node (the upstream client speaks HTTP/2 to the store) and never cached (every answer is live data).
-import { createConsoleApiHandler } from "../../../lib/server/api-handler";
+import { createConsoleApiHandler } from "../../../lib/backend/routes/api-handler";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

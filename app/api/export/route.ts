@@ -1,7 +1,7 @@
 // GET /api/export?<the fact browser's query parameters>: the whole result as a streamed NDJSON file.
 import type { NextRequest } from "next/server";
-import { exportFacts } from "../../../lib/server/export";
-import { sharedUpstream } from "../../../lib/server/upstream";
+import { exportFacts } from "../../../lib/backend/routes/export";
+import { sharedUpstream } from "../../../lib/backend/upstream/upstream";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

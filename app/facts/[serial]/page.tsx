@@ -1,5 +1,5 @@
 /**
- * `/facts/<serial>`: one fact, rendered with its data (lib/server/prefetch.ts). The store's answer
+ * `/facts/<serial>`: one fact, rendered with its data (lib/backend/routes/prefetch.ts). The store's answer
  * also decides the status: an unknown serial is a real 404 (not-found.tsx) rather than an empty
  * page with status 200. A store that does not answer in time gets the page without the fact, and
  * the browser loads it (and explains a failure in words).
@@ -8,7 +8,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { HydrationBoundary } from "@tanstack/react-query";
 import { FactView } from "@/components/fact/FactView";
-import { prefetchFactPage } from "@/lib/server/prefetch";
+import { prefetchFactPage } from "@/lib/backend/routes/prefetch";
 
 type Props = { params: Promise<{ serial: string }> };
 

@@ -1,11 +1,11 @@
 /**
- * `/namespaces/<ns>` (CONTRACT.md routes), rendered with its data (lib/server/prefetch.ts; why
+ * `/namespaces/<ns>` (CONTRACT.md routes), rendered with its data (lib/backend/routes/prefetch.ts; why
  * there is no loading.tsx: app/page.tsx).
  */
 import type { Metadata } from "next";
 import { HydrationBoundary } from "@tanstack/react-query";
 import { NamespaceView } from "@/components/namespace/NamespaceView";
-import { prefetchNamespacePage } from "@/lib/server/prefetch";
+import { prefetchNamespacePage } from "@/lib/backend/routes/prefetch";
 
 type Props = { params: Promise<{ ns: string }> };
 

@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres } from "../../../server/postgres/embedded";
+import { startEmbeddedPostgres } from "../../../store/postgres/embedded";
 import "../provided";
 import { serverVersion } from "./server-version";
 

@@ -6,7 +6,7 @@
 import { notFound, redirect } from "next/navigation";
 import { FactView } from "@/components/fact/FactView";
 import { isUuid } from "@/lib/query-params";
-import { serialOfFact } from "@/lib/server/prefetch";
+import { serialOfFact } from "@/lib/backend/routes/prefetch";
 
 type Props = { params: Promise<{ uuid: string }> };
 

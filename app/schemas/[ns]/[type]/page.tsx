@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { TypeSchemas } from "@/components/schemas/TypeSchemas";
 import { AfterHydration } from "@/components/ui/AfterHydration";
 import { SkeletonRows } from "@/components/ui/Skeleton";
-import { decodeSegment } from "@/lib/client/schemas-links";
+import { decodeSegment } from "@/lib/browser/schemas-links";
 
 type Props = { params: Promise<{ ns: string; type: string }> };
 

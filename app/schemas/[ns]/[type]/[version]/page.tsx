@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { SchemaVersionView } from "@/components/schemas/SchemaVersionView";
 import { AfterHydration } from "@/components/ui/AfterHydration";
 import { SkeletonRows } from "@/components/ui/Skeleton";
-import { decodeSegment } from "@/lib/client/schemas-links";
+import { decodeSegment } from "@/lib/browser/schemas-links";
 
 type Props = { params: Promise<{ ns: string; type: string; version: string }> };
 

@@ -1,0 +1,397 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { readRegistryLayout, writeRegistryLayout, type LayoutSchema } from "./layout";
+
+const md5 = (text: string) => createHash("md5").update(text).digest("hex");
+
+const userCreatedV1 = { type: "object", properties: { firstName: { type: "string" }, lastName: { type: "string" } }, required: ["firstName"] };
+const userCreatedV2 = { ...userCreatedV1, properties: { ...userCreatedV1.properties, salutation: { enum: ["Mr", "Mrs", "NA"] } } };
+
+/** Schemas as a registry would hand them over: compact text, in no particular order. */
+const SCHEMAS: LayoutSchema[] = [
+  { ns: "users", type: "UserCreated", version: 2, schemaText: JSON.stringify(userCreatedV2), examples: ['{"firstName":"Ada","salutation":"Mrs"}'] },
+  { ns: "orders", type: "OrderPlaced", version: 1, schemaText: '{"type":"object","properties":{"total":{"type":"number"}}}' },
+  { ns: "users", type: "UserCreated", version: 1, schemaText: JSON.stringify(userCreatedV1), examples: ['{"firstName":"Ada"}', '{"firstName":"Grace","lastName":"Hopper"}'] },
+  { ns: "users", type: "UserDeleted", version: 10, schemaText: "true" },
+];
+
+/** What reading gives back, compared by meaning: the text is reformatted on the way out. */
+function parsed(schemas: LayoutSchema[]) {
+  return schemas.map((s) => ({ key: `${s.ns}/${s.type}/${s.version}`, schema: JSON.parse(s.schemaText), examples: s.examples?.map((e) => JSON.parse(e)) }));
+}
+
+describe("writeRegistryLayout", () => {
+  it("writes index.json first, then every file in path order", () => {
+    expect(Object.keys(writeRegistryLayout(SCHEMAS))).toEqual([
+      "index.json",
+      "orders/OrderPlaced/1/schema.json",
+      "users/UserCreated/1/examples/1.json",
+      "users/UserCreated/1/examples/2.json",
+      "users/UserCreated/1/schema.json",
+      "users/UserCreated/2/examples/1.json",
+      "users/UserCreated/2/schema.json",
+      "users/UserDeleted/10/schema.json",
+    ]);
+  });
+
+  it("writes FactCast's index.json, hashing each schema file exactly as written", () => {
+    const files = writeRegistryLayout(SCHEMAS);
+    const index = JSON.parse(files["index.json"]);
+    expect(index.transformations).toEqual([]);
+    expect(index.schemes.map((s: { id: string }) => s.id)).toEqual([
+      "orders/OrderPlaced/1/schema.json",
+      "users/UserCreated/1/schema.json",
+      "users/UserCreated/2/schema.json",
+      "users/UserDeleted/10/schema.json",
+    ]);
+    for (const scheme of index.schemes) {
+      expect(Object.keys(scheme)).toEqual(["id", "ns", "type", "version", "hash"]);
+      expect(scheme.hash).toBe(md5(files[scheme.id]));
+      expect(scheme.id).toBe(`${scheme.ns}/${scheme.type}/${scheme.version}/schema.json`);
+    }
+    expect(files["index.json"]).toBe(`${JSON.stringify(index, null, 2)}\n`);
+  });
+
+  it("pretty-prints schema and example files with two spaces and a trailing newline, keeping key order", () => {
+    const files = writeRegistryLayout(SCHEMAS);
+    expect(files["orders/OrderPlaced/1/schema.json"]).toBe(
+      '{\n  "type": "object",\n  "properties": {\n    "total": {\n      "type": "number"\n    }\n  }\n}\n',
+    );
+    expect(files["users/UserCreated/1/examples/2.json"]).toBe('{\n  "firstName": "Grace",\n  "lastName": "Hopper"\n}\n');
+  });
+
+  it("writes an empty registry as an index with no schemes", () => {
+    expect(writeRegistryLayout([])).toEqual({ "index.json": '{\n  "schemes": [],\n  "transformations": []\n}\n' });
+  });
+
+  it("refuses what a registry should never hold, saying which schema", () => {
+    const ok = { ns: "users", type: "UserCreated", version: 1, schemaText: "{}" };
+    expect(() => writeRegistryLayout([{ ...ok, ns: "a/b" }])).toThrow(/directory names/);
+    expect(() => writeRegistryLayout([{ ...ok, type: ".." }])).toThrow(/directory names/);
+    expect(() => writeRegistryLayout([{ ...ok, version: 0 }])).toThrow(/positive integer/);
+    expect(() => writeRegistryLayout([ok, ok])).toThrow("cannot export users/UserCreated version 1 twice");
+    expect(() => writeRegistryLayout([{ ...ok, schemaText: "{" }])).toThrow(/users\/UserCreated version 1: its schema is not JSON/);
+  });
+});
+
+describe("readRegistryLayout round trip", () => {
+  it("reads back what was written", () => {
+    const { schemas, problems } = readRegistryLayout(writeRegistryLayout(SCHEMAS));
+    expect(problems).toEqual([]);
+    const expected = parsed(SCHEMAS).sort((x, y) => (x.key < y.key ? -1 : 1));
+    // users/UserDeleted/10 sorts after UserCreated: versions and types are not compared as text.
+    expect(parsed(schemas)).toEqual(expected);
+  });
+
+  it("is a fixed point: writing what was read gives the same files", () => {
+    const files = writeRegistryLayout(SCHEMAS);
+    const { schemas } = readRegistryLayout(files);
+    expect(writeRegistryLayout(schemas)).toEqual(files);
+    // The text read is the file itself, so its MD5 is the hash index.json carries.
+    const index = JSON.parse(files["index.json"]);
+    for (const s of schemas) {
+      const scheme = index.schemes.find((e: LayoutSchema) => e.ns === s.ns && e.type === s.type && e.version === s.version);
+      expect(md5(s.schemaText)).toBe(scheme.hash);
+    }
+  });
+
+  it("orders versions numerically", () => {
+    const many = [2, 10, 1].map((version) => ({ ns: "a", type: "T", version, schemaText: "{}" }));
+    expect(readRegistryLayout(writeRegistryLayout(many)).schemas.map((s) => s.version)).toEqual([1, 2, 10]);
+  });
+});
+
+/** A registry as FactCast's CLI deploys it: tab-indented index, transformations, a synthetic one. */
+function factcastRegistry() {
+  const v1 = JSON.stringify(userCreatedV1, null, "\t");
+  const v2 = JSON.stringify(userCreatedV2, null, "\t");
+  const v3 = JSON.stringify({ ...userCreatedV2, required: ["firstName", "lastName"] }, null, "\t");
+  const changed = '{"type":"object","properties":{"userId":{"type":"string","format":"uuid"}},"required":["userId"]}';
+  const scheme = (ns: string, type: string, version: number, text: string) => ({ id: `${ns}/${type}/${version}/schema.json`, ns, type, version, hash: md5(text) });
+  const index = {
+    schemes: [scheme("Users", "UserCreated", 1, v1), scheme("Users", "UserCreated", 2, v2), scheme("Users", "UserCreated", 3, v3), scheme("users", "UserChanged", 1, changed)],
+    transformations: [
+      { id: "Users/UserCreated/1-2/transform.js", ns: "Users", type: "UserCreated", from: 1, to: 2, hash: md5("a") },
+      { id: "Users/UserCreated/3-2/transform.js", ns: "Users", type: "UserCreated", from: 3, to: 2, hash: md5("b") },
+      { id: "Users/UserCreated/2-3/transform.js", ns: "Users", type: "UserCreated", from: 2, to: 3, hash: md5("c") },
+      { ns: "Users", type: "UserCreated", from: 2, to: 1, id: "synthetic/Users/UserCreated/2-1/transform.js" },
+    ],
+  };
+  return {
+    "index.json": JSON.stringify(index, null, "\t"),
+    "Users/UserCreated/1/schema.json": v1,
+    "Users/UserCreated/2/schema.json": v2,
+    "Users/UserCreated/3/schema.json": v3,
+    "users/UserChanged/1/schema.json": changed,
+    "Users/UserCreated/1-2/transform.js": "function (e) { e.salutation = 'NA' }",
+    "Users/UserCreated/3-2/transform.js": "function (e) {}",
+    "Users/UserCreated/2-3/transform.js": "function (e) { e.lastName = e.lastName || '' }",
+  } as Record<string, string>;
+}
+
+describe("readRegistryLayout on a FactCast registry", () => {
+  it("imports every scheme as its file says, and lists each transformation as ignored", () => {
+    const files = factcastRegistry();
+    const { schemas, problems } = readRegistryLayout(files);
+    expect(schemas.map((s) => `${s.ns}/${s.type}/${s.version}`)).toEqual(["Users/UserCreated/1", "Users/UserCreated/2", "Users/UserCreated/3", "users/UserChanged/1"]);
+    expect(schemas[0].schemaText).toBe(files["Users/UserCreated/1/schema.json"]);
+    expect(schemas.every((s) => s.examples === undefined)).toBe(true);
+    expect(problems).toEqual([
+      { path: "Users/UserCreated/1-2/transform.js", severity: "warning", message: "ignored: factline does not run transformations (Users/UserCreated 1 → 2)" },
+      { path: "Users/UserCreated/2-3/transform.js", severity: "warning", message: "ignored: factline does not run transformations (Users/UserCreated 2 → 3)" },
+      { path: "Users/UserCreated/3-2/transform.js", severity: "warning", message: "ignored: factline does not run transformations (Users/UserCreated 3 → 2)" },
+      { path: "synthetic/Users/UserCreated/2-1/transform.js", severity: "warning", message: "ignored: factline does not run transformations (Users/UserCreated 2 → 1)" },
+    ]);
+  });
+
+  it("tolerates ids starting with ./ or /, and file keys too", () => {
+    const files = factcastRegistry();
+    const index = JSON.parse(files["index.json"]);
+    index.schemes[0].id = `./${index.schemes[0].id}`;
+    index.schemes[1].id = `/${index.schemes[1].id}`;
+    files["index.json"] = JSON.stringify(index);
+    files["./users/UserChanged/1/schema.json"] = files["users/UserChanged/1/schema.json"];
+    delete files["users/UserChanged/1/schema.json"];
+    const { schemas, problems } = readRegistryLayout(files);
+    expect(schemas).toHaveLength(4);
+    expect(problems.filter((p) => p.severity === "error")).toEqual([]);
+  });
+
+  it("takes ns, type and version from the path when an entry leaves them out", () => {
+    const { schemas, problems } = readRegistryLayout({
+      "index.json": JSON.stringify({ schemes: [{ id: "users/UserCreated/4/schema.json" }] }),
+      "users/UserCreated/4/schema.json": "{}",
+    });
+    expect(problems).toEqual([]);
+    expect(schemas).toEqual([{ ns: "users", type: "UserCreated", version: 4, schemaText: "{}" }]);
+  });
+
+  it("imports a scheme whose id lies outside the standard layout by the entry's fields", () => {
+    const { schemas, problems } = readRegistryLayout({
+      "index.json": JSON.stringify({ schemes: [{ id: "legacy/user-created.json", ns: "users", type: "UserCreated", version: 1 }] }),
+      "legacy/user-created.json": "{}",
+    });
+    expect(problems).toEqual([]);
+    expect(schemas.map((s) => `${s.ns}/${s.type}/${s.version}`)).toEqual(["users/UserCreated/1"]);
+  });
+});
+
+/** index.json over the given entries, with schema files for the ids that are standard paths. */
+function registryWith(entries: unknown[], files: Record<string, string> = {}) {
+  return { "index.json": JSON.stringify({ schemes: entries }), ...files };
+}
+
+const good = { id: "users/UserCreated/1/schema.json", ns: "users", type: "UserCreated", version: 1, hash: md5("{}") };
+
+describe("readRegistryLayout problems", () => {
+  it("a file listed in index.json but missing: an error, the others still imported", () => {
+    const { schemas, problems } = readRegistryLayout(
+      registryWith([good, { ...good, id: "users/UserCreated/2/schema.json", version: 2 }], { [good.id]: "{}" }),
+    );
+    expect(schemas.map((s) => s.version)).toEqual([1]);
+    expect(problems).toEqual([
+      { path: "users/UserCreated/2/schema.json", severity: "error", message: 'listed in index.json but the file is missing; add the file or remove its entry from "schemes"' },
+    ]);
+  });
+
+  it("a schema file that is not JSON, or not a schema: an error each", () => {
+    const { schemas, problems } = readRegistryLayout(
+      registryWith([{ ...good, hash: undefined }, { ...good, hash: undefined, id: "users/UserCreated/2/schema.json", version: 2 }], {
+        [good.id]: "{ nope",
+        "users/UserCreated/2/schema.json": "[]",
+      }),
+    );
+    expect(schemas).toEqual([]);
+    expect(problems.map((p) => [p.path, p.severity])).toEqual([
+      ["users/UserCreated/1/schema.json", "error"],
+      ["users/UserCreated/2/schema.json", "error"],
+    ]);
+    expect(problems[0].message).toMatch(/^not valid JSON \(.+\); fix the schema to import it$/);
+    expect(problems[1].message).toMatch(/^not a JSON Schema: a schema is a JSON object/);
+  });
+
+  it.each([["1"], [0], [-1], [1.5], [null]])("version %j in index.json: an error", (version) => {
+    const { schemas, problems } = readRegistryLayout(registryWith([{ ...good, id: "x/y.json", version }], { "x/y.json": "{}" }));
+    expect(schemas).toEqual([]);
+    expect(problems).toEqual([
+      { path: "x/y.json", severity: "error", message: `index.json "schemes"[0] has version ${JSON.stringify(version)}; a version must be a positive integer (1, 2, …)` },
+    ]);
+  });
+
+  it("a hash that does not match the file: a warning, imported as the file says", () => {
+    const { schemas, problems } = readRegistryLayout(registryWith([{ ...good, hash: md5("something else") }], { [good.id]: "{}" }));
+    expect(schemas).toEqual([{ ns: "users", type: "UserCreated", version: 1, schemaText: "{}" }]);
+    expect(problems).toEqual([
+      {
+        path: good.id,
+        severity: "warning",
+        message: `index.json gives hash ${md5("something else")} but the file's MD5 is ${md5("{}")}; imported as the file says — update the hash in index.json`,
+      },
+    ]);
+  });
+
+  it("a hash in upper case is the same hash", () => {
+    expect(readRegistryLayout(registryWith([{ ...good, hash: good.hash.toUpperCase() }], { [good.id]: "{}" })).problems).toEqual([]);
+  });
+
+  it("an entry whose ns, type or version disagrees with its path: an error, not imported", () => {
+    const { schemas, problems } = readRegistryLayout(
+      registryWith([{ ...good, version: 2 }, { ...good, id: "orders/OrderPlaced/1/schema.json", ns: "Orders", type: "OrderPlaced" }], {
+        [good.id]: "{}",
+        "orders/OrderPlaced/1/schema.json": "{}",
+      }),
+    );
+    expect(schemas).toEqual([]);
+    expect(problems).toEqual([
+      {
+        path: "orders/OrderPlaced/1/schema.json",
+        severity: "error",
+        message: 'index.json "schemes"[1] says Orders/OrderPlaced version 1 but the path says orders/OrderPlaced version 1; make the entry and the path agree',
+      },
+      {
+        path: good.id,
+        severity: "error",
+        message: 'index.json "schemes"[0] says users/UserCreated version 2 but the path says users/UserCreated version 1; make the entry and the path agree',
+      },
+    ]);
+  });
+
+  it("an entry without an id, ns and type, or version: an error", () => {
+    const { problems } = readRegistryLayout(
+      registryWith([{ ns: "a", type: "b", version: 1 }, "nonsense", { id: "legacy.json", version: 1 }, { id: "old.json", ns: "a", type: "b" }], {
+        "legacy.json": "{}",
+        "old.json": "{}",
+      }),
+    );
+    expect(problems).toEqual([
+      { path: "index.json", severity: "error", message: 'index.json "schemes"[0] has no "id"; give it the schema file\'s path, e.g. "users/UserCreated/1/schema.json"' },
+      { path: "index.json", severity: "error", message: 'index.json "schemes"[1] has no "id"; give it the schema file\'s path, e.g. "users/UserCreated/1/schema.json"' },
+      { path: "legacy.json", severity: "error", message: 'index.json "schemes"[2] needs a non-empty "ns" and "type"; add them to the entry' },
+      { path: "old.json", severity: "error", message: 'index.json "schemes"[3] has no "version"; a version must be a positive integer (1, 2, …)' },
+    ]);
+  });
+
+  it("the same version listed twice: the first wins, the second is an error", () => {
+    const { schemas, problems } = readRegistryLayout(
+      registryWith([good, { ...good, id: "elsewhere/schema.json", hash: undefined }], { [good.id]: "{}", "elsewhere/schema.json": '{"type":"object"}' }),
+    );
+    expect(schemas.map((s) => s.schemaText)).toEqual(["{}"]);
+    expect(problems).toEqual([
+      { path: "elsewhere/schema.json", severity: "error", message: `users/UserCreated version 1 is already defined by ${good.id}; remove one of them` },
+    ]);
+  });
+
+  it("a schema file index.json does not list: a warning, not imported (FactCast would not see it)", () => {
+    const { schemas, problems } = readRegistryLayout(registryWith([good], { [good.id]: "{}", "users/UserCreated/2/schema.json": "{}" }));
+    expect(schemas.map((s) => s.version)).toEqual([1]);
+    expect(problems).toEqual([
+      {
+        path: "users/UserCreated/2/schema.json",
+        severity: "warning",
+        message: 'not listed in index.json, so FactCast ignores it and so did this import — add it to "schemes" to import it',
+      },
+    ]);
+  });
+
+  it("an index.json that is not JSON: an error, and the schemas are found by their paths", () => {
+    const { schemas, problems } = readRegistryLayout({ "index.json": "{ broken", [good.id]: "{}" });
+    expect(schemas.map((s) => `${s.ns}/${s.type}/${s.version}`)).toEqual(["users/UserCreated/1"]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ path: "index.json", severity: "error" });
+    expect(problems[0].message).toMatch(/^not valid JSON \(.+\); schemas were looked for by their paths instead — fix index.json or leave it out$/);
+  });
+
+  it("an index.json without a schemes array: an error, and the schemas are found by their paths", () => {
+    const { schemas, problems } = readRegistryLayout({ "index.json": '{"schemes":{}}', [good.id]: "{}" });
+    expect(schemas).toHaveLength(1);
+    expect(problems.map((p) => [p.path, p.severity])).toEqual([["index.json", "error"]]);
+  });
+
+  it("an index.json with transformations only imports nothing and warns per transformation", () => {
+    const { schemas, problems } = readRegistryLayout({
+      "index.json": JSON.stringify({ transformations: [{ id: "a/b/1-2/transform.js", ns: "a", type: "b", from: 1, to: 2 }, 42] }),
+    });
+    expect(schemas).toEqual([]);
+    expect(problems).toEqual([
+      { path: "a/b/1-2/transform.js", severity: "warning", message: "ignored: factline does not run transformations (a/b 1 → 2)" },
+      { path: "index.json", severity: "warning", message: "ignored: factline does not run transformations" },
+    ]);
+  });
+});
+
+describe("readRegistryLayout without index.json", () => {
+  it("discovers <ns>/<type>/<version>/schema.json, with examples beside them", () => {
+    const { schemas, problems } = readRegistryLayout({
+      "users/UserCreated/1/schema.json": "{}",
+      "users/UserCreated/2/schema.json": '{"type":"object"}',
+      "users/UserCreated/2/examples/1.json": '{"a":1}',
+      "users/UserCreated/1-2/transform.js": "function (e) {}",
+      "README.md": "# registry",
+    });
+    expect(schemas).toEqual([
+      { ns: "users", type: "UserCreated", version: 1, schemaText: "{}" },
+      { ns: "users", type: "UserCreated", version: 2, schemaText: '{"type":"object"}', examples: ['{"a":1}'] },
+    ]);
+    expect(problems).toEqual([{ path: "users/UserCreated/1-2/transform.js", severity: "warning", message: "ignored: factline does not run transformations" }]);
+  });
+
+  it("a version directory that is not a positive integer, or a schema out of place: an error each", () => {
+    const { schemas, problems } = readRegistryLayout({
+      "users/UserCreated/v1/schema.json": "{}",
+      "users/UserCreated/0/schema.json": "{}",
+      "users/schema.json": "{}",
+      "a/b/c/d/schema.json": "{}",
+    });
+    expect(schemas).toEqual([]);
+    expect(problems).toEqual([
+      { path: "a/b/c/d/schema.json", severity: "error", message: "not where a schema belongs; move it to <ns>/<type>/<version>/schema.json (or the CLI's <ns>/<Type>/versions/<version>/schema.json)" },
+      { path: "users/UserCreated/0/schema.json", severity: "error", message: 'version directory "0" is not a version; name it by a positive integer (1, 2, …)' },
+      { path: "users/UserCreated/v1/schema.json", severity: "error", message: 'version directory "v1" is not a version; name it by a positive integer (1, 2, …)' },
+      { path: "users/schema.json", severity: "error", message: "not where a schema belongs; move it to <ns>/<type>/<version>/schema.json (or the CLI's <ns>/<Type>/versions/<version>/schema.json)" },
+    ]);
+  });
+
+  it("reads the CLI's source layout with its examples, in natural order, skipping broken ones", () => {
+    const { schemas, problems } = readRegistryLayout({
+      "index.md": "# Our registry",
+      "Users/index.md": "Users",
+      "Users/UserCreated/index.md": "A user was created",
+      "Users/UserCreated/versions/1/index.md": "first",
+      "Users/UserCreated/versions/1/schema.json": JSON.stringify(userCreatedV1),
+      "Users/UserCreated/versions/1/examples/simple.json": '{"firstName":"Ada"}',
+      "Users/UserCreated/versions/2/schema.json": JSON.stringify(userCreatedV2),
+      "Users/UserCreated/versions/2/examples/10.json": '{"n":10}',
+      "Users/UserCreated/versions/2/examples/2.json": '{"n":2}',
+      "Users/UserCreated/versions/2/examples/broken.json": "{",
+      "Users/UserCreated/versions/2/examples/notes.md": "not an example",
+      "Users/UserCreated/transformations/1-2/transform.js": "function (e) { e.salutation = 'NA' }",
+    });
+    expect(schemas).toEqual([
+      { ns: "Users", type: "UserCreated", version: 1, schemaText: JSON.stringify(userCreatedV1), examples: ['{"firstName":"Ada"}'] },
+      { ns: "Users", type: "UserCreated", version: 2, schemaText: JSON.stringify(userCreatedV2), examples: ['{"n":2}', '{"n":10}'] },
+    ]);
+    expect(problems.map((p) => [p.path, p.severity, p.message.replace(/\(.*\)/, "(…)")])).toEqual([
+      ["Users/UserCreated/transformations/1-2/transform.js", "warning", "ignored: factline does not run transformations"],
+      ["Users/UserCreated/versions/2/examples/broken.json", "warning", "example is not valid JSON (…); it was left out — fix the file to import it"],
+    ]);
+  });
+
+  it("the same version in both layouts: the first path wins, the other is an error", () => {
+    const { schemas, problems } = readRegistryLayout({
+      "users/UserCreated/1/schema.json": "{}",
+      "users/UserCreated/versions/1/schema.json": "true",
+    });
+    expect(schemas.map((s) => s.schemaText)).toEqual(["{}"]);
+    expect(problems).toEqual([
+      {
+        path: "users/UserCreated/versions/1/schema.json",
+        severity: "error",
+        message: "users/UserCreated version 1 is already defined by users/UserCreated/1/schema.json; remove one of them",
+      },
+    ]);
+  });
+
+  it("nothing at all: no schemas, no problems", () => {
+    expect(readRegistryLayout({})).toEqual({ schemas: [], problems: [] });
+  });
+});

@@ -1,0 +1,55 @@
+// Domain errors of the store. The protocol adapter (store/protocol/errors.ts) maps each to the
+// status code and trailers a FactCast client expects; nothing below the adapter knows about gRPC.
+
+/** The caller sent something malformed; the message says what to fix. Never retried by clients. */
+export class InvalidInputError extends Error {
+  override name = "InvalidInputError";
+}
+
+/** A fact id already exists in the store, or twice in one publish. */
+export class DuplicateFactError extends Error {
+  override name = "DuplicateFactError";
+  constructor(readonly ids: string[]) {
+    super(`duplicate fact id${ids.length > 1 ? "s" : ""}: ${ids.join(", ")} (already in the store or twice in this publish); nothing was published`);
+  }
+}
+
+/** Something the caller referred to does not exist (e.g. subscribe startingAfter an unknown id). */
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+}
+
+/** A consumer asked for a fact version that only a transformation could produce; this store has none. */
+export class MissingTransformationError extends Error {
+  override name = "MissingTransformationError";
+}
+
+/** The store is shutting down; clients should reconnect (to this or another instance). */
+export class ShuttingDownError extends Error {
+  override name = "ShuttingDownError";
+  constructor() {
+    super("the store is shutting down; reconnect");
+  }
+}
+
+/** Facts of a publish failed schema validation; nothing was written. */
+export class FactValidationError extends Error {
+  override name = "FactValidationError";
+  constructor(readonly problems: string[]) {
+    super(validationMessage(problems));
+  }
+}
+
+// FactCast lists at most 25 validation errors in its FactValidationException.
+const MAX_LISTED_PROBLEMS = 25;
+
+function validationMessage(problems: string[]): string {
+  const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+  const more = problems.length - listed.length;
+  return [...listed, ...(more > 0 ? [`… ${more} more`] : [])].join("\n");
+}
+
+/** The request contradicts the store's state, e.g. re-registering a version with another schema. */
+export class ConflictError extends Error {
+  override name = "ConflictError";
+}

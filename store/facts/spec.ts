@@ -1,0 +1,158 @@
+import { InvalidInputError } from "../errors";
+import { isPlainObject } from "./fact";
+import { canonicalUuid } from "../../factcast/uuid";
+
+/**
+ * A FactSpec as the store uses it: what FactCast's JSON says, validated and normalised once at the
+ * protocol edge (UUIDs lowercase, legacy `aggId` merged, `*` type folded into "any").
+ */
+export interface FactSpec {
+  /** "*" matches every namespace. */
+  ns: string;
+  /** undefined matches every type. */
+  type?: string;
+  /** 0 = as published; > 0 asks for that version (which would need a transformation). Not a filter. */
+  version: number;
+  /** The fact's aggIds must contain all of these. */
+  aggIds: string[];
+  /** Each key must have this value in header.meta (equal, or a member of an array value). */
+  meta: Record<string, string>;
+  /** true: the meta key must be present; false: it must be absent. */
+  metaKeyExists: Record<string, boolean>;
+  /** Dotted payload path → UUID the value at that path must equal (case-insensitively). */
+  aggIdProperties: Record<string, string>;
+}
+
+export interface SubscriptionRequest {
+  specs: FactSpec[];
+  continuous: boolean;
+  ephemeral: boolean;
+  startingAfter?: string;
+  keepaliveIntervalMs: number;
+  streamInfo: boolean;
+  debugInfo?: string;
+}
+
+/** Parses MSG_SubscriptionRequest.json as the Java client writes it (explicit nulls, unknown keys ignored). */
+export function parseSubscriptionRequest(json: string): SubscriptionRequest {
+  const raw = parseJsonObject(json, "subscription request");
+  const startingAfter = raw.startingAfter ?? undefined;
+  const startId = startingAfter === undefined ? undefined : canonicalUuid(startingAfter);
+  if (startingAfter !== undefined && startId === undefined) {
+    throw new InvalidInputError(`startingAfter must be a fact id (UUID), got ${JSON.stringify(startingAfter)}`);
+  }
+  const keepalive = raw.keepaliveIntervalInMs ?? 0;
+  if (typeof keepalive !== "number" || !Number.isInteger(keepalive) || keepalive < 0) {
+    throw new InvalidInputError(`keepaliveIntervalInMs must be a non-negative integer, got ${JSON.stringify(keepalive)}`);
+  }
+  return {
+    specs: parseSpecList(raw.specs, "specs"),
+    continuous: optionalBoolean(raw.continuous, "continuous"),
+    ephemeral: optionalBoolean(raw.ephemeral, "ephemeral"),
+    startingAfter: startId,
+    keepaliveIntervalMs: keepalive,
+    streamInfo: optionalBoolean(raw.streamInfo, "streamInfo"),
+    debugInfo: typeof raw.debugInfo === "string" ? raw.debugInfo : undefined,
+  };
+}
+
+/** Parses MSG_FactSpecsJson.json: a non-empty JSON array of FactSpec. */
+export function parseFactSpecsJson(json: string): FactSpec[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new InvalidInputError(`fact specs are not valid JSON (${(err as Error).message})`);
+  }
+  return parseSpecList(raw, "specs");
+}
+
+export function parseSpecList(raw: unknown, where: string): FactSpec[] {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw new InvalidInputError(`${where} must be a non-empty array of FactSpecs`);
+  }
+  return raw.map((spec, i) => parseFactSpec(spec, `${where}[${i}]`));
+}
+
+export function parseFactSpec(raw: unknown, where: string): FactSpec {
+  if (!isPlainObject(raw)) throw new InvalidInputError(`${where} must be an object`);
+  if (raw.filterScript != null || raw.jsFilterScript != null) {
+    throw new InvalidInputError(
+      `${where}.filterScript is not supported: factline never runs client code on the server; filter on ns, type, aggIds or meta instead`,
+    );
+  }
+  if (typeof raw.ns !== "string" || raw.ns.trim() === "") {
+    throw new InvalidInputError(`${where}.ns must be a non-blank string (or "*" for every namespace)`);
+  }
+  if (raw.type != null && typeof raw.type !== "string") {
+    throw new InvalidInputError(`${where}.type must be a string or null`);
+  }
+  const version = raw.version ?? 0;
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 0) {
+    throw new InvalidInputError(`${where}.version must be a non-negative integer`);
+  }
+
+  const aggIds = uuidList(raw.aggIds ?? [], `${where}.aggIds`);
+  // Clients before 0.9 send a single `aggId`; FactCast servers up to 0.9 merged it into aggIds.
+  if (raw.aggId != null) {
+    const legacy = canonicalUuid(raw.aggId);
+    if (legacy === undefined) throw new InvalidInputError(`${where}.aggId must be a UUID`);
+    if (!aggIds.includes(legacy)) aggIds.push(legacy);
+  }
+
+  const aggIdProperties: Record<string, string> = {};
+  for (const [path, value] of Object.entries(objectOf(raw.aggIdProperties, `${where}.aggIdProperties`))) {
+    const id = canonicalUuid(value);
+    if (id === undefined) throw new InvalidInputError(`${where}.aggIdProperties.${path} must be a UUID`);
+    if (path.trim() === "" || path.split(".").some((p) => p === "")) {
+      throw new InvalidInputError(`${where}.aggIdProperties key ${JSON.stringify(path)} must be a dotted path like "customer.id"`);
+    }
+    aggIdProperties[path] = id;
+  }
+
+  const meta: Record<string, string> = {};
+  for (const [key, value] of Object.entries(objectOf(raw.meta, `${where}.meta`))) {
+    if (typeof value !== "string") throw new InvalidInputError(`${where}.meta.${key} must be a string`);
+    meta[key] = value;
+  }
+  const metaKeyExists: Record<string, boolean> = {};
+  for (const [key, value] of Object.entries(objectOf(raw.metaKeyExists, `${where}.metaKeyExists`))) {
+    if (typeof value !== "boolean") throw new InvalidInputError(`${where}.metaKeyExists.${key} must be true or false`);
+    metaKeyExists[key] = value;
+  }
+
+  const type = raw.type == null || raw.type === "*" ? undefined : raw.type;
+  return { ns: raw.ns, type, version, aggIds, meta, metaKeyExists, aggIdProperties };
+}
+
+function uuidList(raw: unknown, where: string): string[] {
+  if (!Array.isArray(raw)) throw new InvalidInputError(`${where} must be an array of UUIDs`);
+  return raw.map((v, i) => {
+    const id = canonicalUuid(v);
+    if (id === undefined) throw new InvalidInputError(`${where}[${i}] must be a UUID, got ${JSON.stringify(v)}`);
+    return id;
+  });
+}
+
+function objectOf(raw: unknown, where: string): Record<string, unknown> {
+  if (raw == null) return {};
+  if (!isPlainObject(raw)) throw new InvalidInputError(`${where} must be an object`);
+  return raw;
+}
+
+function optionalBoolean(raw: unknown, where: string): boolean {
+  if (raw == null) return false;
+  if (typeof raw !== "boolean") throw new InvalidInputError(`${where} must be true or false`);
+  return raw;
+}
+
+function parseJsonObject(json: string, what: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new InvalidInputError(`${what} is not valid JSON (${(err as Error).message})`);
+  }
+  if (!isPlainObject(raw)) throw new InvalidInputError(`${what} must be a JSON object`);
+  return raw;
+}

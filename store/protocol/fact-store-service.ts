@@ -1,0 +1,168 @@
+import type { HandlerContext } from "@connectrpc/connect";
+import type { ServiceHandlers } from "../grpc/service";
+import { RemoteFactStore, type MSG_Date, type MSG_Facts } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import { InvalidInputError } from "../errors";
+import { prepareFact, type StoredFact } from "../facts/fact";
+import { parseFactSpecsJson, parseSubscriptionRequest, type FactSpec } from "../facts/spec";
+import { bitsToUuid, uuidToBits } from "../../factcast/uuid";
+import { requireVersion } from "../facts/version";
+import type { PublishRequest } from "../storage/append";
+import * as catalog from "../storage/catalog";
+import * as lookup from "../storage/lookup";
+import * as tokens from "../storage/tokens";
+import { runSubscription } from "../subscriptions/subscription";
+import type { StoreRuntime } from "../store";
+import { guarded } from "./errors";
+import { factsBudget, toNotifications } from "./notifications";
+
+export const PROTOCOL_VERSION = { major: 1, minor: 8, patch: 0 };
+const CAPABILITY = "org.factcast.grpc.api.Capabilities.";
+/** What FactCast compresses when a client asks (fc-msgcomp): the replies that carry facts or lists. */
+export const COMPRESSED_REPLIES = ["subscribe", "enumerateTypes", "enumerateVersions", "fetchById", "fetchByIdAndVersion", "fetchBySerial"];
+
+/**
+ * FactCast's RemoteFactStore over factline's storage: the one place that translates between
+ * FactCast's JSON-in-protobuf and the store's typed facts, specs and errors.
+ */
+export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typeof RemoteFactStore> {
+  const { db } = store;
+  return guarded("RemoteFactStore", {
+    async handshake() {
+      return {
+        version: PROTOCOL_VERSION,
+        properties: {
+          property: {
+            [`${CAPABILITY}CODECS`]: "gzip",
+            [`${CAPABILITY}FAST_STATE_TOKEN`]: "true",
+            [`${CAPABILITY}FACTCAST_IMPL_VERSION`]: `factline-${store.version}`,
+          },
+        },
+      };
+    },
+
+    async publish(req, ctx) {
+      const request = toPublishRequest(req, ctx);
+      request.registryGeneration = await store.registry.checkConfirmed(request.facts);
+      await store.appender.publish(request);
+      return {};
+    },
+
+    async publishConditional(req, ctx) {
+      const request = toPublishRequest(req.facts, ctx);
+      request.registryGeneration = await store.registry.checkConfirmed(request.facts);
+      if (!req.tokenPresent || !req.token) {
+        await store.appender.publish(request);
+        return { success: true };
+      }
+      const success = await tokens.publishIfUnchanged(db, bitsToUuid(req.token.msb, req.token.lsb), request, store.registry);
+      if (success) store.tail.nudge();
+      return { success };
+    },
+
+    async *subscribe(req, ctx) {
+      const request = parseSubscriptionRequest(req.json);
+      const budget = factsBudget(ctx.requestHeader.get("fc-maxmsg"));
+      const events = runSubscription(request, {
+        db,
+        tail: store.tail,
+        signal: ctx.signal,
+        shutdown: store.shutdown,
+        fastForward: ctx.requestHeader.has("fc-ffwd"),
+        cursorIdleMs: store.cursorIdleMs,
+      });
+      store.stats.activeSubscriptions++;
+      try {
+        for await (const event of events) yield* toNotifications(event, budget);
+      } finally {
+        store.stats.activeSubscriptions--;
+      }
+    },
+
+    async fetchById(req) {
+      return optionalFact(await lookup.factById(db, bitsToUuid(req.msb, req.lsb)));
+    },
+
+    async fetchByIdAndVersion(req) {
+      const fact = await lookup.factById(db, bitsToUuid(req.msb, req.lsb));
+      if (fact && req.ver !== 0) requireVersion(fact, req.ver);
+      return optionalFact(fact);
+    },
+
+    async fetchBySerial(req) {
+      return optionalFact(await lookup.factBySerial(db, req.serial));
+    },
+
+    async serialOf(req) {
+      const serial = await lookup.serialOf(db, bitsToUuid(req.msb, req.lsb));
+      return serial === undefined ? { present: false } : { present: true, serial };
+    },
+
+    async latestSerial() {
+      return { serial: await lookup.latestSerial(db) };
+    },
+
+    async lastSerialBefore(req) {
+      return { serial: await lookup.lastSerialBefore(db, isoDay(req)) };
+    },
+
+    async firstSerialAfter(req) {
+      return { serial: await lookup.firstSerialAfter(db, isoDay(req)) };
+    },
+
+    async currentTime() {
+      return { millis: await lookup.databaseTimeMillis(db) };
+    },
+
+    async enumerateNamespaces() {
+      return { embeddedString: await catalog.namespaces(db) };
+    },
+
+    async enumerateTypes(req) {
+      return { embeddedString: await catalog.typesOf(db, req.embeddedString) };
+    },
+
+    async enumerateVersions(req) {
+      return { embeddedInteger: await catalog.versionsOf(db, req.ns, req.type) };
+    },
+
+    async stateForSpecsJson(req) {
+      return uuidToBits(await tokens.stateFor(db, parseFactSpecsJson(req.json)));
+    },
+
+    async currentStateForSpecsJson(req) {
+      return uuidToBits(await tokens.currentStateFor(db, parseFactSpecsJson(req.json)));
+    },
+
+    async stateFor(req) {
+      // The deprecated aggregate-based form: one spec per aggregate id in the namespace.
+      const ns = req.nsPresent ? req.ns : "*";
+      if (ns.trim() === "") throw new InvalidInputError("stateFor: ns must not be blank when nsPresent is set");
+      const base: FactSpec = { ns, version: 0, aggIds: [], meta: {}, metaKeyExists: {}, aggIdProperties: {} };
+      const specs = req.aggIds.length === 0 ? [base] : req.aggIds.map((id) => ({ ...base, aggIds: [bitsToUuid(id.msb, id.lsb)] }));
+      return uuidToBits(await tokens.stateFor(db, specs));
+    },
+
+    async invalidate(req) {
+      await tokens.invalidate(db, bitsToUuid(req.msb, req.lsb));
+      return {};
+    },
+  });
+}
+
+function toPublishRequest(msg: MSG_Facts | undefined, ctx: HandlerContext): PublishRequest {
+  const source = ctx.requestHeader.get("fc-id") ?? undefined;
+  return { facts: (msg?.fact ?? []).map((f, i) => prepareFact(f, i, source)) };
+}
+
+function optionalFact(fact: StoredFact | undefined) {
+  return fact ? { present: true, fact: { header: fact.header, payload: fact.payload } } : { present: false };
+}
+
+function isoDay(date: MSG_Date): string {
+  const { year, month, day } = date;
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (year < 1 || year > 9999 || d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) {
+    throw new InvalidInputError(`${year}-${month}-${day} is not a calendar date (year 1-9999, month 1-12, day of that month)`);
+  }
+  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}

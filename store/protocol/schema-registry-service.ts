@@ -1,0 +1,236 @@
+import type { HandlerContext } from "@connectrpc/connect";
+import type { ServiceHandlers } from "../grpc/service";
+import {
+  ChangeKind,
+  SchemaRegistryService,
+  type SchemaKey as WireKey,
+} from "../../gen/factline/admin/v1/schemas_pb";
+import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
+import { checkCandidate, DEFAULT_DRY_RUN_LIMIT } from "../schemas/candidate";
+import { diffSchemas, type SchemaChange } from "../schemas/diff";
+import { readRegistryLayout, writeRegistryLayout } from "../../factcast/registry-layout/layout";
+import { compileSchema, SchemaCompileError } from "../schemas/validation";
+import * as schemas from "../storage/schemas";
+import type { StoreRuntime } from "../store";
+import { guarded } from "./errors";
+
+/** The schema registry over gRPC: register, list, get, validate, check, compare, delete, import, export. */
+export function createSchemaRegistryService(store: StoreRuntime): ServiceHandlers<typeof SchemaRegistryService> {
+  const { db, registry } = store;
+
+  /** Registers one version after checking everything a caller could get wrong. */
+  async function register(r: schemas.Registration, force: { reason: string } | undefined) {
+    const outcome = await schemas.registerSchema(db, r, force);
+    if (outcome === "conflict") {
+      throw new ConflictError(
+        `${r.ns}/${r.type} version ${r.version} is registered with a different schema; versions are immutable: ` +
+          `register version ${r.version + 1}, or replace this one with force and a reason`,
+      );
+    }
+    // This instance validates with the new schema before it answers; others follow via NOTIFY.
+    await registry.refresh();
+    return outcome;
+  }
+
+  return guarded("SchemaRegistryService", {
+    async registerSchema(req, ctx) {
+      const key = requireKey(req.key);
+      const schemaText = req.schemaJson;
+      const validate = compileOrExplain(schemaText, "schema_json");
+      req.examples.forEach((example, i) => {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(example);
+        } catch (err) {
+          throw new InvalidInputError(`examples[${i}] is not valid JSON (${(err as Error).message})`);
+        }
+        const errors = validate(payload);
+        if (errors.length > 0) {
+          throw new InvalidInputError(`examples[${i}] does not match the schema: ${errors.map((e) => `${e.pointer || "/"} ${e.message}`).join("; ")}`);
+        }
+      });
+      if (req.force && req.reason.trim() === "") throw new InvalidInputError("force needs a reason: say why a registered version must change");
+      const outcome = await register(
+        { ...key, schema: schemaText, description: req.description, registeredBy: caller(req.registeredBy, ctx), examples: req.examples },
+        req.force ? { reason: req.reason } : undefined,
+      );
+      const stored = await schemas.getSchema(db, key);
+      return { schema: toWire(stored!), replaced: outcome === "replaced", unchanged: outcome === "unchanged" };
+    },
+
+    async listSchemas(req) {
+      const filter = { ns: req.ns || undefined, type: req.type || undefined };
+      const [rows, missing] = await Promise.all([schemas.listSchemas(db, filter), schemas.unschematized(db, filter)]);
+      return {
+        schemas: rows.map((r) => ({ ...toWire(r), schemaJson: "" })),
+        unschematized: missing.map((m) => ({ ns: m.ns, type: m.type, version: 0 })),
+      };
+    },
+
+    async getSchema(req) {
+      const key = requireKey(req.key);
+      const stored = await schemas.getSchema(db, key);
+      if (!stored) throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
+      const history = await schemas.replacementsOf(db, key);
+      return {
+        schema: toWire(stored),
+        history: history.map((h) => ({ ...h, schemaJson: h.schema, registeredMs: BigInt(h.registeredMs) })),
+      };
+    },
+
+    async validatePayload(req) {
+      const key = requireKey(req.key);
+      const validate = registry.validator(key);
+      if (!validate) throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
+      let payload: unknown;
+      try {
+        payload = JSON.parse(req.payloadJson);
+      } catch (err) {
+        throw new InvalidInputError(`payload_json is not valid JSON (${(err as Error).message})`);
+      }
+      const errors = validate(payload);
+      return { valid: errors.length === 0, errors };
+    },
+
+    async checkCandidate(req) {
+      const key = requireKey(req.key);
+      if (req.dryRunLimit < 0) throw new InvalidInputError("dry_run_limit must not be negative");
+      const report = await checkCandidate(db, key, req.schemaJson, {
+        compareToVersion: req.compareToVersion,
+        dryRunLimit: req.dryRunLimit || DEFAULT_DRY_RUN_LIMIT,
+      });
+      return {
+        schemaValid: report.schemaValid,
+        schemaProblems: report.schemaProblems,
+        comparedToVersion: report.comparedToVersion,
+        changes: report.changes.map(changeToWire),
+        breakingForReaders: report.changes.some((c) => c.breakingForReaders),
+        breakingForWriters: report.changes.some((c) => c.breakingForWriters),
+        exists: report.exists,
+        unchanged: report.unchanged,
+        dryRun: {
+          checked: BigInt(report.dryRun.checked),
+          failed: BigInt(report.dryRun.failed),
+          incomplete: report.dryRun.incomplete,
+          firstFailures: report.dryRun.firstFailures,
+        },
+      };
+    },
+
+    async compareVersions(req) {
+      const [from, to] = await Promise.all(
+        [req.fromVersion, req.toVersion].map(async (version) => {
+          const key = requireKey({ ns: req.ns, type: req.type, version });
+          const found = await schemas.getSchema(db, key);
+          if (!found) throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${version}`);
+          return JSON.parse(found.schema) as unknown;
+        }),
+      );
+      const changes = diffSchemas(from, to);
+      return {
+        changes: changes.map(changeToWire),
+        breakingForReaders: changes.some((c) => c.breakingForReaders),
+        breakingForWriters: changes.some((c) => c.breakingForWriters),
+      };
+    },
+
+    async deleteSchema(req) {
+      const key = requireKey(req.key);
+      const outcome = await schemas.deleteSchema(db, key);
+      if (outcome === "absent") throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
+      if (outcome !== "deleted") {
+        throw new ConflictError(`${key.ns}/${key.type} version ${key.version} is used by ${outcome.inUse} stored facts and cannot be deleted`);
+      }
+      await registry.refresh();
+      return {};
+    },
+
+    async importRegistry(req, ctx) {
+      const { schemas: found, problems } = readRegistryLayout(req.files);
+      const fatal = problems.filter((p) => p.severity === "error");
+      if (fatal.length > 0) {
+        throw new InvalidInputError(`the registry cannot be imported: ${fatal.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+      }
+      found.forEach((s) => compileOrExplain(s.schemaText, `${s.ns}/${s.type}/${s.version}/schema.json`));
+      const result = { imported: 0, unchanged: 0, replaced: 0, conflicts: [] as WireKey[] };
+      for (const s of found) {
+        const key = requireKey({ ns: s.ns, type: s.type, version: s.version });
+        const outcome = await schemas.registerSchema(
+          db,
+          { ...key, schema: s.schemaText, description: "", registeredBy: caller(req.registeredBy, ctx), examples: s.examples ?? [] },
+          req.force ? { reason: "replaced by a forced registry import" } : undefined,
+        );
+        if (outcome === "registered") result.imported++;
+        else if (outcome === "unchanged") result.unchanged++;
+        else if (outcome === "replaced") result.replaced++;
+        else result.conflicts.push({ ...key, $typeName: "factline.admin.v1.SchemaKey" });
+      }
+      await registry.refresh();
+      return result;
+    },
+
+    async exportRegistry(req) {
+      const rows = await schemas.listSchemas(db, { ns: req.ns || undefined });
+      const full = await Promise.all(rows.map((r) => schemas.getSchema(db, r)));
+      return {
+        files: writeRegistryLayout(
+          full.map((s) => ({ ns: s!.ns, type: s!.type, version: s!.version, schemaText: s!.schema, examples: s!.examples })),
+        ),
+      };
+    },
+  });
+}
+
+function requireKey(key: { ns: string; type: string; version: number } | undefined): schemas.SchemaKey {
+  if (!key) throw new InvalidInputError("key is required: ns, type and version");
+  if (key.ns.trim() === "") throw new InvalidInputError("key.ns must not be blank");
+  if (key.type.trim() === "") throw new InvalidInputError("key.type must not be blank");
+  if (!Number.isInteger(key.version) || key.version < 1) throw new InvalidInputError(`key.version must be 1 or more, got ${key.version}`);
+  return { ns: key.ns, type: key.type, version: key.version };
+}
+
+function compileOrExplain(text: string, what: string) {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidInputError(`${what} is not valid JSON (${(err as Error).message})`);
+  }
+  try {
+    return compileSchema(schema);
+  } catch (err) {
+    if (err instanceof SchemaCompileError) throw new InvalidInputError(`${what} is not a valid JSON Schema: ${err.message}`);
+    throw err;
+  }
+}
+
+function caller(given: string, ctx: HandlerContext): string {
+  return given.trim() || ctx.requestHeader.get("fc-id") || "unknown";
+}
+
+function toWire(r: schemas.SchemaRecord) {
+  return {
+    key: { ns: r.ns, type: r.type, version: r.version },
+    schemaJson: r.schema,
+    description: r.description,
+    registeredBy: r.registeredBy,
+    registeredMs: BigInt(r.registeredMs),
+    examples: r.examples,
+    revision: r.revision,
+    hash: r.hash,
+    factCount: BigInt(r.factCount),
+  };
+}
+
+function changeToWire(c: SchemaChange) {
+  const kind = ChangeKind[c.kind.toUpperCase() as keyof typeof ChangeKind] ?? ChangeKind.OTHER;
+  return {
+    path: c.path,
+    kind,
+    description: c.description,
+    breakingForReaders: c.breakingForReaders,
+    breakingForWriters: c.breakingForWriters,
+    before: c.before === undefined ? "" : JSON.stringify(c.before),
+    after: c.after === undefined ? "" : JSON.stringify(c.after),
+  };
+}
