@@ -26,7 +26,9 @@ export default defineConfig({
       {
         extends: true,
         // `server-only` (lib/backend/routes/prefetch.ts) throws outside React's server build; tests run such modules in plain Node.
-        resolve: { alias: { "server-only": fileURLToPath(new URL("node_modules/server-only/empty.js", import.meta.url)) } },
+        resolve: {
+          alias: { "server-only": fileURLToPath(new URL("node_modules/server-only/empty.js", import.meta.url)) },
+        },
         test: { name: "unit", include: ["**/*.unit.spec.ts"], exclude: IGNORED },
       },
       {

@@ -11,8 +11,8 @@ export default function NotFound() {
       <p className="font-mono text-sm text-subtle">404</p>
       <h1 className="mt-2 text-xl font-semibold text-fg">Nothing here</h1>
       <p className="mt-2 text-sm text-muted">
-        There is no such page, or no fact with that serial or id in this store. Press <Kbd>/</Kbd> to go to another serial or
-        fact id.
+        There is no such page, or no fact with that serial or id in this store. Press <Kbd>/</Kbd> to go to another
+        serial or fact id.
       </p>
       <div className="mt-6 flex justify-center gap-2">
         <ButtonLink href="/facts" variant="primary">

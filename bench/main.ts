@@ -13,8 +13,10 @@ async function main(): Promise<void> {
   const started = performance.now();
   const { table, file, results } = await runBench(opts);
   console.log(`\n${table}\n`);
-  console.log(`PostgreSQL: ${results.postgres.label}; commit ${results.git.commit.slice(0, 10)}${results.git.dirty ? " (dirty)" : ""}; ` +
-    `load ${results.machine.loadAverage.join(" ")} → ${results.loadAverageAtEnd.join(" ")}`);
+  console.log(
+    `PostgreSQL: ${results.postgres.label}; commit ${results.git.commit.slice(0, 10)}${results.git.dirty ? " (dirty)" : ""}; ` +
+      `load ${results.machine.loadAverage.join(" ")} → ${results.loadAverageAtEnd.join(" ")}`,
+  );
   console.log(`results: ${file} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 

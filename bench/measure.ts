@@ -127,7 +127,10 @@ export interface Variant {
  * Runs every variant `reps` times, interleaved (A B C A B C …) so that drifting machine load hits
  * every system alike instead of whichever happened to run last.
  */
-export async function interleaved(variants: Variant[], reps: number): Promise<Map<string, { samples: number[]; cpu: CpuShare }>> {
+export async function interleaved(
+  variants: Variant[],
+  reps: number,
+): Promise<Map<string, { samples: number[]; cpu: CpuShare }>> {
   const meters = new Map(variants.map((v) => [v.key, new CpuMeter(v.subjects)]));
   const samples = new Map(variants.map((v) => [v.key, [] as number[]]));
   for (let rep = 0; rep < reps; rep++) {
@@ -140,7 +143,11 @@ export async function interleaved(variants: Variant[], reps: number): Promise<Ma
 }
 
 /** Runs `step` back to back (by `lanes` concurrent loops) until `seconds` pass; returns ops/s and ops. */
-export async function forDuration(seconds: number, lanes: number, step: (lane: number) => Promise<number>): Promise<{ value: number; ops: number }> {
+export async function forDuration(
+  seconds: number,
+  lanes: number,
+  step: (lane: number) => Promise<number>,
+): Promise<{ value: number; ops: number }> {
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   let ops = 0;

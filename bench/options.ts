@@ -43,14 +43,16 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
   const known = new Set(["--quick", "--scale", "--only", "--reps", "--profile", "--build-console", "--results-dir"]);
   for (const arg of argv) {
-    if (arg.startsWith("--") && !known.has(arg)) throw new Error(`unknown option ${arg}; known: ${[...known].join(" ")}`);
+    if (arg.startsWith("--") && !known.has(arg))
+      throw new Error(`unknown option ${arg}; known: ${[...known].join(" ")}`);
   }
   const quick = has("--quick");
   const scale = positiveInt(value("--scale"), "--scale") ?? (quick ? QUICK_SCALE : FULL_SCALE);
   const only = value("--only");
   const scenarios = only ? only.split(",").map((s) => s.trim()) : ALL_SCENARIOS;
   for (const s of scenarios) {
-    if (!ALL_SCENARIOS.includes(s as ScenarioName)) throw new Error(`--only: unknown scenario ${s}; known: ${ALL_SCENARIOS.join(",")}`);
+    if (!ALL_SCENARIOS.includes(s as ScenarioName))
+      throw new Error(`--only: unknown scenario ${s}; known: ${ALL_SCENARIOS.join(",")}`);
   }
   return {
     quick,

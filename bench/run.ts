@@ -45,8 +45,10 @@ export async function runBench(
 ): Promise<RunOutcome> {
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
-  log(`factline bench: ${opts.quick ? "quick, " : ""}scale ${opts.scale.toLocaleString("en")}, ${opts.reps} reps; ` +
-    `${machine.cores} cores, load ${machine.loadAverage.join(" ")}`);
+  log(
+    `factline bench: ${opts.quick ? "quick, " : ""}scale ${opts.scale.toLocaleString("en")}, ${opts.reps} reps; ` +
+      `${machine.cores} cores, load ${machine.loadAverage.join(" ")}`,
+  );
   const resultsDir = path.resolve(opts.resultsDir ?? path.join(repoRoot, "bench", "results"));
   const cpuProfileDir = opts.profile ? path.join(resultsDir, `profiles-${startedAt.replace(/[:.]/g, "-")}`) : undefined;
   if (cpuProfileDir) await fs.mkdir(cpuProfileDir, { recursive: true });

@@ -54,7 +54,9 @@ export async function seedStore(
     opts.log(`  building ${indexes.rows.length} indexes`);
     await raw.query("SET maintenance_work_mem = '512MB'");
     for (const { def } of indexes.rows) await raw.query(def);
-    opts.log(`  seeded ${scale.toLocaleString("en")} facts${emmett ? " (and as many Emmett events)" : ""} in ${((performance.now() - t0) / 1000).toFixed(1)} s; vacuuming`);
+    opts.log(
+      `  seeded ${scale.toLocaleString("en")} facts${emmett ? " (and as many Emmett events)" : ""} in ${((performance.now() - t0) / 1000).toFixed(1)} s; vacuuming`,
+    );
     // A store that has been running has been autovacuumed and analysed; a fresh COPY has not.
     await raw.query("VACUUM (ANALYZE) fact");
     if (emmett) await raw.query("VACUUM (ANALYZE) emt_messages");
@@ -73,7 +75,12 @@ async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
   for (const close of closers) await close().catch(() => {});
 }
 
-async function seedFacts(raw: pg.Client, emmett: Emmett | undefined, scale: number, log: (l: string) => void): Promise<string[]> {
+async function seedFacts(
+  raw: pg.Client,
+  emmett: Emmett | undefined,
+  scale: number,
+  log: (l: string) => void,
+): Promise<string[]> {
   const sampleEvery = Math.max(1, Math.floor(scale / SAMPLE_IDS));
   const sampleIds: string[] = [];
   const ts = Date.now();

@@ -19,7 +19,10 @@ export function percentileOfSorted(sorted: number[], p: number): number {
 }
 
 export function percentile(values: number[], p: number): number {
-  return percentileOfSorted([...values].sort((a, b) => a - b), p);
+  return percentileOfSorted(
+    [...values].sort((a, b) => a - b),
+    p,
+  );
 }
 
 export function summarize(values: number[]): Summary {

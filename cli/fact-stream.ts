@@ -44,7 +44,12 @@ export function subscriptionJson(request: StreamRequest): string {
  * Streams until the catch-up completes (or, when following, until interrupted). Returns the number
  * of facts written. Store errors propagate; an interruption (Ctrl-C, closed stdout) returns normally.
  */
-export async function streamFacts(runtime: Runtime, store: StoreConnection, request: StreamRequest, progress = new Progress()): Promise<number> {
+export async function streamFacts(
+  runtime: Runtime,
+  store: StoreConnection,
+  request: StreamRequest,
+  progress = new Progress(),
+): Promise<number> {
   const { minSerial } = request.start;
   const needSerial = minSerial !== undefined || progress.enabled;
   let written = 0;

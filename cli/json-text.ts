@@ -89,7 +89,7 @@ export function prettyJson(text: string, indent = "  "): string {
   let out = "";
   let depth = 0;
   const newline = () => "\n" + indent.repeat(depth);
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i];
     if (WHITESPACE.has(c)) {
       i++;

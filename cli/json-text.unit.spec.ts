@@ -43,7 +43,16 @@ describe("prettyJson", () => {
   it("indents without touching numbers, strings or key order", () => {
     const text = `{"z":12345678901234567890,"a":{"s":"a, {b}: [c]"},"e":[],"o":{}}`;
     expect(prettyJson(text)).toBe(
-      ["{", `  "z": 12345678901234567890,`, `  "a": {`, `    "s": "a, {b}: [c]"`, "  },", `  "e": [],`, `  "o": {}`, "}"].join("\n"),
+      [
+        "{",
+        `  "z": 12345678901234567890,`,
+        `  "a": {`,
+        `    "s": "a, {b}: [c]"`,
+        "  },",
+        `  "e": [],`,
+        `  "o": {}`,
+        "}",
+      ].join("\n"),
     );
   });
 

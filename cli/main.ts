@@ -51,9 +51,18 @@ export function buildProgram(runtime: Runtime): Command {
     // Only -V is an option: global options are recognised after the subcommand too, and a global
     // --version would swallow `publish --version 2`. run() maps a leading --version to -V.
     .version(version(), "-V", "print factline's version (also: factline --version)")
-    .addOption(new Option("--store <url>", "the store's gRPC address").env("FACTLINE_STORE_URL").default(DEFAULT_STORE_URL).argParser(checkStoreUrl))
+    .addOption(
+      new Option("--store <url>", "the store's gRPC address")
+        .env("FACTLINE_STORE_URL")
+        .default(DEFAULT_STORE_URL)
+        .argParser(checkStoreUrl),
+    )
     .addOption(new Option("--user <name>", "user for Basic authentication").env("FACTLINE_STORE_USER"))
-    .addOption(new Option("--password <secret>", "password for Basic authentication (prefer the env variable)").env("FACTLINE_STORE_PASSWORD"))
+    .addOption(
+      new Option("--password <secret>", "password for Basic authentication (prefer the env variable)").env(
+        "FACTLINE_STORE_PASSWORD",
+      ),
+    )
     .option("--json", "machine-readable output (JSON or NDJSON on stdout)")
     .showHelpAfterError("(add --help for usage)")
     .addHelpText("after", EXAMPLES);
@@ -95,7 +104,8 @@ export async function run(argv: string[], runtime = new Runtime()): Promise<numb
 function report(err: unknown, runtime: Runtime, program: Command): number {
   if (err instanceof CommanderError) {
     // Help and version are "errors" to exitOverride; commander already printed everything.
-    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return ExitCode.ok;
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help")
+      return ExitCode.ok;
     // Thrown by our own option checks inside an action: commander has not printed it.
     if (err.code === "commander.invalidArgument" && !err.message.startsWith("error:")) {
       process.stderr.write(`factline: ${err.message}\n`);
@@ -104,7 +114,8 @@ function report(err: unknown, runtime: Runtime, program: Command): number {
   }
   // An interruption cancelled a call: Ctrl-C (the user knows) or the reader of stdout left (nothing
   // to tell). Reading commands already ended with 0 before this.
-  if (runtime.interruption && !(err instanceof CliError)) return runtime.interruption === "SIGINT" ? ExitCode.interrupted : ExitCode.ok;
+  if (runtime.interruption && !(err instanceof CliError))
+    return runtime.interruption === "SIGINT" ? ExitCode.interrupted : ExitCode.ok;
   const error = err instanceof CliError ? err : storeErrorOrBug(err, program);
   process.stderr.write(`factline: ${error.message}\n`);
   return error.exitCode;
@@ -113,7 +124,9 @@ function report(err: unknown, runtime: Runtime, program: Command): number {
 function storeErrorOrBug(err: unknown, program: Command): CliError {
   if (err instanceof Error && err.name === "ConnectError") return storeError(err, String(program.opts().store));
   // A bug of ours: say so with enough context to report it.
-  const detail = process.env.FACTLINE_DEBUG ? `\n${(err as Error)?.stack}` : " (set FACTLINE_DEBUG=1 for a stack trace)";
+  const detail = process.env.FACTLINE_DEBUG
+    ? `\n${(err as Error)?.stack}`
+    : " (set FACTLINE_DEBUG=1 for a stack trace)";
   return new CliError(`unexpected error: ${(err as Error)?.message ?? String(err)}${detail}`, ExitCode.usage);
 }
 

@@ -89,7 +89,11 @@ export function formatCount(n: number | bigint): string {
 }
 
 /** A plain text table: columns padded to their widest cell, numbers right-aligned. */
-export function formatTable(headers: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string[] {
+export function formatTable(
+  headers: string[],
+  rows: string[][],
+  rightAligned: ReadonlySet<number> = new Set(),
+): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const format = (cells: string[]) =>
     cells

@@ -40,7 +40,12 @@ export async function startFrom(store: StoreConnection, position: Position, sign
 }
 
 /** Where `--from` or `--after` start, or `otherwise` when neither was given. */
-export async function startOf(store: StoreConnection, options: StartOptions, otherwise: StartPoint, signal: AbortSignal): Promise<StartPoint> {
+export async function startOf(
+  store: StoreConnection,
+  options: StartOptions,
+  otherwise: StartPoint,
+  signal: AbortSignal,
+): Promise<StartPoint> {
   if (options.from) return startFrom(store, options.from, signal);
   if (options.after) return startAfter(store, options.after, signal);
   return otherwise;
@@ -75,7 +80,9 @@ async function startAfterSerial(store: StoreConnection, serial: bigint, signal: 
       { signal },
     );
     const nearest = page.facts[0];
-    return nearest ? { ephemeral: false, startingAfter: idOf(nearest.header), minSerial } : { ephemeral: false, minSerial };
+    return nearest
+      ? { ephemeral: false, startingAfter: idOf(nearest.header), minSerial }
+      : { ephemeral: false, minSerial };
   } catch (err) {
     if (isUnimplemented(err)) return { ephemeral: false, minSerial };
     throw err;

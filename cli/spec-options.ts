@@ -50,12 +50,32 @@ export function parseKeyValue(raw: string): [string, string] {
 
 export function addFactSpecOptions(command: Command): Command {
   return command
-    .addOption(new Option("--ns <namespace>", "namespace (repeatable; default: every namespace)").argParser(collect(nonBlank("a namespace"))))
-    .addOption(new Option("--type <type>", "fact type (repeatable; default: every type)").argParser(collect(nonBlank("a type"))))
-    .addOption(new Option("--agg-id <uuid>", "aggregate id the fact must carry (repeatable: all of them)").argParser(collect(parseUuid)))
-    .addOption(new Option("--meta <key=value>", "meta value the fact must have (repeatable: all of them)").argParser(collect(parseKeyValue)))
-    .addOption(new Option("--has <key>", "meta key the fact must have (repeatable)").argParser(collect(nonBlank("a meta key"))))
-    .addOption(new Option("--lacks <key>", "meta key the fact must not have (repeatable)").argParser(collect(nonBlank("a meta key"))));
+    .addOption(
+      new Option("--ns <namespace>", "namespace (repeatable; default: every namespace)").argParser(
+        collect(nonBlank("a namespace")),
+      ),
+    )
+    .addOption(
+      new Option("--type <type>", "fact type (repeatable; default: every type)").argParser(collect(nonBlank("a type"))),
+    )
+    .addOption(
+      new Option("--agg-id <uuid>", "aggregate id the fact must carry (repeatable: all of them)").argParser(
+        collect(parseUuid),
+      ),
+    )
+    .addOption(
+      new Option("--meta <key=value>", "meta value the fact must have (repeatable: all of them)").argParser(
+        collect(parseKeyValue),
+      ),
+    )
+    .addOption(
+      new Option("--has <key>", "meta key the fact must have (repeatable)").argParser(collect(nonBlank("a meta key"))),
+    )
+    .addOption(
+      new Option("--lacks <key>", "meta key the fact must not have (repeatable)").argParser(
+        collect(nonBlank("a meta key")),
+      ),
+    );
 }
 
 /**
@@ -121,7 +141,8 @@ export function parsePosition(raw: string): Position {
 /** `--after` excludes its position, which only a serial or fact id pins down exactly. */
 export function parseAfterPosition(raw: string): Position {
   const position = parsePosition(raw);
-  if (position.kind === "date") throw new InvalidArgumentError("--after takes a serial or a fact id; for a date use --from.");
+  if (position.kind === "date")
+    throw new InvalidArgumentError("--after takes a serial or a fact id; for a date use --from.");
   return position;
 }
 
@@ -133,11 +154,16 @@ export interface StartOptions {
 export function addStartOptions(command: Command, fromDefault: string): Command {
   return command
     .addOption(
-      new Option("--from <position>", `start at this serial, date (YYYY-MM-DD, UTC) or fact id, inclusive (default: ${fromDefault})`)
+      new Option(
+        "--from <position>",
+        `start at this serial, date (YYYY-MM-DD, UTC) or fact id, inclusive (default: ${fromDefault})`,
+      )
         .argParser(parsePosition)
         .conflicts("after"),
     )
     .addOption(
-      new Option("--after <position>", "start after this serial or fact id, e.g. the last one you processed").argParser(parseAfterPosition),
+      new Option("--after <position>", "start after this serial or fact id, e.g. the last one you processed").argParser(
+        parseAfterPosition,
+      ),
     );
 }

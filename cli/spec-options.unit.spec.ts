@@ -14,13 +14,42 @@ function parse(args: string[]) {
 describe("toFactSpecs", () => {
   it("selects everything without options, as the Java client would write it", () => {
     expect(toFactSpecs(parse([]))).toEqual([
-      { ns: "*", type: null, version: 0, aggIds: [], meta: {}, aggIdProperties: {}, metaKeyExists: {}, filterScript: null },
+      {
+        ns: "*",
+        type: null,
+        version: 0,
+        aggIds: [],
+        meta: {},
+        aggIdProperties: {},
+        metaKeyExists: {},
+        filterScript: null,
+      },
     ]);
   });
 
   it("makes one spec per namespace and type, sharing the other filters", () => {
-    const specs = toFactSpecs(parse(["--ns", "a", "--ns", "b", "--type", "T", "--agg-id", ID.toUpperCase(), "--meta", "k=v=w", "--has", "h", "--lacks", "l"]));
-    expect(specs.map((s) => [s.ns, s.type])).toEqual([["a", "T"], ["b", "T"]]);
+    const specs = toFactSpecs(
+      parse([
+        "--ns",
+        "a",
+        "--ns",
+        "b",
+        "--type",
+        "T",
+        "--agg-id",
+        ID.toUpperCase(),
+        "--meta",
+        "k=v=w",
+        "--has",
+        "h",
+        "--lacks",
+        "l",
+      ]),
+    );
+    expect(specs.map((s) => [s.ns, s.type])).toEqual([
+      ["a", "T"],
+      ["b", "T"],
+    ]);
     expect(specs[0]).toMatchObject({ aggIds: [ID], meta: { k: "v=w" }, metaKeyExists: { h: true, l: false } });
   });
 

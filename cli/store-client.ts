@@ -78,7 +78,9 @@ export function openStore(target: StoreTarget, transport?: Transport): StoreConn
 
 function headers(target: StoreTarget): Interceptor {
   const authorization =
-    target.user === undefined ? undefined : `Basic ${Buffer.from(`${target.user}:${target.password ?? ""}`).toString("base64")}`;
+    target.user === undefined
+      ? undefined
+      : `Basic ${Buffer.from(`${target.user}:${target.password ?? ""}`).toString("base64")}`;
   return (next) => (req) => {
     if (authorization) req.header.set("authorization", authorization);
     if (target.clientId) req.header.set("fc-id", target.clientId);
@@ -94,16 +96,23 @@ export async function handshake(store: StoreConnection, signal?: AbortSignal): P
   try {
     const res = await store.facts.handshake({}, { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal });
     const version = res.version ?? { major: 0, minor: 0, patch: 0 };
-    return { version: { major: version.major, minor: version.minor, patch: version.patch }, properties: res.properties?.property ?? {} };
+    return {
+      version: { major: version.major, minor: version.minor, patch: version.patch },
+      properties: res.properties?.property ?? {},
+    };
   } catch (err) {
     if (signal?.aborted) throw err; // interrupted, not a store problem
     const e = ConnectError.from(err);
     if (e.code === Code.Unauthenticated || e.code === Code.PermissionDenied) throw storeError(e, store.url);
     if (e.code === Code.DeadlineExceeded) {
-      throw unreachableError(`the store at ${store.url} did not answer within ${HANDSHAKE_TIMEOUT_MS / 1000} s; is it running? use --store or FACTLINE_STORE_URL`);
+      throw unreachableError(
+        `the store at ${store.url} did not answer within ${HANDSHAKE_TIMEOUT_MS / 1000} s; is it running? use --store or FACTLINE_STORE_URL`,
+      );
     }
     if (e.code !== Code.Unavailable) {
-      throw unreachableError(`${store.url} does not answer as a FactCast store (${describeStatus(e)}); use --store or FACTLINE_STORE_URL`);
+      throw unreachableError(
+        `${store.url} does not answer as a FactCast store (${describeStatus(e)}); use --store or FACTLINE_STORE_URL`,
+      );
     }
     throw storeError(e, store.url);
   }
@@ -137,7 +146,9 @@ export function storeError(err: unknown, url: string): CliError {
   const networkCode = causeCode(e);
   if (networkCode) {
     const reason = NETWORK_REASONS[networkCode] ?? networkCode;
-    return unreachableError(`cannot reach the store at ${url} (${reason}); is it running? use --store or FACTLINE_STORE_URL`);
+    return unreachableError(
+      `cannot reach the store at ${url} (${reason}); is it running? use --store or FACTLINE_STORE_URL`,
+    );
   }
   switch (e.code) {
     case Code.Unavailable:
@@ -145,7 +156,9 @@ export function storeError(err: unknown, url: string): CliError {
     case Code.DeadlineExceeded:
       return unreachableError(`the store at ${url} did not answer in time: ${oneLine(e.rawMessage)}`);
     case Code.Unauthenticated:
-      return rejectedError(`the store at ${url} wants credentials: use --user/--password or FACTLINE_STORE_USER/FACTLINE_STORE_PASSWORD`);
+      return rejectedError(
+        `the store at ${url} wants credentials: use --user/--password or FACTLINE_STORE_USER/FACTLINE_STORE_PASSWORD`,
+      );
     case Code.PermissionDenied:
       return rejectedError(`the store refused access: ${oneLine(e.rawMessage)}`);
     case Code.Canceled:

@@ -8,10 +8,18 @@ const URL = "http://store:9090";
 
 describe("storeError", () => {
   it("says a refused connection is unreachable (3), in one line with what to do", () => {
-    const err = new ConnectError("connect ECONNREFUSED", Code.Unavailable, undefined, undefined, Object.assign(new Error("x"), { code: "ECONNREFUSED" }));
+    const err = new ConnectError(
+      "connect ECONNREFUSED",
+      Code.Unavailable,
+      undefined,
+      undefined,
+      Object.assign(new Error("x"), { code: "ECONNREFUSED" }),
+    );
     const mapped = storeError(err, URL);
     expect(mapped.exitCode).toBe(ExitCode.unreachable);
-    expect(mapped.message).toBe(`cannot reach the store at ${URL} (connection refused); is it running? use --store or FACTLINE_STORE_URL`);
+    expect(mapped.message).toBe(
+      `cannot reach the store at ${URL} (connection refused); is it running? use --store or FACTLINE_STORE_URL`,
+    );
   });
 
   it("shows FactCast's exception trailers for rejections (2)", () => {
@@ -20,22 +28,33 @@ describe("storeError", () => {
       "msg-bin": encodeBinaryHeader("duplicate fact id: 1"),
     });
     const mapped = storeError(new ConnectError("x", Code.Unknown, trailers), URL);
-    expect(mapped).toMatchObject({ exitCode: ExitCode.rejected, message: "the store rejected the request: DuplicateFactException: duplicate fact id: 1" });
+    expect(mapped).toMatchObject({
+      exitCode: ExitCode.rejected,
+      message: "the store rejected the request: DuplicateFactException: duplicate fact id: 1",
+    });
   });
 
   it("maps statuses the store chose to 2 and an unavailable store to 3", () => {
-    expect(storeError(new ConnectError("bad", Code.InvalidArgument), URL)).toMatchObject({ exitCode: 2, message: "the store rejected the request: INVALID_ARGUMENT: bad" });
+    expect(storeError(new ConnectError("bad", Code.InvalidArgument), URL)).toMatchObject({
+      exitCode: 2,
+      message: "the store rejected the request: INVALID_ARGUMENT: bad",
+    });
     expect(storeError(new ConnectError("who?", Code.Unauthenticated), URL).exitCode).toBe(2);
     expect(storeError(new ConnectError("shutting down", Code.Unavailable), URL).exitCode).toBe(3);
     // The CLI's own cancellations (Ctrl-C) are handled before mapping; any other is a lost connection.
-    expect(storeError(new ConnectError("reset", Code.Canceled), URL)).toMatchObject({ exitCode: 3, message: `lost the connection to the store at ${URL}` });
+    expect(storeError(new ConnectError("reset", Code.Canceled), URL)).toMatchObject({
+      exitCode: 3,
+      message: `lost the connection to the store at ${URL}`,
+    });
   });
 });
 
 describe("handshake", () => {
   it("reads protocol version and properties", async () => {
     const transport = createRouterTransport(({ service }) =>
-      service(RemoteFactStore, { handshake: () => ({ version: { major: 1, minor: 8, patch: 0 }, properties: { property: { a: "b" } } }) }),
+      service(RemoteFactStore, {
+        handshake: () => ({ version: { major: 1, minor: 8, patch: 0 }, properties: { property: { a: "b" } } }),
+      }),
     );
     const info = await handshake(openStore({ url: URL }, transport));
     expect(info).toEqual({ version: { major: 1, minor: 8, patch: 0 }, properties: { a: "b" } });
@@ -43,7 +62,9 @@ describe("handshake", () => {
 
   it("treats a server without FactCast's service as unreachable", async () => {
     const transport = createRouterTransport(() => {});
-    await expect(handshake(openStore({ url: URL }, transport))).rejects.toMatchObject({ exitCode: ExitCode.unreachable });
+    await expect(handshake(openStore({ url: URL }, transport))).rejects.toMatchObject({
+      exitCode: ExitCode.unreachable,
+    });
   });
 });
 

@@ -19,6 +19,7 @@ export function toMsgUuid(uuid: string): MSG_UUID {
 
 export function fromMsgUuid(msg: Pick<MSG_UUID, "msb" | "lsb">): string {
   const hex =
-    BigInt.asUintN(64, msg.msb).toString(16).padStart(16, "0") + BigInt.asUintN(64, msg.lsb).toString(16).padStart(16, "0");
+    BigInt.asUintN(64, msg.msb).toString(16).padStart(16, "0") +
+    BigInt.asUintN(64, msg.lsb).toString(16).padStart(16, "0");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -20,10 +20,7 @@ import { PARAM, parseFactsSearchParams, type FactsQueryParams, type ParamError }
 export const FROM_BEGINNING = "beginning";
 
 export type LiveStart =
-  | { kind: "now" }
-  | { kind: "beginning" }
-  | { kind: "serial"; fromSerial: bigint }
-  | { kind: "date"; fromDate: string };
+  { kind: "now" } | { kind: "beginning" } | { kind: "serial"; fromSerial: bigint } | { kind: "date"; fromDate: string };
 
 export interface LiveParams {
   /** Filters only: the range and paging fields are always unset. */
@@ -45,16 +42,30 @@ export function parseLiveSearchParams(search: URLSearchParams | string): LivePar
   const sp = new URLSearchParams(search);
   const errors: ParamError[] = [];
   for (const [name, why] of Object.entries(NOT_FOR_LIVE)) {
-    if (sp.getAll(name).some((v) => v.trim() !== "")) errors.push({ param: name, message: `${name} does not apply here: ${why}; remove it (the fact browser, /facts, takes it)` });
+    if (sp.getAll(name).some((v) => v.trim() !== ""))
+      errors.push({
+        param: name,
+        message: `${name} does not apply here: ${why}; remove it (the fact browser, /facts, takes it)`,
+      });
     sp.delete(name);
   }
 
-  const froms = [...new Set(sp.getAll(PARAM.from).map((v) => v.trim()).filter(Boolean))];
+  const froms = [
+    ...new Set(
+      sp
+        .getAll(PARAM.from)
+        .map((v) => v.trim())
+        .filter(Boolean),
+    ),
+  ];
   let beginning = false;
   if (froms.length > 1) errors.push({ param: PARAM.from, message: `from is given ${froms.length} times: keep one` });
   else if (froms[0]?.toLowerCase() === FROM_BEGINNING) beginning = true;
   else if (froms[0] !== undefined && !/^\d+$/.test(froms[0])) {
-    errors.push({ param: PARAM.from, message: `from "${froms[0]}" is not a start: use a serial (1 or more, like 1042) or ${FROM_BEGINNING}` });
+    errors.push({
+      param: PARAM.from,
+      message: `from "${froms[0]}" is not a start: use a serial (1 or more, like 1042) or ${FROM_BEGINNING}`,
+    });
   }
   if (beginning || froms.length !== 1 || !/^\d+$/.test(froms[0])) sp.delete(PARAM.from);
 
@@ -62,7 +73,10 @@ export function parseLiveSearchParams(search: URLSearchParams | string): LivePar
   if (!parsed.ok) errors.push(...parsed.errors);
   const hasDate = sp.getAll(PARAM.fromDate).some((v) => v.trim() !== "");
   if ((beginning || sp.has(PARAM.from)) && hasDate) {
-    errors.push({ param: PARAM.fromDate, message: "from and fromDate are two different starts: keep one (or neither, to watch from now)" });
+    errors.push({
+      param: PARAM.fromDate,
+      message: "from and fromDate are two different starts: keep one (or neither, to watch from now)",
+    });
   }
   if (errors.length > 0 || !parsed.ok) return { ok: false, errors };
 
@@ -101,9 +115,12 @@ export function liveHref(params: LiveParams): string {
 }
 
 /** WatchFacts' start fields for a start (the URL's `from` is inclusive, the wire's after_serial is not). */
-export function watchStartFields(start: LiveStart): Partial<Pick<WatchFactsRequest, "afterSerial" | "fromDate" | "fromBeginning">> {
+export function watchStartFields(
+  start: LiveStart,
+): Partial<Pick<WatchFactsRequest, "afterSerial" | "fromDate" | "fromBeginning">> {
   if (start.kind === "beginning") return { fromBeginning: true };
-  if (start.kind === "serial") return start.fromSerial > 1n ? { afterSerial: start.fromSerial - 1n } : { fromBeginning: true };
+  if (start.kind === "serial")
+    return start.fromSerial > 1n ? { afterSerial: start.fromSerial - 1n } : { fromBeginning: true };
   if (start.kind === "date") return { fromDate: start.fromDate };
   return {};
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { describeLiveStart, liveHref, parseLiveSearchParams, toLiveSearchParams, watchStartFields, type LiveParams } from "./live-params";
+import {
+  describeLiveStart,
+  liveHref,
+  parseLiveSearchParams,
+  toLiveSearchParams,
+  watchStartFields,
+  type LiveParams,
+} from "./live-params";
 
 function ok(search: string): LiveParams {
   const r = parseLiveSearchParams(search);
@@ -32,13 +39,17 @@ describe("live URL", () => {
   });
 
   it("carries every FactSpec field: namespaces, types, aggregate ids, meta pairs, meta keys present and absent", () => {
-    const search = "ns=shop&ns=users&type=OrderPlaced&aggId=3F2504E0-4F89-11D3-9A0C-0305E82C3301&meta=tenant%3Dacme&meta=region%3Deu&has=traceId&lacks=test&from=beginning";
+    const search =
+      "ns=shop&ns=users&type=OrderPlaced&aggId=3F2504E0-4F89-11D3-9A0C-0305E82C3301&meta=tenant%3Dacme&meta=region%3Deu&has=traceId&lacks=test&from=beginning";
     const p = ok(search);
     expect(p.query).toMatchObject({
       namespaces: ["shop", "users"],
       types: ["OrderPlaced"],
       aggIds: ["3f2504e0-4f89-11d3-9a0c-0305e82c3301"],
-      meta: [["tenant", "acme"], ["region", "eu"]],
+      meta: [
+        ["tenant", "acme"],
+        ["region", "eu"],
+      ],
       metaPresent: ["traceId"],
       metaAbsent: ["test"],
     });
@@ -49,11 +60,19 @@ describe("live URL", () => {
   });
 
   it("rejects bad starts, saying what to fix", () => {
-    expect(errors("from=-5")).toEqual(['from: from "-5" is not a start: use a serial (1 or more, like 1042) or beginning']);
+    expect(errors("from=-5")).toEqual([
+      'from: from "-5" is not a start: use a serial (1 or more, like 1042) or beginning',
+    ]);
     expect(errors("from=0")).toEqual(["from: from 0 is out of range: serials start at 1 and fit in 63 bits"]);
-    expect(errors("from=soon")).toEqual(['from: from "soon" is not a start: use a serial (1 or more, like 1042) or beginning']);
-    expect(errors("fromDate=2025-02-30")).toEqual(['fromDate: fromDate "2025-02-30" is not a day: write it as YYYY-MM-DD, e.g. 2025-03-31']);
-    expect(errors("from=12&fromDate=2025-01-01")).toEqual(["fromDate: from and fromDate are two different starts: keep one (or neither, to watch from now)"]);
+    expect(errors("from=soon")).toEqual([
+      'from: from "soon" is not a start: use a serial (1 or more, like 1042) or beginning',
+    ]);
+    expect(errors("fromDate=2025-02-30")).toEqual([
+      'fromDate: fromDate "2025-02-30" is not a day: write it as YYYY-MM-DD, e.g. 2025-03-31',
+    ]);
+    expect(errors("from=12&fromDate=2025-01-01")).toEqual([
+      "fromDate: from and fromDate are two different starts: keep one (or neither, to watch from now)",
+    ]);
     expect(errors("from=beginning&fromDate=2025-01-01")).toHaveLength(1);
     expect(errors("from=beginning&from=12")).toEqual(["from: from is given 2 times: keep one"]);
   });

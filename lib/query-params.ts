@@ -104,7 +104,13 @@ export function isIsoDay(value: string): boolean {
 export function parseFactsSearchParams(search: URLSearchParams | string): ParseResult {
   const sp = typeof search === "string" ? new URLSearchParams(search) : search;
   const errors: ParamError[] = [];
-  const all = (name: string) => unique(sp.getAll(name).map((v) => v.trim()).filter((v) => v !== ""));
+  const all = (name: string) =>
+    unique(
+      sp
+        .getAll(name)
+        .map((v) => v.trim())
+        .filter((v) => v !== ""),
+    );
   const one = (name: string): string | undefined => {
     const values = all(name);
     if (values.length > 1) errors.push({ param: name, message: `${name} is given ${values.length} times: keep one` });
@@ -116,7 +122,11 @@ export function parseFactsSearchParams(search: URLSearchParams | string): ParseR
 
   for (const id of all(PARAM.aggId)) {
     if (isUuid(id)) params.aggIds.push(id.toLowerCase());
-    else errors.push({ param: PARAM.aggId, message: `aggId "${id}" is not a UUID: write it like 3f2504e0-4f89-11d3-9a0c-0305e82c3301` });
+    else
+      errors.push({
+        param: PARAM.aggId,
+        message: `aggId "${id}" is not a UUID: write it like 3f2504e0-4f89-11d3-9a0c-0305e82c3301`,
+      });
   }
   params.aggIds = unique(params.aggIds);
 
@@ -125,13 +135,19 @@ export function parseFactsSearchParams(search: URLSearchParams | string): ParseR
     const eq = pair.indexOf("=");
     const key = eq < 0 ? "" : pair.slice(0, eq).trim();
     if (eq <= 0 || key === "") {
-      errors.push({ param: PARAM.meta, message: `meta "${pair}" needs the form key=value (use has=${pair} to ask only that the key exists)` });
+      errors.push({
+        param: PARAM.meta,
+        message: `meta "${pair}" needs the form key=value (use has=${pair} to ask only that the key exists)`,
+      });
       continue;
     }
     const value = pair.slice(eq + 1);
     const earlier = metaKeys.get(key);
     if (earlier !== undefined && earlier !== value) {
-      errors.push({ param: PARAM.meta, message: `meta key "${key}" is given two values ("${earlier}" and "${value}"): keep one` });
+      errors.push({
+        param: PARAM.meta,
+        message: `meta key "${key}" is given two values ("${earlier}" and "${value}"): keep one`,
+      });
       continue;
     }
     if (earlier === undefined) {
@@ -142,23 +158,33 @@ export function parseFactsSearchParams(search: URLSearchParams | string): ParseR
   params.metaPresent = all(PARAM.has);
   params.metaAbsent = all(PARAM.lacks);
   for (const key of params.metaPresent.filter((k) => params.metaAbsent.includes(k))) {
-    errors.push({ param: PARAM.lacks, message: `meta key "${key}" is both in has and lacks: no fact can match, remove one` });
+    errors.push({
+      param: PARAM.lacks,
+      message: `meta key "${key}" is both in has and lacks: no fact can match, remove one`,
+    });
   }
 
   params.fromSerial = serialParam(PARAM.from, one(PARAM.from), errors);
   params.toSerial = serialParam(PARAM.to, one(PARAM.to), errors);
   if (params.fromSerial !== undefined && params.toSerial !== undefined && params.fromSerial > params.toSerial) {
-    errors.push({ param: PARAM.to, message: `to (${params.toSerial}) is below from (${params.fromSerial}): swap them` });
+    errors.push({
+      param: PARAM.to,
+      message: `to (${params.toSerial}) is below from (${params.fromSerial}): swap them`,
+    });
   }
   params.fromDate = dayParam(PARAM.fromDate, one(PARAM.fromDate), errors);
   params.toDate = dayParam(PARAM.toDate, one(PARAM.toDate), errors);
   if (params.fromDate && params.toDate && params.fromDate > params.toDate) {
-    errors.push({ param: PARAM.toDate, message: `toDate (${params.toDate}) is before fromDate (${params.fromDate}): swap them` });
+    errors.push({
+      param: PARAM.toDate,
+      message: `toDate (${params.toDate}) is before fromDate (${params.fromDate}): swap them`,
+    });
   }
 
   const order = one(PARAM.order);
   if (order === "oldest" || order === "newest") params.order = order;
-  else if (order !== undefined) errors.push({ param: PARAM.order, message: `order "${order}" is unknown: use newest or oldest` });
+  else if (order !== undefined)
+    errors.push({ param: PARAM.order, message: `order "${order}" is unknown: use newest or oldest` });
   params.cursor = serialParam(PARAM.cursor, one(PARAM.cursor), errors);
 
   return errors.length > 0 ? { ok: false, errors } : { ok: true, params };
@@ -188,8 +214,13 @@ export function toFactsSearchParams(params: FactsQueryParams): URLSearchParams {
 /** The console API's `FactQuery` for these parameters (see the module comment for the mapping). */
 export function toFactQuery(params: FactsQueryParams): FactQuery {
   const filtering =
-    params.namespaces.length + params.types.length + params.aggIds.length + params.meta.length +
-      params.metaPresent.length + params.metaAbsent.length > 0;
+    params.namespaces.length +
+      params.types.length +
+      params.aggIds.length +
+      params.meta.length +
+      params.metaPresent.length +
+      params.metaAbsent.length >
+    0;
   const namespaces = params.namespaces.length > 0 ? params.namespaces : [""];
   return create(FactQuerySchema, {
     filters: filtering
@@ -226,7 +257,8 @@ export function describeFactsQuery(params: FactsQueryParams): string {
   if (params.fromSerial !== undefined || params.toSerial !== undefined) {
     parts.push(`serials ${params.fromSerial ?? "first"}–${params.toSerial ?? "latest"}`);
   }
-  if (params.fromDate || params.toDate) parts.push(`days ${params.fromDate ?? "start"}–${params.toDate ?? "today"} (UTC)`);
+  if (params.fromDate || params.toDate)
+    parts.push(`days ${params.fromDate ?? "start"}–${params.toDate ?? "today"} (UTC)`);
   return parts.join(", ");
 }
 

@@ -64,11 +64,20 @@ describe("parseFactsSearchParams", () => {
     expect(errorsOf("from=0")[0]).toMatchObject({ param: "from", message: expect.stringContaining("start at 1") });
     expect(errorsOf("to=99999999999999999999")[0]).toMatchObject({ param: "to" });
     expect(errorsOf("from=5&to=4")[0]).toMatchObject({ param: "to", message: expect.stringContaining("swap") });
-    expect(errorsOf("fromDate=2024-02-30")[0]).toMatchObject({ param: "fromDate", message: expect.stringContaining("YYYY-MM-DD") });
+    expect(errorsOf("fromDate=2024-02-30")[0]).toMatchObject({
+      param: "fromDate",
+      message: expect.stringContaining("YYYY-MM-DD"),
+    });
     expect(errorsOf("fromDate=2024-03-02&toDate=2024-03-01")[0]).toMatchObject({ param: "toDate" });
-    expect(errorsOf("order=sideways")[0]).toMatchObject({ param: "order", message: expect.stringContaining("newest or oldest") });
+    expect(errorsOf("order=sideways")[0]).toMatchObject({
+      param: "order",
+      message: expect.stringContaining("newest or oldest"),
+    });
     expect(errorsOf("meta=novalue")[0]).toMatchObject({ param: "meta", message: expect.stringContaining("key=value") });
-    expect(errorsOf("meta=k=1&meta=k=2")[0]).toMatchObject({ param: "meta", message: expect.stringContaining("two values") });
+    expect(errorsOf("meta=k=1&meta=k=2")[0]).toMatchObject({
+      param: "meta",
+      message: expect.stringContaining("two values"),
+    });
     expect(errorsOf("has=x&lacks=x")[0]).toMatchObject({ param: "lacks" });
     expect(errorsOf("from=1&from=2")[0]).toMatchObject({ param: "from", message: expect.stringContaining("keep one") });
   });
@@ -88,9 +97,20 @@ describe("toFactsSearchParams", () => {
 
 describe("toFactQuery", () => {
   it("makes one filter per namespace, each carrying the types, aggregates and meta conditions", () => {
-    const query = toFactQuery(parsed(`ns=a&ns=b&type=T&type=U&aggId=${AGG}&meta=k=v&has=h&lacks=l&from=3&toDate=2025-02-01`));
+    const query = toFactQuery(
+      parsed(`ns=a&ns=b&type=T&type=U&aggId=${AGG}&meta=k=v&has=h&lacks=l&from=3&toDate=2025-02-01`),
+    );
     const common = { types: ["T", "U"], aggIds: [AGG], meta: { k: "v" }, metaPresent: ["h"], metaAbsent: ["l"] };
-    expect(query.filters.map((f) => ({ ns: f.ns, types: f.types, aggIds: f.aggIds, meta: f.meta, metaPresent: f.metaPresent, metaAbsent: f.metaAbsent }))).toEqual([
+    expect(
+      query.filters.map((f) => ({
+        ns: f.ns,
+        types: f.types,
+        aggIds: f.aggIds,
+        meta: f.meta,
+        metaPresent: f.metaPresent,
+        metaAbsent: f.metaAbsent,
+      })),
+    ).toEqual([
       { ns: "a", ...common },
       { ns: "b", ...common },
     ]);
@@ -113,7 +133,9 @@ describe("toFactQuery", () => {
 describe("describing the scope", () => {
   it("says what a query covers in words and in a safe file name", () => {
     const params = parsed("ns=users&type=User Created&from=5&fromDate=2025-01-01");
-    expect(describeFactsQuery(params)).toBe("namespace users, type User Created, serials 5–latest, days 2025-01-01–today (UTC)");
+    expect(describeFactsQuery(params)).toBe(
+      "namespace users, type User Created, serials 5–latest, days 2025-01-01–today (UTC)",
+    );
     expect(exportScope(params)).toBe("users.User_Created");
     expect(exportScope(emptyFactsQuery())).toBe("all");
   });

@@ -38,11 +38,17 @@ export interface Build {
 /** Runs `next build`, its output shown as it comes. */
 export function buildConsole(): Build {
   console.log("factline: building the console (first start only; `next build`)…");
-  const child = spawn(process.execPath, [nextBin, "build", root], { cwd: root, env: consoleEnv(), stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(process.execPath, [nextBin, "build", root], {
+    cwd: root,
+    env: consoleEnv(),
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   const done = new Promise<void>((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`building the console failed (${signal ?? `exit code ${code}`}); see the output above`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`building the console failed (${signal ?? `exit code ${code}`}); see the output above`)),
     );
   });
   return { child, done };

@@ -36,7 +36,11 @@ async function main(): Promise<void> {
   }
   const storeUrl = process.env.FACTLINE_STORE_URL || "http://127.0.0.1:9090";
   console.log(`factline: console on http://${host}:${port}, store ${storeUrl}`);
-  server = spawn(process.execPath, consoleStartArgs(host, port), { cwd: root, env: consoleEnv(), stdio: ["ignore", "inherit", "inherit"] });
+  server = spawn(process.execPath, consoleStartArgs(host, port), {
+    cwd: root,
+    env: consoleEnv(),
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   server.once("exit", (code, signal) => process.exit(signal ? 0 : (code ?? 1)));
 }
 

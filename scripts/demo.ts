@@ -4,7 +4,14 @@
 import { parseArgs } from "node:util";
 import { CliError, ExitCode, usageError } from "../cli/errors";
 import { formatCount } from "../cli/output";
-import { checkStoreUrl, DEFAULT_STORE_URL, handshake, openStore, storeError, type StoreConnection } from "../cli/store-client";
+import {
+  checkStoreUrl,
+  DEFAULT_STORE_URL,
+  handshake,
+  openStore,
+  storeError,
+  type StoreConnection,
+} from "../cli/store-client";
 import { toMsgUuid } from "../cli/uuid";
 import { FACT_TYPES } from "./demo/fact-types";
 import { createWorld, history, liveStep } from "./demo/generator";
@@ -47,7 +54,8 @@ interface DemoOptions {
 function positive(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > max) throw usageError(`--${name} must be a number from 1 to ${max}, got "${raw}"`);
+  if (!Number.isFinite(value) || value <= 0 || value > max)
+    throw usageError(`--${name} must be a number from 1 to ${max}, got "${raw}"`);
   return value;
 }
 
@@ -86,7 +94,12 @@ function parseOptions(argv: string[]): DemoOptions | undefined {
 const say = (line: string) => process.stdout.write(line + "\n");
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-async function seed(store: StoreConnection, options: DemoOptions, world: ReturnType<typeof createWorld>, signal: AbortSignal) {
+async function seed(
+  store: StoreConnection,
+  options: DemoOptions,
+  world: ReturnType<typeof createWorld>,
+  signal: AbortSignal,
+) {
   const end = Date.now();
   const publisher = new DemoPublisher(store);
   const started = Date.now();
@@ -108,12 +121,19 @@ async function seed(store: StoreConnection, options: DemoOptions, world: ReturnT
   await publisher.flush();
   if (!skip) {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    say(`seeded ${formatCount(publisher.published)} facts in ${seconds} s; their own time fields (placedAt, paidAt …) span ${day(end - options.days * 86_400_000)} to ${day(end)}`);
+    say(
+      `seeded ${formatCount(publisher.published)} facts in ${seconds} s; their own time fields (placedAt, paidAt …) span ${day(end - options.days * 86_400_000)} to ${day(end)}`,
+    );
     say("  (meta._ts is the real publish time: the store stamps it, so history lives in the payloads)");
   }
 }
 
-async function live(store: StoreConnection, options: DemoOptions, world: ReturnType<typeof createWorld>, signal: AbortSignal) {
+async function live(
+  store: StoreConnection,
+  options: DemoOptions,
+  world: ReturnType<typeof createWorld>,
+  signal: AbortSignal,
+) {
   world.useRandomIds(); // live facts differ on every run, so reruns never collide
   const publisher = new DemoPublisher(store);
   say(`publishing about ${options.rate} facts per second; Ctrl-C to stop`);
@@ -129,7 +149,9 @@ async function live(store: StoreConnection, options: DemoOptions, world: ReturnT
     await publisher.flush();
     if (now - lastStatus >= STATUS_EVERY_MS) {
       const { serial } = await store.facts.latestSerial({}, { signal });
-      say(`  ${new Date(now).toISOString().slice(11, 19)}  +${formatCount(publisher.published - reported)} facts, latest serial ${formatCount(serial)}`);
+      say(
+        `  ${new Date(now).toISOString().slice(11, 19)}  +${formatCount(publisher.published - reported)} facts, latest serial ${formatCount(serial)}`,
+      );
       reported = publisher.published;
       lastStatus = now;
     }

@@ -18,12 +18,22 @@ const STOP_TIMEOUT_MS = 5_000;
 const MAX_OUTPUT_CHARS = 100_000;
 
 function env(distDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", FACTLINE_CONSOLE_DIST_DIR: distDir, ...extra };
+  return {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    NODE_ENV: "production",
+    FACTLINE_CONSOLE_DIST_DIR: distDir,
+    ...extra,
+  };
 }
 
 /** `next build` into `distDir`, quiet unless it fails or takes longer than `timeoutMs`. */
 export async function buildConsoleInto(distDir: string, timeoutMs: number): Promise<void> {
-  const child = spawn(process.execPath, [nextBin, "build", repoRoot], { cwd: repoRoot, env: env(distDir), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [nextBin, "build", repoRoot], {
+    cwd: repoRoot,
+    env: env(distDir),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const collect = (c: Buffer) => (output = (output + c.toString()).slice(-MAX_OUTPUT_CHARS));
   child.stdout.on("data", collect);
@@ -51,15 +61,22 @@ export interface RunningConsole {
 /** `next start` from the build in `distDir` on a free port of 127.0.0.1, against `storeUrl`. */
 export async function startConsoleFrom(distDir: string, storeUrl: string): Promise<RunningConsole> {
   const port = await freePort();
-  const child = spawn(process.execPath, [nextBin, "start", repoRoot, "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: repoRoot,
-    env: env(distDir, { FACTLINE_STORE_URL: storeUrl }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [nextBin, "start", repoRoot, "--hostname", "127.0.0.1", "--port", String(port)],
+    {
+      cwd: repoRoot,
+      env: env(distDir, { FACTLINE_STORE_URL: storeUrl }),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`next start not ready within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`next start not ready within ${START_TIMEOUT_MS} ms:\n${output}`)),
+      START_TIMEOUT_MS,
+    );
     const onData = (c: Buffer) => {
       output = (output + c.toString()).slice(-MAX_OUTPUT_CHARS);
       if (/\bReady in\b/.test(output)) {

@@ -12,9 +12,17 @@ export interface Service {
  * Starts `command` with the launcher's terminal for output, resolving `ready` with the first stdout
  * line matching `readyLine`. The child's stdout is still shown.
  */
-export function startService(name: string, command: string, args: string[], readyLine: RegExp, env = process.env): Service {
+export function startService(
+  name: string,
+  command: string,
+  args: string[],
+  readyLine: RegExp,
+  env = process.env,
+): Service {
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "inherit"] });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ? 128 : code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code, signal) => resolve(signal ? 128 : code)),
+  );
   const ready = new Promise<string>((resolve, reject) => {
     let buffered = "";
     child.stdout!.on("data", (chunk: Buffer) => {

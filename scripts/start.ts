@@ -40,7 +40,12 @@ process.on("SIGTERM", () => void stop(0));
 async function main(): Promise<void> {
   // A first start builds the console while the store starts: both take seconds, the contract 60.
   build = consoleBuilt() ? undefined : buildConsole();
-  const store = startService("store", process.execPath, [...STORE_NODE_FLAGS, "--import", "tsx", `${root}store/main.ts`], /^factline store listening on /);
+  const store = startService(
+    "store",
+    process.execPath,
+    [...STORE_NODE_FLAGS, "--import", "tsx", `${root}store/main.ts`],
+    /^factline store listening on /,
+  );
   services.push(store);
   void store.exited.then((code) => {
     if (!stopping) {
@@ -57,7 +62,13 @@ async function main(): Promise<void> {
   const storeUrl = urlFor(storeHost, storePort);
   const host = process.env.HOST || DEFAULT_CONSOLE_HOST;
   const port = process.env.PORT || DEFAULT_CONSOLE_PORT;
-  const console_ = startService("console", process.execPath, consoleStartArgs(host, port), CONSOLE_READY_LINE, consoleEnv({ FACTLINE_STORE_URL: storeUrl }));
+  const console_ = startService(
+    "console",
+    process.execPath,
+    consoleStartArgs(host, port),
+    CONSOLE_READY_LINE,
+    consoleEnv({ FACTLINE_STORE_URL: storeUrl }),
+  );
   services.push(console_);
   void console_.exited.then((code) => {
     if (!stopping) {

@@ -15,8 +15,14 @@ const vitest = path.join(repoRoot, "node_modules", ".bin", "vitest");
 const ci = process.env.CI === "true";
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
-interface Outcome { passed: number; failed: number }
-interface Stage { name: string; run(): Promise<Outcome> }
+interface Outcome {
+  passed: number;
+  failed: number;
+}
+interface Stage {
+  name: string;
+  run(): Promise<Outcome>;
+}
 
 const stages: Stage[] = [
   { name: "unit", run: () => vitestProject("unit") },
@@ -45,12 +51,18 @@ async function vitestProject(project: string): Promise<Outcome> {
   const report = path.join(reportDir, "report.json");
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(vitest, ["run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
-        { cwd: repoRoot, env, stdio: "inherit" });
+      const child = spawn(
+        vitest,
+        ["run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
+        { cwd: repoRoot, env, stdio: "inherit" },
+      );
       child.once("error", reject);
       child.once("close", resolve);
     });
-    const counts = await fs.readFile(report, "utf8").then((text) => countTests(JSON.parse(text) as JsonReport), () => ({ passed: 0, failed: 0 }));
+    const counts = await fs.readFile(report, "utf8").then(
+      (text) => countTests(JSON.parse(text) as JsonReport),
+      () => ({ passed: 0, failed: 0 }),
+    );
     // A stage that fails outside any test (global setup, syntax error, crash) still counts as one
     // failure, so the summary line can never read "0 failed" for a red run.
     if (code !== 0 && counts.failed === 0) counts.failed = 1;
@@ -68,8 +80,9 @@ interface JsonReport {
 
 /** A file whose beforeAll failed reports its tests as skipped; count such a file as one failure. */
 function countTests(report: JsonReport): Outcome {
-  const brokenFiles = report.testResults.filter((file) =>
-    file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed")).length;
+  const brokenFiles = report.testResults.filter(
+    (file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed"),
+  ).length;
   return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles };
 }
 
@@ -81,7 +94,9 @@ for (const stage of stages) {
   const outcome = await stage.run();
   total.passed += outcome.passed;
   total.failed += outcome.failed;
-  timings.push(`${stage.name}: ${outcome.passed} passed, ${outcome.failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  timings.push(
+    `${stage.name}: ${outcome.passed} passed, ${outcome.failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 console.log(`\n${timings.join("\n")}`);
 console.log(`${total.passed} passed, ${total.failed} failed`);

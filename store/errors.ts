@@ -10,7 +10,9 @@ export class InvalidInputError extends Error {
 export class DuplicateFactError extends Error {
   override name = "DuplicateFactError";
   constructor(readonly ids: string[]) {
-    super(`duplicate fact id${ids.length > 1 ? "s" : ""}: ${ids.join(", ")} (already in the store or twice in this publish); nothing was published`);
+    super(
+      `duplicate fact id${ids.length > 1 ? "s" : ""}: ${ids.join(", ")} (already in the store or twice in this publish); nothing was published`,
+    );
   }
 }
 

@@ -7,7 +7,10 @@ const quiet = process.env.FACTLINE_LOG === "silent";
 function write(level: string, message: string, fields?: Fields): void {
   if (quiet && level !== "error") return;
   const extra = fields
-    ? " " + Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v, bigintSafe)}`).join(" ")
+    ? " " +
+      Object.entries(fields)
+        .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v, bigintSafe)}`)
+        .join(" ")
     : "";
   process.stderr.write(`${new Date().toISOString()} ${level} ${message}${extra}\n`);
 }

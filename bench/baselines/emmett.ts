@@ -4,7 +4,11 @@
  * Emmett application would.
  */
 import { dumbo } from "@event-driven-io/dumbo";
-import { getPostgreSQLEventStore, readMessagesBatch, type PostgresEventStore } from "@event-driven-io/emmett-postgresql";
+import {
+  getPostgreSQLEventStore,
+  readMessagesBatch,
+  type PostgresEventStore,
+} from "@event-driven-io/emmett-postgresql";
 import type { BenchFact } from "../facts";
 
 /** Emmett's own consumer default (DefaultPostgreSQLEventStoreProcessorBatchSize): what its users get. */
@@ -34,7 +38,11 @@ export async function openEmmett(url: string): Promise<Emmett> {
       const stream = `${facts[0].ns}-${facts[0].aggId}`;
       await store.appendToStream(
         stream,
-        facts.map((f) => ({ type: `${f.ns}.${f.type}`, data: JSON.parse(f.payload) as Record<string, unknown>, metadata: { factId: f.id } })),
+        facts.map((f) => ({
+          type: `${f.ns}.${f.type}`,
+          data: JSON.parse(f.payload) as Record<string, unknown>,
+          metadata: { factId: f.id },
+        })),
       );
     },
     async readAll(nsFilter, maxMs) {

@@ -31,12 +31,18 @@ export async function insertRows(client: pg.Client, facts: WireFact[]): Promise<
 
 /** COPY text format: backslash, tab, newline and carriage return must be escaped. */
 function copyField(text: string): string {
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!) : text;
+  return /[\\\t\n\r]/.test(text)
+    ? text.replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!)
+    : text;
 }
 
 /** One COPY ... FROM STDIN (its own transaction): PostgreSQL's fastest bulk path. */
 export async function copyRows(client: pg.Client, facts: WireFact[]): Promise<void> {
-  await copyLines(client, "COPY fact (header, payload) FROM STDIN", facts.map((f) => `${copyField(f.header)}\t${copyField(f.payload)}\n`));
+  await copyLines(
+    client,
+    "COPY fact (header, payload) FROM STDIN",
+    facts.map((f) => `${copyField(f.header)}\t${copyField(f.payload)}\n`),
+  );
 }
 
 /** COPY of preformatted lines; the seeder uses it with explicit serials. */
@@ -53,7 +59,11 @@ export function copyText(text: string): string {
  * Reads matching facts in serial order with a server-side cursor, exactly the query shape the
  * store's catch-up uses, and converts every row to strings as the store's reader does.
  */
-export async function cursorRead(client: pg.Client, nsFilter: string | undefined, rowsPerRead: number): Promise<number> {
+export async function cursorRead(
+  client: pg.Client,
+  nsFilter: string | undefined,
+  rowsPerRead: number,
+): Promise<number> {
   const params: string[] = ["0"];
   let sql = "SELECT ser, header::text AS header, payload::text AS payload FROM fact WHERE ser > $1";
   if (nsFilter !== undefined) {

@@ -41,7 +41,16 @@ export function subscriptionBytes(specs: Array<Record<string, unknown>>, continu
     startingAfter: null,
     debugInfo: "bench",
     pid: `${process.pid}@bench`,
-    specs: specs.map((s) => ({ type: null, version: 0, aggIds: [], meta: {}, aggIdProperties: {}, metaKeyExists: {}, filterScript: null, ...s })),
+    specs: specs.map((s) => ({
+      type: null,
+      version: 0,
+      aggIds: [],
+      meta: {},
+      aggIdProperties: {},
+      metaKeyExists: {},
+      filterScript: null,
+      ...s,
+    })),
   });
   return toBinary(MSG_SubscriptionRequestSchema, create(MSG_SubscriptionRequestSchema, { json }));
 }
@@ -133,7 +142,10 @@ export function uuidMessage(uuid: string): MSG_UUID {
 }
 
 export async function fetchBySerial(conn: GrpcConnection, serial: bigint): Promise<boolean> {
-  const res = await conn.unary(`${FACT_STORE}/fetchBySerial`, toBinary(MSG_SerialSchema, create(MSG_SerialSchema, { serial })));
+  const res = await conn.unary(
+    `${FACT_STORE}/fetchBySerial`,
+    toBinary(MSG_SerialSchema, create(MSG_SerialSchema, { serial })),
+  );
   return fromBinary(MSG_OptionalFactSchema, res).present;
 }
 
@@ -148,14 +160,20 @@ export async function enumerateNamespaces(conn: GrpcConnection): Promise<string[
 }
 
 export async function enumerateTypes(conn: GrpcConnection, ns: string): Promise<string[]> {
-  const res = await conn.unary(`${FACT_STORE}/enumerateTypes`, toBinary(MSG_StringSchema, create(MSG_StringSchema, { embeddedString: ns })));
+  const res = await conn.unary(
+    `${FACT_STORE}/enumerateTypes`,
+    toBinary(MSG_StringSchema, create(MSG_StringSchema, { embeddedString: ns })),
+  );
   return fromBinary(MSG_StringSetSchema, res).embeddedString;
 }
 
 /** stateForSpecsJson: the optimistic-lock token for `specs` (as msb/lsb). */
 export async function stateFor(conn: GrpcConnection, specs: Array<Record<string, unknown>>): Promise<MSG_UUID> {
   const json = JSON.stringify(specs.map((s) => ({ type: null, version: 0, aggIds: [], meta: {}, ...s })));
-  const res = await conn.unary(`${FACT_STORE}/stateForSpecsJson`, toBinary(MSG_FactSpecsJsonSchema, create(MSG_FactSpecsJsonSchema, { json })));
+  const res = await conn.unary(
+    `${FACT_STORE}/stateForSpecsJson`,
+    toBinary(MSG_FactSpecsJsonSchema, create(MSG_FactSpecsJsonSchema, { json })),
+  );
   return fromBinary(MSG_UUIDSchema, res);
 }
 

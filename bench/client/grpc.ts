@@ -46,7 +46,8 @@ export class FrameReader {
     while (this.bytes >= 5) {
       if (this.needed < 0) {
         const head = this.chunks[0].length >= 5 ? this.chunks[0] : Buffer.concat(this.chunks, this.bytes);
-        if (head[0] !== 0) throw new Error("compressed gRPC frames are not expected (the bench never asks for compression)");
+        if (head[0] !== 0)
+          throw new Error("compressed gRPC frames are not expected (the bench never asks for compression)");
         this.needed = head.readUInt32BE(1);
       }
       if (this.bytes < 5 + this.needed) return;
@@ -89,7 +90,11 @@ export class GrpcConnection {
       const reader = new FrameReader();
       const stream = this.open(path, request);
       stream.on("data", (chunk: Buffer) => reader.push(chunk, (m) => (response = Buffer.from(m))));
-      settle(stream, () => (response ? resolve(response) : reject(new GrpcError(13, `${path} answered no message`))), reject);
+      settle(
+        stream,
+        () => (response ? resolve(response) : reject(new GrpcError(13, `${path} answered no message`))),
+        reject,
+      );
     });
   }
 
@@ -129,7 +134,9 @@ export class GrpcConnection {
 /** A stream we cancel ourselves ends quietly; any other end without status OK is an error. */
 function cancellable(stream: http2.ClientHttp2Stream): StreamHandle {
   let cancelled = false;
-  const done = new Promise<void>((resolve, reject) => settle(stream, resolve, (err) => (cancelled ? resolve() : reject(err))));
+  const done = new Promise<void>((resolve, reject) =>
+    settle(stream, resolve, (err) => (cancelled ? resolve() : reject(err))),
+  );
   return {
     done,
     cancel: () => {

@@ -16,8 +16,12 @@ function spread(f: Figure): string {
 }
 
 function ratios(f: Figure, which: "raw" | "emmett"): string {
-  const picked = (f.comparisons ?? []).filter((c) => (which === "emmett" ? c.label === "Emmett" : c.label !== "Emmett"));
-  return picked.map((c) => `${c.ratio.toFixed(2)}× ${which === "raw" ? c.label.replace("raw ", "") : ""}`.trim()).join(", ");
+  const picked = (f.comparisons ?? []).filter((c) =>
+    which === "emmett" ? c.label === "Emmett" : c.label !== "Emmett",
+  );
+  return picked
+    .map((c) => `${c.ratio.toFixed(2)}× ${which === "raw" ? c.label.replace("raw ", "") : ""}`.trim())
+    .join(", ");
 }
 
 function targets(f: Figure): string {

@@ -32,14 +32,20 @@ export const TARGETS: Target[] = [
   // The issue states these at 10M facts; the table shows the scale the run used.
   { figure: "lookups.bySerial.p99", text: "p99 ≤ 2 ms (at 10M)", check: atMost(2) },
   { figure: "lookups.catalog.p99", text: "≤ 10 ms (at 10M)", check: atMost(10) },
-  ...["overview", "namespace", "fact"].map((page) => ({ figure: `console.${page}.firstRow`, text: "≤ 300 ms", check: atMost(300) })),
+  ...["overview", "namespace", "fact"].map((page) => ({
+    figure: `console.${page}.firstRow`,
+    text: "≤ 300 ms",
+    check: atMost(300),
+  })),
   { figure: "console.live.heapMax", text: "≤ 150 MB, flat", check: atMost(150) },
 ];
 
 /** How many times better `fig` is than `baseline` (> 1 = factline better), either unit direction. */
 export function ratioTo(fig: Figure, baseline: Figure | undefined): number | undefined {
   if (!baseline || !(baseline.summary.median > 0) || !(fig.summary.median > 0)) return undefined;
-  return fig.higherIsBetter ? fig.summary.median / baseline.summary.median : baseline.summary.median / fig.summary.median;
+  return fig.higherIsBetter
+    ? fig.summary.median / baseline.summary.median
+    : baseline.summary.median / fig.summary.median;
 }
 
 /** Baselines a factline figure is compared with: same figure id, other system suffix. */

@@ -53,7 +53,11 @@ export async function appendScenario(ctx: BenchContext): Promise<void> {
     const seconds = ctx.opts.appendSeconds;
     ctx.log(`append: ${cases.length} variants × ${ctx.opts.reps} reps × ${seconds} s`);
     for (const c of cases) await forDuration(WARMUP_SECONDS, c.lanes, c.step);
-    const variants: Variant[] = cases.map((c) => ({ key: c.id, subjects: c.subjects, run: () => forDuration(seconds, c.lanes, c.step) }));
+    const variants: Variant[] = cases.map((c) => ({
+      key: c.id,
+      subjects: c.subjects,
+      run: () => forDuration(seconds, c.lanes, c.step),
+    }));
     const measured = await interleaved(variants, ctx.opts.reps);
     for (const c of cases) {
       const m = measured.get(c.id)!;
@@ -67,7 +71,10 @@ export async function appendScenario(ctx: BenchContext): Promise<void> {
         samples: m.samples,
         client: c.client,
         cpu: m.cpu,
-        note: c.system === "raw-insert" || c.system === "raw-copy" ? "same fact table; its statement triggers fire" : undefined,
+        note:
+          c.system === "raw-insert" || c.system === "raw-copy"
+            ? "same fact table; its statement triggers fire"
+            : undefined,
       });
     }
   } finally {
@@ -87,16 +94,73 @@ function buildCases(grpc: GrpcConnection[], raw: pg.Client[], emmett: Emmett, st
   for (const size of BATCHES) {
     const name = size === 1 ? "batch of 1, 1 client" : `batch of ${size}, 1 client`;
     const id = (s: SystemKey) => `append.b${size}.${s}`;
-    cases.push({ id: id("factline"), name, system: "factline", lanes: 1, client: CLIENT.lean(1), subjects: storeSubjects, step: () => publish(grpc[0], batch(size)).then(() => size) });
-    cases.push({ id: id("raw-insert"), name, system: "raw-insert", lanes: 1, client: CLIENT.pg(1), subjects: dbOnly, step: () => insertRows(raw[0], batch(size)).then(() => size) });
+    cases.push({
+      id: id("factline"),
+      name,
+      system: "factline",
+      lanes: 1,
+      client: CLIENT.lean(1),
+      subjects: storeSubjects,
+      step: () => publish(grpc[0], batch(size)).then(() => size),
+    });
+    cases.push({
+      id: id("raw-insert"),
+      name,
+      system: "raw-insert",
+      lanes: 1,
+      client: CLIENT.pg(1),
+      subjects: dbOnly,
+      step: () => insertRows(raw[0], batch(size)).then(() => size),
+    });
     // COPY of a single row is not how anyone writes one row; it is compared from 100 up.
-    if (size > 1) cases.push({ id: id("raw-copy"), name, system: "raw-copy", lanes: 1, client: CLIENT.pg(1), subjects: dbOnly, step: () => copyRows(raw[0], batch(size)).then(() => size) });
-    cases.push({ id: id("emmett"), name, system: "emmett", lanes: 1, client: CLIENT.emmett(1), subjects: dbOnly, step: () => emmett.append(batch(size)).then(() => size) });
+    if (size > 1)
+      cases.push({
+        id: id("raw-copy"),
+        name,
+        system: "raw-copy",
+        lanes: 1,
+        client: CLIENT.pg(1),
+        subjects: dbOnly,
+        step: () => copyRows(raw[0], batch(size)).then(() => size),
+      });
+    cases.push({
+      id: id("emmett"),
+      name,
+      system: "emmett",
+      lanes: 1,
+      client: CLIENT.emmett(1),
+      subjects: dbOnly,
+      step: () => emmett.append(batch(size)).then(() => size),
+    });
   }
   const name = `single facts, ${CONCURRENT_CLIENTS} concurrent clients`;
   const lanes = CONCURRENT_CLIENTS;
-  cases.push({ id: "append.c8.factline", name, system: "factline", lanes, client: CLIENT.lean(lanes), subjects: storeSubjects, step: (l) => publish(grpc[l], batch(1)).then(() => 1) });
-  cases.push({ id: "append.c8.raw-insert", name, system: "raw-insert", lanes, client: CLIENT.pg(lanes), subjects: dbOnly, step: (l) => insertRows(raw[l], batch(1)).then(() => 1) });
-  cases.push({ id: "append.c8.emmett", name, system: "emmett", lanes, client: CLIENT.emmett(lanes), subjects: dbOnly, step: () => emmett.append(batch(1)).then(() => 1) });
+  cases.push({
+    id: "append.c8.factline",
+    name,
+    system: "factline",
+    lanes,
+    client: CLIENT.lean(lanes),
+    subjects: storeSubjects,
+    step: (l) => publish(grpc[l], batch(1)).then(() => 1),
+  });
+  cases.push({
+    id: "append.c8.raw-insert",
+    name,
+    system: "raw-insert",
+    lanes,
+    client: CLIENT.pg(lanes),
+    subjects: dbOnly,
+    step: (l) => insertRows(raw[l], batch(1)).then(() => 1),
+  });
+  cases.push({
+    id: "append.c8.emmett",
+    name,
+    system: "emmett",
+    lanes,
+    client: CLIENT.emmett(lanes),
+    subjects: dbOnly,
+    step: () => emmett.append(batch(1)).then(() => 1),
+  });
   return cases;
 }

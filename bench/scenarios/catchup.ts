@@ -45,7 +45,8 @@ export async function catchupScenario(ctx: BenchContext): Promise<void> {
       variants.push({
         key: `catchup.${scope}.raw-cursor`,
         subjects: dbOnly,
-        run: () => timed(async () => check(await cursorRead(raw, ns, RAW_ROWS_PER_READ), expected[scope], "raw cursor read")),
+        run: () =>
+          timed(async () => check(await cursorRead(raw, ns, RAW_ROWS_PER_READ), expected[scope], "raw cursor read")),
       });
       if (emmett) {
         variants.push({
@@ -55,26 +56,59 @@ export async function catchupScenario(ctx: BenchContext): Promise<void> {
             timed(async () => {
               const r = await emmett.readAll(ns, emmettMaxMs);
               if (!r.complete) {
-                emmettNotes.set(scope, `stopped after ${emmettMaxMs / 1000} s having read ${r.read.toLocaleString("en")} of ${seeded.scale.toLocaleString("en")} events; rate over what it read`);
+                emmettNotes.set(
+                  scope,
+                  `stopped after ${emmettMaxMs / 1000} s having read ${r.read.toLocaleString("en")} of ${seeded.scale.toLocaleString("en")} events; rate over what it read`,
+                );
               }
               return r.kept;
             }),
         });
       }
     }
-    ctx.log(`catch-up: ${variants.length} variants × ${ctx.opts.reps} reps over ${seeded.scale.toLocaleString("en")} facts`);
+    ctx.log(
+      `catch-up: ${variants.length} variants × ${ctx.opts.reps} reps over ${seeded.scale.toLocaleString("en")} facts`,
+    );
     const measured = await interleaved(variants, ctx.opts.reps);
     for (const scope of ["all", "ns"] as const) {
-      const name = scope === "all" ? `all ${seeded.scale.toLocaleString("en")} facts` : `one namespace of ${SEED_NAMESPACES} (${expected.ns.toLocaleString("en")} facts)`;
+      const name =
+        scope === "all"
+          ? `all ${seeded.scale.toLocaleString("en")} facts`
+          : `one namespace of ${SEED_NAMESPACES} (${expected.ns.toLocaleString("en")} facts)`;
       const add = (system: string, suffix: string, client: string, note?: string) => {
         const m = measured.get(`catchup.${scope}.${suffix}`);
         if (!m) return;
-        ctx.results.add({ id: `catchup.${scope}.${suffix}`, scenario: "Catch-up", name, system, unit: "facts/s", higherIsBetter: true, samples: m.samples, cpu: m.cpu, client, note });
+        ctx.results.add({
+          id: `catchup.${scope}.${suffix}`,
+          scenario: "Catch-up",
+          name,
+          system,
+          unit: "facts/s",
+          higherIsBetter: true,
+          samples: m.samples,
+          cpu: m.cpu,
+          client,
+          note,
+        });
       };
       add("factline (gRPC)", "factline", "lean HTTP/2 gRPC, 1 connection (facts counted, not decoded)");
-      add("raw PostgreSQL cursor", "raw-cursor", `node-postgres + pg-cursor, ${RAW_ROWS_PER_READ} rows/read`, "same query shape as the store's reader");
-      add("Emmett", "emmett", `Emmett readMessagesBatch, ${EMMETT_READ_BATCH}/batch (its consumers' default)`,
-        [scope === "ns" ? "no server-side category filter: reads everything, filters in memory" : undefined, emmettNotes.get(scope)].filter(Boolean).join("; ") || undefined);
+      add(
+        "raw PostgreSQL cursor",
+        "raw-cursor",
+        `node-postgres + pg-cursor, ${RAW_ROWS_PER_READ} rows/read`,
+        "same query shape as the store's reader",
+      );
+      add(
+        "Emmett",
+        "emmett",
+        `Emmett readMessagesBatch, ${EMMETT_READ_BATCH}/batch (its consumers' default)`,
+        [
+          scope === "ns" ? "no server-side category filter: reads everything, filters in memory" : undefined,
+          emmettNotes.get(scope),
+        ]
+          .filter(Boolean)
+          .join("; ") || undefined,
+      );
     }
   } finally {
     conn.close();

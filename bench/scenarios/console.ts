@@ -18,7 +18,15 @@ import { repoRoot } from "../env/store";
 import { makeFacts, TARGET_NAMESPACE } from "../facts";
 import { CpuMeter } from "../measure";
 
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 /** A page whose first row has not shown within this long counts as broken, not slow. */
 const FIRST_ROW_TIMEOUT_MS = 30_000;
 /** The live view is fed at the issue's rate: 1,000 facts/s, published 100 per 100 ms. */
@@ -44,7 +52,8 @@ export async function consoleScenario(ctx: BenchContext): Promise<void> {
   if (!existsSync(chromiumPath)) return skipAll(skip, `no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`);
   const state = buildState();
   if (state !== "fresh") {
-    if (!ctx.opts.buildConsole) return skipAll(skip, `not measured: console build ${state}; run with --build-console (next build takes minutes)`);
+    if (!ctx.opts.buildConsole)
+      return skipAll(skip, `not measured: console build ${state}; run with --build-console (next build takes minutes)`);
     ctx.log(`console: next build (${state} build)…`);
     try {
       await buildConsole();
@@ -58,13 +67,22 @@ export async function consoleScenario(ctx: BenchContext): Promise<void> {
   const userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), "factline-bench-chromium-"));
   let browser: BrowserContext | undefined;
   try {
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
     const page = await browser.newPage();
     const someId = seeded.sampleIds[Math.floor(seeded.sampleIds.length / 2)];
     // "First row" = the first piece of store data visible on the page, whatever markup shows it.
     const pages = [
       { key: "overview", name: "overview: first namespace row", url: "/", text: TARGET_NAMESPACE },
-      { key: "namespace", name: `namespace page (${TARGET_NAMESPACE}): first type row`, url: `/namespaces/${TARGET_NAMESPACE}`, text: "Type0" },
+      {
+        key: "namespace",
+        name: `namespace page (${TARGET_NAMESPACE}): first type row`,
+        url: `/namespaces/${TARGET_NAMESPACE}`,
+        text: "Type0",
+      },
       { key: "fact", name: "fact page by id: the fact shown", url: `/facts/id/${someId}`, text: someId },
     ];
     for (const p of pages) {
@@ -104,7 +122,10 @@ function skipAll(skip: (name: string, reason: string) => void, reason: string): 
 async function firstRowMs(page: Page, url: string, text: string): Promise<number> {
   const t0 = performance.now();
   await page.goto(url, { waitUntil: "commit" });
-  await page.waitForFunction((t) => document.body?.innerText.includes(t), text, { polling: "raf", timeout: FIRST_ROW_TIMEOUT_MS });
+  await page.waitForFunction((t) => document.body?.innerText.includes(t), text, {
+    polling: "raf",
+    timeout: FIRST_ROW_TIMEOUT_MS,
+  });
   return performance.now() - t0;
 }
 
@@ -172,7 +193,9 @@ async function liveHeap(
           const tick = performance.now();
           await publish(conn, makeFacts(LIVE_BATCH, { ns, type: "Ticked" }));
           published += LIVE_BATCH;
-          await new Promise((r) => setTimeout(r, Math.max(0, (LIVE_BATCH / LIVE_RATE) * 1000 - (performance.now() - tick))));
+          await new Promise((r) =>
+            setTimeout(r, Math.max(0, (LIVE_BATCH / LIVE_RATE) * 1000 - (performance.now() - tick))),
+          );
         }
       })();
       // Near the end, while facts still stream in: does the page still answer a click at once?
@@ -211,8 +234,23 @@ async function liveHeap(
     cpu: meter.share(),
     note: `used heap (garbage included) ${series}`,
   });
-  ctx.results.add({ ...common, id: "console.live.heapStart", name: `${LIVE}: JS heap at the start (kept, after GC)`, unit: "MB", samples: [retained[0]], note: "the page open and live, before the first fact" });
-  ctx.results.add({ ...common, id: "console.live.heapEnd", name: `${LIVE}: JS heap at the end (kept, after GC)`, unit: "MB", samples: [retained[retained.length - 1]], series: retained, note: `kept heap every ${HEAP_SAMPLE_MS / 1000} s: ${retained.map((x) => x.toFixed(1)).join(" ")} MB` });
+  ctx.results.add({
+    ...common,
+    id: "console.live.heapStart",
+    name: `${LIVE}: JS heap at the start (kept, after GC)`,
+    unit: "MB",
+    samples: [retained[0]],
+    note: "the page open and live, before the first fact",
+  });
+  ctx.results.add({
+    ...common,
+    id: "console.live.heapEnd",
+    name: `${LIVE}: JS heap at the end (kept, after GC)`,
+    unit: "MB",
+    samples: [retained[retained.length - 1]],
+    series: retained,
+    note: `kept heap every ${HEAP_SAMPLE_MS / 1000} s: ${retained.map((x) => x.toFixed(1)).join(" ")} MB`,
+  });
   ctx.results.add({
     ...common,
     id: "console.live.heapSlope",
@@ -231,7 +269,14 @@ async function liveHeap(
     note: `${shown.toLocaleString("en")} of ${published.toLocaleString("en")} published (the page's received count)`,
   });
   if (clicks.length > 0) {
-    ctx.results.add({ ...common, id: "console.live.clickMs", name: `${LIVE}: click Pause/Resume → badge updated`, unit: "ms", samples: clicks, note: "while facts stream in, near the end of the run" });
+    ctx.results.add({
+      ...common,
+      id: "console.live.clickMs",
+      name: `${LIVE}: click Pause/Resume → badge updated`,
+      unit: "ms",
+      samples: clicks,
+      note: "while facts stream in, near the end of the run",
+    });
   }
 }
 
@@ -252,7 +297,11 @@ async function pauseResumeMs(page: Page): Promise<number> {
 
 /** The page's own "N received" once it reaches `expected`, or whatever it says after `waitMs`. */
 async function receivedBy(page: Page, expected: number, waitMs: number): Promise<number> {
-  const read = () => page.getByTestId("live-counts").textContent().then((t) => Number((t ?? "").split(" ")[0].replace(/,/g, "")) || 0);
+  const read = () =>
+    page
+      .getByTestId("live-counts")
+      .textContent()
+      .then((t) => Number((t ?? "").split(" ")[0].replace(/,/g, "")) || 0);
   const deadline = performance.now() + waitMs;
   let received = await read();
   while (received < expected && performance.now() < deadline) {

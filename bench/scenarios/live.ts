@@ -53,7 +53,12 @@ export async function liveScenario(ctx: BenchContext): Promise<void> {
   }
 }
 
-async function oneConfiguration(ctx: BenchContext, store: StoreProcess, followers: number, rate: number): Promise<void> {
+async function oneConfiguration(
+  ctx: BenchContext,
+  store: StoreProcess,
+  followers: number,
+  rate: number,
+): Promise<void> {
   const ns = `live-${followers}-${rate}-${randomBytes(3).toString("hex")}`;
   const probes = Math.min(PROBES, followers);
   const probeConn = new GrpcConnection(store.url);
@@ -86,23 +91,37 @@ async function oneConfiguration(ctx: BenchContext, store: StoreProcess, follower
   }
   const loads = startLoadFollowers(store.url, ns, followers - probes);
   try {
-    await withTimeout(Promise.all([probesCaughtUp, loads.caughtUp]), CATCHUP_TIMEOUT_MS, `${followers} followers to catch up`);
+    await withTimeout(
+      Promise.all([probesCaughtUp, loads.caughtUp]),
+      CATCHUP_TIMEOUT_MS,
+      `${followers} followers to catch up`,
+    );
     const meter = new CpuMeter({ storePid: store.pid, postmasterPid: ctx.postgres.postmasterPid });
     let sent = 0;
     let publishMs: number[] = [];
     let achievedRate = 0;
     await meter.measure(async () => {
-      ({ sent, publishMs, achievedRate } = await publishAtRate(publisher, ns, rate, WARMUP_MS + ctx.opts.liveSeconds * 1000, (startNs) => {
-        recordFrom = Number(startNs) + WARMUP_MS * 1e6;
-      }));
+      ({ sent, publishMs, achievedRate } = await publishAtRate(
+        publisher,
+        ns,
+        rate,
+        WARMUP_MS + ctx.opts.liveSeconds * 1000,
+        (startNs) => {
+          recordFrom = Number(startNs) + WARMUP_MS * 1e6;
+        },
+      ));
       await waitUntil(() => received.every((r) => r >= sent), GRACE_MS);
       return { ops: sent };
     });
     const loadCount = await loads.stop();
     const delivered = (received.reduce((a, b) => a + b, 0) + loadCount.facts) / Math.max(1, sent * followers);
     const parts = windows(latencies, Math.max(3, ctx.opts.reps));
-    const throttled = achievedRate < rate * 0.95 ? `; the store took only ${Math.round(achievedRate)} facts/s (publisher capped at ${MAX_INFLIGHT} unanswered calls)` : "";
-    const lost = delivered < 0.999 ? `; only ${(delivered * 100).toFixed(1)} % delivered within ${GRACE_MS / 1000} s` : "";
+    const throttled =
+      achievedRate < rate * 0.95
+        ? `; the store took only ${Math.round(achievedRate)} facts/s (publisher capped at ${MAX_INFLIGHT} unanswered calls)`
+        : "";
+    const lost =
+      delivered < 0.999 ? `; only ${(delivered * 100).toFixed(1)} % delivered within ${GRACE_MS / 1000} s` : "";
     for (const p of [50, 99]) {
       ctx.results.add({
         id: `live.f${followers}.r${rate}.p${p}`,
@@ -196,7 +215,9 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
+  );
   try {
     return await Promise.race([work, timeout]);
   } finally {

@@ -6,7 +6,14 @@
 import { randomUUID } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { GetCatalogRequestSchema, GetCatalogResponseSchema } from "../../gen/factline/admin/v1/admin_pb";
-import { enumerateNamespaces, enumerateTypes, fetchById, fetchBySerial, publishConditional, stateFor } from "../client/factcast";
+import {
+  enumerateNamespaces,
+  enumerateTypes,
+  fetchById,
+  fetchBySerial,
+  publishConditional,
+  stateFor,
+} from "../client/factcast";
 import { GrpcConnection } from "../client/grpc";
 import { CLIENT, type BenchContext } from "../context";
 import { makeFact, SEED_NAMESPACES } from "../facts";
@@ -33,16 +40,36 @@ export async function lookupsScenario(ctx: BenchContext): Promise<void> {
     if (!ok) throw new Error(`lookup returned nothing: ${what}`);
   };
   const kinds: Kind[] = [
-    { key: "bySerial", name: "fact by serial", call: async () => expect(await fetchBySerial(conn, BigInt(1 + Math.floor(Math.random() * seeded.scale))), "fetchBySerial") },
-    { key: "byId", name: "fact by id", call: async () => expect(await fetchById(conn, pick(seeded.sampleIds)), "fetchById") },
-    { key: "namespaces", name: "enumerateNamespaces", call: async () => expect((await enumerateNamespaces(conn)).length > 0, "enumerateNamespaces") },
-    { key: "types", name: "enumerateTypes", call: async (i) => expect((await enumerateTypes(conn, nsOf(i))).length > 0, "enumerateTypes") },
+    {
+      key: "bySerial",
+      name: "fact by serial",
+      call: async () =>
+        expect(await fetchBySerial(conn, BigInt(1 + Math.floor(Math.random() * seeded.scale))), "fetchBySerial"),
+    },
+    {
+      key: "byId",
+      name: "fact by id",
+      call: async () => expect(await fetchById(conn, pick(seeded.sampleIds)), "fetchById"),
+    },
+    {
+      key: "namespaces",
+      name: "enumerateNamespaces",
+      call: async () => expect((await enumerateNamespaces(conn)).length > 0, "enumerateNamespaces"),
+    },
+    {
+      key: "types",
+      name: "enumerateTypes",
+      call: async (i) => expect((await enumerateTypes(conn, nsOf(i))).length > 0, "enumerateTypes"),
+    },
     {
       key: "catalog",
       name: "admin catalog (all namespaces)",
       call: async () => {
         const req = toBinary(GetCatalogRequestSchema, create(GetCatalogRequestSchema, {}));
-        const res = fromBinary(GetCatalogResponseSchema, await conn.unary("/factline.admin.v1.CatalogService/GetCatalog", req));
+        const res = fromBinary(
+          GetCatalogResponseSchema,
+          await conn.unary("/factline.admin.v1.CatalogService/GetCatalog", req),
+        );
         expect(res.entries.length > 0, "GetCatalog");
       },
     },
@@ -52,7 +79,10 @@ export async function lookupsScenario(ctx: BenchContext): Promise<void> {
       call: async () => {
         const aggId = randomUUID();
         const token = await stateFor(conn, [{ ns: CONDITIONAL_NS, aggIds: [aggId] }]);
-        expect(await publishConditional(conn, [makeFact({ ns: CONDITIONAL_NS, type: "Reserved", aggId })], token), "publishConditional");
+        expect(
+          await publishConditional(conn, [makeFact({ ns: CONDITIONAL_NS, type: "Reserved", aggId })], token),
+          "publishConditional",
+        );
       },
     },
   ];

@@ -2,7 +2,13 @@ import { Command } from "commander";
 import { streamFacts } from "../fact-stream";
 import { FROM_START, startOf } from "../position";
 import type { Runtime } from "../runtime";
-import { addFactSpecOptions, addStartOptions, toFactSpecs, type FactSpecOptions, type StartOptions } from "../spec-options";
+import {
+  addFactSpecOptions,
+  addStartOptions,
+  toFactSpecs,
+  type FactSpecOptions,
+  type StartOptions,
+} from "../spec-options";
 
 const EXAMPLES = `
 Every fact is one line {"header":{…},"payload":{…}}, header and payload exactly as stored.
@@ -22,12 +28,14 @@ export function catchupCommand(runtime: Runtime): Command {
     .description("Print the facts matching the filters, oldest first, as NDJSON; end when the log's end is reached.");
   addFactSpecOptions(command);
   addStartOptions(command, "the beginning");
-  return command.addHelpText("after", EXAMPLES).action(async (options: FactSpecOptions & StartOptions, cmd: Command) => {
-    const specs = toFactSpecs(options);
-    await runtime.untilInterrupted(async () => {
-      const { store } = await runtime.connect(cmd);
-      const start = await startOf(store, options, FROM_START, runtime.signal);
-      await streamFacts(runtime, store, { specs, continuous: false, start });
+  return command
+    .addHelpText("after", EXAMPLES)
+    .action(async (options: FactSpecOptions & StartOptions, cmd: Command) => {
+      const specs = toFactSpecs(options);
+      await runtime.untilInterrupted(async () => {
+        const { store } = await runtime.connect(cmd);
+        const start = await startOf(store, options, FROM_START, runtime.signal);
+        await streamFacts(runtime, store, { specs, continuous: false, start });
+      });
     });
-  });
 }

@@ -2,7 +2,13 @@ import { Command } from "commander";
 import { streamFacts } from "../fact-stream";
 import { startOf } from "../position";
 import type { Runtime } from "../runtime";
-import { addFactSpecOptions, addStartOptions, toFactSpecs, type FactSpecOptions, type StartOptions } from "../spec-options";
+import {
+  addFactSpecOptions,
+  addStartOptions,
+  toFactSpecs,
+  type FactSpecOptions,
+  type StartOptions,
+} from "../spec-options";
 
 const EXAMPLES = `
 Without --from/--after it shows only facts published from now on (like tail -f); with them it first
@@ -21,12 +27,14 @@ export function followCommand(runtime: Runtime): Command {
     .description("Print the facts matching the filters as NDJSON as they are published, until interrupted.");
   addFactSpecOptions(command);
   addStartOptions(command, "now");
-  return command.addHelpText("after", EXAMPLES).action(async (options: FactSpecOptions & StartOptions, cmd: Command) => {
-    const specs = toFactSpecs(options);
-    await runtime.untilInterrupted(async () => {
-      const { store } = await runtime.connect(cmd);
-      const start = await startOf(store, options, { ephemeral: true }, runtime.signal);
-      await streamFacts(runtime, store, { specs, continuous: true, start });
+  return command
+    .addHelpText("after", EXAMPLES)
+    .action(async (options: FactSpecOptions & StartOptions, cmd: Command) => {
+      const specs = toFactSpecs(options);
+      await runtime.untilInterrupted(async () => {
+        const { store } = await runtime.connect(cmd);
+        const start = await startOf(store, options, { ephemeral: true }, runtime.signal);
+        await streamFacts(runtime, store, { specs, continuous: true, start });
+      });
     });
-  });
 }

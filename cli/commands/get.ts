@@ -32,7 +32,9 @@ export function getCommand(runtime: Runtime): Command {
       const { json } = runtime.globals(cmd);
       const signal = runtime.signal;
       const res =
-        "serial" in ref ? await store.facts.fetchBySerial({ serial: ref.serial }, { signal }) : await store.facts.fetchById(toMsgUuid(ref.id), { signal });
+        "serial" in ref
+          ? await store.facts.fetchBySerial({ serial: ref.serial }, { signal })
+          : await store.facts.fetchById(toMsgUuid(ref.id), { signal });
       if (!res.present || !res.fact) {
         throw rejectedError(`the store has no fact with ${"serial" in ref ? `serial ${ref.serial}` : `id ${ref.id}`}`);
       }

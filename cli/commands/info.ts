@@ -44,7 +44,9 @@ export interface StoreInfo {
 export function infoCommand(runtime: Runtime): Command {
   return new Command("info")
     .summary("show the server, its latest serial and its catalog")
-    .description("Show the server's protocol version and implementation, the latest serial, and every namespace/type/version.")
+    .description(
+      "Show the server's protocol version and implementation, the latest serial, and every namespace/type/version.",
+    )
     .addHelpText("after", EXAMPLES)
     .action(async (_options: unknown, cmd: Command) => {
       const { store, server } = await runtime.connect(cmd);
@@ -72,7 +74,12 @@ export async function gatherInfo(store: StoreConnection, server: ServerInfo, sig
     if (!isUnimplemented(err)) throw err;
   }
   if (catalog) {
-    return { ...base, latestSerial: Number(catalog.latestSerial), counts: true, catalog: catalog.entries.map(fromCatalogEntry) };
+    return {
+      ...base,
+      latestSerial: Number(catalog.latestSerial),
+      counts: true,
+      catalog: catalog.entries.map(fromCatalogEntry),
+    };
   }
   const [latest, rows] = await Promise.all([store.facts.latestSerial({}, { signal }), enumerateCatalog(store, signal)]);
   return { ...base, latestSerial: Number(latest.serial), counts: false, catalog: rows };
@@ -96,11 +103,15 @@ async function enumerateCatalog(store: StoreConnection, signal: AbortSignal): Pr
   const namespaces = [...(await store.facts.enumerateNamespaces({}, { signal })).embeddedString].sort();
   const pairs = (
     await mapLimit(namespaces, ENUMERATE_CONCURRENCY, async (ns) =>
-      [...(await store.facts.enumerateTypes({ embeddedString: ns }, { signal })).embeddedString].sort().map((type) => ({ ns, type })),
+      [...(await store.facts.enumerateTypes({ embeddedString: ns }, { signal })).embeddedString]
+        .sort()
+        .map((type) => ({ ns, type })),
     )
   ).flat();
   const rows = await mapLimit(pairs, ENUMERATE_CONCURRENCY, async ({ ns, type }) =>
-    [...(await store.facts.enumerateVersions({ ns, type }, { signal })).embeddedInteger].sort((a, b) => a - b).map((version) => ({ ns, type, version })),
+    [...(await store.facts.enumerateVersions({ ns, type }, { signal })).embeddedInteger]
+      .sort((a, b) => a - b)
+      .map((version) => ({ ns, type, version })),
   );
   return rows.flat();
 }
@@ -117,7 +128,11 @@ export function renderInfo(info: StoreInfo): string[] {
   if (info.catalog.length === 0) return [...lines, "no facts yet"];
   const label = (type: string) => type || "(no type)";
   if (!info.counts) {
-    const table = formatTable(["NAMESPACE", "TYPE", "VERSION"], info.catalog.map((r) => [r.ns, label(r.type), String(r.version)]), new Set([2]));
+    const table = formatTable(
+      ["NAMESPACE", "TYPE", "VERSION"],
+      info.catalog.map((r) => [r.ns, label(r.type), String(r.version)]),
+      new Set([2]),
+    );
     return [...lines, ...table, "", "(counts need factline's admin services, which this server does not offer)"];
   }
   const table = formatTable(

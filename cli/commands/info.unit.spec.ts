@@ -5,14 +5,19 @@ import { RemoteFactStore } from "../../gen/org/factcast/grpc/api/gen/FactStore_p
 import { openStore } from "../store-client";
 import { gatherInfo, renderInfo } from "./info";
 
-const server = { version: { major: 1, minor: 8, patch: 0 }, properties: { "org.factcast.grpc.api.Capabilities.FACTCAST_IMPL_VERSION": "0.12.1" } };
+const server = {
+  version: { major: 1, minor: 8, patch: 0 },
+  properties: { "org.factcast.grpc.api.Capabilities.FACTCAST_IMPL_VERSION": "0.12.1" },
+};
 const signal = new AbortController().signal;
 
 // What every FactCast 1.8 server answers.
 const factcast = {
   latestSerial: () => ({ serial: 42n }),
   enumerateNamespaces: () => ({ embeddedString: ["users", "shop"] }),
-  enumerateTypes: (req: { embeddedString: string }) => ({ embeddedString: req.embeddedString === "shop" ? ["OrderPlaced"] : ["UserRegistered"] }),
+  enumerateTypes: (req: { embeddedString: string }) => ({
+    embeddedString: req.embeddedString === "shop" ? ["OrderPlaced"] : ["UserRegistered"],
+  }),
   enumerateVersions: (req: { type: string }) => ({ embeddedInteger: req.type === "OrderPlaced" ? [2, 1] : [0] }),
 };
 
@@ -23,14 +28,34 @@ describe("info", () => {
       service(CatalogService, {
         getCatalog: () => ({
           latestSerial: 42n,
-          entries: [{ ns: "shop", type: "OrderPlaced", version: 1, factCount: 1200n, firstSerial: 1n, lastSerial: 40n, firstPublishedMs: 0n, lastPublishedMs: 86_400_000n }],
+          entries: [
+            {
+              ns: "shop",
+              type: "OrderPlaced",
+              version: 1,
+              factCount: 1200n,
+              firstSerial: 1n,
+              lastSerial: 40n,
+              firstPublishedMs: 0n,
+              lastPublishedMs: 86_400_000n,
+            },
+          ],
         }),
       });
     });
     const info = await gatherInfo(openStore({ url: "http://s:1" }, transport), server, signal);
     expect(info).toMatchObject({ latestSerial: 42, counts: true, implementation: "0.12.1", protocol: "1.8.0" });
     expect(info.catalog).toEqual([
-      { ns: "shop", type: "OrderPlaced", version: 1, factCount: 1200, firstSerial: 1, lastSerial: 40, firstPublished: "1970-01-01T00:00:00.000Z", lastPublished: "1970-01-02T00:00:00.000Z" },
+      {
+        ns: "shop",
+        type: "OrderPlaced",
+        version: 1,
+        factCount: 1200,
+        firstSerial: 1,
+        lastSerial: 40,
+        firstPublished: "1970-01-01T00:00:00.000Z",
+        lastPublished: "1970-01-02T00:00:00.000Z",
+      },
     ]);
     expect(renderInfo(info).join("\n")).toMatch(/shop\s+OrderPlaced\s+1\s+1,200\s+40\s+1970-01-02 00:00:00/);
   });

@@ -6,7 +6,10 @@ export function namespacesCommand(runtime: Runtime): Command {
   return new Command("namespaces")
     .summary("list the namespaces that have facts")
     .description("List the namespaces that have facts, one per line (a JSON array with --json).")
-    .addHelpText("after", `\nExamples:\n  $ factline namespaces\n  $ for ns in $(factline namespaces); do factline types "$ns"; done`)
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ factline namespaces\n  $ for ns in $(factline namespaces); do factline types "$ns"; done`,
+    )
     .action(async (_options: unknown, cmd: Command) => {
       const { store } = await runtime.connect(cmd);
       const res = await store.facts.enumerateNamespaces({}, { signal: runtime.signal });

@@ -53,7 +53,8 @@ interface CheckResult {
 
 function parseVersion(raw: string): number {
   const v = Number(raw);
-  if (!/^\d+$/.test(raw) || v > MAX_VERSION) throw new InvalidArgumentError(`expected an integer from 0 to ${MAX_VERSION}.`);
+  if (!/^\d+$/.test(raw) || v > MAX_VERSION)
+    throw new InvalidArgumentError(`expected an integer from 0 to ${MAX_VERSION}.`);
   return v;
 }
 
@@ -69,8 +70,16 @@ export function publishCommand(runtime: Runtime): Command {
     .addOption(new Option("--ns <namespace>", "shorthand: every line is a payload of a fact in this namespace"))
     .addOption(new Option("--type <type>", "shorthand: the facts' type"))
     .addOption(new Option("--version <n>", "shorthand: the facts' version").argParser(parseVersion))
-    .addOption(new Option("--agg-id <uuid>", "shorthand: an aggregate id of every fact (repeatable)").argParser(collect(parseUuid)))
-    .addOption(new Option("--meta <key=value>", "shorthand: a meta entry of every fact (repeatable)").argParser(collect(parseKeyValue)))
+    .addOption(
+      new Option("--agg-id <uuid>", "shorthand: an aggregate id of every fact (repeatable)").argParser(
+        collect(parseUuid),
+      ),
+    )
+    .addOption(
+      new Option("--meta <key=value>", "shorthand: a meta entry of every fact (repeatable)").argParser(
+        collect(parseKeyValue),
+      ),
+    )
     .option("--skip-invalid", "publish the valid lines and report the invalid ones")
     .option("--dry-run", "check the input and report; publish nothing")
     .addHelpText("after", EXAMPLES)
@@ -88,7 +97,10 @@ export function publishCommand(runtime: Runtime): Command {
 function toShorthand(options: PublishOptions): Shorthand | undefined {
   if (options.ns === undefined) {
     const stray = (["type", "version", "aggId", "meta"] as const).find((k) => options[k] !== undefined);
-    if (stray) throw usageError(`--${stray === "aggId" ? "agg-id" : stray} only applies with --ns (the shorthand where every line is a payload)`);
+    if (stray)
+      throw usageError(
+        `--${stray === "aggId" ? "agg-id" : stray} only applies with --ns (the shorthand where every line is a payload)`,
+      );
     return undefined;
   }
   if (options.ns.trim() === "") throw usageError("--ns must not be blank");
@@ -101,7 +113,13 @@ function toShorthand(options: PublishOptions): Shorthand | undefined {
   };
 }
 
-async function publish(runtime: Runtime, cmd: Command, input: PublishInput, shorthand: Shorthand | undefined, options: PublishOptions) {
+async function publish(
+  runtime: Runtime,
+  cmd: Command,
+  input: PublishInput,
+  shorthand: Shorthand | undefined,
+  options: PublishOptions,
+) {
   const { json } = runtime.globals(cmd);
   // Connect before reading, so an unreachable store fails at once rather than after a long input.
   const connected = options.dryRun ? undefined : await runtime.connect(cmd);
@@ -109,12 +127,18 @@ async function publish(runtime: Runtime, cmd: Command, input: PublishInput, shor
 
   const checked = await checkInput(runtime, input, shorthand);
   for (const { line, error } of checked.invalid) runtime.note(`${input.name} line ${line}: ${error}`);
-  if (checked.invalidCount > checked.invalid.length) runtime.note(`… and ${formatCount(checked.invalidCount - checked.invalid.length)} more invalid lines`);
+  if (checked.invalidCount > checked.invalid.length)
+    runtime.note(`… and ${formatCount(checked.invalidCount - checked.invalid.length)} more invalid lines`);
 
   if (options.dryRun) {
     const summary = { valid: checked.valid, invalid: checked.invalidCount };
-    await runtime.stdout.line(json ? JSON.stringify(summary) : `${formatCount(summary.valid)} valid facts, ${formatCount(summary.invalid)} invalid lines`);
-    if (checked.invalidCount > 0 && !options.skipInvalid) throw new CliError("the input has invalid lines", ExitCode.usage);
+    await runtime.stdout.line(
+      json
+        ? JSON.stringify(summary)
+        : `${formatCount(summary.valid)} valid facts, ${formatCount(summary.invalid)} invalid lines`,
+    );
+    if (checked.invalidCount > 0 && !options.skipInvalid)
+      throw new CliError("the input has invalid lines", ExitCode.usage);
     return;
   }
   if (checked.invalidCount > 0 && !options.skipInvalid) {
@@ -122,13 +146,16 @@ async function publish(runtime: Runtime, cmd: Command, input: PublishInput, shor
       `nothing was published: ${formatCount(checked.invalidCount)} of ${formatCount(checked.valid + checked.invalidCount)} lines are invalid; fix them or use --skip-invalid`,
     );
   }
-  if (checked.invalidCount > 0) runtime.note(`skipping ${formatCount(checked.invalidCount)} invalid lines (--skip-invalid)`);
+  if (checked.invalidCount > 0)
+    runtime.note(`skipping ${formatCount(checked.invalidCount)} invalid lines (--skip-invalid)`);
 
   const { store } = connected!;
   const progress = new Progress();
   const publisher = new BatchPublisher(store, async (facts: PublishedFact[]) => {
     for (const f of facts) {
-      await runtime.stdout.line(json ? JSON.stringify({ line: f.line, id: f.id, serial: Number(f.serial) }) : String(f.serial));
+      await runtime.stdout.line(
+        json ? JSON.stringify({ line: f.line, id: f.id, serial: Number(f.serial) }) : String(f.serial),
+      );
     }
     progress.update(`published ${formatCount(publisher.published)} of ${formatCount(checked.valid)} facts`);
   });
@@ -153,7 +180,9 @@ async function publish(runtime: Runtime, cmd: Command, input: PublishInput, shor
         ? `the batch of ${lines} may or may not have been stored (check one of its ids with factline get); later lines were not published`
         : `the batch of ${lines} and everything after it was not published`;
     const before =
-      publisher.published > 0 ? `; the ${formatCount(publisher.published)} facts before line ${err.firstLine} were (their serials are printed)` : "";
+      publisher.published > 0
+        ? `; the ${formatCount(publisher.published)} facts before line ${err.firstLine} were (their serials are printed)`
+        : "";
     throw new CliError(`${base.message}\nfactline: ${fate}${before}`, base.exitCode);
   }
   progress.done();
@@ -163,11 +192,20 @@ async function publish(runtime: Runtime, cmd: Command, input: PublishInput, shor
       ExitCode.interrupted,
     );
   }
-  if (process.stderr.isTTY) runtime.note(checked.valid === 0 ? "nothing to publish: the input has no facts" : `published ${formatCount(publisher.published)} facts`);
+  if (process.stderr.isTTY)
+    runtime.note(
+      checked.valid === 0
+        ? "nothing to publish: the input has no facts"
+        : `published ${formatCount(publisher.published)} facts`,
+    );
 }
 
 /** The first reading: every line checked, ids of the input compared with each other. */
-async function checkInput(runtime: Runtime, input: PublishInput, shorthand: Shorthand | undefined): Promise<CheckResult> {
+async function checkInput(
+  runtime: Runtime,
+  input: PublishInput,
+  shorthand: Shorthand | undefined,
+): Promise<CheckResult> {
   // One entry per explicit id: the store would refuse a repeated id only once the batch holding it
   // is sent, after earlier batches were already published.
   const seen = new Map<string, number>();
@@ -177,7 +215,8 @@ async function checkInput(runtime: Runtime, input: PublishInput, shorthand: Shor
     if (result.invalid.length < MAX_REPORTED_ERRORS) result.invalid.push({ line, error });
   };
   for await (const line of readLines(input.read())) {
-    if (runtime.interruption === "SIGINT") throw new CliError("interrupted while reading the input; nothing was published", ExitCode.interrupted);
+    if (runtime.interruption === "SIGINT")
+      throw new CliError("interrupted while reading the input; nothing was published", ExitCode.interrupted);
     const parsed = parseLine(line.text, shorthand);
     if (!parsed.ok) {
       invalid(line.number, parsed.error);

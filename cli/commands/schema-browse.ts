@@ -20,20 +20,25 @@ Examples:
 export function schemaListCommand(runtime: Runtime): Command {
   return new Command("list")
     .summary("list registered schema versions and types without a schema")
-    .description("List registered schema versions (optionally of one namespace or type) and the types that have facts but no schema.")
+    .description(
+      "List registered schema versions (optionally of one namespace or type) and the types that have facts but no schema.",
+    )
     .addOption(new Option("--ns <namespace>", "only this namespace"))
     .addOption(new Option("--type <type>", "only this fact type"))
     .addHelpText("after", LIST_EXAMPLES)
     .action(async (options: { ns?: string; type?: string }, cmd: Command) => {
       const { store } = await runtime.connect(cmd);
-      const res = await inRegistry(() => store.registry.listSchemas({ ns: options.ns ?? "", type: options.type ?? "" }, { signal: runtime.signal }));
+      const res = await inRegistry(() =>
+        store.registry.listSchemas({ ns: options.ns ?? "", type: options.type ?? "" }, { signal: runtime.signal }),
+      );
       const schemas = res.schemas.map(schemaView);
       const withoutSchema = res.unschematized.map((k) => ({ ns: k.ns, type: k.type }));
       if (runtime.globals(cmd).json) {
         await runtime.stdout.line(JSON.stringify({ schemas, withoutSchema }));
         return;
       }
-      if (schemas.length === 0) await runtime.stdout.line("no schemas registered" + (options.ns || options.type ? " for this filter" : ""));
+      if (schemas.length === 0)
+        await runtime.stdout.line("no schemas registered" + (options.ns || options.type ? " for this filter" : ""));
       else {
         const rows = schemas.map((s) => [
           s.ns,
@@ -45,7 +50,11 @@ export function schemaListCommand(runtime: Runtime): Command {
           s.registeredBy,
           s.description,
         ]);
-        const table = formatTable(["NAMESPACE", "TYPE", "VERSION", "FACTS", "REVISION", "REGISTERED (UTC)", "BY", "DESCRIPTION"], rows, new Set([2, 3, 4]));
+        const table = formatTable(
+          ["NAMESPACE", "TYPE", "VERSION", "FACTS", "REVISION", "REGISTERED (UTC)", "BY", "DESCRIPTION"],
+          rows,
+          new Set([2, 3, 4]),
+        );
         for (const line of table) await runtime.stdout.line(line);
       }
       if (withoutSchema.length > 0) {
@@ -70,7 +79,9 @@ Examples:
 export function schemaGetCommand(runtime: Runtime): Command {
   return withKeyArguments(new Command("get"))
     .summary("print a registered schema exactly as registered")
-    .description("Print one registered schema version: its JSON Schema as registered, or with --json the whole record with its history.")
+    .description(
+      "Print one registered schema version: its JSON Schema as registered, or with --json the whole record with its history.",
+    )
     .addHelpText("after", GET_EXAMPLES)
     .action(async (ns: string, type: string, version: number, _options: unknown, cmd: Command) => {
       const key = checkKey({ ns, type, version });
@@ -99,7 +110,9 @@ Examples:
 export function schemaCompareCommand(runtime: Runtime): Command {
   return new Command("compare")
     .summary("show the classified changes between two registered versions")
-    .description("Show the changes between two registered versions of a type, each classified and marked breaking or not.")
+    .description(
+      "Show the changes between two registered versions of a type, each classified and marked breaking or not.",
+    )
     .argument("<ns>", "the namespace")
     .argument("<type>", "the fact type")
     .argument("<from>", "the earlier version", parseSchemaVersion)
@@ -108,11 +121,15 @@ export function schemaCompareCommand(runtime: Runtime): Command {
     .action(async (ns: string, type: string, from: number, to: number, _options: unknown, cmd: Command) => {
       checkKey({ ns, type, version: from });
       const { store } = await runtime.connect(cmd);
-      const res = await inRegistry(() => store.registry.compareVersions({ ns, type, fromVersion: from, toVersion: to }, { signal: runtime.signal }));
+      const res = await inRegistry(() =>
+        store.registry.compareVersions({ ns, type, fromVersion: from, toVersion: to }, { signal: runtime.signal }),
+      );
       const changes = res.changes.map(changeView);
       if (runtime.globals(cmd).json) {
         const { breakingForReaders, breakingForWriters } = res;
-        await runtime.stdout.line(JSON.stringify({ ns, type, from, to, breakingForReaders, breakingForWriters, changes }));
+        await runtime.stdout.line(
+          JSON.stringify({ ns, type, from, to, breakingForReaders, breakingForWriters, changes }),
+        );
         return;
       }
       const title = `${describeKey({ ns, type, version: from })} → ${to}`;
@@ -121,7 +138,9 @@ export function schemaCompareCommand(runtime: Runtime): Command {
         return;
       }
       const count = `${changes.length} change${changes.length === 1 ? "" : "s"}`;
-      await runtime.stdout.line(`${title}: ${count}, ${breakingSummary(res.breakingForReaders, res.breakingForWriters)}`);
+      await runtime.stdout.line(
+        `${title}: ${count}, ${breakingSummary(res.breakingForReaders, res.breakingForWriters)}`,
+      );
       for (const line of renderChanges(changes)) await runtime.stdout.line(line);
     });
 }

@@ -35,22 +35,36 @@ export function schemaImportCommand(runtime: Runtime): Command {
       // name, on stderr, the files that would be skipped silently (FactCast ignores them as well).
       const layout = readRegistryLayout(files);
       if (layout.schemas.length === 0 && !layout.problems.some((p) => p.severity === "error")) {
-        throw usageError(`found no schemas in ${dir}: expected index.json with <ns>/<type>/<version>/schema.json, or <ns>/<Type>/versions/<n>/schema.json`);
+        throw usageError(
+          `found no schemas in ${dir}: expected index.json with <ns>/<type>/<version>/schema.json, or <ns>/<Type>/versions/<n>/schema.json`,
+        );
       }
       for (const p of layout.problems) if (p.severity === "warning") runtime.note(`${dir}/${p.path}: ${p.message}`);
 
       const { store } = await runtime.connect(cmd);
-      const res = await inRegistry(() => store.registry.importRegistry({ files, force: options.force ?? false, registeredBy: registeredBy() }, { signal: runtime.signal }));
+      const res = await inRegistry(() =>
+        store.registry.importRegistry(
+          { files, force: options.force ?? false, registeredBy: registeredBy() },
+          { signal: runtime.signal },
+        ),
+      );
       const conflicts = res.conflicts.map((k) => ({ ns: k.ns, type: k.type, version: k.version }));
       if (json) {
-        await runtime.stdout.line(JSON.stringify({ imported: res.imported, unchanged: res.unchanged, replaced: res.replaced, conflicts }));
+        await runtime.stdout.line(
+          JSON.stringify({ imported: res.imported, unchanged: res.unchanged, replaced: res.replaced, conflicts }),
+        );
       } else {
-        await runtime.stdout.line(`imported ${res.imported}, unchanged ${res.unchanged}, replaced ${res.replaced}, conflicts ${conflicts.length}`);
-        for (const k of conflicts) await runtime.stdout.line(`conflict: ${describeKey(k)} is registered with a different schema; left as it is`);
+        await runtime.stdout.line(
+          `imported ${res.imported}, unchanged ${res.unchanged}, replaced ${res.replaced}, conflicts ${conflicts.length}`,
+        );
+        for (const k of conflicts)
+          await runtime.stdout.line(`conflict: ${describeKey(k)} is registered with a different schema; left as it is`);
       }
       if (conflicts.length > 0) {
         const n = conflicts.length;
-        throw rejectedError(`${n} version${n === 1 ? " differs" : "s differ"} from the registered schema and ${n === 1 ? "was" : "were"} not imported; pass --force to replace them`);
+        throw rejectedError(
+          `${n} version${n === 1 ? " differs" : "s differ"} from the registered schema and ${n === 1 ? "was" : "were"} not imported; pass --force to replace them`,
+        );
       }
     });
 }
@@ -78,10 +92,15 @@ export function schemaExportCommand(runtime: Runtime): Command {
       const { json } = runtime.globals(cmd);
       await checkExportDir(dir, options.force ?? false);
       const { store } = await runtime.connect(cmd);
-      const res = await inRegistry(() => store.registry.exportRegistry({ ns: options.ns ?? "" }, { signal: runtime.signal }));
+      const res = await inRegistry(() =>
+        store.registry.exportRegistry({ ns: options.ns ?? "" }, { signal: runtime.signal }),
+      );
       const written = await writeRegistryDir(dir, res.files);
       const schemas = written.filter((p) => p.endsWith("/schema.json")).length;
       if (json) await runtime.stdout.line(JSON.stringify({ directory: dir, schemas, files: written }));
-      else await runtime.stdout.line(`exported ${formatCount(schemas)} schema version${schemas === 1 ? "" : "s"} to ${dir} (${formatCount(written.length)} files)`);
+      else
+        await runtime.stdout.line(
+          `exported ${formatCount(schemas)} schema version${schemas === 1 ? "" : "s"} to ${dir} (${formatCount(written.length)} files)`,
+        );
     });
 }

@@ -2,7 +2,17 @@ import { Command, Option } from "commander";
 import { CliError, ExitCode, rejectedError, usageError } from "../errors";
 import type { Runtime } from "../runtime";
 import { canAsk, confirm } from "../schema/confirm";
-import { describeKey, checkKey, inRegistry, readTextInput, registeredBy, requireJson, withKeyArguments, type SchemaKeyArgs, type TextInput } from "../schema/registry";
+import {
+  describeKey,
+  checkKey,
+  inRegistry,
+  readTextInput,
+  registeredBy,
+  requireJson,
+  withKeyArguments,
+  type SchemaKeyArgs,
+  type TextInput,
+} from "../schema/registry";
 import { renderCheck } from "../schema/render";
 import { checkView, schemaView, type CheckView } from "../schema/views";
 
@@ -39,10 +49,17 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function schemaRegisterCommand(runtime: Runtime): Command {
   return withKeyArguments(new Command("register"))
     .summary("check a schema against the store, show the result, then register it")
-    .description("Register a JSON Schema for a namespace, type and version, after showing what the store's candidate check found.")
+    .description(
+      "Register a JSON Schema for a namespace, type and version, after showing what the store's candidate check found.",
+    )
     .argument("<schema-file>", "the JSON Schema file, or - for stdin")
     .option("--description <text>", "what the version is for, shown in the console")
-    .addOption(new Option("--example <file>", "an example payload (JSON file), checked against the schema (repeatable)").argParser(collect))
+    .addOption(
+      new Option(
+        "--example <file>",
+        "an example payload (JSON file), checked against the schema (repeatable)",
+      ).argParser(collect),
+    )
     .option("--force", "replace a registered version that has a different schema (needs --reason)")
     .option("--reason <text>", "why a registered version must change; recorded with the replacement")
     .option("-y, --yes", "register without asking")
@@ -51,7 +68,8 @@ export function schemaRegisterCommand(runtime: Runtime): Command {
     .action(async (ns: string, type: string, version: number, file: string, options: RegisterOptions, cmd: Command) => {
       const key = checkKey({ ns, type, version });
       checkForceFlags(options);
-      if (file === "-" && (options.example ?? []).includes("-")) throw usageError("stdin can hold the schema or an example, not both");
+      if (file === "-" && (options.example ?? []).includes("-"))
+        throw usageError("stdin can hold the schema or an example, not both");
       const schema = await readTextInput(file);
       requireJson(schema, "the schema file");
       const examples: TextInput[] = [];
@@ -68,13 +86,25 @@ function checkForceFlags(options: RegisterOptions): void {
   if (options.reason !== undefined && !options.force) throw usageError("--reason only applies with --force");
 }
 
-async function register(runtime: Runtime, cmd: Command, key: SchemaKeyArgs, schema: TextInput, examples: TextInput[], options: RegisterOptions) {
+async function register(
+  runtime: Runtime,
+  cmd: Command,
+  key: SchemaKeyArgs,
+  schema: TextInput,
+  examples: TextInput[],
+  options: RegisterOptions,
+) {
   const { json } = runtime.globals(cmd);
   const { store } = await runtime.connect(cmd);
   const signal = runtime.signal;
-  const check = checkView(await inRegistry(() => store.registry.checkCandidate({ key, schemaJson: schema.text }, { signal })));
+  const check = checkView(
+    await inRegistry(() => store.registry.checkCandidate({ key, schemaJson: schema.text }, { signal })),
+  );
   const result = async (outcome: Outcome, registered?: ReturnType<typeof schemaView>) => {
-    if (json) await runtime.stdout.line(JSON.stringify({ ...key, check, outcome, ...(registered ? { schema: registered } : {}) }));
+    if (json)
+      await runtime.stdout.line(
+        JSON.stringify({ ...key, check, outcome, ...(registered ? { schema: registered } : {}) }),
+      );
   };
   if (!json) for (const line of renderCheck(key, check)) await runtime.stdout.line(line);
 
@@ -127,7 +157,9 @@ async function register(runtime: Runtime, cmd: Command, key: SchemaKeyArgs, sche
 /** Asks the person at the terminal; resolves to the error to end with when not confirmed. */
 async function askToConfirm(key: SchemaKeyArgs, check: CheckView, json: boolean): Promise<CliError | undefined> {
   if (!canAsk()) {
-    return usageError("not registered: there is no terminal to confirm on; pass --yes to register without asking (--dry-run to only check)");
+    return usageError(
+      "not registered: there is no terminal to confirm on; pass --yes to register without asking (--dry-run to only check)",
+    );
   }
   // With --json stdout holds only JSON, but the person about to answer still needs to see the check.
   if (json) process.stderr.write(renderCheck(key, check).join("\n") + "\n");
@@ -138,6 +170,8 @@ async function askToConfirm(key: SchemaKeyArgs, check: CheckView, json: boolean)
 /** The store numbers examples (examples[1]); the user knows them by their file names. */
 function namedExamples(err: unknown, examples: TextInput[]): unknown {
   if (!(err instanceof CliError)) return err;
-  const message = err.message.replace(/examples\[(\d+)\]/g, (all, i: string) => (examples[Number(i)] ? `the example ${examples[Number(i)].name}` : all));
+  const message = err.message.replace(/examples\[(\d+)\]/g, (all, i: string) =>
+    examples[Number(i)] ? `the example ${examples[Number(i)].name}` : all,
+  );
   return message === err.message ? err : new CliError(message, err.exitCode);
 }

@@ -5,7 +5,15 @@ import { mapLimit } from "../concurrency";
 import { rejectedError, usageError } from "../errors";
 import { formatCount } from "../output";
 import type { Runtime } from "../runtime";
-import { describeKey, checkKey, inRegistry, readTextInput, withKeyArguments, type SchemaKeyArgs, type TextInput } from "../schema/registry";
+import {
+  describeKey,
+  checkKey,
+  inRegistry,
+  readTextInput,
+  withKeyArguments,
+  type SchemaKeyArgs,
+  type TextInput,
+} from "../schema/registry";
 import { renderPayloadError } from "../schema/render";
 import { payloadErrorView, type PayloadErrorView } from "../schema/views";
 
@@ -41,22 +49,31 @@ export function schemaValidateCommand(runtime: Runtime): Command {
       const key = checkKey({ ns, type, version });
       const { json } = runtime.globals(cmd);
       const { store } = await runtime.connect(cmd);
-      if (file === "-" && process.stdin.isTTY) runtime.note("reading payloads from the terminal, one per line; end with Ctrl-D");
+      if (file === "-" && process.stdin.isTTY)
+        runtime.note("reading payloads from the terminal, one per line; end with Ctrl-D");
       const input = await readTextInput(file);
       const { payloads, notJson } = splitPayloads(input);
       if (notJson.length > 0) {
         // As publish does: every bad line named, and nothing sent, so one run shows all to fix.
-        for (const bad of notJson.slice(0, MAX_REPORTED_LINES)) runtime.note(`${input.name} line ${bad.line}: ${bad.error}`);
-        if (notJson.length > MAX_REPORTED_LINES) runtime.note(`… and ${formatCount(notJson.length - MAX_REPORTED_LINES)} more`);
-        throw usageError(`nothing was validated: ${formatCount(notJson.length)} line${notJson.length === 1 ? " is" : "s are"} not JSON`);
+        for (const bad of notJson.slice(0, MAX_REPORTED_LINES))
+          runtime.note(`${input.name} line ${bad.line}: ${bad.error}`);
+        if (notJson.length > MAX_REPORTED_LINES)
+          runtime.note(`… and ${formatCount(notJson.length - MAX_REPORTED_LINES)} more`);
+        throw usageError(
+          `nothing was validated: ${formatCount(notJson.length)} line${notJson.length === 1 ? " is" : "s are"} not JSON`,
+        );
       }
       const results = await mapLimit(payloads, VALIDATE_CONCURRENCY, async (p) => {
-        const res = await inRegistry(() => store.registry.validatePayload({ key, payloadJson: p.text }, { signal: runtime.signal }));
+        const res = await inRegistry(() =>
+          store.registry.validatePayload({ key, payloadJson: p.text }, { signal: runtime.signal }),
+        );
         return { line: p.line, valid: res.valid, errors: res.errors.map(payloadErrorView) };
       });
       for (const r of results) {
         if (json) await runtime.stdout.line(JSON.stringify(r));
-        else for (const e of r.errors) await runtime.stdout.line(`${where(input, payloads, r.line)}: ${renderPayloadError(e)}`);
+        else
+          for (const e of r.errors)
+            await runtime.stdout.line(`${where(input, payloads, r.line)}: ${renderPayloadError(e)}`);
       }
       report(key, results);
     });
@@ -70,16 +87,24 @@ function report(key: SchemaKeyArgs, results: Array<{ valid: boolean; errors: Pay
   const invalid = results.filter((r) => !r.valid).length;
   if (results.length === 0) throw usageError("the input has no payloads");
   if (invalid > 0) {
-    throw rejectedError(`${formatCount(invalid)} of ${formatCount(results.length)} payloads do not validate against ${describeKey(key)}`);
+    throw rejectedError(
+      `${formatCount(invalid)} of ${formatCount(results.length)} payloads do not validate against ${describeKey(key)}`,
+    );
   }
-  if (process.stderr.isTTY) process.stderr.write(`factline: ${results.length === 1 ? "the payload is" : `all ${formatCount(results.length)} payloads are`} valid\n`);
+  if (process.stderr.isTTY)
+    process.stderr.write(
+      `factline: ${results.length === 1 ? "the payload is" : `all ${formatCount(results.length)} payloads are`} valid\n`,
+    );
 }
 
 /**
  * One JSON document (pretty-printed payloads span lines), else NDJSON: one payload per line, and
  * the lines that are not JSON.
  */
-export function splitPayloads(input: TextInput): { payloads: Payload[]; notJson: Array<{ line: number; error: string }> } {
+export function splitPayloads(input: TextInput): {
+  payloads: Payload[];
+  notJson: Array<{ line: number; error: string }>;
+} {
   const whole = input.text.trim();
   if (whole === "") return { payloads: [], notJson: [] };
   try {

@@ -38,6 +38,7 @@ export function schemaCommand(runtime: Runtime): Command {
     .summary("register, list, validate, compare, import and export JSON Schemas")
     .description("Manage the store's schema registry: JSON Schemas per namespace, type and version.")
     .addHelpText("after", EXAMPLES);
-  for (const create of SUBCOMMANDS) schema.addCommand(create(runtime).showHelpAfterError("(add --help for usage and examples)"));
+  for (const create of SUBCOMMANDS)
+    schema.addCommand(create(runtime).showHelpAfterError("(add --help for usage and examples)"));
   return schema;
 }

@@ -12,6 +12,9 @@ export function versionsCommand(runtime: Runtime): Command {
     .action(async (ns: string, type: string, _options: unknown, cmd: Command) => {
       const { store } = await runtime.connect(cmd);
       const res = await store.facts.enumerateVersions({ ns, type }, { signal: runtime.signal });
-      await runtime.printList(cmd, [...res.embeddedInteger].sort((a, b) => a - b));
+      await runtime.printList(
+        cmd,
+        [...res.embeddedInteger].sort((a, b) => a - b),
+      );
     });
 }

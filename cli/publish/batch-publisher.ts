@@ -57,7 +57,8 @@ export class BatchPublisher {
 
   async add(fact: PendingFact): Promise<void> {
     const bytes = Buffer.byteLength(fact.header) + Buffer.byteLength(fact.payload);
-    if (this.#batch.length > 0 && (this.#batch.length >= BATCH_MAX_FACTS || this.#bytes + bytes > BATCH_MAX_BYTES)) await this.flush();
+    if (this.#batch.length > 0 && (this.#batch.length >= BATCH_MAX_FACTS || this.#bytes + bytes > BATCH_MAX_BYTES))
+      await this.flush();
     this.#batch.push(fact);
     this.#bytes += bytes;
   }
@@ -69,7 +70,9 @@ export class BatchPublisher {
     this.#bytes = 0;
     // No abort signal: once sent, a publish must finish so we can say whether it was stored.
     try {
-      await this.store.facts.publish(create(MSG_FactsSchema, { fact: batch.map(({ header, payload }) => ({ header, payload })) }));
+      await this.store.facts.publish(
+        create(MSG_FactsSchema, { fact: batch.map(({ header, payload }) => ({ header, payload })) }),
+      );
     } catch (err) {
       throw new BatchFailed(batch[0].line, batch[batch.length - 1].line, err);
     }

@@ -58,7 +58,8 @@ function factLine(text: string): InputFact {
   const line = parseJson(text, "the line");
   if (!isObject(line)) throw new InputError(`expected an object {"header":{…},"payload":…}, got ${describe(line)}`);
   for (const key of Object.keys(line)) {
-    if (key !== "header" && key !== "payload") throw new InputError(`unexpected key "${key}" (a line holds "header" and "payload")`);
+    if (key !== "header" && key !== "payload")
+      throw new InputError(`unexpected key "${key}" (a line holds "header" and "payload")`);
   }
   if (!("header" in line)) throw new InputError(`"header" is missing`);
   if (!("payload" in line)) throw new InputError(`"payload" is missing (use {} for a fact without payload)`);
@@ -85,13 +86,15 @@ function checkHeader(raw: unknown): Record<string, unknown> {
   if (!isObject(raw)) throw new InputError(`header must be an object, got ${describe(raw)}`);
   const header = { ...raw };
   if (header.id !== undefined) {
-    if (!isUuid(header.id)) throw new InputError(`header.id must be a UUID, got ${describe(header.id)} (leave it out to get a new one)`);
+    if (!isUuid(header.id))
+      throw new InputError(`header.id must be a UUID, got ${describe(header.id)} (leave it out to get a new one)`);
     header.id = header.id.toLowerCase();
   }
   if (typeof header.ns !== "string" || header.ns.trim() === "") {
     throw new InputError(`header.ns must be a non-blank string, got ${describe(header.ns)}`);
   }
-  if (header.type != null && typeof header.type !== "string") throw new InputError(`header.type must be a string, got ${describe(header.type)}`);
+  if (header.type != null && typeof header.type !== "string")
+    throw new InputError(`header.type must be a string, got ${describe(header.type)}`);
   if (header.version != null) {
     const v = header.version;
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_VERSION) {
@@ -99,7 +102,8 @@ function checkHeader(raw: unknown): Record<string, unknown> {
     }
   }
   if (header.aggIds != null) {
-    if (!Array.isArray(header.aggIds)) throw new InputError(`header.aggIds must be an array of UUIDs, got ${describe(header.aggIds)}`);
+    if (!Array.isArray(header.aggIds))
+      throw new InputError(`header.aggIds must be an array of UUIDs, got ${describe(header.aggIds)}`);
     header.aggIds.forEach((id, i) => {
       if (!isUuid(id)) throw new InputError(`header.aggIds[${i}] must be a UUID, got ${describe(id)}`);
     });
@@ -110,7 +114,8 @@ function checkHeader(raw: unknown): Record<string, unknown> {
     for (const [key, value] of Object.entries(header.meta)) {
       if (SERVER_META.has(key)) continue;
       const ok = typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string"));
-      if (!ok) throw new InputError(`header.meta.${key} must be a string or an array of strings, got ${describe(value)}`);
+      if (!ok)
+        throw new InputError(`header.meta.${key} must be a string or an array of strings, got ${describe(value)}`);
       meta[key] = value;
     }
     header.meta = meta;
@@ -133,8 +138,12 @@ function parseJson(text: string, what: string): unknown {
 function requireStorable(text: string, value: unknown, path: string): void {
   if (!text.includes("\\u")) return;
   const check = (s: string, at: string) => {
-    if (s.includes("\u0000")) throw new InputError(`${at || "the value"} contains \\u0000, which PostgreSQL cannot store`);
-    if (!s.isWellFormed()) throw new InputError(`${at || "the value"} contains an unpaired UTF-16 surrogate (\\ud800-\\udfff), which PostgreSQL cannot store`);
+    if (s.includes("\u0000"))
+      throw new InputError(`${at || "the value"} contains \\u0000, which PostgreSQL cannot store`);
+    if (!s.isWellFormed())
+      throw new InputError(
+        `${at || "the value"} contains an unpaired UTF-16 surrogate (\\ud800-\\udfff), which PostgreSQL cannot store`,
+      );
   };
   const walk = (v: unknown, at: string) => {
     if (typeof v === "string") check(v, at);

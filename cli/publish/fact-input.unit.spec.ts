@@ -56,7 +56,10 @@ describe("parseLine (shorthand: payload lines)", () => {
     const result = parseLine(`  {"total": 12.50}  `, shorthand);
     expect(result).toEqual({
       ok: true,
-      fact: { header: { ns: "shop", type: "OrderPlaced", version: 2, aggIds: [ID], meta: { tenant: "acme" } }, payload: `{"total": 12.50}` },
+      fact: {
+        header: { ns: "shop", type: "OrderPlaced", version: 2, aggIds: [ID], meta: { tenant: "acme" } },
+        payload: `{"total": 12.50}`,
+      },
     });
   });
 

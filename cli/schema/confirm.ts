@@ -21,7 +21,11 @@ export function canAsk(terminal: Terminal = processTerminal()): boolean {
  * handled here: an interruption, like Ctrl-C anywhere else in the CLI.
  */
 export function confirm(question: string, terminal: Terminal = processTerminal()): Promise<boolean> {
-  const rl = createInterface({ input: terminal.input, output: terminal.output, terminal: Boolean(terminal.input.isTTY) });
+  const rl = createInterface({
+    input: terminal.input,
+    output: terminal.output,
+    terminal: Boolean(terminal.input.isTTY),
+  });
   return new Promise<boolean>((resolve, reject) => {
     let answered = false;
     rl.on("SIGINT", () => {

@@ -23,7 +23,8 @@ export async function readRegistryDir(root: string): Promise<Record<string, stri
     if (err.code === "ENOENT") throw usageError(`cannot read ${root}: no such directory`);
     throw err;
   });
-  if (!info.isDirectory()) throw usageError(`${root} is not a directory; give the registry's root directory (the one with index.json)`);
+  if (!info.isDirectory())
+    throw usageError(`${root} is not a directory; give the registry's root directory (the one with index.json)`);
   const files: Record<string, string> = {};
   let bytes = 0;
   const walk = async (dir: string): Promise<void> => {
@@ -36,7 +37,10 @@ export async function readRegistryDir(root: string): Promise<Record<string, stri
       } else if (entry.isFile() && isRegistryFile(entry.name)) {
         const text = await readFile(path, "utf8");
         bytes += Buffer.byteLength(text);
-        if (bytes > MAX_REGISTRY_BYTES) throw usageError(`${root} holds more than ${MAX_REGISTRY_BYTES / 1024 / 1024} MiB of JSON files; is it really a schema registry?`);
+        if (bytes > MAX_REGISTRY_BYTES)
+          throw usageError(
+            `${root} holds more than ${MAX_REGISTRY_BYTES / 1024 / 1024} MiB of JSON files; is it really a schema registry?`,
+          );
         files[relative(root, path).split(sep).join("/")] = text;
       }
     }
@@ -60,7 +64,9 @@ export async function checkExportDir(dir: string, force: boolean): Promise<void>
     throw err;
   }
   if (entries.length > 0 && !force) {
-    throw usageError(`${dir} is not empty; export into a new or empty directory, or pass --force to write into it (files of the same name are overwritten)`);
+    throw usageError(
+      `${dir} is not empty; export into a new or empty directory, or pass --force to write into it (files of the same name are overwritten)`,
+    );
   }
 }
 
@@ -71,7 +77,8 @@ export async function writeRegistryDir(dir: string, files: Record<string, string
   for (const [path, content] of Object.entries(files)) {
     const target = resolve(root, path);
     // The paths come from the store; one that climbs out of the directory is never written.
-    if (!target.startsWith(root + sep)) throw new Error(`the store sent a file path outside the export directory: ${JSON.stringify(path)}`);
+    if (!target.startsWith(root + sep))
+      throw new Error(`the store sent a file path outside the export directory: ${JSON.stringify(path)}`);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, content);
     written.push(path);

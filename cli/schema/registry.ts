@@ -7,7 +7,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { rejectedError, usageError } from "../errors";
 
 /** The one line every schema command prints against a store without the registry (exit 2). */
-export const NO_REGISTRY = "this store has no schema registry (factline admin services are off or it is a plain FactCast server)";
+export const NO_REGISTRY =
+  "this store has no schema registry (factline admin services are off or it is a plain FactCast server)";
 
 export interface SchemaKeyArgs {
   ns: string;
@@ -95,7 +96,8 @@ export interface TextInput {
 export async function readTextInput(path: string): Promise<TextInput> {
   if (path === "-") {
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    for await (const chunk of process.stdin)
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
     return { name: "stdin", text: stripBom(Buffer.concat(chunks).toString("utf8")) };
   }
   try {

@@ -25,7 +25,13 @@ export function breakingSummary(readers: boolean, writers: boolean): string {
 
 /** One row per change: where, what kind, whom it breaks, and the store's sentence. */
 export function renderChanges(changes: ChangeView[], indent = "  "): string[] {
-  const rows = changes.map((c) => [pointer(c.path), c.kind, mark(c.breakingForReaders), mark(c.breakingForWriters), c.description]);
+  const rows = changes.map((c) => [
+    pointer(c.path),
+    c.kind,
+    mark(c.breakingForReaders),
+    mark(c.breakingForWriters),
+    c.description,
+  ]);
   return formatTable(["PATH", "CHANGE", "READERS", "WRITERS", "DESCRIPTION"], rows).map((line) => indent + line);
 }
 
@@ -41,7 +47,9 @@ export function renderCheck(key: SchemaKeyArgs, check: CheckView): string[] {
   else lines.push(`${describeKey(key)}: already registered with a different schema`);
 
   if (!check.schemaValid) {
-    lines.push(`schema: NOT a valid JSON Schema (${check.schemaProblems.length} problem${check.schemaProblems.length === 1 ? "" : "s"})`);
+    lines.push(
+      `schema: NOT a valid JSON Schema (${check.schemaProblems.length} problem${check.schemaProblems.length === 1 ? "" : "s"})`,
+    );
     for (const p of check.schemaProblems) lines.push(`  ${pointer(p.pointer)}: ${p.message}`);
     return lines;
   }
@@ -53,7 +61,9 @@ export function renderCheck(key: SchemaKeyArgs, check: CheckView): string[] {
     lines.push(`changes against version ${check.comparedToVersion}: none`);
   } else {
     const n = check.changes.length;
-    lines.push(`changes against version ${check.comparedToVersion}: ${n} (${breakingSummary(check.breakingForReaders, check.breakingForWriters)})`);
+    lines.push(
+      `changes against version ${check.comparedToVersion}: ${n} (${breakingSummary(check.breakingForReaders, check.breakingForWriters)})`,
+    );
     lines.push(...renderChanges(check.changes));
   }
 
@@ -71,7 +81,10 @@ export function renderCheck(key: SchemaKeyArgs, check: CheckView): string[] {
       for (const e of rest) lines.push(" ".repeat(head.length) + renderPayloadError(e));
     }
     const more = dryRun.failed - Math.min(dryRun.failed, MAX_SHOWN_FAILURES);
-    const listed = dryRun.firstFailures.length > MAX_SHOWN_FAILURES ? ` (--json lists the first ${dryRun.firstFailures.length})` : "";
+    const listed =
+      dryRun.firstFailures.length > MAX_SHOWN_FAILURES
+        ? ` (--json lists the first ${dryRun.firstFailures.length})`
+        : "";
     if (more > 0) lines.push(`  … and ${formatCount(more)} more${listed}`);
   }
   return lines;

@@ -98,7 +98,11 @@ export function checkView(res: CheckCandidateResponse): CheckView {
       checked: Number(dryRun?.checked ?? 0n),
       failed: Number(dryRun?.failed ?? 0n),
       incomplete: dryRun?.incomplete ?? false,
-      firstFailures: (dryRun?.firstFailures ?? []).map((f) => ({ serial: Number(f.serial), factId: f.factId, errors: f.errors.map(payloadErrorView) })),
+      firstFailures: (dryRun?.firstFailures ?? []).map((f) => ({
+        serial: Number(f.serial),
+        factId: f.factId,
+        errors: f.errors.map(payloadErrorView),
+      })),
     },
   };
 }

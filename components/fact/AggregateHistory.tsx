@@ -16,7 +16,11 @@ export function AggregateHistory({ detail }: { detail: FactDetail }) {
       flush
       title={`Aggregate history (${plural(aggregateHistory.length, "fact")}${aggregateHistoryTruncated ? ", newest shown" : ""})`}
       aside={
-        <ButtonLink size="sm" variant="ghost" href={factsHref({ aggIds: fact.aggIds.length === 1 ? fact.aggIds : [fact.aggIds[0]] })}>
+        <ButtonLink
+          size="sm"
+          variant="ghost"
+          href={factsHref({ aggIds: fact.aggIds.length === 1 ? fact.aggIds : [fact.aggIds[0]] })}
+        >
           Browse all →
         </ButtonLink>
       }

@@ -18,26 +18,60 @@ export function FactFields({ fact }: { fact: FactRow }) {
   const timestamp = useTimestampText();
   const headerBytes = new TextEncoder().encode(fact.headerJson).length;
   const rows: [string, ReactNode][] = [
-    ["Serial", <span key="s" className="tabular font-mono">{formatCount(fact.serial)}</span>],
+    [
+      "Serial",
+      <span key="s" className="tabular font-mono">
+        {formatCount(fact.serial)}
+      </span>,
+    ],
     [
       "Id",
       <span key="i" className="flex items-center gap-1">
-        <span className="break-all font-mono text-[11px]" data-testid="fact-id">{fact.id}</span>
-        <CopyButton text={fact.id} size="sm" variant="ghost" label={<CopyIcon />} ariaLabel="Copy the fact id" title="Copy the fact id" className="px-1.5" />
+        <span className="break-all font-mono text-[11px]" data-testid="fact-id">
+          {fact.id}
+        </span>
+        <CopyButton
+          text={fact.id}
+          size="sm"
+          variant="ghost"
+          label={<CopyIcon />}
+          ariaLabel="Copy the fact id"
+          title="Copy the fact id"
+          className="px-1.5"
+        />
       </span>,
     ],
-    ["Namespace", <Link key="n" className={link} href={namespaceHref(fact.ns)}>{fact.ns}</Link>],
+    [
+      "Namespace",
+      <Link key="n" className={link} href={namespaceHref(fact.ns)}>
+        {fact.ns}
+      </Link>,
+    ],
     [
       "Type",
       fact.type ? (
-        <Link key="t" className={link} href={factsHref({ namespaces: [fact.ns], types: [fact.type] })} title="All facts of this type">
+        <Link
+          key="t"
+          className={link}
+          href={factsHref({ namespaces: [fact.ns], types: [fact.type] })}
+          title="All facts of this type"
+        >
           {fact.type}
         </Link>
       ) : (
-        <span key="t" className="text-subtle">(none)</span>
+        <span key="t" className="text-subtle">
+          (none)
+        </span>
       ),
     ],
-    ["Version", fact.version || <span key="v" className="text-subtle">(none)</span>],
+    [
+      "Version",
+      fact.version || (
+        <span key="v" className="text-subtle">
+          (none)
+        </span>
+      ),
+    ],
     [
       "Published",
       <span key="p" data-testid="fact-published">
@@ -49,20 +83,31 @@ export function FactFields({ fact }: { fact: FactRow }) {
     ],
     [
       "Size",
-      <span key="z" title={`${formatCount(fact.payloadBytes)} bytes of payload, ${formatCount(headerBytes)} bytes of header (UTF-8)`} data-testid="fact-size">
-        {formatBytes(fact.payloadBytes)} payload <span className="text-subtle">({formatCount(fact.payloadBytes)} bytes)</span>
+      <span
+        key="z"
+        title={`${formatCount(fact.payloadBytes)} bytes of payload, ${formatCount(headerBytes)} bytes of header (UTF-8)`}
+        data-testid="fact-size"
+      >
+        {formatBytes(fact.payloadBytes)} payload{" "}
+        <span className="text-subtle">({formatCount(fact.payloadBytes)} bytes)</span>
         <span className="block text-xs text-subtle">{formatCount(headerBytes)} bytes header</span>
       </span>,
     ],
     [
       "Aggregates",
       fact.aggIds.length === 0 ? (
-        <span key="a" className="text-subtle">(none)</span>
+        <span key="a" className="text-subtle">
+          (none)
+        </span>
       ) : (
         <ul key="a" className="space-y-0.5">
           {fact.aggIds.map((id) => (
             <li key={id}>
-              <Link className={`${link} break-all font-mono text-[11px]`} href={factsHref({ aggIds: [id] })} title="All facts of this aggregate">
+              <Link
+                className={`${link} break-all font-mono text-[11px]`}
+                href={factsHref({ aggIds: [id] })}
+                title="All facts of this aggregate"
+              >
                 {id}
               </Link>
             </li>
@@ -73,7 +118,9 @@ export function FactFields({ fact }: { fact: FactRow }) {
     [
       "Meta",
       fact.meta.length === 0 ? (
-        <span key="m" className="text-subtle">(none)</span>
+        <span key="m" className="text-subtle">
+          (none)
+        </span>
       ) : (
         <ul key="m" className="space-y-0.5">
           {fact.meta.flatMap(([k, values]) =>

@@ -39,7 +39,8 @@ export function FactView(props: { serial: bigint } | { id: string }) {
       </div>
     );
   }
-  if (error || !detail) return <ErrorNotice error={error} retry={() => void refetch()} what={`The fact with ${key} could not be loaded`} />;
+  if (error || !detail)
+    return <ErrorNotice error={error} retry={() => void refetch()} what={`The fact with ${key} could not be loaded`} />;
 
   const { fact } = detail;
   return (
@@ -55,8 +56,16 @@ export function FactView(props: { serial: bigint } | { id: string }) {
         }
         actions={
           <>
-            <FactNav previous={detail.previousSerial} next={detail.nextSerial} previousUnknown={status.data?.adminAvailable === false} />
-            <ButtonLink size="sm" variant="ghost" href={factsHref({ namespaces: [fact.ns], types: fact.type ? [fact.type] : [] })}>
+            <FactNav
+              previous={detail.previousSerial}
+              next={detail.nextSerial}
+              previousUnknown={status.data?.adminAvailable === false}
+            />
+            <ButtonLink
+              size="sm"
+              variant="ghost"
+              href={factsHref({ namespaces: [fact.ns], types: fact.type ? [fact.type] : [] })}
+            >
               Browse this type
             </ButtonLink>
           </>
@@ -64,9 +73,19 @@ export function FactView(props: { serial: bigint } | { id: string }) {
       />
       <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_28rem]">
         <div className="min-w-0 space-y-4">
-          <JsonViewer text={fact.payloadJson} label="payload" title="Payload" downloadName={`fact-${fact.serial}-payload.json`} />
+          <JsonViewer
+            text={fact.payloadJson}
+            label="payload"
+            title="Payload"
+            downloadName={`fact-${fact.serial}-payload.json`}
+          />
           <AggregateHistory detail={detail} />
-          <JsonViewer text={fact.headerJson} label="header" title="Header (as stored)" downloadName={`fact-${fact.serial}-header.json`} />
+          <JsonViewer
+            text={fact.headerJson}
+            label="header"
+            title="Header (as stored)"
+            downloadName={`fact-${fact.serial}-header.json`}
+          />
         </div>
         <div className="min-w-0 space-y-4 lg:sticky lg:top-16">
           <FactFields fact={fact} />

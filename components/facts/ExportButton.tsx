@@ -53,7 +53,8 @@ export function ExportButton({ params, catalog }: { params: FactsQueryParams; ca
 export function ExportScope({ params, catalog }: { params: FactsQueryParams; catalog?: GetCatalogResponse }) {
   return (
     <p className="text-xs text-subtle" data-testid="export-scope">
-      Export downloads {exportScope(params, catalog)}, oldest first, as NDJSON: the whole filtered result, not just the rows loaded below.
+      Export downloads {exportScope(params, catalog)}, oldest first, as NDJSON: the whole filtered result, not just the
+      rows loaded below.
     </p>
   );
 }

@@ -36,13 +36,19 @@ export function FactBrowser() {
   const parsed = useMemo(() => parseFactsSearchParams(searchText), [searchText]);
   const params = parsed.ok ? parsed.params : undefined;
 
-  const onQuickFilter = useCallback((f: QuickFilter) => params && router.push(factsHref(withQuickFilter(params, f))), [params, router]);
+  const onQuickFilter = useCallback(
+    (f: QuickFilter) => params && router.push(factsHref(withQuickFilter(params, f))),
+    [params, router],
+  );
 
   return (
     // The page is exactly one screen high so the table, not the page, scrolls (sticky header,
     // keyboard paging); 5rem is the app header plus the main area's padding.
     <div className="flex min-h-[40rem] flex-col gap-3 lg:h-[calc(100dvh-5rem)]">
-      <PageTitle title="Facts" subtitle="Filter, page through and export the facts in the store. The URL holds the whole query: copy it to share it." />
+      <PageTitle
+        title="Facts"
+        subtitle="Filter, page through and export the facts in the store. The URL holds the whole query: copy it to share it."
+      />
       {/* Keyed by the URL: back/forward or a quick filter resets the form to what the URL says. */}
       <FilterForm key={searchText} search={searchText} />
       {parsed.ok ? (

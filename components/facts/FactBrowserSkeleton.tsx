@@ -5,7 +5,10 @@ import { Skeleton, SkeletonRows } from "@/components/ui/Skeleton";
 export function FactBrowserSkeleton() {
   return (
     <div className="flex flex-col gap-3">
-      <PageTitle title="Facts" subtitle="Filter, page through and export the facts in the store. The URL holds the whole query: copy it to share it." />
+      <PageTitle
+        title="Facts"
+        subtitle="Filter, page through and export the facts in the store. The URL holds the whole query: copy it to share it."
+      />
       <div className="rounded-lg border border-line bg-surface p-3">
         <div className="grid gap-3 md:grid-cols-2 xl:grid-cols-3">
           {Array.from({ length: 6 }, (_, i) => (

@@ -23,20 +23,40 @@ export function FactList(props: { rows: FactRow[]; current?: bigint; showNamespa
         </colgroup>
         <thead className="border-b border-line bg-surface-2 text-left text-xs text-muted">
           <tr>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Serial</th>
-            <th scope="col" className="px-3 py-2 font-medium">Published</th>
-            {props.showNamespace && <th scope="col" className="px-3 py-2 font-medium">Namespace</th>}
-            <th scope="col" className="px-3 py-2 font-medium">Type</th>
-            <th scope="col" className="px-3 py-2 font-medium">Payload</th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Serial
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Published
+            </th>
+            {props.showNamespace && (
+              <th scope="col" className="px-3 py-2 font-medium">
+                Namespace
+              </th>
+            )}
+            <th scope="col" className="px-3 py-2 font-medium">
+              Type
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Payload
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-line">
           {props.rows.map((f) => {
             const current = props.current === f.serial;
             return (
-              <tr key={f.serial.toString()} className={cx(current ? "bg-row-selected" : "hover:bg-row-hover")} aria-current={current ? "true" : undefined}>
+              <tr
+                key={f.serial.toString()}
+                className={cx(current ? "bg-row-selected" : "hover:bg-row-hover")}
+                aria-current={current ? "true" : undefined}
+              >
                 <td className="px-3 py-1.5 text-right">
-                  <Link href={factHref(f.serial)} prefetch={false} className="tabular font-mono text-xs text-accent hover:underline">
+                  <Link
+                    href={factHref(f.serial)}
+                    prefetch={false}
+                    className="tabular font-mono text-xs text-accent hover:underline"
+                  >
                     {formatCount(f.serial)}
                   </Link>
                 </td>
@@ -48,7 +68,10 @@ export function FactList(props: { rows: FactRow[]; current?: bigint; showNamespa
                   {f.type || <span className="text-subtle">(no type)</span>}
                   {f.version > 0 && <span className="ml-1 text-subtle">v{f.version}</span>}
                 </td>
-                <td className="truncate px-3 py-1.5 font-mono text-xs text-muted" title={f.payloadTruncated ? "Preview: open the fact for the whole payload" : undefined}>
+                <td
+                  className="truncate px-3 py-1.5 font-mono text-xs text-muted"
+                  title={f.payloadTruncated ? "Preview: open the fact for the whole payload" : undefined}
+                >
                   {f.payloadJson}
                 </td>
               </tr>

@@ -21,7 +21,13 @@ import { ExportButton, ExportScope } from "./ExportButton";
 import { FactTable } from "./FactTable";
 import type { QuickFilter } from "./FactTableRow";
 
-export function FactResults({ params, onQuickFilter }: { params: FactsQueryParams; onQuickFilter(f: QuickFilter): void }) {
+export function FactResults({
+  params,
+  onQuickFilter,
+}: {
+  params: FactsQueryParams;
+  onQuickFilter(f: QuickFilter): void;
+}) {
   const list = useFactList(params);
   const catalog = useCatalog();
   const status = useStoreStatus();
@@ -32,7 +38,8 @@ export function FactResults({ params, onQuickFilter }: { params: FactsQueryParam
 
   const range = info && (info.resolvedFromSerial > 0n || info.resolvedToSerial > 0n) && (
     <span data-testid="resolved-range">
-      serials {info.resolvedFromSerial > 0n ? formatCount(info.resolvedFromSerial) : "first"} – {info.resolvedToSerial > 0n ? formatCount(info.resolvedToSerial) : "latest"}
+      serials {info.resolvedFromSerial > 0n ? formatCount(info.resolvedFromSerial) : "first"} –{" "}
+      {info.resolvedToSerial > 0n ? formatCount(info.resolvedToSerial) : "latest"}
     </span>
   );
 
@@ -42,7 +49,8 @@ export function FactResults({ params, onQuickFilter }: { params: FactsQueryParam
     "Loading more…"
   ) : list.atCapacity ? (
     <span>
-      {formatCount(MAX_LOADED_ROWS)} facts loaded, the most one list holds. Narrow the query, export the whole result, or{" "}
+      {formatCount(MAX_LOADED_ROWS)} facts loaded, the most one list holds. Narrow the query, export the whole result,
+      or{" "}
       <Link className="text-accent underline" href={factsHref({ ...params, cursor: rows.at(-1)!.serial })}>
         continue in a new list after serial {formatCount(rows.at(-1)!.serial)}
       </Link>
@@ -54,7 +62,10 @@ export function FactResults({ params, onQuickFilter }: { params: FactsQueryParam
     </Button>
   ) : (
     <span className="flex items-center gap-3">
-      <span data-testid="end-of-result">End of the result: {plural(rows.length, "fact")}{newest ? "" : " up to now"}.</span>
+      <span data-testid="end-of-result">
+        End of the result: {plural(rows.length, "fact")}
+        {newest ? "" : " up to now"}.
+      </span>
       {list.canCheckNewer && (
         <Button size="sm" onClick={() => void list.fetchNextPage()}>
           Check for newer facts
@@ -78,39 +89,57 @@ export function FactResults({ params, onQuickFilter }: { params: FactsQueryParam
   const first = rows[0]?.serial;
   const atTop = params.cursor === undefined || list.backExhausted;
   const newerArrived =
-    newest && atTop && first !== undefined && latest !== undefined && latest > first && checked !== undefined && checked.page === firstPage && latest > checked.latest;
+    newest &&
+    atTop &&
+    first !== undefined &&
+    latest !== undefined &&
+    latest > first &&
+    checked !== undefined &&
+    checked.page === firstPage &&
+    latest > checked.latest;
   const cursorBar = params.cursor !== undefined && !list.backExhausted;
-  const header = (list.canLoadBefore && (cursorBar || newerArrived)) || list.isFetchingPreviousPage ? (
-    <div className="flex items-center gap-3 border-b border-line bg-accent-soft px-3 py-1.5 text-xs text-accent-soft-fg" data-testid="newer-banner">
-      {list.isFetchingPreviousPage ? (
-        "Loading…"
-      ) : cursorBar ? (
-        <>
-          <span>
-            Starting after serial {formatCount(params.cursor!)}; {newest ? "newer" : "older"} facts are above.
-          </span>
-          <Button size="sm" onClick={() => void list.fetchPreviousPage()}>
-            Load {newest ? "newer" : "older"}
-          </Button>
-          <Link className="underline" href={factsHref({ ...params, cursor: undefined })}>
-            Start from the {newest ? "newest" : "oldest"}
-          </Link>
-        </>
-      ) : (
-        <>
-          <span>The store has facts after serial {formatCount(first!)} (latest {formatCount(latest!)}); some may match.</span>
-          <Button size="sm" onClick={() => void list.fetchPreviousPage()}>
-            Load newer
-          </Button>
-        </>
-      )}
-    </div>
-  ) : undefined;
+  const header =
+    (list.canLoadBefore && (cursorBar || newerArrived)) || list.isFetchingPreviousPage ? (
+      <div
+        className="flex items-center gap-3 border-b border-line bg-accent-soft px-3 py-1.5 text-xs text-accent-soft-fg"
+        data-testid="newer-banner"
+      >
+        {list.isFetchingPreviousPage ? (
+          "Loading…"
+        ) : cursorBar ? (
+          <>
+            <span>
+              Starting after serial {formatCount(params.cursor!)}; {newest ? "newer" : "older"} facts are above.
+            </span>
+            <Button size="sm" onClick={() => void list.fetchPreviousPage()}>
+              Load {newest ? "newer" : "older"}
+            </Button>
+            <Link className="underline" href={factsHref({ ...params, cursor: undefined })}>
+              Start from the {newest ? "newest" : "oldest"}
+            </Link>
+          </>
+        ) : (
+          <>
+            <span>
+              The store has facts after serial {formatCount(first!)} (latest {formatCount(latest!)}); some may match.
+            </span>
+            <Button size="sm" onClick={() => void list.fetchPreviousPage()}>
+              Load newer
+            </Button>
+          </>
+        )}
+      </div>
+    ) : undefined;
 
   const placeholder = list.isPending ? (
     <SkeletonRows rows={12} className="p-3" />
   ) : list.isError && rows.length === 0 ? (
-    <ErrorNotice error={list.error} retry={() => void list.refetch()} className="m-3" what="The facts could not be loaded" />
+    <ErrorNotice
+      error={list.error}
+      retry={() => void list.refetch()}
+      className="m-3"
+      what="The facts could not be loaded"
+    />
   ) : rows.length === 0 ? (
     <div className="p-6 text-center text-sm text-muted" data-testid="no-facts">
       No fact matches this query{params.cursor !== undefined ? ` after serial ${formatCount(params.cursor)}` : ""}.
@@ -125,14 +154,24 @@ export function FactResults({ params, onQuickFilter }: { params: FactsQueryParam
   return (
     <>
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
-        <OrderSwitch params={params} shown={list.isPending ? params.order : list.order} newestAvailable={!(status.data?.reachable && !status.data.adminAvailable)} />
+        <OrderSwitch
+          params={params}
+          shown={list.isPending ? params.order : list.order}
+          newestAvailable={!(status.data?.reachable && !status.data.adminAvailable)}
+        />
         <p className="tabular text-xs text-muted" aria-live="polite" data-testid="loaded-count">
-          {list.isPending ? "Loading…" : `${plural(rows.length, "fact")} loaded${list.canLoadMore ? ", more available" : ""}`}
+          {list.isPending
+            ? "Loading…"
+            : `${plural(rows.length, "fact")} loaded${list.canLoadMore ? ", more available" : ""}`}
           {range && <> · {range}</>}
           {info?.strategy === "catch-up" && <> · read by catch-up (plain FactCast)</>}
         </p>
         <div className="ml-auto flex items-center gap-2">
-          <CopyButton text={() => window.location.href} label="Copy link" title="Copy this page's URL: it reproduces the query" />
+          <CopyButton
+            text={() => window.location.href}
+            label="Copy link"
+            title="Copy this page's URL: it reproduces the query"
+          />
           <ExportButton params={params} catalog={catalog.data} />
         </div>
       </div>
@@ -156,30 +195,49 @@ export function FactResults({ params, onQuickFilter }: { params: FactsQueryParam
   );
 }
 
-function OrderSwitch({ params, shown, newestAvailable }: { params: FactsQueryParams; shown: FactsQueryParams["order"]; newestAvailable: boolean }) {
+function OrderSwitch({
+  params,
+  shown,
+  newestAvailable,
+}: {
+  params: FactsQueryParams;
+  shown: FactsQueryParams["order"];
+  newestAvailable: boolean;
+}) {
   const options = [
     { value: "newest", label: "Newest first" },
     { value: "oldest", label: "Oldest first" },
   ] as const;
   return (
-    <div role="group" aria-label="Order" className="inline-flex h-7 overflow-hidden rounded-md border border-line text-xs">
+    <div
+      role="group"
+      aria-label="Order"
+      className="inline-flex h-7 overflow-hidden rounded-md border border-line text-xs"
+    >
       {options.map((o) =>
         o.value === "newest" && !newestAvailable ? (
-          <span key={o.value} aria-disabled="true" title="Needs factline's admin services; this store reads oldest first only" className="flex cursor-not-allowed items-center bg-surface px-2.5 font-medium text-subtle line-through">
+          <span
+            key={o.value}
+            aria-disabled="true"
+            title="Needs factline's admin services; this store reads oldest first only"
+            className="flex cursor-not-allowed items-center bg-surface px-2.5 font-medium text-subtle line-through"
+          >
             {o.label}
           </span>
         ) : (
-        <Link
-          key={o.value}
-          href={factsHref({ ...params, order: o.value, cursor: undefined })}
-          aria-current={shown === o.value ? "true" : undefined}
-          className={cx(
-            "flex items-center px-2.5 font-medium",
-            shown === o.value ? "bg-accent-soft text-accent-soft-fg" : "bg-surface text-muted hover:bg-surface-2 hover:text-fg",
-          )}
-        >
-          {o.label}
-        </Link>
+          <Link
+            key={o.value}
+            href={factsHref({ ...params, order: o.value, cursor: undefined })}
+            aria-current={shown === o.value ? "true" : undefined}
+            className={cx(
+              "flex items-center px-2.5 font-medium",
+              shown === o.value
+                ? "bg-accent-soft text-accent-soft-fg"
+                : "bg-surface text-muted hover:bg-surface-2 hover:text-fg",
+            )}
+          >
+            {o.label}
+          </Link>
         ),
       )}
     </div>

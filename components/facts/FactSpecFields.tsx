@@ -18,7 +18,14 @@ const NO_PENDING: Record<SpecField, string> = { ns: "", type: "", aggId: "", met
 
 /** The URL's values as they are (trimmed, each once), valid or not, so a bad one can be corrected. */
 export function specListsOf(sp: URLSearchParams): SpecLists {
-  const all = (name: string) => [...new Set(sp.getAll(name).map((v) => v.trim()).filter(Boolean))];
+  const all = (name: string) => [
+    ...new Set(
+      sp
+        .getAll(name)
+        .map((v) => v.trim())
+        .filter(Boolean),
+    ),
+  ];
   return Object.fromEntries(SPEC_FIELDS.map((f) => [f, all(PARAM[f])])) as SpecLists;
 }
 
@@ -47,7 +54,8 @@ export function useSpecFields(initial: SpecLists, errorFor: (...params: string[]
     }),
     /** Writes every value into `sp`, including text typed but not yet turned into a token. */
     appendTo(sp: URLSearchParams): void {
-      for (const field of SPEC_FIELDS) for (const v of [...lists[field], pending[field]]) if (v.trim()) sp.append(PARAM[field], v);
+      for (const field of SPEC_FIELDS)
+        for (const v of [...lists[field], pending[field]]) if (v.trim()) sp.append(PARAM[field], v);
     },
     clear(): void {
       setLists(specListsOf(new URLSearchParams()));
@@ -58,22 +66,71 @@ export function useSpecFields(initial: SpecLists, errorFor: (...params: string[]
 }
 
 /** The six inputs; `children` continue the second row (the form's own fields and buttons). */
-export function FactSpecFields({ idPrefix, spec, children }: { idPrefix: string; spec: SpecFields; children?: ReactNode }) {
+export function FactSpecFields({
+  idPrefix,
+  spec,
+  children,
+}: {
+  idPrefix: string;
+  spec: SpecFields;
+  children?: ReactNode;
+}) {
   const { namespaces, types, props } = spec;
   return (
     <>
       <div className="grid gap-3 md:grid-cols-2 xl:grid-cols-4">
-        <TokenInput id={`${idPrefix}-ns`} label="Namespaces (any of)" placeholder="all namespaces" suggestions={namespaces} commaSeparates {...props("ns")} />
-        <TokenInput id={`${idPrefix}-type`} label="Types (any of)" placeholder="all types" suggestions={types} commaSeparates {...props("type")} />
-        <TokenInput id={`${idPrefix}-agg`} label="Aggregate ids (all of)" placeholder="UUID" commaSeparates mono {...props("aggId")} />
-        <TokenInput id={`${idPrefix}-meta`} label="Meta key=value (all of)" placeholder="e.g. tenant=acme" mono {...props("meta")} />
+        <TokenInput
+          id={`${idPrefix}-ns`}
+          label="Namespaces (any of)"
+          placeholder="all namespaces"
+          suggestions={namespaces}
+          commaSeparates
+          {...props("ns")}
+        />
+        <TokenInput
+          id={`${idPrefix}-type`}
+          label="Types (any of)"
+          placeholder="all types"
+          suggestions={types}
+          commaSeparates
+          {...props("type")}
+        />
+        <TokenInput
+          id={`${idPrefix}-agg`}
+          label="Aggregate ids (all of)"
+          placeholder="UUID"
+          commaSeparates
+          mono
+          {...props("aggId")}
+        />
+        <TokenInput
+          id={`${idPrefix}-meta`}
+          label="Meta key=value (all of)"
+          placeholder="e.g. tenant=acme"
+          mono
+          {...props("meta")}
+        />
       </div>
       <div className="mt-3 flex flex-wrap items-start gap-3">
         <div className="w-44">
-          <TokenInput id={`${idPrefix}-has`} label="Meta key present" placeholder="key" commaSeparates mono {...props("has")} />
+          <TokenInput
+            id={`${idPrefix}-has`}
+            label="Meta key present"
+            placeholder="key"
+            commaSeparates
+            mono
+            {...props("has")}
+          />
         </div>
         <div className="w-44">
-          <TokenInput id={`${idPrefix}-lacks`} label="Meta key absent" placeholder="key" commaSeparates mono {...props("lacks")} />
+          <TokenInput
+            id={`${idPrefix}-lacks`}
+            label="Meta key absent"
+            placeholder="key"
+            commaSeparates
+            mono
+            {...props("lacks")}
+          />
         </div>
         {children}
       </div>

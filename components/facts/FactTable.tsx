@@ -6,7 +6,16 @@
  */
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from "react";
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type MouseEvent,
+  type ReactNode,
+} from "react";
 import { usePreferences } from "@/lib/browser/preferences";
 import type { FactRow } from "@/lib/view/facts";
 import { factHref } from "@/lib/view/links";
@@ -128,8 +137,22 @@ export function FactTable(props: FactTableProps) {
         data-testid="fact-table"
       >
         <div className="min-w-[1180px]">
-          <div role="row" aria-rowindex={1} className="sticky top-0 z-10 grid border-b border-line bg-surface-2 text-xs font-medium text-muted" style={{ gridTemplateColumns: GRID_COLUMNS }}>
-            {["Serial", `Published (${zoneLabel(timeZone)})`, "Namespace", "Type", "Ver.", "Aggregate ids", "Meta", "Payload (preview)"].map((h, i) => (
+          <div
+            role="row"
+            aria-rowindex={1}
+            className="sticky top-0 z-10 grid border-b border-line bg-surface-2 text-xs font-medium text-muted"
+            style={{ gridTemplateColumns: GRID_COLUMNS }}
+          >
+            {[
+              "Serial",
+              `Published (${zoneLabel(timeZone)})`,
+              "Namespace",
+              "Type",
+              "Ver.",
+              "Aggregate ids",
+              "Meta",
+              "Payload (preview)",
+            ].map((h, i) => (
               <div key={h} role="columnheader" className={i === 0 || i === 4 ? "px-3 py-2 text-right" : "px-3 py-2"}>
                 {h}
               </div>
@@ -151,7 +174,9 @@ export function FactTable(props: FactTableProps) {
               ))}
             </div>
           )}
-          {!props.placeholder && <div className="border-t border-line px-3 py-2 text-xs text-muted">{props.footer}</div>}
+          {!props.placeholder && (
+            <div className="border-t border-line px-3 py-2 text-xs text-muted">{props.footer}</div>
+          )}
         </div>
       </div>
     </div>

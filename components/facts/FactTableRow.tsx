@@ -12,9 +12,14 @@ import { cx } from "@/lib/view/cx";
 
 /** Fixed: the virtualizer positions rows by arithmetic instead of measuring each one. */
 export const ROW_HEIGHT = 34;
-export const GRID_COLUMNS = "6.5rem 11rem minmax(7rem,9rem) minmax(9rem,13rem) 3rem minmax(8rem,11rem) minmax(10rem,16rem) minmax(16rem,1fr)";
+export const GRID_COLUMNS =
+  "6.5rem 11rem minmax(7rem,9rem) minmax(9rem,13rem) 3rem minmax(8rem,11rem) minmax(10rem,16rem) minmax(16rem,1fr)";
 
-export type QuickFilter = { kind: "aggId"; value: string } | { kind: "meta"; key: string; value: string } | { kind: "ns"; value: string } | { kind: "type"; value: string };
+export type QuickFilter =
+  | { kind: "aggId"; value: string }
+  | { kind: "meta"; key: string; value: string }
+  | { kind: "ns"; value: string }
+  | { kind: "type"; value: string };
 
 /** How many chips fit in a cell before the rest becomes "+N" (the fact page shows them all). */
 const CHIPS_SHOWN = 2;
@@ -54,7 +59,12 @@ export const FactTableRow = memo(function FactTableRow({ row, index, start, acti
           subscription per row, which shows when thousands of rows scroll by, and its prefetch
           would ask the server for every fact in view.
         */}
-        <a href={factHref(row.serial)} className="tabular font-mono text-accent hover:underline" tabIndex={-1} data-row-link>
+        <a
+          href={factHref(row.serial)}
+          className="tabular font-mono text-accent hover:underline"
+          tabIndex={-1}
+          data-row-link
+        >
           {formatCount(row.serial)}
         </a>
       </div>
@@ -62,13 +72,25 @@ export const FactTableRow = memo(function FactTableRow({ row, index, start, acti
         <Timestamp ms={row.publishedMs} short className="tabular" />
       </div>
       <div role="gridcell" className="flex min-w-0 px-3">
-        <button type="button" tabIndex={-1} className="truncate hover:text-accent hover:underline" title={`Only namespace ${row.ns}`} onClick={() => onQuickFilter({ kind: "ns", value: row.ns })}>
+        <button
+          type="button"
+          tabIndex={-1}
+          className="truncate hover:text-accent hover:underline"
+          title={`Only namespace ${row.ns}`}
+          onClick={() => onQuickFilter({ kind: "ns", value: row.ns })}
+        >
           {row.ns}
         </button>
       </div>
       <div role="gridcell" className="flex min-w-0 px-3">
         {row.type ? (
-          <button type="button" tabIndex={-1} className="truncate font-medium hover:text-accent hover:underline" title={`Only type ${row.type}`} onClick={() => onQuickFilter({ kind: "type", value: row.type })}>
+          <button
+            type="button"
+            tabIndex={-1}
+            className="truncate font-medium hover:text-accent hover:underline"
+            title={`Only type ${row.type}`}
+            onClick={() => onQuickFilter({ kind: "type", value: row.type })}
+          >
             {row.type}
           </button>
         ) : (
@@ -80,7 +102,14 @@ export const FactTableRow = memo(function FactTableRow({ row, index, start, acti
       </div>
       <div role="gridcell" className="flex min-w-0 items-center gap-1 overflow-hidden px-3">
         {row.aggIds.slice(0, CHIPS_SHOWN).map((id) => (
-          <button key={id} type="button" tabIndex={-1} className={chip} title={`Only aggregate ${id}`} onClick={() => onQuickFilter({ kind: "aggId", value: id })}>
+          <button
+            key={id}
+            type="button"
+            tabIndex={-1}
+            className={chip}
+            title={`Only aggregate ${id}`}
+            onClick={() => onQuickFilter({ kind: "aggId", value: id })}
+          >
             {id.slice(0, 8)}
           </button>
         ))}
@@ -88,7 +117,14 @@ export const FactTableRow = memo(function FactTableRow({ row, index, start, acti
       </div>
       <div role="gridcell" className="flex min-w-0 items-center gap-1 overflow-hidden px-3">
         {meta.slice(0, CHIPS_SHOWN).map(([k, v]) => (
-          <button key={`${k}=${v}`} type="button" tabIndex={-1} className={chip} title={`Only facts with meta ${k}=${v}`} onClick={() => onQuickFilter({ kind: "meta", key: k, value: v })}>
+          <button
+            key={`${k}=${v}`}
+            type="button"
+            tabIndex={-1}
+            className={chip}
+            title={`Only facts with meta ${k}=${v}`}
+            onClick={() => onQuickFilter({ kind: "meta", key: k, value: v })}
+          >
             {k}={v}
           </button>
         ))}

@@ -29,14 +29,19 @@ export function FilterForm({ search }: { search: string }) {
   }, [search]);
   const [range, setRange] = useState(initial.range);
   const [errors, setErrors] = useState<ParamError[]>(initial.errors);
-  const errorFor = (...names: string[]) => errors.filter((e) => names.includes(e.param)).map((e) => e.message).join(" ") || undefined;
+  const errorFor = (...names: string[]) =>
+    errors
+      .filter((e) => names.includes(e.param))
+      .map((e) => e.message)
+      .join(" ") || undefined;
   const spec = useSpecFields(initial.lists, errorFor);
   const setText = (field: TextField) => (value: string) => setRange((r) => ({ ...r, [field]: value }));
 
   const apply = () => {
     const sp = new URLSearchParams();
     spec.appendTo(sp);
-    for (const field of ["from", "to", "fromDate", "toDate"] as TextField[]) if (range[field].trim()) sp.set(PARAM[field], range[field].trim());
+    for (const field of ["from", "to", "fromDate", "toDate"] as TextField[])
+      if (range[field].trim()) sp.set(PARAM[field], range[field].trim());
     if (initial.order !== "newest") sp.set(PARAM.order, initial.order);
     const parsed = parseFactsSearchParams(sp);
     if (!parsed.ok) return setErrors(parsed.errors);
@@ -57,12 +62,32 @@ export function FilterForm({ search }: { search: string }) {
     >
       <FactSpecFields idPrefix="f" spec={spec}>
         <RangeField legend="Serials (inclusive)" error={errorFor(PARAM.from, PARAM.to)}>
-          <TextInput id="f-from" label="from serial" value={range.from} onChange={setText("from")} placeholder="first" inputMode="numeric" />
+          <TextInput
+            id="f-from"
+            label="from serial"
+            value={range.from}
+            onChange={setText("from")}
+            placeholder="first"
+            inputMode="numeric"
+          />
           <span className="text-subtle">–</span>
-          <TextInput id="f-to" label="to serial" value={range.to} onChange={setText("to")} placeholder="latest" inputMode="numeric" />
+          <TextInput
+            id="f-to"
+            label="to serial"
+            value={range.to}
+            onChange={setText("to")}
+            placeholder="latest"
+            inputMode="numeric"
+          />
         </RangeField>
         <RangeField legend="Published (UTC days, inclusive)" error={errorFor(PARAM.fromDate, PARAM.toDate)}>
-          <TextInput id="f-from-date" label="from day" type="date" value={range.fromDate} onChange={setText("fromDate")} />
+          <TextInput
+            id="f-from-date"
+            label="from day"
+            type="date"
+            value={range.fromDate}
+            onChange={setText("fromDate")}
+          />
           <span className="text-subtle">–</span>
           <TextInput id="f-to-date" label="to day" type="date" value={range.toDate} onChange={setText("toDate")} />
         </RangeField>
@@ -120,7 +145,10 @@ function TextInput(props: {
         inputMode={props.inputMode}
         placeholder={props.placeholder}
         onChange={(e) => props.onChange(e.target.value)}
-        className={cx("h-8 rounded-md border border-line bg-surface px-2 text-xs text-fg placeholder:text-subtle focus:border-accent", props.type === "date" ? "w-36" : "w-28 font-mono")}
+        className={cx(
+          "h-8 rounded-md border border-line bg-surface px-2 text-xs text-fg placeholder:text-subtle focus:border-accent",
+          props.type === "date" ? "w-36" : "w-28 font-mono",
+        )}
       />
     </>
   );

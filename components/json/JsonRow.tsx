@@ -55,7 +55,11 @@ export const JsonRow = memo(function JsonRow(p: Props) {
   const container = (span.kind === "object" || span.kind === "array") && !isEmptyContainer(doc, span);
   return (
     <div className={rowClass} style={indent} onClick={() => p.onActivate(row)}>
-      {container ? <Toggle open={p.open} onClick={() => p.onToggle(row)} label={String(row.keyOf ?? "root")} /> : <span className="w-4 shrink-0" />}
+      {container ? (
+        <Toggle open={p.open} onClick={() => p.onToggle(row)} label={String(row.keyOf ?? "root")} />
+      ) : (
+        <span className="w-4 shrink-0" />
+      )}
       <div className="min-w-0 flex-1">
         {row.keyOf !== undefined && (
           <span className={typeof row.keyOf === "number" ? "text-subtle" : "text-json-key"}>
@@ -73,7 +77,19 @@ export const JsonRow = memo(function JsonRow(p: Props) {
   );
 });
 
-function Value({ doc, row, open, shownChars, onShowString }: { doc: JsonDocument; row: Extract<TreeRow, { type: "value" }>; open: boolean; shownChars: number; onShowString: Props["onShowString"] }) {
+function Value({
+  doc,
+  row,
+  open,
+  shownChars,
+  onShowString,
+}: {
+  doc: JsonDocument;
+  row: Extract<TreeRow, { type: "value" }>;
+  open: boolean;
+  shownChars: number;
+  onShowString: Props["onShowString"];
+}) {
   const { span } = row;
   switch (span.kind) {
     case "object":
@@ -82,7 +98,10 @@ function Value({ doc, row, open, shownChars, onShowString }: { doc: JsonDocument
       if (isEmptyContainer(doc, span)) return <span className="text-muted">{l + r}</span>;
       const count = doc.countIfCheap(span);
       const noun = span.kind === "object" ? "key" : "item";
-      const hint = count === undefined ? formatBytes(span.end - span.start) : `${formatCount(count)} ${count === 1 ? noun : `${noun}s`}`;
+      const hint =
+        count === undefined
+          ? formatBytes(span.end - span.start)
+          : `${formatCount(count)} ${count === 1 ? noun : `${noun}s`}`;
       return (
         <span className="text-muted">
           {open ? l : `${l}…${r}`} <span className="font-sans text-[11px] text-subtle">{hint}</span>
@@ -98,7 +117,17 @@ function Value({ doc, row, open, shownChars, onShowString }: { doc: JsonDocument
   }
 }
 
-function StringValue({ literal, row, shownChars, onShowString }: { literal: string; row: TreeRow; shownChars: number; onShowString: Props["onShowString"] }) {
+function StringValue({
+  literal,
+  row,
+  shownChars,
+  onShowString,
+}: {
+  literal: string;
+  row: TreeRow;
+  shownChars: number;
+  onShowString: Props["onShowString"];
+}) {
   // Decoding is skipped for the common case; a long literal is cut before decoding the preview.
   const long = literal.length > INLINE_STRING_CHARS + 2;
   if (!long) return <span className="break-all text-json-string">{JSON.stringify(decodeString(literal))}</span>;
@@ -107,7 +136,11 @@ function StringValue({ literal, row, shownChars, onShowString }: { literal: stri
     return (
       <span className="break-all text-json-string">
         &quot;{value.slice(0, INLINE_STRING_CHARS)}…&quot;{" "}
-        <button type="button" className="font-sans text-[11px] text-accent hover:underline" onClick={() => onShowString(row, STRING_CHUNK_CHARS)}>
+        <button
+          type="button"
+          className="font-sans text-[11px] text-accent hover:underline"
+          onClick={() => onShowString(row, STRING_CHUNK_CHARS)}
+        >
           +{formatCount(value.length - INLINE_STRING_CHARS)} chars
         </button>
       </span>
@@ -116,11 +149,18 @@ function StringValue({ literal, row, shownChars, onShowString }: { literal: stri
   const shown = value.slice(0, shownChars);
   return (
     <div className="mt-0.5">
-      <pre className="max-h-72 overflow-auto whitespace-pre-wrap break-all rounded border border-line bg-surface-2 p-2 text-json-string">{shown}</pre>
+      <pre className="max-h-72 overflow-auto whitespace-pre-wrap break-all rounded border border-line bg-surface-2 p-2 text-json-string">
+        {shown}
+      </pre>
       <div className="mt-1 flex gap-3 font-sans text-[11px]">
         {shownChars < value.length && (
-          <button type="button" className="text-accent hover:underline" onClick={() => onShowString(row, shownChars + STRING_CHUNK_CHARS)}>
-            Show {formatCount(Math.min(STRING_CHUNK_CHARS, value.length - shownChars))} more of {formatCount(value.length)} chars
+          <button
+            type="button"
+            className="text-accent hover:underline"
+            onClick={() => onShowString(row, shownChars + STRING_CHUNK_CHARS)}
+          >
+            Show {formatCount(Math.min(STRING_CHUNK_CHARS, value.length - shownChars))} more of{" "}
+            {formatCount(value.length)} chars
           </button>
         )}
         <button type="button" className="text-accent hover:underline" onClick={() => onShowString(row, 0)}>

@@ -80,7 +80,10 @@ export function JsonSearchBar(props: {
       <span className="text-xs text-ok" aria-live="polite">
         {props.toast}
       </span>
-      <span className="ml-auto hidden text-[11px] text-subtle xl:inline" title="In the tree: arrows move, open and close; Enter toggles; c copies the value, p its path">
+      <span
+        className="ml-auto hidden text-[11px] text-subtle xl:inline"
+        title="In the tree: arrows move, open and close; Enter toggles; c copies the value, p its path"
+      >
         ↑↓←→ · Enter · c copy value · p copy path
       </span>
       <span className="ml-auto flex gap-1 xl:ml-0">

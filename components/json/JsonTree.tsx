@@ -10,7 +10,16 @@ import { useCallback, useMemo, useRef, useState, type KeyboardEvent } from "reac
 import { copyText } from "@/components/ui/CopyButton";
 import { decodeString } from "@/lib/view/json-scan";
 import { searchJson, type JsonSearchResult } from "@/lib/view/json-search";
-import { idsToReveal, initialOpen, jsonPath, pointer, rootOnly, visibleRows, type JsonDocument, type TreeRow } from "@/lib/view/json-tree";
+import {
+  idsToReveal,
+  initialOpen,
+  jsonPath,
+  pointer,
+  rootOnly,
+  visibleRows,
+  type JsonDocument,
+  type TreeRow,
+} from "@/lib/view/json-tree";
 import { JsonRow } from "./JsonRow";
 import { JsonSearchBar } from "./JsonSearchBar";
 
@@ -97,7 +106,10 @@ export function JsonTree({ doc, pathRoot, label }: { doc: JsonDocument; pathRoot
     if (at >= 0) requestAnimationFrame(() => virtualizer.scrollToIndex(at, { align: "center" }));
   };
 
-  const activeIndex = Math.max(0, rows.findIndex((r) => r.id === activeId));
+  const activeIndex = Math.max(
+    0,
+    rows.findIndex((r) => r.id === activeId),
+  );
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.target !== e.currentTarget || rows.length === 0) return;
     const row = rows[activeIndex];
@@ -117,7 +129,12 @@ export function JsonTree({ doc, pathRoot, label }: { doc: JsonDocument; pathRoot
         break;
       case "ArrowLeft":
         if (openable && isOpen) toggle(row);
-        else for (let i = activeIndex - 1; i >= 0; i--) if (rows[i].depth < row.depth) { next = i; break; }
+        else
+          for (let i = activeIndex - 1; i >= 0; i--)
+            if (rows[i].depth < row.depth) {
+              next = i;
+              break;
+            }
         break;
       case "Enter":
       case " ":
@@ -153,7 +170,11 @@ export function JsonTree({ doc, pathRoot, label }: { doc: JsonDocument; pathRoot
         result={search}
         onSearch={(q) => goToMatch(searchJson(doc.text, q), 0)}
         onClear={() => setSearch(undefined)}
-        onStep={(delta) => search && search.matches.length > 0 && goToMatch(search, (search.current + delta + search.matches.length) % search.matches.length)}
+        onStep={(delta) =>
+          search &&
+          search.matches.length > 0 &&
+          goToMatch(search, (search.current + delta + search.matches.length) % search.matches.length)
+        }
         onCollapse={() => setOpen(rootOnly(doc))}
         onReset={() => setOpen(initialOpen(doc))}
         toast={toast}
@@ -180,7 +201,11 @@ export function JsonTree({ doc, pathRoot, label }: { doc: JsonDocument; pathRoot
                 role="treeitem"
                 aria-level={row.depth + 1}
                 aria-selected={item.index === activeIndex}
-                aria-expanded={row.type === "group" || row.span.kind === "object" || row.span.kind === "array" ? open.has(row.id) : undefined}
+                aria-expanded={
+                  row.type === "group" || row.span.kind === "object" || row.span.kind === "array"
+                    ? open.has(row.id)
+                    : undefined
+                }
                 className="absolute left-0 top-0 w-full"
                 style={{ transform: `translateY(${item.start}px)` }}
               >

@@ -12,7 +12,14 @@ import { cx } from "@/lib/view/cx";
 import { JsonTree } from "./JsonTree";
 import { RawJson } from "./RawJson";
 
-export function JsonViewer(props: { text: string; label: string; title: string; pathRoot?: string; downloadName?: string; aside?: React.ReactNode }) {
+export function JsonViewer(props: {
+  text: string;
+  label: string;
+  title: string;
+  pathRoot?: string;
+  downloadName?: string;
+  aside?: React.ReactNode;
+}) {
   const doc = useMemo(() => new JsonDocument(props.text), [props.text]);
   const [mode, setMode] = useState<"tree" | "raw">(doc.error ? "raw" : "tree");
   const download = () => {
@@ -27,7 +34,11 @@ export function JsonViewer(props: { text: string; label: string; title: string; 
     <section className="rounded-lg border border-line bg-surface" aria-label={props.title}>
       <header className="flex flex-wrap items-center gap-2 border-b border-line px-3 py-2">
         <h2 className="mr-2 text-sm font-semibold text-fg">{props.title}</h2>
-        <div role="tablist" aria-label={`${props.title} view`} className="inline-flex h-7 overflow-hidden rounded-md border border-line text-xs">
+        <div
+          role="tablist"
+          aria-label={`${props.title} view`}
+          className="inline-flex h-7 overflow-hidden rounded-md border border-line text-xs"
+        >
           {(["tree", "raw"] as const).map((m) => (
             <button
               key={m}
@@ -36,7 +47,12 @@ export function JsonViewer(props: { text: string; label: string; title: string; 
               aria-selected={mode === m}
               disabled={m === "tree" && !!doc.error}
               onClick={() => setMode(m)}
-              className={cx("px-2.5 font-medium disabled:opacity-50", mode === m ? "bg-accent-soft text-accent-soft-fg" : "bg-surface text-muted hover:bg-surface-2 hover:text-fg")}
+              className={cx(
+                "px-2.5 font-medium disabled:opacity-50",
+                mode === m
+                  ? "bg-accent-soft text-accent-soft-fg"
+                  : "bg-surface text-muted hover:bg-surface-2 hover:text-fg",
+              )}
             >
               {m === "tree" ? "Tree" : "Raw"}
             </button>
@@ -55,7 +71,11 @@ export function JsonViewer(props: { text: string; label: string; title: string; 
           This {props.label} is not valid JSON ({doc.error.message}); it is shown as stored.
         </Notice>
       )}
-      {mode === "tree" && !doc.error ? <JsonTree doc={doc} pathRoot={props.pathRoot ?? "$"} label={props.label} /> : <RawJson text={props.text} label={props.label} />}
+      {mode === "tree" && !doc.error ? (
+        <JsonTree doc={doc} pathRoot={props.pathRoot ?? "$"} label={props.label} />
+      ) : (
+        <RawJson text={props.text} label={props.label} />
+      )}
     </section>
   );
 }

@@ -15,12 +15,18 @@ export function LiveDetail({ fact, onClose }: { fact: FactRow; onClose(): void }
         title={`Fact ${formatCount(fact.serial)}`}
         aside={
           <>
-            <Link href={factHref(fact.serial)} className="text-accent hover:underline">Open fact page</Link>
-            <button type="button" onClick={onClose} className="text-muted hover:text-fg" aria-label="Close the detail">✕</button>
+            <Link href={factHref(fact.serial)} className="text-accent hover:underline">
+              Open fact page
+            </Link>
+            <button type="button" onClick={onClose} className="text-muted hover:text-fg" aria-label="Close the detail">
+              ✕
+            </button>
           </>
         }
       >
-        {fact.payloadTruncated && <p className="mb-2 text-xs text-muted">The payload below is a preview; the fact page has all of it.</p>}
+        {fact.payloadTruncated && (
+          <p className="mb-2 text-xs text-muted">The payload below is a preview; the fact page has all of it.</p>
+        )}
         <JsonViewer text={fact.payloadJson} label="payload" title="Payload" />
       </Panel>
       <FactFields fact={fact} />

@@ -13,16 +13,32 @@ export function LiveRateChart({ rate }: { rate: RateSnapshot }) {
     <div className="flex flex-wrap items-start gap-4" data-testid="live-rate">
       <div>
         <div className="text-xs text-muted">
-          <span className="tabular text-sm font-semibold text-fg" data-testid="live-rate-overall">{formatRate(rate.overall)}</span> facts/s (10 s average)
+          <span className="tabular text-sm font-semibold text-fg" data-testid="live-rate-overall">
+            {formatRate(rate.overall)}
+          </span>{" "}
+          facts/s (10 s average)
         </div>
         <div className="mt-1">
-          <Sparkline values={rate.perSecond} width={WIDTH} height={HEIGHT} label={`Facts per second over the last minute, peak ${max}`} />
+          <Sparkline
+            values={rate.perSecond}
+            width={WIDTH}
+            height={HEIGHT}
+            label={`Facts per second over the last minute, peak ${max}`}
+          />
         </div>
-        <div className="flex justify-between text-[10px] text-subtle"><span>−60 s</span><span>peak {max}/s</span><span>now</span></div>
+        <div className="flex justify-between text-[10px] text-subtle">
+          <span>−60 s</span>
+          <span>peak {max}/s</span>
+          <span>now</span>
+        </div>
       </div>
       <table className="text-xs" aria-label="Facts per second by type">
         <tbody>
-          {rate.perType.length === 0 && <tr><td className="text-subtle">no facts in the last 10 s</td></tr>}
+          {rate.perType.length === 0 && (
+            <tr>
+              <td className="text-subtle">no facts in the last 10 s</td>
+            </tr>
+          )}
           {rate.perType.map((t) => (
             <tr key={t.type}>
               <td className="max-w-48 truncate pr-3">{t.type}</td>

@@ -34,7 +34,11 @@ export function LiveView() {
         <PageTitle title="Live" />
         <LiveWatchForm key={search} search={search} />
         <Notice tone="danger" title="The subscription in the URL is not valid; nothing is watched">
-          <ul data-testid="live-url-errors">{parsed.errors.map((e) => <li key={e.message}>{e.message}</li>)}</ul>
+          <ul data-testid="live-url-errors">
+            {parsed.errors.map((e) => (
+              <li key={e.message}>{e.message}</li>
+            ))}
+          </ul>
         </Notice>
       </div>
     );
@@ -56,7 +60,9 @@ function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
   }, [buffer, needle]);
   const selectedFact = useMemo(() => {
     if (selected === undefined) return undefined;
-    const it = buffer.items.find((i) => i.kind === "fact" && i.fact.serial === selected) ?? visibleItems(buffer).find((i) => i.kind === "fact" && i.fact.serial === selected);
+    const it =
+      buffer.items.find((i) => i.kind === "fact" && i.fact.serial === selected) ??
+      visibleItems(buffer).find((i) => i.kind === "fact" && i.fact.serial === selected);
     return it?.kind === "fact" ? it.fact : undefined;
   }, [buffer, selected]);
   const stopped = live.status.kind === "stopped";
@@ -64,26 +70,46 @@ function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
 
   return (
     <div className="flex flex-col gap-4">
-      <PageTitle title="Live" subtitle={`Watching ${describeFactsQuery(params.query)}, ${describeLiveStart(params.start)}.`} />
+      <PageTitle
+        title="Live"
+        subtitle={`Watching ${describeFactsQuery(params.query)}, ${describeLiveStart(params.start)}.`}
+      />
       <LiveWatchForm search={search} />
       <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label="Live controls">
         <StatusBadge status={live.status} paused={buffer.paused} />
         {buffer.paused ? (
-          <Button variant="primary" onClick={live.resume}>Resume</Button>
+          <Button variant="primary" onClick={live.resume}>
+            Resume
+          </Button>
         ) : (
-          <Button onClick={live.pause} disabled={stopped || failed}>Pause</Button>
+          <Button onClick={live.pause} disabled={stopped || failed}>
+            Pause
+          </Button>
         )}
         <Button onClick={live.clear}>Clear</Button>
-        {stopped || failed ? <Button onClick={live.restart}>Watch again</Button> : <Button onClick={live.stop} title="End the subscription and keep the list">Stop</Button>}
+        {stopped || failed ? (
+          <Button onClick={live.restart}>Watch again</Button>
+        ) : (
+          <Button onClick={live.stop} title="End the subscription and keep the list">
+            Stop
+          </Button>
+        )}
         {buffer.paused && (
           <span className="rounded bg-accent-soft px-2 py-1 text-xs text-accent-soft-fg" data-testid="live-new">
-            <span className="tabular" data-testid="live-new-count">{buffer.newWhilePaused}</span> new
+            <span className="tabular" data-testid="live-new-count">
+              {buffer.newWhilePaused}
+            </span>{" "}
+            new
           </span>
         )}
         <span className="text-xs text-muted" data-testid="live-counts">
-          {formatCount(buffer.received)} received · <span data-testid="live-dropped">{formatCount(buffer.dropped)}</span> dropped by the cap
+          {formatCount(buffer.received)} received ·{" "}
+          <span data-testid="live-dropped">{formatCount(buffer.dropped)}</span> dropped by the cap
         </span>
-        <label className="ml-auto flex items-center gap-1 text-xs text-muted" title="Older facts leave the list beyond this; it keeps the tab's memory flat however long it watches">
+        <label
+          className="ml-auto flex items-center gap-1 text-xs text-muted"
+          title="Older facts leave the list beyond this; it keeps the tab's memory flat however long it watches"
+        >
           Keep
           <input
             type="number"
@@ -114,8 +140,8 @@ function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
       )}
       {live.status.kind === "hidden" && (
         <Notice tone="info" title="On hold while the tab is hidden">
-          This tab gave its connection back after 30 s in the background, so other console tabs are not kept waiting (browsers
-          allow ~6 connections per site). It resumes after the last fact shown — nothing is missed.
+          This tab gave its connection back after 30 s in the background, so other console tabs are not kept waiting
+          (browsers allow ~6 connections per site). It resumes after the last fact shown — nothing is missed.
         </Notice>
       )}
       <LiveRateChart rate={live.rate} />
@@ -124,7 +150,13 @@ function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
           <LiveList items={items} selected={selected} onSelect={setSelected} />
           {items.length === 0 && (
             <p className="mt-2 text-sm text-muted" data-testid="live-empty">
-              {needle ? "No buffered fact matches the filter." : stopped ? "Stopped." : failed ? "Not watching." : "Waiting for facts…"}
+              {needle
+                ? "No buffered fact matches the filter."
+                : stopped
+                  ? "Stopped."
+                  : failed
+                    ? "Not watching."
+                    : "Waiting for facts…"}
             </p>
           )}
         </div>
@@ -146,10 +178,20 @@ function StatusBadge({ status, paused }: { status: LiveStatus; paused: boolean }
   const badge = liveBadge(status, paused);
   return (
     <span className="flex min-w-0 items-center gap-2">
-      <span role="status" data-testid="live-status" data-status={badge.state} title={badge.detail} className={`shrink-0 rounded px-2 py-1 text-xs font-medium ${TONES[badge.tone]}`}>
+      <span
+        role="status"
+        data-testid="live-status"
+        data-status={badge.state}
+        title={badge.detail}
+        className={`shrink-0 rounded px-2 py-1 text-xs font-medium ${TONES[badge.tone]}`}
+      >
         {badge.label}
       </span>
-      {badge.state === "reconnecting" && badge.detail && <span className="max-w-md truncate text-xs text-muted" title={badge.detail}>{badge.detail}</span>}
+      {badge.state === "reconnecting" && badge.detail && (
+        <span className="max-w-md truncate text-xs text-muted" title={badge.detail}>
+          {badge.detail}
+        </span>
+      )}
     </span>
   );
 }

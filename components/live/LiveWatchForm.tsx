@@ -22,12 +22,18 @@ interface Start {
   date: string;
 }
 
-const START_LABELS: Record<StartKind, string> = { now: "now", beginning: "from the beginning", serial: "from serial", date: "from day (UTC)" };
+const START_LABELS: Record<StartKind, string> = {
+  now: "now",
+  beginning: "from the beginning",
+  serial: "from serial",
+  date: "from day (UTC)",
+};
 
 function startOf(sp: URLSearchParams): Start {
   const from = sp.get(PARAM.from)?.trim() ?? "";
   const date = sp.get(PARAM.fromDate)?.trim() ?? "";
-  const start: StartKind = from.toLowerCase() === FROM_BEGINNING ? "beginning" : from ? "serial" : date ? "date" : "now";
+  const start: StartKind =
+    from.toLowerCase() === FROM_BEGINNING ? "beginning" : from ? "serial" : date ? "date" : "now";
   return { start, serial: start === "serial" ? from : "", date };
 }
 
@@ -40,7 +46,11 @@ export function LiveWatchForm({ search }: { search: string }) {
   }, [search]);
   const [draft, setDraft] = useState(initial.start);
   const [errors, setErrors] = useState<ParamError[]>(initial.errors);
-  const errorFor = (...names: string[]) => errors.filter((e) => names.includes(e.param)).map((e) => e.message).join(" ") || undefined;
+  const errorFor = (...names: string[]) =>
+    errors
+      .filter((e) => names.includes(e.param))
+      .map((e) => e.message)
+      .join(" ") || undefined;
   const spec = useSpecFields(initial.lists, errorFor);
 
   const apply = () => {
@@ -86,7 +96,9 @@ export function LiveWatchForm({ search }: { search: string }) {
               className={cx(field, "w-44", startError && "border-danger")}
             >
               {(Object.keys(START_LABELS) as StartKind[]).map((k) => (
-                <option key={k} value={k}>{START_LABELS[k]}</option>
+                <option key={k} value={k}>
+                  {START_LABELS[k]}
+                </option>
               ))}
             </select>
             {draft.start === "serial" && (
@@ -109,7 +121,11 @@ export function LiveWatchForm({ search }: { search: string }) {
               />
             )}
           </div>
-          {startError && <p className="mt-1 max-w-md text-xs text-danger" data-testid="live-start-error">{startError}</p>}
+          {startError && (
+            <p className="mt-1 max-w-md text-xs text-danger" data-testid="live-start-error">
+              {startError}
+            </p>
+          )}
         </fieldset>
         <div className="ml-auto flex gap-2 self-end">
           <Button
@@ -122,11 +138,14 @@ export function LiveWatchForm({ search }: { search: string }) {
           >
             Clear
           </Button>
-          <Button type="submit" variant="primary">Watch</Button>
+          <Button type="submit" variant="primary">
+            Watch
+          </Button>
         </div>
       </FactSpecFields>
     </form>
   );
 }
 
-const field = "h-8 rounded-md border border-line bg-surface px-2 text-xs text-fg placeholder:text-subtle focus:border-accent";
+const field =
+  "h-8 rounded-md border border-line bg-surface px-2 text-xs text-fg placeholder:text-subtle focus:border-accent";

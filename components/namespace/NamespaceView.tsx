@@ -29,7 +29,8 @@ export function NamespaceView({ ns }: { ns: string }) {
           summary &&
           (counts ? (
             <>
-              {plural(summary.factCount, "fact")} in {plural(summary.types.length, "type")}, last one <Timestamp ms={Number(summary.lastPublishedMs)} />
+              {plural(summary.factCount, "fact")} in {plural(summary.types.length, "type")}, last one{" "}
+              <Timestamp ms={Number(summary.lastPublishedMs)} />
             </>
           ) : (
             plural(summary.types.length, "type")
@@ -41,14 +42,21 @@ export function NamespaceView({ ns }: { ns: string }) {
           </ButtonLink>
         }
       />
-      {catalog.error && <ErrorNotice error={catalog.error} retry={() => void catalog.refetch()} what="The catalog could not be read" />}
+      {catalog.error && (
+        <ErrorNotice error={catalog.error} retry={() => void catalog.refetch()} what="The catalog could not be read" />
+      )}
       {catalog.data && !summary && (
         <Notice tone="warn" title={`No facts in namespace "${ns}"`}>
           The store has no fact in this namespace (yet). Namespace names are case-sensitive.
         </Notice>
       )}
       {(catalog.isPending || summary) && (
-        <Panel title="Types and versions" id="types" flush aside={summary && counts && <span className="tabular">{formatCount(summary.factCount)} facts</span>}>
+        <Panel
+          title="Types and versions"
+          id="types"
+          flush
+          aside={summary && counts && <span className="tabular">{formatCount(summary.factCount)} facts</span>}
+        >
           {summary ? <TypeTable ns={summary} counts={counts} /> : <SkeletonRows rows={4} className="p-4" />}
         </Panel>
       )}

@@ -12,11 +12,27 @@ export function TypeTable({ ns, counts }: { ns: NamespaceSummary; counts: boolea
       <table className="w-full text-sm" data-testid="type-table">
         <thead className="border-b border-line bg-surface-2 text-left text-xs text-muted">
           <tr>
-            <th scope="col" className="px-4 py-2 font-medium">Type / version</th>
-            {counts && <th scope="col" className="px-4 py-2 text-right font-medium">Facts</th>}
-            {counts && <th scope="col" className="px-4 py-2 font-medium">Last fact</th>}
-            {counts && <th scope="col" className="px-4 py-2 text-right font-medium">Serials</th>}
-            <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
+            <th scope="col" className="px-4 py-2 font-medium">
+              Type / version
+            </th>
+            {counts && (
+              <th scope="col" className="px-4 py-2 text-right font-medium">
+                Facts
+              </th>
+            )}
+            {counts && (
+              <th scope="col" className="px-4 py-2 font-medium">
+                Last fact
+              </th>
+            )}
+            {counts && (
+              <th scope="col" className="px-4 py-2 text-right font-medium">
+                Serials
+              </th>
+            )}
+            <th scope="col" className="px-4 py-2">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         {ns.types.map((t) => (
@@ -34,14 +50,22 @@ export function TypeTable({ ns, counts }: { ns: NamespaceSummary; counts: boolea
               {counts && (
                 <td className="px-4 py-2 text-right">
                   {t.lastSerial > 0n && (
-                    <Link prefetch={false} href={factHref(t.lastSerial)} className="tabular font-mono text-xs text-accent hover:underline" title="The latest fact of this type">
+                    <Link
+                      prefetch={false}
+                      href={factHref(t.lastSerial)}
+                      className="tabular font-mono text-xs text-accent hover:underline"
+                      title="The latest fact of this type"
+                    >
                       latest {formatCount(t.lastSerial)}
                     </Link>
                   )}
                 </td>
               )}
               <td className="px-4 py-2 text-right">
-                <Link href={factsHref({ namespaces: [ns.ns], types: t.type ? [t.type] : [] })} className="text-xs text-accent hover:underline">
+                <Link
+                  href={factsHref({ namespaces: [ns.ns], types: t.type ? [t.type] : [] })}
+                  className="text-xs text-accent hover:underline"
+                >
                   Browse
                 </Link>
               </td>
@@ -59,11 +83,21 @@ export function TypeTable({ ns, counts }: { ns: NamespaceSummary; counts: boolea
                   <td className="tabular px-4 py-1 text-right font-mono">
                     {v.firstSerial > 0n && (
                       <>
-                        <Link prefetch={false} href={factHref(v.firstSerial)} className="hover:text-accent hover:underline" title="First fact of this version">
+                        <Link
+                          prefetch={false}
+                          href={factHref(v.firstSerial)}
+                          className="hover:text-accent hover:underline"
+                          title="First fact of this version"
+                        >
                           {formatCount(v.firstSerial)}
                         </Link>
                         {" – "}
-                        <Link prefetch={false} href={factHref(v.lastSerial)} className="hover:text-accent hover:underline" title="Last fact of this version">
+                        <Link
+                          prefetch={false}
+                          href={factHref(v.lastSerial)}
+                          className="hover:text-accent hover:underline"
+                          title="Last fact of this version"
+                        >
                           {formatCount(v.lastSerial)}
                         </Link>
                       </>

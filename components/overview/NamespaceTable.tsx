@@ -17,7 +17,15 @@ import { nameMatcher } from "@/lib/view/name-filter";
 /** Beyond this many types a row would wrap into a wall of chips; the namespace page lists them all. */
 const TYPES_SHOWN = 8;
 
-export function NamespaceTable({ catalog, pending, unavailable }: { catalog?: GetCatalogResponse; pending: boolean; unavailable?: boolean }) {
+export function NamespaceTable({
+  catalog,
+  pending,
+  unavailable,
+}: {
+  catalog?: GetCatalogResponse;
+  pending: boolean;
+  unavailable?: boolean;
+}) {
   const [filter, setFilter] = useState("");
   const matches = useMemo(() => nameMatcher(filter), [filter]);
   const namespaces = useMemo(() => (catalog?.namespaces ?? []).filter((n) => matches(n.ns)), [catalog, matches]);
@@ -50,18 +58,36 @@ export function NamespaceTable({ catalog, pending, unavailable }: { catalog?: Ge
         <SkeletonRows rows={5} className="p-4" />
       ) : namespaces.length === 0 ? (
         <p className="p-4 text-sm text-muted">
-          {total === 0 ? "No facts in this store yet. Publish some, or run `npm run demo`." : `No namespace matches "${filter}".`}
+          {total === 0
+            ? "No facts in this store yet. Publish some, or run `npm run demo`."
+            : `No namespace matches "${filter}".`}
         </p>
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full text-sm" data-testid="namespace-table">
             <thead className="border-b border-line bg-surface-2 text-left text-xs text-muted">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Namespace</th>
-                <th scope="col" className="px-4 py-2 font-medium">Types</th>
-                {counts && <th scope="col" className="px-4 py-2 text-right font-medium">Facts</th>}
-                {counts && <th scope="col" className="px-4 py-2 font-medium">Last fact</th>}
-                {counts && <th scope="col" className="px-4 py-2 text-right font-medium">Last serial</th>}
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Namespace
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Types
+                </th>
+                {counts && (
+                  <th scope="col" className="px-4 py-2 text-right font-medium">
+                    Facts
+                  </th>
+                )}
+                {counts && (
+                  <th scope="col" className="px-4 py-2 font-medium">
+                    Last fact
+                  </th>
+                )}
+                {counts && (
+                  <th scope="col" className="px-4 py-2 text-right font-medium">
+                    Last serial
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody className="divide-y divide-line">
@@ -107,7 +133,11 @@ export function NamespaceTable({ catalog, pending, unavailable }: { catalog?: Ge
                   {counts && (
                     <td className="px-4 py-2 text-right">
                       {n.lastSerial > 0n ? (
-                        <Link href={factHref(n.lastSerial)} prefetch={false} className="tabular font-mono text-xs text-accent hover:underline">
+                        <Link
+                          href={factHref(n.lastSerial)}
+                          prefetch={false}
+                          className="tabular font-mono text-xs text-accent hover:underline"
+                        >
                           {formatCount(n.lastSerial)}
                         </Link>
                       ) : (

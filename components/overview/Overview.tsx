@@ -27,7 +27,11 @@ export function Overview() {
       <PageTitle
         title="Overview"
         subtitle="Namespaces, types and activity in this store."
-        actions={<ButtonLink href="/facts" variant="primary">Browse all facts</ButtonLink>}
+        actions={
+          <ButtonLink href="/facts" variant="primary">
+            Browse all facts
+          </ButtonLink>
+        }
       />
       <StoreBanner status={status.data} error={status.error} refetch={() => void status.refetch()} />
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-5" data-testid="overview-stats">
@@ -37,9 +41,15 @@ export function Overview() {
         <Stat label="Latest serial" value={status.data && (reachable ? formatCount(status.data.latestSerial) : "—")} />
         <StoreRate down={down} />
       </dl>
-      {catalog.error && reachable && <ErrorNotice error={catalog.error} retry={() => void catalog.refetch()} what="The catalog could not be read" />}
+      {catalog.error && reachable && (
+        <ErrorNotice error={catalog.error} retry={() => void catalog.refetch()} what="The catalog could not be read" />
+      )}
       <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]">
-        <NamespaceTable catalog={down ? undefined : c} pending={catalog.isPending} unavailable={down || (catalog.isError && !c)} />
+        <NamespaceTable
+          catalog={down ? undefined : c}
+          pending={catalog.isPending}
+          unavailable={down || (catalog.isError && !c)}
+        />
         <StoreIdentity status={status.data} />
       </div>
     </div>

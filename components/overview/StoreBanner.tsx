@@ -7,14 +7,24 @@ import { Notice } from "@/components/ui/Notice";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import type { GetStoreStatusResponse } from "@/gen/factline/console/v1/console_pb";
 
-export function StoreBanner({ status, error, refetch }: { status?: GetStoreStatusResponse; error: unknown; refetch: () => void }) {
-  if (error) return <ErrorNotice error={error} retry={refetch} what="The console could not ask for the store's status" />;
+export function StoreBanner({
+  status,
+  error,
+  refetch,
+}: {
+  status?: GetStoreStatusResponse;
+  error: unknown;
+  refetch: () => void;
+}) {
+  if (error)
+    return <ErrorNotice error={error} retry={refetch} what="The console could not ask for the store's status" />;
   if (!status) return null;
   return (
     <>
       {!status.reachable && (
         <Notice tone="danger" title={`The store at ${status.url} is not reachable`}>
-          {status.error || "It did not answer."} The console keeps asking every few seconds; this page fills in once the store answers.
+          {status.error || "It did not answer."} The console keeps asking every few seconds; this page fills in once the
+          store answers.
         </Notice>
       )}
       {status.reachable && status.unavailableFeatures.length > 0 && (

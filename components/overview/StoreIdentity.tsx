@@ -9,21 +9,45 @@ import { formatCount } from "@/lib/view/numbers";
 export function StoreIdentity({ status }: { status?: GetStoreStatusResponse }) {
   const rows: [string, React.ReactNode][] = status
     ? [
-        ["URL", <span key="u" className="break-all font-mono text-xs">{status.url}</span>],
-        ["Reachable", status.reachable ? <span key="r" className="text-ok">yes</span> : <span key="r" className="text-danger">no</span>],
+        [
+          "URL",
+          <span key="u" className="break-all font-mono text-xs">
+            {status.url}
+          </span>,
+        ],
+        [
+          "Reachable",
+          status.reachable ? (
+            <span key="r" className="text-ok">
+              yes
+            </span>
+          ) : (
+            <span key="r" className="text-danger">
+              no
+            </span>
+          ),
+        ],
         ["Implementation", status.implementation || "—"],
         ["Protocol", status.protocolVersion || "—"],
         [
           "Latest serial",
           status.latestSerial > 0n ? (
-            <Link key="s" prefetch={false} className="tabular font-mono text-accent hover:underline" href={`/facts/${status.latestSerial}`}>
+            <Link
+              key="s"
+              prefetch={false}
+              className="tabular font-mono text-accent hover:underline"
+              href={`/facts/${status.latestSerial}`}
+            >
               {formatCount(status.latestSerial)}
             </Link>
           ) : (
             "—"
           ),
         ],
-        ["Admin services", !status.reachable ? "—" : status.adminAvailable ? "available" : "not available (plain FactCast)"],
+        [
+          "Admin services",
+          !status.reachable ? "—" : status.adminAvailable ? "available" : "not available (plain FactCast)",
+        ],
       ]
     : [];
   return (

@@ -19,7 +19,10 @@ export function StoreRate({ down }: { down: boolean }) {
   const measuring = r !== undefined && perSecond.length === 0;
   return (
     <div className="rounded-lg border border-line bg-surface px-4 py-3" data-testid="store-rate">
-      <dt className="text-xs font-medium text-muted" title="Store-wide, from the store's newest serial sampled every second; works with any FactCast server">
+      <dt
+        className="text-xs font-medium text-muted"
+        title="Store-wide, from the store's newest serial sampled every second; works with any FactCast server"
+      >
         Publishing now
       </dt>
       <dd className="mt-1">
@@ -34,7 +37,14 @@ export function StoreRate({ down }: { down: boolean }) {
           </span>
         )}
         <div className="mt-1.5">
-          <Sparkline values={bars} width={WIDTH} height={HEIGHT} label={`Store-wide facts per second over the last minute, peak ${Math.round(Math.max(0, ...bars))}`} fluid testId="store-rate-chart" />
+          <Sparkline
+            values={bars}
+            width={WIDTH}
+            height={HEIGHT}
+            label={`Store-wide facts per second over the last minute, peak ${Math.round(Math.max(0, ...bars))}`}
+            fluid
+            testId="store-rate-chart"
+          />
         </div>
       </dd>
     </div>

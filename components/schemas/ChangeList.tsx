@@ -4,7 +4,10 @@ import { cx } from "@/lib/view/cx";
 
 /** "CHANGE_KIND_FIELD_ADDED_OPTIONAL" → "field added optional". */
 export function changeKindLabel(kind: ChangeKind): string {
-  return (ChangeKind[kind] ?? "OTHER").replace(/^CHANGE_KIND_/, "").toLowerCase().replace(/_/g, " ");
+  return (ChangeKind[kind] ?? "OTHER")
+    .replace(/^CHANGE_KIND_/, "")
+    .toLowerCase()
+    .replace(/_/g, " ");
 }
 
 export function Badge({ tone, children }: { tone: "danger" | "ok" | "warn" | "info"; children: React.ReactNode }) {
@@ -14,7 +17,16 @@ export function Badge({ tone, children }: { tone: "danger" | "ok" | "warn" | "in
     warn: "border-warn/40 bg-warn-soft text-warn",
     info: "border-line bg-surface-2 text-muted",
   };
-  return <span className={cx("inline-flex items-center whitespace-nowrap rounded border px-1.5 py-0.5 text-xs font-medium", tones[tone])}>{children}</span>;
+  return (
+    <span
+      className={cx(
+        "inline-flex items-center whitespace-nowrap rounded border px-1.5 py-0.5 text-xs font-medium",
+        tones[tone],
+      )}
+    >
+      {children}
+    </span>
+  );
 }
 
 /** The summary line: does the whole change break readers, writers, neither. */
@@ -35,18 +47,30 @@ export function ChangeList({ changes }: { changes: SchemaChange[] }) {
       <table className="w-full text-sm" data-testid="change-list">
         <thead className="border-b border-line bg-surface-2 text-left text-xs text-muted">
           <tr>
-            <th scope="col" className="px-4 py-2 font-medium">Path</th>
-            <th scope="col" className="px-4 py-2 font-medium">Change</th>
-            <th scope="col" className="px-4 py-2 font-medium">Description</th>
-            <th scope="col" className="px-4 py-2 font-medium">Readers</th>
-            <th scope="col" className="px-4 py-2 font-medium">Writers</th>
+            <th scope="col" className="px-4 py-2 font-medium">
+              Path
+            </th>
+            <th scope="col" className="px-4 py-2 font-medium">
+              Change
+            </th>
+            <th scope="col" className="px-4 py-2 font-medium">
+              Description
+            </th>
+            <th scope="col" className="px-4 py-2 font-medium">
+              Readers
+            </th>
+            <th scope="col" className="px-4 py-2 font-medium">
+              Writers
+            </th>
           </tr>
         </thead>
         <tbody>
           {changes.map((c, i) => (
             <tr key={i} className="border-b border-line align-top last:border-b-0" data-testid="change">
               <td className="px-4 py-2 font-mono text-xs break-all">{c.path || "/"}</td>
-              <td className="px-4 py-2 whitespace-nowrap"><Badge tone="info">{changeKindLabel(c.kind)}</Badge></td>
+              <td className="px-4 py-2 whitespace-nowrap">
+                <Badge tone="info">{changeKindLabel(c.kind)}</Badge>
+              </td>
               <td className="px-4 py-2">
                 {c.description}
                 {(c.before || c.after) && (
@@ -55,8 +79,12 @@ export function ChangeList({ changes }: { changes: SchemaChange[] }) {
                   </div>
                 )}
               </td>
-              <td className="px-4 py-2">{c.breakingForReaders ? <Badge tone="danger">breaking</Badge> : <Badge tone="ok">ok</Badge>}</td>
-              <td className="px-4 py-2">{c.breakingForWriters ? <Badge tone="danger">breaking</Badge> : <Badge tone="ok">ok</Badge>}</td>
+              <td className="px-4 py-2">
+                {c.breakingForReaders ? <Badge tone="danger">breaking</Badge> : <Badge tone="ok">ok</Badge>}
+              </td>
+              <td className="px-4 py-2">
+                {c.breakingForWriters ? <Badge tone="danger">breaking</Badge> : <Badge tone="ok">ok</Badge>}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -18,17 +18,26 @@ export function CheckResult({ result, schema }: { result: CheckCandidateResponse
   }
   return (
     <div className="space-y-4" data-testid="check-result">
-      {result.unchanged && <Notice tone="info" title="Already registered">This exact schema is registered as this version; registering would change nothing.</Notice>}
+      {result.unchanged && (
+        <Notice tone="info" title="Already registered">
+          This exact schema is registered as this version; registering would change nothing.
+        </Notice>
+      )}
       {result.schemaValid ? (
         <Notice tone="ok" title="A valid JSON Schema" />
       ) : (
         <Panel title="The candidate is not a valid JSON Schema" id="problems">
           <ul className="mb-3 space-y-1 text-sm" data-testid="schema-problems">
             {result.schemaProblems.map((p, i) => (
-              <li key={i}><code className="rounded bg-danger-soft px-1 font-mono text-xs text-danger">{p.pointer || "#"}</code> {p.message}</li>
+              <li key={i}>
+                <code className="rounded bg-danger-soft px-1 font-mono text-xs text-danger">{p.pointer || "#"}</code>{" "}
+                {p.message}
+              </li>
             ))}
           </ul>
-          {parsed !== undefined && <HighlightedJson value={parsed} pointers={result.schemaProblems.map((p) => p.pointer)} />}
+          {parsed !== undefined && (
+            <HighlightedJson value={parsed} pointers={result.schemaProblems.map((p) => p.pointer)} />
+          )}
         </Panel>
       )}
       {/* The store neither diffs nor dry-runs a schema it cannot compile: nothing more to show. */}
@@ -37,25 +46,40 @@ export function CheckResult({ result, schema }: { result: CheckCandidateResponse
           title={result.comparedToVersion ? `Changes from version ${result.comparedToVersion}` : "Changes"}
           id="changes"
           flush
-          aside={result.comparedToVersion > 0 && <BreakingSummary readers={result.breakingForReaders} writers={result.breakingForWriters} />}
+          aside={
+            result.comparedToVersion > 0 && (
+              <BreakingSummary readers={result.breakingForReaders} writers={result.breakingForWriters} />
+            )
+          }
         >
-          {result.comparedToVersion === 0 ? <p className="p-4 text-sm text-muted">The first version of this type: nothing to compare with.</p> : <ChangeList changes={result.changes} />}
+          {result.comparedToVersion === 0 ? (
+            <p className="p-4 text-sm text-muted">The first version of this type: nothing to compare with.</p>
+          ) : (
+            <ChangeList changes={result.changes} />
+          )}
         </Panel>
       )}
       {result.schemaValid && dry && (
         <Panel title="Dry run over stored facts" id="dry-run">
           <p className="text-sm" data-testid="dry-run-summary">
-            <strong className={dry.failed > 0n ? "text-danger" : "text-ok"}>{formatCount(dry.failed)} of {formatCount(dry.checked)}</strong> stored facts would fail this schema
+            <strong className={dry.failed > 0n ? "text-danger" : "text-ok"}>
+              {formatCount(dry.failed)} of {formatCount(dry.checked)}
+            </strong>{" "}
+            stored facts would fail this schema
             {dry.incomplete && " (the dry run stopped at its limit; more may fail)"}.
           </p>
           {dry.firstFailures.length > 0 && (
             <ul className="mt-2 space-y-2 text-sm" data-testid="dry-run-failures">
               {dry.firstFailures.map((f) => (
                 <li key={String(f.serial)}>
-                  <Link href={factHref(f.serial)} className="font-mono text-accent hover:underline">fact {String(f.serial)}</Link>
+                  <Link href={factHref(f.serial)} className="font-mono text-accent hover:underline">
+                    fact {String(f.serial)}
+                  </Link>
                   <ul className="ml-4">
                     {f.errors.map((e, i) => (
-                      <li key={i}><code className="font-mono text-xs text-danger">{e.pointer || "/"}</code> {e.message}</li>
+                      <li key={i}>
+                        <code className="font-mono text-xs text-danger">{e.pointer || "/"}</code> {e.message}
+                      </li>
                     ))}
                   </ul>
                 </li>

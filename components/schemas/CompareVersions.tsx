@@ -7,7 +7,17 @@ import { SkeletonRows } from "@/components/ui/Skeleton";
 import { useCompare } from "@/lib/browser/schemas";
 import { BreakingSummary, ChangeList } from "./ChangeList";
 
-export function CompareVersions({ ns, type, versions, initialTo }: { ns: string; type: string; versions: number[]; initialTo?: number }) {
+export function CompareVersions({
+  ns,
+  type,
+  versions,
+  initialTo,
+}: {
+  ns: string;
+  type: string;
+  versions: number[];
+  initialTo?: number;
+}) {
   const sorted = [...versions].sort((a, b) => a - b);
   const to0 = initialTo ?? sorted[sorted.length - 1];
   const [to, setTo] = useState(to0);
@@ -16,8 +26,17 @@ export function CompareVersions({ ns, type, versions, initialTo }: { ns: string;
   const select = (label: string, value: number, set: (v: number) => void) => (
     <label className="flex items-center gap-1 text-xs text-muted">
       {label}
-      <select value={value} onChange={(e) => set(Number(e.target.value))} aria-label={`Compare ${label}`} className="h-7 rounded border border-line bg-surface px-1 text-sm text-fg">
-        {sorted.map((v) => <option key={v} value={v}>v{v}</option>)}
+      <select
+        value={value}
+        onChange={(e) => set(Number(e.target.value))}
+        aria-label={`Compare ${label}`}
+        className="h-7 rounded border border-line bg-surface px-1 text-sm text-fg"
+      >
+        {sorted.map((v) => (
+          <option key={v} value={v}>
+            v{v}
+          </option>
+        ))}
       </select>
     </label>
   );
@@ -30,7 +49,9 @@ export function CompareVersions({ ns, type, versions, initialTo }: { ns: string;
         <>
           {select("from", from, setFrom)}
           {select("to", to, setTo)}
-          {diff.data && <BreakingSummary readers={diff.data.breakingForReaders} writers={diff.data.breakingForWriters} />}
+          {diff.data && (
+            <BreakingSummary readers={diff.data.breakingForReaders} writers={diff.data.breakingForWriters} />
+          )}
         </>
       }
     >

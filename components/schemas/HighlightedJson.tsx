@@ -2,7 +2,15 @@
 import { pointerLines } from "@/lib/browser/schemas-json";
 import { cx } from "@/lib/view/cx";
 
-export function HighlightedJson({ value, pointers = [], testId }: { value: unknown; pointers?: string[]; testId?: string }) {
+export function HighlightedJson({
+  value,
+  pointers = [],
+  testId,
+}: {
+  value: unknown;
+  pointers?: string[];
+  testId?: string;
+}) {
   const lines = JSON.stringify(value, null, 2).split("\n");
   const marked = new Map<number, string>();
   for (const p of pointers) {
@@ -11,7 +19,10 @@ export function HighlightedJson({ value, pointers = [], testId }: { value: unkno
     for (let l = range.from; l <= range.to; l++) if (!marked.has(l)) marked.set(l, p);
   }
   return (
-    <pre className="max-h-[32rem] overflow-auto rounded-md border border-line bg-surface-2 py-2 font-mono text-xs leading-5" data-testid={testId}>
+    <pre
+      className="max-h-[32rem] overflow-auto rounded-md border border-line bg-surface-2 py-2 font-mono text-xs leading-5"
+      data-testid={testId}
+    >
       {lines.map((line, i) => (
         <div
           key={i}

@@ -38,7 +38,9 @@ export function Playground(props: { ns: string; type: string; version: number; s
   const loadFact = async () => {
     setLoadError(undefined);
     try {
-      const res = await callUnaryMethod(transport, ConsoleService.method.getFact, { key: { case: "serial", value: BigInt(serial) } });
+      const res = await callUnaryMethod(transport, ConsoleService.method.getFact, {
+        key: { case: "serial", value: BigInt(serial) },
+      });
       const f = res.fact!;
       if (f.payloadTruncated) throw new Error(`fact ${serial}'s payload is too large to load here`);
       setNs(f.ns);
@@ -71,29 +73,82 @@ export function Playground(props: { ns: string; type: string; version: number; s
 
   return (
     <div className="space-y-4">
-      <PageTitle eyebrow={<Link href="/schemas" className="hover:underline">Schemas</Link>} title="Validation playground" />
+      <PageTitle
+        eyebrow={
+          <Link href="/schemas" className="hover:underline">
+            Schemas
+          </Link>
+        }
+        title="Validation playground"
+      />
       <Panel title="Schema version" id="version">
         <div className="grid gap-3 sm:grid-cols-[1fr_1fr_8rem]">
-          <label className="text-xs text-muted">Namespace<input className={input} value={ns} onChange={(e) => setNs(e.target.value)} name="ns" /></label>
-          <label className="text-xs text-muted">Type<input className={input} value={type} onChange={(e) => setType(e.target.value)} name="type" /></label>
-          <label className="text-xs text-muted">Version<input className={input} type="number" min={1} value={version} onChange={(e) => setVersion(Number(e.target.value))} name="version" /></label>
+          <label className="text-xs text-muted">
+            Namespace
+            <input className={input} value={ns} onChange={(e) => setNs(e.target.value)} name="ns" />
+          </label>
+          <label className="text-xs text-muted">
+            Type
+            <input className={input} value={type} onChange={(e) => setType(e.target.value)} name="type" />
+          </label>
+          <label className="text-xs text-muted">
+            Version
+            <input
+              className={input}
+              type="number"
+              min={1}
+              value={version}
+              onChange={(e) => setVersion(Number(e.target.value))}
+              name="version"
+            />
+          </label>
         </div>
         {ns && type && version > 0 && (
-          <Link href={schemaVersionHref(ns, type, version)} className="mt-2 inline-block text-xs text-accent hover:underline">Show this schema</Link>
+          <Link
+            href={schemaVersionHref(ns, type, version)}
+            className="mt-2 inline-block text-xs text-accent hover:underline"
+          >
+            Show this schema
+          </Link>
         )}
       </Panel>
       <Panel
         title="Payload"
         id="payload"
         aside={
-          <form className="flex items-center gap-1" onSubmit={(e) => { e.preventDefault(); void loadFact(); }}>
-            <input className="h-7 w-28 rounded border border-line bg-surface px-2 text-xs text-fg" placeholder="fact serial" inputMode="numeric" value={serial} onChange={(e) => setSerial(e.target.value.replace(/\D/g, ""))} aria-label="Fact serial" />
-            <Button size="sm" type="submit" disabled={!serial}>Load fact</Button>
+          <form
+            className="flex items-center gap-1"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void loadFact();
+            }}
+          >
+            <input
+              className="h-7 w-28 rounded border border-line bg-surface px-2 text-xs text-fg"
+              placeholder="fact serial"
+              inputMode="numeric"
+              value={serial}
+              onChange={(e) => setSerial(e.target.value.replace(/\D/g, ""))}
+              aria-label="Fact serial"
+            />
+            <Button size="sm" type="submit" disabled={!serial}>
+              Load fact
+            </Button>
           </form>
         }
       >
-        {loadError !== undefined && <ErrorNotice className="mb-2" error={loadError} what={`Fact ${serial} could not be loaded`} />}
-        {loaded && <p className="mb-2 text-xs text-muted">Payload of <Link href={factHref(loaded)} className="text-accent hover:underline">fact {loaded}</Link>.</p>}
+        {loadError !== undefined && (
+          <ErrorNotice className="mb-2" error={loadError} what={`Fact ${serial} could not be loaded`} />
+        )}
+        {loaded && (
+          <p className="mb-2 text-xs text-muted">
+            Payload of{" "}
+            <Link href={factHref(loaded)} className="text-accent hover:underline">
+              fact {loaded}
+            </Link>
+            .
+          </p>
+        )}
         <textarea
           value={payload}
           onChange={(e) => setPayload(e.target.value)}
@@ -104,15 +159,34 @@ export function Playground(props: { ns: string; type: string; version: number; s
           className="w-full rounded-md border border-line bg-surface-2 p-3 font-mono text-xs leading-5 text-fg"
           data-testid="payload-editor"
         />
-        {syntax && <p className="mt-1 text-sm text-danger" role="alert">Line {syntax.line}, column {syntax.column}: {syntax.message}</p>}
-        <Button className="mt-2" variant="primary" onClick={run} disabled={!!syntax || !ns || !type || version < 1 || validate.isPending}>Validate</Button>
+        {syntax && (
+          <p className="mt-1 text-sm text-danger" role="alert">
+            Line {syntax.line}, column {syntax.column}: {syntax.message}
+          </p>
+        )}
+        <Button
+          className="mt-2"
+          variant="primary"
+          onClick={run}
+          disabled={!!syntax || !ns || !type || version < 1 || validate.isPending}
+        >
+          Validate
+        </Button>
       </Panel>
       {validate.error && <ErrorNotice error={validate.error} what="The payload could not be validated" />}
       {current && current.valid && <Notice tone="ok" title={`Valid against ${ns} / ${type} v${version}`} />}
       {current && !current.valid && (
         <Panel title={`${current.errors.length} validation error${current.errors.length === 1 ? "" : "s"}`} id="errors">
           <ValidationErrors errors={current.errors} />
-          {parsed !== undefined && <div className="mt-3"><HighlightedJson value={parsed} pointers={current.errors.map((e) => e.pointer)} testId="highlighted-payload" /></div>}
+          {parsed !== undefined && (
+            <div className="mt-3">
+              <HighlightedJson
+                value={parsed}
+                pointers={current.errors.map((e) => e.pointer)}
+                testId="highlighted-payload"
+              />
+            </div>
+          )}
         </Panel>
       )}
     </div>

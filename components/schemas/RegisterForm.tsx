@@ -54,23 +54,65 @@ export function RegisterForm(props: { ns: string; type: string; version: number 
       { key: { ns, type, version }, schemaJson: schema, description, force, reason },
       { onSuccess: () => router.push(schemaVersionHref(ns, type, version)) },
     );
-  const canRegister = !!current && current.schemaValid && !current.unchanged && (!current.exists || (force && reason.trim() !== ""));
+  const canRegister =
+    !!current && current.schemaValid && !current.unchanged && (!current.exists || (force && reason.trim() !== ""));
 
   return (
     <div className="space-y-4">
-      <PageTitle eyebrow={<Link href="/schemas" className="hover:underline">Schemas</Link>} title="Register a schema version" />
+      <PageTitle
+        eyebrow={
+          <Link href="/schemas" className="hover:underline">
+            Schemas
+          </Link>
+        }
+        title="Register a schema version"
+      />
       <Panel title="Version" id="key">
         <div className="grid gap-3 sm:grid-cols-[1fr_1fr_8rem]">
-          <label className="text-xs text-muted">Namespace<input className={input} value={ns} onChange={(e) => setNs(e.target.value)} name="ns" /></label>
-          <label className="text-xs text-muted">Type<input className={input} value={type} onChange={(e) => setType(e.target.value)} name="type" /></label>
-          <label className="text-xs text-muted">Version<input className={input} type="number" min={1} value={version} onChange={(e) => setVersion(Number(e.target.value))} name="version" /></label>
+          <label className="text-xs text-muted">
+            Namespace
+            <input className={input} value={ns} onChange={(e) => setNs(e.target.value)} name="ns" />
+          </label>
+          <label className="text-xs text-muted">
+            Type
+            <input className={input} value={type} onChange={(e) => setType(e.target.value)} name="type" />
+          </label>
+          <label className="text-xs text-muted">
+            Version
+            <input
+              className={input}
+              type="number"
+              min={1}
+              value={version}
+              onChange={(e) => setVersion(Number(e.target.value))}
+              name="version"
+            />
+          </label>
         </div>
-        <label className="mt-3 block text-xs text-muted">Description<input className={input} value={description} onChange={(e) => setDescription(e.target.value)} name="description" /></label>
+        <label className="mt-3 block text-xs text-muted">
+          Description
+          <input
+            className={input}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            name="description"
+          />
+        </label>
       </Panel>
       <Panel
         title="JSON Schema"
         id="editor"
-        aside={syntax ? <span className="text-danger" data-testid="syntax-status">line {syntax.line}, column {syntax.column}</span> : <span className="text-ok" data-testid="syntax-status">valid JSON</span>}
+        aside={
+          syntax ? (
+            <span className="text-danger" data-testid="syntax-status">
+              line {syntax.line}, column {syntax.column}
+            </span>
+          ) : (
+            <span className="text-ok" data-testid="syntax-status">
+              valid JSON
+            </span>
+          )
+        }
       >
         <textarea
           value={schema}
@@ -85,16 +127,28 @@ export function RegisterForm(props: { ns: string; type: string; version: number 
         {syntax && (
           <p className="mt-2 text-sm text-danger" role="alert" data-testid="syntax-error">
             Line {syntax.line}, column {syntax.column}: {syntax.message}
-            <span className="block font-mono text-xs whitespace-pre">{schema.split("\n")[syntax.line - 1] ?? ""}{"\n"}{" ".repeat(Math.max(0, syntax.column - 1))}^</span>
+            <span className="block font-mono text-xs whitespace-pre">
+              {schema.split("\n")[syntax.line - 1] ?? ""}
+              {"\n"}
+              {" ".repeat(Math.max(0, syntax.column - 1))}^
+            </span>
           </p>
         )}
         <div className="mt-3 flex flex-wrap items-center gap-2">
-          <Button onClick={runCheck} disabled={!!syntax || !complete || check.isPending}>{check.isPending ? "Checking…" : "Check"}</Button>
-          <Button variant="primary" onClick={runRegister} disabled={!canRegister || register.isPending}>{register.isPending ? "Registering…" : "Register"}</Button>
-          {!current && !syntax && complete && <span className="text-xs text-muted">Check the candidate before registering it.</span>}
+          <Button onClick={runCheck} disabled={!!syntax || !complete || check.isPending}>
+            {check.isPending ? "Checking…" : "Check"}
+          </Button>
+          <Button variant="primary" onClick={runRegister} disabled={!canRegister || register.isPending}>
+            {register.isPending ? "Registering…" : "Register"}
+          </Button>
+          {!current && !syntax && complete && (
+            <span className="text-xs text-muted">Check the candidate before registering it.</span>
+          )}
         </div>
       </Panel>
-      {check.error && checked === candidate && <ErrorNotice error={check.error} what="The candidate could not be checked" />}
+      {check.error && checked === candidate && (
+        <ErrorNotice error={check.error} what="The candidate could not be checked" />
+      )}
       {register.error && <ErrorNotice error={register.error} what="The schema was not registered" />}
       {current && (
         <>
@@ -102,8 +156,18 @@ export function RegisterForm(props: { ns: string; type: string; version: number 
           {current.exists && !current.unchanged && (
             <Notice tone="warn" title={`Version ${version} is already registered with a different schema`}>
               Versions are immutable. Replacing it is recorded with a reason.
-              <label className="mt-2 flex items-center gap-2"><input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Replace it</label>
-              {force && <input className={`${input} mt-2`} placeholder="Why it must be replaced" value={reason} onChange={(e) => setReason(e.target.value)} aria-label="Reason" />}
+              <label className="mt-2 flex items-center gap-2">
+                <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Replace it
+              </label>
+              {force && (
+                <input
+                  className={`${input} mt-2`}
+                  placeholder="Why it must be replaced"
+                  value={reason}
+                  onChange={(e) => setReason(e.target.value)}
+                  aria-label="Reason"
+                />
+              )}
             </Notice>
           )}
         </>

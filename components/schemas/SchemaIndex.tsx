@@ -34,18 +34,25 @@ export function SchemaIndex() {
   const [search, setSearch] = useState("");
   const grouped = useMemo(() => group(list.data?.schemas ?? [], search), [list.data, search]);
   const q = search.trim().toLowerCase();
-  const unschematized = (list.data?.unschematized ?? []).filter((k) => !q || `${k.ns}/${k.type}`.toLowerCase().includes(q));
+  const unschematized = (list.data?.unschematized ?? []).filter(
+    (k) => !q || `${k.ns}/${k.type}`.toLowerCase().includes(q),
+  );
 
   return (
     <div className="space-y-4">
       <PageTitle
         eyebrow="Registry"
         title="Schemas"
-        subtitle={list.data && `${list.data.schemas.length} registered versions; facts of a registered version must validate on publish`}
+        subtitle={
+          list.data &&
+          `${list.data.schemas.length} registered versions; facts of a registered version must validate on publish`
+        }
         actions={
           <>
             <ButtonLink href={validateHref()}>Validation playground</ButtonLink>
-            <ButtonLink href={registerSchemaHref()} variant="primary">Register a schema</ButtonLink>
+            <ButtonLink href={registerSchemaHref()} variant="primary">
+              Register a schema
+            </ButtonLink>
           </>
         }
       />
@@ -57,7 +64,9 @@ export function SchemaIndex() {
         aria-label="Search schemas"
         className="h-8 w-full max-w-md rounded-md border border-line bg-surface px-2 text-sm text-fg placeholder:text-subtle"
       />
-      {list.error && <ErrorNotice error={list.error} retry={() => void list.refetch()} what="The registry could not be read" />}
+      {list.error && (
+        <ErrorNotice error={list.error} retry={() => void list.refetch()} what="The registry could not be read" />
+      )}
       {list.isPending && <SkeletonRows rows={6} />}
       {list.data && grouped.size === 0 && (
         <Notice title={q ? `No schema matches "${search}"` : "No schema registered yet"}>
@@ -69,16 +78,24 @@ export function SchemaIndex() {
           <table className="w-full text-sm" data-testid="schema-table">
             <thead className="border-b border-line bg-surface-2 text-left text-xs text-muted">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Type</th>
-                <th scope="col" className="px-4 py-2 font-medium">Versions</th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">Facts</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Type
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Versions
+                </th>
+                <th scope="col" className="px-4 py-2 text-right font-medium">
+                  Facts
+                </th>
               </tr>
             </thead>
             <tbody>
               {[...types].map(([type, versions]) => (
                 <tr key={type} className="border-b border-line last:border-b-0 hover:bg-row-hover">
                   <th scope="row" className="px-4 py-2 text-left font-medium">
-                    <Link href={schemaTypeHref(ns, type)} className="text-accent hover:underline">{type}</Link>
+                    <Link href={schemaTypeHref(ns, type)} className="text-accent hover:underline">
+                      {type}
+                    </Link>
                   </th>
                   <td className="px-4 py-2">
                     <span className="flex flex-wrap gap-1">
@@ -94,7 +111,9 @@ export function SchemaIndex() {
                       ))}
                     </span>
                   </td>
-                  <td className="tabular px-4 py-2 text-right">{formatCount(versions.reduce((n, v) => n + v.factCount, 0n))}</td>
+                  <td className="tabular px-4 py-2 text-right">
+                    {formatCount(versions.reduce((n, v) => n + v.factCount, 0n))}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -102,14 +121,24 @@ export function SchemaIndex() {
         </Panel>
       ))}
       {unschematized.length > 0 && (
-        <Panel title="Types with facts but no schema" id="unschematized" flush aside={<span>{unschematized.length} types</span>}>
+        <Panel
+          title="Types with facts but no schema"
+          id="unschematized"
+          flush
+          aside={<span>{unschematized.length} types</span>}
+        >
           <ul className="divide-y divide-line text-sm" data-testid="unschematized">
             {unschematized.map((k) => (
               <li key={`${k.ns}/${k.type}`} className="flex flex-wrap items-center justify-between gap-2 px-4 py-2">
-                <Link href={factsHref({ namespaces: [k.ns], types: [k.type] })} className="break-all text-accent hover:underline">
+                <Link
+                  href={factsHref({ namespaces: [k.ns], types: [k.type] })}
+                  className="break-all text-accent hover:underline"
+                >
                   {k.ns} / {k.type}
                 </Link>
-                <ButtonLink size="sm" href={registerSchemaHref(k.ns, k.type, 1)}>Register a schema</ButtonLink>
+                <ButtonLink size="sm" href={registerSchemaHref(k.ns, k.type, 1)}>
+                  Register a schema
+                </ButtonLink>
               </li>
             ))}
           </ul>

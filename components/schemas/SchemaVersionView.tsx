@@ -29,8 +29,13 @@ export function SchemaVersionView({ ns, type, version }: { ns: string; type: str
       <PageTitle
         eyebrow={
           <>
-            <Link href="/schemas" className="hover:underline">Schemas</Link> /{" "}
-            <Link href={schemaTypeHref(ns, type)} className="hover:underline">{ns} / {type}</Link>
+            <Link href="/schemas" className="hover:underline">
+              Schemas
+            </Link>{" "}
+            /{" "}
+            <Link href={schemaTypeHref(ns, type)} className="hover:underline">
+              {ns} / {type}
+            </Link>
           </>
         }
         title={`${ns} / ${type} v${version}`}
@@ -39,18 +44,27 @@ export function SchemaVersionView({ ns, type, version }: { ns: string; type: str
             <>
               {s.description && <>{s.description} · </>}registered <Timestamp ms={Number(s.registeredMs)} />
               {s.registeredBy && <> by {s.registeredBy}</>}
-              {s.revision > 1 && <> · revision {s.revision}</>} · md5 <code className="font-mono text-xs">{s.hash}</code>
+              {s.revision > 1 && <> · revision {s.revision}</>} · md5{" "}
+              <code className="font-mono text-xs">{s.hash}</code>
             </>
           )
         }
         actions={
           <>
             <ButtonLink href={validateHref(ns, type, version)}>Validate a payload</ButtonLink>
-            <ButtonLink href={registerSchemaHref(ns, type, version + 1)} variant="primary">Register next version</ButtonLink>
+            <ButtonLink href={registerSchemaHref(ns, type, version + 1)} variant="primary">
+              Register next version
+            </ButtonLink>
           </>
         }
       />
-      {got.error && <ErrorNotice error={got.error} retry={() => void got.refetch()} what={`Schema ${ns}/${type} v${version} could not be read`} />}
+      {got.error && (
+        <ErrorNotice
+          error={got.error}
+          retry={() => void got.refetch()}
+          what={`Schema ${ns}/${type} v${version} could not be read`}
+        />
+      )}
       {got.isPending && <SkeletonRows rows={8} />}
       {s && (
         <>
@@ -63,10 +77,19 @@ export function SchemaVersionView({ ns, type, version }: { ns: string; type: str
             </p>
           </Panel>
           <Panel title="Fields" id="fields" flush>
-            {parsed !== undefined ? <FieldTable fields={schemaFields(parsed)} /> : <p className="p-4 text-sm text-danger">The schema is not valid JSON.</p>}
+            {parsed !== undefined ? (
+              <FieldTable fields={schemaFields(parsed)} />
+            ) : (
+              <p className="p-4 text-sm text-danger">The schema is not valid JSON.</p>
+            )}
           </Panel>
           <Panel title="Schema" id="schema" aside={<span>JSON Schema</span>}>
-            <pre className="max-h-[32rem] overflow-auto rounded-md bg-surface-2 p-3 font-mono text-xs leading-5" data-testid="schema-json">{prettyJson(s.schemaJson)}</pre>
+            <pre
+              className="max-h-[32rem] overflow-auto rounded-md bg-surface-2 p-3 font-mono text-xs leading-5"
+              data-testid="schema-json"
+            >
+              {prettyJson(s.schemaJson)}
+            </pre>
           </Panel>
           <Panel title="Examples" id="examples" aside={<span>{s.examples.length}</span>}>
             {s.examples.length === 0 ? (
@@ -74,7 +97,9 @@ export function SchemaVersionView({ ns, type, version }: { ns: string; type: str
             ) : (
               <div className="space-y-2">
                 {s.examples.map((e, i) => (
-                  <pre key={i} className="overflow-auto rounded-md bg-surface-2 p-3 font-mono text-xs leading-5">{prettyJson(e)}</pre>
+                  <pre key={i} className="overflow-auto rounded-md bg-surface-2 p-3 font-mono text-xs leading-5">
+                    {prettyJson(e)}
+                  </pre>
                 ))}
               </div>
             )}
@@ -84,7 +109,8 @@ export function SchemaVersionView({ ns, type, version }: { ns: string; type: str
               <ul className="space-y-1 text-sm">
                 {got.data!.history.map((h) => (
                   <li key={h.revision}>
-                    revision {h.revision}, <Timestamp ms={Number(h.registeredMs)} /> by {h.registeredBy || "?"}{h.reason && <>: {h.reason}</>}
+                    revision {h.revision}, <Timestamp ms={Number(h.registeredMs)} /> by {h.registeredBy || "?"}
+                    {h.reason && <>: {h.reason}</>}
                   </li>
                 ))}
               </ul>

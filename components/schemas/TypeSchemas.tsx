@@ -23,34 +23,57 @@ export function TypeSchemas({ ns, type }: { ns: string; type: string }) {
   return (
     <div className="space-y-4">
       <PageTitle
-        eyebrow={<Link href="/schemas" className="hover:underline">Schemas</Link>}
+        eyebrow={
+          <Link href="/schemas" className="hover:underline">
+            Schemas
+          </Link>
+        }
         title={`${ns} / ${type}`}
         actions={
           <>
             <ButtonLink href={factsHref({ namespaces: [ns], types: [type] })}>Browse facts</ButtonLink>
-            <ButtonLink href={registerSchemaHref(ns, type, next)} variant="primary">Register version {next}</ButtonLink>
+            <ButtonLink href={registerSchemaHref(ns, type, next)} variant="primary">
+              Register version {next}
+            </ButtonLink>
           </>
         }
       />
-      {list.error && <ErrorNotice error={list.error} retry={() => void list.refetch()} what="The registry could not be read" />}
+      {list.error && (
+        <ErrorNotice error={list.error} retry={() => void list.refetch()} what="The registry could not be read" />
+      )}
       {list.isPending && <SkeletonRows rows={3} />}
-      {list.data && versions.length === 0 && <Notice title="No schema registered for this type">Register version 1 with the button above.</Notice>}
+      {list.data && versions.length === 0 && (
+        <Notice title="No schema registered for this type">Register version 1 with the button above.</Notice>
+      )}
       {versions.length > 0 && (
         <Panel title="Versions" id="versions" flush>
           <table className="w-full text-sm">
             <thead className="border-b border-line bg-surface-2 text-left text-xs text-muted">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Version</th>
-                <th scope="col" className="px-4 py-2 font-medium">Description</th>
-                <th scope="col" className="px-4 py-2 font-medium">Registered</th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">Facts</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Version
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Description
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Registered
+                </th>
+                <th scope="col" className="px-4 py-2 text-right font-medium">
+                  Facts
+                </th>
               </tr>
             </thead>
             <tbody>
               {versions.map((v) => (
                 <tr key={v.key!.version} className="border-b border-line last:border-b-0 hover:bg-row-hover">
                   <th scope="row" className="px-4 py-2 text-left">
-                    <Link href={schemaVersionHref(ns, type, v.key!.version)} className="font-mono text-accent hover:underline">v{v.key!.version}</Link>
+                    <Link
+                      href={schemaVersionHref(ns, type, v.key!.version)}
+                      className="font-mono text-accent hover:underline"
+                    >
+                      v{v.key!.version}
+                    </Link>
                     {v.revision > 1 && <span className="ml-2 text-xs text-warn">revision {v.revision}</span>}
                   </th>
                   <td className="px-4 py-2 text-muted">{v.description}</td>

@@ -6,7 +6,8 @@ export function ValidationErrors({ errors }: { errors: ValidationError[] }) {
     <ul className="space-y-1 text-sm" data-testid="validation-errors">
       {errors.map((e, i) => (
         <li key={i}>
-          <code className="rounded bg-danger-soft px-1 font-mono text-xs text-danger">{e.pointer || "/"}</code> {e.message}
+          <code className="rounded bg-danger-soft px-1 font-mono text-xs text-danger">{e.pointer || "/"}</code>{" "}
+          {e.message}
           {e.keyword && <span className="ml-1 text-xs text-subtle">({e.keyword})</span>}
         </li>
       ))}

@@ -79,7 +79,11 @@ export function GoToBox() {
         <Kbd>/</Kbd>
       </span>
       {error && (
-        <p id={errorId} role="alert" className="absolute right-0 top-9 z-30 w-72 rounded-md border border-danger/50 bg-surface px-3 py-2 text-xs text-danger shadow-lg">
+        <p
+          id={errorId}
+          role="alert"
+          className="absolute right-0 top-9 z-30 w-72 rounded-md border border-danger/50 bg-surface px-3 py-2 text-xs text-danger shadow-lg"
+        >
           {error}
         </p>
       )}

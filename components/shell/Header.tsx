@@ -10,11 +10,20 @@ export function Header() {
   return (
     <header className="sticky top-0 z-20 border-b border-line bg-surface/95 backdrop-blur">
       <div className="mx-auto flex h-12 max-w-[1800px] items-center gap-3 px-4">
-        <a href="#main" className="sr-only focus:not-sr-only focus:rounded focus:bg-accent focus:px-2 focus:py-1 focus:text-accent-fg">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:rounded focus:bg-accent focus:px-2 focus:py-1 focus:text-accent-fg"
+        >
           Skip to content
         </a>
-        <Link href="/" className="flex items-center gap-2 rounded-md pr-2 text-[15px] font-semibold tracking-tight text-fg">
-          <span aria-hidden className="flex size-6 items-center justify-center rounded bg-accent font-mono text-xs text-accent-fg">
+        <Link
+          href="/"
+          className="flex items-center gap-2 rounded-md pr-2 text-[15px] font-semibold tracking-tight text-fg"
+        >
+          <span
+            aria-hidden
+            className="flex size-6 items-center justify-center rounded bg-accent font-mono text-xs text-accent-fg"
+          >
             f
           </span>
           factline

@@ -15,10 +15,17 @@ export function StoreIndicator() {
       ? `Store not reachable${data?.url ? ` at ${data.url}` : ""}${data?.error ? `: ${data.error}` : ""}`
       : `${data!.implementation || "FactCast"} at ${data!.url}, protocol ${data!.protocolVersion}`;
   return (
-    <Link href="/" title={title} className="flex min-w-0 items-center gap-2 rounded-md px-2 py-1 text-xs text-muted hover:bg-surface-2 hover:text-fg">
+    <Link
+      href="/"
+      title={title}
+      className="flex min-w-0 items-center gap-2 rounded-md px-2 py-1 text-xs text-muted hover:bg-surface-2 hover:text-fg"
+    >
       <span
         aria-hidden
-        className={cx("size-2 shrink-0 rounded-full", state === "up" ? "bg-ok" : state === "down" ? "bg-danger" : "animate-pulse bg-subtle")}
+        className={cx(
+          "size-2 shrink-0 rounded-full",
+          state === "up" ? "bg-ok" : state === "down" ? "bg-danger" : "animate-pulse bg-subtle",
+        )}
       />
       <span className="truncate" data-testid="store-indicator">
         {state === "pending" && "Connecting…"}

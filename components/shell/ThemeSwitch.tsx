@@ -14,7 +14,12 @@ export function ThemeSwitch() {
     setTheme(dark ? "light" : "dark");
   };
   return (
-    <button type="button" onClick={toggle} className={buttonClass("ghost", "sm", "w-[5.5rem]")} title="Switch between light and dark theme (remembered)">
+    <button
+      type="button"
+      onClick={toggle}
+      className={buttonClass("ghost", "sm", "w-[5.5rem]")}
+      title="Switch between light and dark theme (remembered)"
+    >
       <span className="dark:hidden">◐ Dark</span>
       <span className="hidden dark:inline">◑ Light</span>
     </button>

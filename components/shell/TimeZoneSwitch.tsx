@@ -12,7 +12,11 @@ const OPTIONS: { value: TimeZoneChoice; label: string; title: string }[] = [
 export function TimeZoneSwitch() {
   const { timeZone, setTimeZone } = usePreferences();
   return (
-    <div role="group" aria-label="Time zone" className="inline-flex h-7 overflow-hidden rounded-md border border-line text-xs">
+    <div
+      role="group"
+      aria-label="Time zone"
+      className="inline-flex h-7 overflow-hidden rounded-md border border-line text-xs"
+    >
       {OPTIONS.map((o) => (
         <button
           key={o.value}
@@ -22,7 +26,9 @@ export function TimeZoneSwitch() {
           onClick={() => setTimeZone(o.value)}
           className={cx(
             "px-2 font-medium transition-colors",
-            timeZone === o.value ? "bg-accent-soft text-accent-soft-fg" : "bg-surface text-muted hover:bg-surface-2 hover:text-fg",
+            timeZone === o.value
+              ? "bg-accent-soft text-accent-soft-fg"
+              : "bg-surface text-muted hover:bg-surface-2 hover:text-fg",
           )}
         >
           {o.label}

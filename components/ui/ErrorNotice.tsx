@@ -11,7 +11,13 @@ export function ErrorNotice(props: { error: unknown; retry?: () => void; what?: 
       tone="danger"
       className={props.className}
       title={props.what ? `${props.what}: ${words.title.toLowerCase()}` : words.title}
-      action={props.retry && <Button size="sm" onClick={props.retry}>Try again</Button>}
+      action={
+        props.retry && (
+          <Button size="sm" onClick={props.retry}>
+            Try again
+          </Button>
+        )
+      }
     >
       {words.detail}
     </Notice>

@@ -17,13 +17,28 @@ const marks: Record<Tone, { glyph: string; className: string }> = {
   ok: { glyph: "✓", className: "bg-ok text-surface" },
 };
 
-export function Notice(props: { tone?: Tone; title?: ReactNode; children?: ReactNode; className?: string; action?: ReactNode }) {
+export function Notice(props: {
+  tone?: Tone;
+  title?: ReactNode;
+  children?: ReactNode;
+  className?: string;
+  action?: ReactNode;
+}) {
   const tone = props.tone ?? "info";
   // Errors interrupt (alert); everything else waits for the screen reader's turn (status).
   const role = tone === "danger" ? "alert" : "status";
   return (
-    <div role={role} className={cx("flex items-start gap-3 rounded-lg border px-4 py-3 text-sm", tones[tone], props.className)}>
-      <span aria-hidden className={cx("mt-0.5 flex size-5 shrink-0 items-center justify-center rounded-full text-xs font-bold", marks[tone].className)}>
+    <div
+      role={role}
+      className={cx("flex items-start gap-3 rounded-lg border px-4 py-3 text-sm", tones[tone], props.className)}
+    >
+      <span
+        aria-hidden
+        className={cx(
+          "mt-0.5 flex size-5 shrink-0 items-center justify-center rounded-full text-xs font-bold",
+          marks[tone].className,
+        )}
+      >
         {marks[tone].glyph}
       </span>
       <div className="min-w-0 flex-1 space-y-1">

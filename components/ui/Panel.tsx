@@ -13,7 +13,10 @@ export function Panel(props: {
   id?: string;
 }) {
   return (
-    <section className={cx("rounded-lg border border-line bg-surface", props.className)} aria-labelledby={props.id && props.title ? `${props.id}-title` : undefined}>
+    <section
+      className={cx("rounded-lg border border-line bg-surface", props.className)}
+      aria-labelledby={props.id && props.title ? `${props.id}-title` : undefined}
+    >
       {(props.title || props.aside) && (
         <header className="flex min-h-10 flex-wrap items-center justify-between gap-2 border-b border-line px-4 py-2">
           {props.title && (

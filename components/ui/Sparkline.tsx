@@ -3,7 +3,14 @@
  * second and the overview's store-wide rate. Bars rather than a line, so a single busy second
  * stands out instead of being smoothed into its neighbours. `fluid` fills the container's width.
  */
-export function Sparkline(props: { values: number[]; width: number; height: number; label: string; fluid?: boolean; testId?: string }) {
+export function Sparkline(props: {
+  values: number[];
+  width: number;
+  height: number;
+  label: string;
+  fluid?: boolean;
+  testId?: string;
+}) {
   const { values, width, height } = props;
   const max = Math.max(1, ...values);
   const bar = width / Math.max(1, values.length);
@@ -20,7 +27,16 @@ export function Sparkline(props: { values: number[]; width: number; height: numb
     >
       {values.map((n, i) => {
         const h = (n / max) * (height - 4);
-        return <rect key={i} x={i * bar + 0.5} y={height - h} width={Math.max(1, bar - 1)} height={h} className="fill-accent" />;
+        return (
+          <rect
+            key={i}
+            x={i * bar + 0.5}
+            y={height - h}
+            width={Math.max(1, bar - 1)}
+            height={h}
+            className="fill-accent"
+          />
+        );
       })}
     </svg>
   );

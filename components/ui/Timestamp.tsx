@@ -18,7 +18,11 @@ export function Timestamp({ ms, short, className }: { ms: number; short?: boolea
   if (timeZone === "local" && !hydrated) return <time dateTime={dateTime} className={className} />;
   const other = timeZone === "utc" ? "local" : "utc";
   return (
-    <time dateTime={dateTime} title={hydrated ? `${formatTimestamp(ms, timeZone)}\n${formatTimestamp(ms, other)}` : undefined} className={className}>
+    <time
+      dateTime={dateTime}
+      title={hydrated ? `${formatTimestamp(ms, timeZone)}\n${formatTimestamp(ms, other)}` : undefined}
+      className={className}
+    >
       {short ? formatTimestampShort(ms, timeZone) : formatTimestamp(ms, timeZone)}
     </time>
   );

@@ -64,8 +64,16 @@ export function TokenInput(props: TokenInputProps) {
         )}
       >
         {props.values.map((v) => (
-          <span key={v} className={cx("inline-flex max-w-full items-center gap-1 rounded bg-accent-soft py-0.5 pl-1.5 pr-0.5 text-xs text-accent-soft-fg", props.mono && "font-mono")}>
-            <span className="truncate" title={v}>{v}</span>
+          <span
+            key={v}
+            className={cx(
+              "inline-flex max-w-full items-center gap-1 rounded bg-accent-soft py-0.5 pl-1.5 pr-0.5 text-xs text-accent-soft-fg",
+              props.mono && "font-mono",
+            )}
+          >
+            <span className="truncate" title={v}>
+              {v}
+            </span>
             <button
               type="button"
               aria-label={`Remove ${v}`}
@@ -92,7 +100,10 @@ export function TokenInput(props: TokenInputProps) {
             setFocused(false);
             if (props.pending.trim()) commit(props.pending);
           }}
-          className={cx("h-6 min-w-24 flex-1 bg-transparent px-1 text-xs text-fg outline-none placeholder:text-subtle", props.mono && "font-mono")}
+          className={cx(
+            "h-6 min-w-24 flex-1 bg-transparent px-1 text-xs text-fg outline-none placeholder:text-subtle",
+            props.mono && "font-mono",
+          )}
         />
       </div>
       {props.suggestions && props.suggestions.length > 0 && (

@@ -69,7 +69,11 @@ export function isPathSegment(name: string): boolean {
  * (2.json before 10.json). Invalid JSON is left out with a warning, because a registry keeps
  * examples as JSON texts and a broken one would only fail later, further from its file.
  */
-export function readExamples(files: ReadonlyMap<string, string>, dir: string, problems: LayoutProblem[]): string[] | undefined {
+export function readExamples(
+  files: ReadonlyMap<string, string>,
+  dir: string,
+  problems: LayoutProblem[],
+): string[] | undefined {
   const prefix = `${dir}/examples/`;
   const paths = [...files.keys()]
     .filter((path) => path.startsWith(prefix) && path.endsWith(".json") && !path.slice(prefix.length).includes("/"))

@@ -67,10 +67,18 @@ export function readRegistryLayout(files: Record<string, string>): RegistryLayou
   } else {
     const parsed = parseJson(index);
     if (!parsed.ok) {
-      reader.problem("index.json", "error", `not valid JSON (${parsed.error}); schemas were looked for by their paths instead — fix index.json or leave it out`);
+      reader.problem(
+        "index.json",
+        "error",
+        `not valid JSON (${parsed.error}); schemas were looked for by their paths instead — fix index.json or leave it out`,
+      );
       reader.discover();
     } else if (!isRecord(parsed.value) || !Array.isArray(parsed.value.schemes ?? [])) {
-      reader.problem("index.json", "error", `expected an object with a "schemes" array; schemas were looked for by their paths instead — fix index.json or leave it out`);
+      reader.problem(
+        "index.json",
+        "error",
+        `expected an object with a "schemes" array; schemas were looked for by their paths instead — fix index.json or leave it out`,
+      );
       reader.discover();
     } else {
       reader.fromIndex(parsed.value);
@@ -115,7 +123,11 @@ class Reader {
     for (const entry of transformations) this.transformation(entry);
     for (const path of this.files.keys()) {
       if ((path === "schema.json" || path.endsWith("/schema.json")) && !listed.has(path)) {
-        this.problem(path, "warning", `not listed in index.json, so FactCast ignores it and so did this import — add it to "schemes" to import it`);
+        this.problem(
+          path,
+          "warning",
+          `not listed in index.json, so FactCast ignores it and so did this import — add it to "schemes" to import it`,
+        );
       }
     }
   }
@@ -123,7 +135,11 @@ class Reader {
   /** One `schemes` entry; returns the file it names, if it names one. */
   private fromIndexEntry(entry: unknown, label: string): string | undefined {
     if (!isRecord(entry) || typeof entry.id !== "string" || entry.id === "") {
-      this.problem("index.json", "error", `${label} has no "id"; give it the schema file's path, e.g. "users/UserCreated/1/schema.json"`);
+      this.problem(
+        "index.json",
+        "error",
+        `${label} has no "id"; give it the schema file's path, e.g. "users/UserCreated/1/schema.json"`,
+      );
       return undefined;
     }
     const path = normalizePath(entry.id);
@@ -153,7 +169,11 @@ class Reader {
     }
     const text = this.files.get(path);
     if (text === undefined) {
-      this.problem(path, "error", `listed in index.json but the file is missing; add the file or remove its entry from "schemes"`);
+      this.problem(
+        path,
+        "error",
+        `listed in index.json but the file is missing; add the file or remove its entry from "schemes"`,
+      );
       return path;
     }
     const hash = entry.hash;
@@ -170,7 +190,9 @@ class Reader {
 
   private transformation(entry: unknown): void {
     const id = isRecord(entry) && typeof entry.id === "string" ? normalizePath(entry.id) : "index.json";
-    const what = isRecord(entry) ? ` (${String(entry.ns)}/${String(entry.type)} ${String(entry.from)} → ${String(entry.to)})` : "";
+    const what = isRecord(entry)
+      ? ` (${String(entry.ns)}/${String(entry.type)} ${String(entry.from)} → ${String(entry.to)})`
+      : "";
     this.problem(id, "warning", `${TRANSFORMATIONS_IGNORED}${what}`);
   }
 
@@ -187,13 +209,21 @@ class Reader {
       // <ns>/<type>/<version>/schema.json, or the CLI's <ns>/<Type>/versions/<n>/schema.json.
       const source = segments.length === 5 && segments[2] === "versions";
       if (segments.length !== 4 && !source) {
-        this.problem(path, "error", `not where a schema belongs; move it to <ns>/<type>/<version>/schema.json (or the CLI's <ns>/<Type>/versions/<version>/schema.json)`);
+        this.problem(
+          path,
+          "error",
+          `not where a schema belongs; move it to <ns>/<type>/<version>/schema.json (or the CLI's <ns>/<Type>/versions/<version>/schema.json)`,
+        );
         continue;
       }
       const segment = segments[segments.length - 2];
       const version = versionFromSegment(segment);
       if (version === undefined) {
-        this.problem(path, "error", `version directory ${JSON.stringify(segment)} is not a version; name it by a positive integer (1, 2, …)`);
+        this.problem(
+          path,
+          "error",
+          `version directory ${JSON.stringify(segment)} is not a version; name it by a positive integer (1, 2, …)`,
+        );
         continue;
       }
       this.add({ ns: segments[0], type: segments[1], version }, path, this.files.get(path)!);
@@ -207,7 +237,11 @@ class Reader {
       return;
     }
     if (!isRecord(parsed.value) && typeof parsed.value !== "boolean") {
-      this.problem(path, "error", `not a JSON Schema: a schema is a JSON object (or true/false); fix the file to import it`);
+      this.problem(
+        path,
+        "error",
+        `not a JSON Schema: a schema is a JSON object (or true/false); fix the file to import it`,
+      );
       return;
     }
     const id = `${key.ns}\u0000${key.type}\u0000${key.version}`;
@@ -251,7 +285,9 @@ export function writeRegistryLayout(schemas: readonly LayoutSchema[]): Record<st
   for (const [i, schema] of sorted.entries()) {
     const { ns, type, version } = schema;
     if (!isPathSegment(ns) || !isPathSegment(type) || !isPositiveVersion(version)) {
-      throw new Error(`cannot export ${JSON.stringify({ ns, type, version })}: ns and type must be directory names and version a positive integer`);
+      throw new Error(
+        `cannot export ${JSON.stringify({ ns, type, version })}: ns and type must be directory names and version a positive integer`,
+      );
     }
     const previous = sorted[i - 1];
     if (previous && previous.ns === ns && previous.type === type && previous.version === version) {

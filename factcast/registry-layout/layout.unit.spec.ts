@@ -4,20 +4,48 @@ import { readRegistryLayout, writeRegistryLayout, type LayoutSchema } from "./la
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
-const userCreatedV1 = { type: "object", properties: { firstName: { type: "string" }, lastName: { type: "string" } }, required: ["firstName"] };
-const userCreatedV2 = { ...userCreatedV1, properties: { ...userCreatedV1.properties, salutation: { enum: ["Mr", "Mrs", "NA"] } } };
+const userCreatedV1 = {
+  type: "object",
+  properties: { firstName: { type: "string" }, lastName: { type: "string" } },
+  required: ["firstName"],
+};
+const userCreatedV2 = {
+  ...userCreatedV1,
+  properties: { ...userCreatedV1.properties, salutation: { enum: ["Mr", "Mrs", "NA"] } },
+};
 
 /** Schemas as a registry would hand them over: compact text, in no particular order. */
 const SCHEMAS: LayoutSchema[] = [
-  { ns: "users", type: "UserCreated", version: 2, schemaText: JSON.stringify(userCreatedV2), examples: ['{"firstName":"Ada","salutation":"Mrs"}'] },
-  { ns: "orders", type: "OrderPlaced", version: 1, schemaText: '{"type":"object","properties":{"total":{"type":"number"}}}' },
-  { ns: "users", type: "UserCreated", version: 1, schemaText: JSON.stringify(userCreatedV1), examples: ['{"firstName":"Ada"}', '{"firstName":"Grace","lastName":"Hopper"}'] },
+  {
+    ns: "users",
+    type: "UserCreated",
+    version: 2,
+    schemaText: JSON.stringify(userCreatedV2),
+    examples: ['{"firstName":"Ada","salutation":"Mrs"}'],
+  },
+  {
+    ns: "orders",
+    type: "OrderPlaced",
+    version: 1,
+    schemaText: '{"type":"object","properties":{"total":{"type":"number"}}}',
+  },
+  {
+    ns: "users",
+    type: "UserCreated",
+    version: 1,
+    schemaText: JSON.stringify(userCreatedV1),
+    examples: ['{"firstName":"Ada"}', '{"firstName":"Grace","lastName":"Hopper"}'],
+  },
   { ns: "users", type: "UserDeleted", version: 10, schemaText: "true" },
 ];
 
 /** What reading gives back, compared by meaning: the text is reformatted on the way out. */
 function parsed(schemas: LayoutSchema[]) {
-  return schemas.map((s) => ({ key: `${s.ns}/${s.type}/${s.version}`, schema: JSON.parse(s.schemaText), examples: s.examples?.map((e) => JSON.parse(e)) }));
+  return schemas.map((s) => ({
+    key: `${s.ns}/${s.type}/${s.version}`,
+    schema: JSON.parse(s.schemaText),
+    examples: s.examples?.map((e) => JSON.parse(e)),
+  }));
 }
 
 describe("writeRegistryLayout", () => {
@@ -57,7 +85,9 @@ describe("writeRegistryLayout", () => {
     expect(files["orders/OrderPlaced/1/schema.json"]).toBe(
       '{\n  "type": "object",\n  "properties": {\n    "total": {\n      "type": "number"\n    }\n  }\n}\n',
     );
-    expect(files["users/UserCreated/1/examples/2.json"]).toBe('{\n  "firstName": "Grace",\n  "lastName": "Hopper"\n}\n');
+    expect(files["users/UserCreated/1/examples/2.json"]).toBe(
+      '{\n  "firstName": "Grace",\n  "lastName": "Hopper"\n}\n',
+    );
   });
 
   it("writes an empty registry as an index with no schemes", () => {
@@ -70,7 +100,9 @@ describe("writeRegistryLayout", () => {
     expect(() => writeRegistryLayout([{ ...ok, type: ".." }])).toThrow(/directory names/);
     expect(() => writeRegistryLayout([{ ...ok, version: 0 }])).toThrow(/positive integer/);
     expect(() => writeRegistryLayout([ok, ok])).toThrow("cannot export users/UserCreated version 1 twice");
-    expect(() => writeRegistryLayout([{ ...ok, schemaText: "{" }])).toThrow(/users\/UserCreated version 1: its schema is not JSON/);
+    expect(() => writeRegistryLayout([{ ...ok, schemaText: "{" }])).toThrow(
+      /users\/UserCreated version 1: its schema is not JSON/,
+    );
   });
 });
 
@@ -90,7 +122,9 @@ describe("readRegistryLayout round trip", () => {
     // The text read is the file itself, so its MD5 is the hash index.json carries.
     const index = JSON.parse(files["index.json"]);
     for (const s of schemas) {
-      const scheme = index.schemes.find((e: LayoutSchema) => e.ns === s.ns && e.type === s.type && e.version === s.version);
+      const scheme = index.schemes.find(
+        (e: LayoutSchema) => e.ns === s.ns && e.type === s.type && e.version === s.version,
+      );
       expect(md5(s.schemaText)).toBe(scheme.hash);
     }
   });
@@ -107,9 +141,20 @@ function factcastRegistry() {
   const v2 = JSON.stringify(userCreatedV2, null, "\t");
   const v3 = JSON.stringify({ ...userCreatedV2, required: ["firstName", "lastName"] }, null, "\t");
   const changed = '{"type":"object","properties":{"userId":{"type":"string","format":"uuid"}},"required":["userId"]}';
-  const scheme = (ns: string, type: string, version: number, text: string) => ({ id: `${ns}/${type}/${version}/schema.json`, ns, type, version, hash: md5(text) });
+  const scheme = (ns: string, type: string, version: number, text: string) => ({
+    id: `${ns}/${type}/${version}/schema.json`,
+    ns,
+    type,
+    version,
+    hash: md5(text),
+  });
   const index = {
-    schemes: [scheme("Users", "UserCreated", 1, v1), scheme("Users", "UserCreated", 2, v2), scheme("Users", "UserCreated", 3, v3), scheme("users", "UserChanged", 1, changed)],
+    schemes: [
+      scheme("Users", "UserCreated", 1, v1),
+      scheme("Users", "UserCreated", 2, v2),
+      scheme("Users", "UserCreated", 3, v3),
+      scheme("users", "UserChanged", 1, changed),
+    ],
     transformations: [
       { id: "Users/UserCreated/1-2/transform.js", ns: "Users", type: "UserCreated", from: 1, to: 2, hash: md5("a") },
       { id: "Users/UserCreated/3-2/transform.js", ns: "Users", type: "UserCreated", from: 3, to: 2, hash: md5("b") },
@@ -133,14 +178,35 @@ describe("readRegistryLayout on a FactCast registry", () => {
   it("imports every scheme as its file says, and lists each transformation as ignored", () => {
     const files = factcastRegistry();
     const { schemas, problems } = readRegistryLayout(files);
-    expect(schemas.map((s) => `${s.ns}/${s.type}/${s.version}`)).toEqual(["Users/UserCreated/1", "Users/UserCreated/2", "Users/UserCreated/3", "users/UserChanged/1"]);
+    expect(schemas.map((s) => `${s.ns}/${s.type}/${s.version}`)).toEqual([
+      "Users/UserCreated/1",
+      "Users/UserCreated/2",
+      "Users/UserCreated/3",
+      "users/UserChanged/1",
+    ]);
     expect(schemas[0].schemaText).toBe(files["Users/UserCreated/1/schema.json"]);
     expect(schemas.every((s) => s.examples === undefined)).toBe(true);
     expect(problems).toEqual([
-      { path: "Users/UserCreated/1-2/transform.js", severity: "warning", message: "ignored: factline does not run transformations (Users/UserCreated 1 → 2)" },
-      { path: "Users/UserCreated/2-3/transform.js", severity: "warning", message: "ignored: factline does not run transformations (Users/UserCreated 2 → 3)" },
-      { path: "Users/UserCreated/3-2/transform.js", severity: "warning", message: "ignored: factline does not run transformations (Users/UserCreated 3 → 2)" },
-      { path: "synthetic/Users/UserCreated/2-1/transform.js", severity: "warning", message: "ignored: factline does not run transformations (Users/UserCreated 2 → 1)" },
+      {
+        path: "Users/UserCreated/1-2/transform.js",
+        severity: "warning",
+        message: "ignored: factline does not run transformations (Users/UserCreated 1 → 2)",
+      },
+      {
+        path: "Users/UserCreated/2-3/transform.js",
+        severity: "warning",
+        message: "ignored: factline does not run transformations (Users/UserCreated 2 → 3)",
+      },
+      {
+        path: "Users/UserCreated/3-2/transform.js",
+        severity: "warning",
+        message: "ignored: factline does not run transformations (Users/UserCreated 3 → 2)",
+      },
+      {
+        path: "synthetic/Users/UserCreated/2-1/transform.js",
+        severity: "warning",
+        message: "ignored: factline does not run transformations (Users/UserCreated 2 → 1)",
+      },
     ]);
   });
 
@@ -168,7 +234,9 @@ describe("readRegistryLayout on a FactCast registry", () => {
 
   it("imports a scheme whose id lies outside the standard layout by the entry's fields", () => {
     const { schemas, problems } = readRegistryLayout({
-      "index.json": JSON.stringify({ schemes: [{ id: "legacy/user-created.json", ns: "users", type: "UserCreated", version: 1 }] }),
+      "index.json": JSON.stringify({
+        schemes: [{ id: "legacy/user-created.json", ns: "users", type: "UserCreated", version: 1 }],
+      }),
       "legacy/user-created.json": "{}",
     });
     expect(problems).toEqual([]);
@@ -190,16 +258,26 @@ describe("readRegistryLayout problems", () => {
     );
     expect(schemas.map((s) => s.version)).toEqual([1]);
     expect(problems).toEqual([
-      { path: "users/UserCreated/2/schema.json", severity: "error", message: 'listed in index.json but the file is missing; add the file or remove its entry from "schemes"' },
+      {
+        path: "users/UserCreated/2/schema.json",
+        severity: "error",
+        message: 'listed in index.json but the file is missing; add the file or remove its entry from "schemes"',
+      },
     ]);
   });
 
   it("a schema file that is not JSON, or not a schema: an error each", () => {
     const { schemas, problems } = readRegistryLayout(
-      registryWith([{ ...good, hash: undefined }, { ...good, hash: undefined, id: "users/UserCreated/2/schema.json", version: 2 }], {
-        [good.id]: "{ nope",
-        "users/UserCreated/2/schema.json": "[]",
-      }),
+      registryWith(
+        [
+          { ...good, hash: undefined },
+          { ...good, hash: undefined, id: "users/UserCreated/2/schema.json", version: 2 },
+        ],
+        {
+          [good.id]: "{ nope",
+          "users/UserCreated/2/schema.json": "[]",
+        },
+      ),
     );
     expect(schemas).toEqual([]);
     expect(problems.map((p) => [p.path, p.severity])).toEqual([
@@ -211,15 +289,23 @@ describe("readRegistryLayout problems", () => {
   });
 
   it.each([["1"], [0], [-1], [1.5], [null]])("version %j in index.json: an error", (version) => {
-    const { schemas, problems } = readRegistryLayout(registryWith([{ ...good, id: "x/y.json", version }], { "x/y.json": "{}" }));
+    const { schemas, problems } = readRegistryLayout(
+      registryWith([{ ...good, id: "x/y.json", version }], { "x/y.json": "{}" }),
+    );
     expect(schemas).toEqual([]);
     expect(problems).toEqual([
-      { path: "x/y.json", severity: "error", message: `index.json "schemes"[0] has version ${JSON.stringify(version)}; a version must be a positive integer (1, 2, …)` },
+      {
+        path: "x/y.json",
+        severity: "error",
+        message: `index.json "schemes"[0] has version ${JSON.stringify(version)}; a version must be a positive integer (1, 2, …)`,
+      },
     ]);
   });
 
   it("a hash that does not match the file: a warning, imported as the file says", () => {
-    const { schemas, problems } = readRegistryLayout(registryWith([{ ...good, hash: md5("something else") }], { [good.id]: "{}" }));
+    const { schemas, problems } = readRegistryLayout(
+      registryWith([{ ...good, hash: md5("something else") }], { [good.id]: "{}" }),
+    );
     expect(schemas).toEqual([{ ns: "users", type: "UserCreated", version: 1, schemaText: "{}" }]);
     expect(problems).toEqual([
       {
@@ -231,64 +317,110 @@ describe("readRegistryLayout problems", () => {
   });
 
   it("a hash in upper case is the same hash", () => {
-    expect(readRegistryLayout(registryWith([{ ...good, hash: good.hash.toUpperCase() }], { [good.id]: "{}" })).problems).toEqual([]);
+    expect(
+      readRegistryLayout(registryWith([{ ...good, hash: good.hash.toUpperCase() }], { [good.id]: "{}" })).problems,
+    ).toEqual([]);
   });
 
   it("an entry whose ns, type or version disagrees with its path: an error, not imported", () => {
     const { schemas, problems } = readRegistryLayout(
-      registryWith([{ ...good, version: 2 }, { ...good, id: "orders/OrderPlaced/1/schema.json", ns: "Orders", type: "OrderPlaced" }], {
-        [good.id]: "{}",
-        "orders/OrderPlaced/1/schema.json": "{}",
-      }),
+      registryWith(
+        [
+          { ...good, version: 2 },
+          { ...good, id: "orders/OrderPlaced/1/schema.json", ns: "Orders", type: "OrderPlaced" },
+        ],
+        {
+          [good.id]: "{}",
+          "orders/OrderPlaced/1/schema.json": "{}",
+        },
+      ),
     );
     expect(schemas).toEqual([]);
     expect(problems).toEqual([
       {
         path: "orders/OrderPlaced/1/schema.json",
         severity: "error",
-        message: 'index.json "schemes"[1] says Orders/OrderPlaced version 1 but the path says orders/OrderPlaced version 1; make the entry and the path agree',
+        message:
+          'index.json "schemes"[1] says Orders/OrderPlaced version 1 but the path says orders/OrderPlaced version 1; make the entry and the path agree',
       },
       {
         path: good.id,
         severity: "error",
-        message: 'index.json "schemes"[0] says users/UserCreated version 2 but the path says users/UserCreated version 1; make the entry and the path agree',
+        message:
+          'index.json "schemes"[0] says users/UserCreated version 2 but the path says users/UserCreated version 1; make the entry and the path agree',
       },
     ]);
   });
 
   it("an entry without an id, ns and type, or version: an error", () => {
     const { problems } = readRegistryLayout(
-      registryWith([{ ns: "a", type: "b", version: 1 }, "nonsense", { id: "legacy.json", version: 1 }, { id: "old.json", ns: "a", type: "b" }], {
-        "legacy.json": "{}",
-        "old.json": "{}",
-      }),
+      registryWith(
+        [
+          { ns: "a", type: "b", version: 1 },
+          "nonsense",
+          { id: "legacy.json", version: 1 },
+          { id: "old.json", ns: "a", type: "b" },
+        ],
+        {
+          "legacy.json": "{}",
+          "old.json": "{}",
+        },
+      ),
     );
     expect(problems).toEqual([
-      { path: "index.json", severity: "error", message: 'index.json "schemes"[0] has no "id"; give it the schema file\'s path, e.g. "users/UserCreated/1/schema.json"' },
-      { path: "index.json", severity: "error", message: 'index.json "schemes"[1] has no "id"; give it the schema file\'s path, e.g. "users/UserCreated/1/schema.json"' },
-      { path: "legacy.json", severity: "error", message: 'index.json "schemes"[2] needs a non-empty "ns" and "type"; add them to the entry' },
-      { path: "old.json", severity: "error", message: 'index.json "schemes"[3] has no "version"; a version must be a positive integer (1, 2, …)' },
+      {
+        path: "index.json",
+        severity: "error",
+        message:
+          'index.json "schemes"[0] has no "id"; give it the schema file\'s path, e.g. "users/UserCreated/1/schema.json"',
+      },
+      {
+        path: "index.json",
+        severity: "error",
+        message:
+          'index.json "schemes"[1] has no "id"; give it the schema file\'s path, e.g. "users/UserCreated/1/schema.json"',
+      },
+      {
+        path: "legacy.json",
+        severity: "error",
+        message: 'index.json "schemes"[2] needs a non-empty "ns" and "type"; add them to the entry',
+      },
+      {
+        path: "old.json",
+        severity: "error",
+        message: 'index.json "schemes"[3] has no "version"; a version must be a positive integer (1, 2, …)',
+      },
     ]);
   });
 
   it("the same version listed twice: the first wins, the second is an error", () => {
     const { schemas, problems } = readRegistryLayout(
-      registryWith([good, { ...good, id: "elsewhere/schema.json", hash: undefined }], { [good.id]: "{}", "elsewhere/schema.json": '{"type":"object"}' }),
+      registryWith([good, { ...good, id: "elsewhere/schema.json", hash: undefined }], {
+        [good.id]: "{}",
+        "elsewhere/schema.json": '{"type":"object"}',
+      }),
     );
     expect(schemas.map((s) => s.schemaText)).toEqual(["{}"]);
     expect(problems).toEqual([
-      { path: "elsewhere/schema.json", severity: "error", message: `users/UserCreated version 1 is already defined by ${good.id}; remove one of them` },
+      {
+        path: "elsewhere/schema.json",
+        severity: "error",
+        message: `users/UserCreated version 1 is already defined by ${good.id}; remove one of them`,
+      },
     ]);
   });
 
   it("a schema file index.json does not list: a warning, not imported (FactCast would not see it)", () => {
-    const { schemas, problems } = readRegistryLayout(registryWith([good], { [good.id]: "{}", "users/UserCreated/2/schema.json": "{}" }));
+    const { schemas, problems } = readRegistryLayout(
+      registryWith([good], { [good.id]: "{}", "users/UserCreated/2/schema.json": "{}" }),
+    );
     expect(schemas.map((s) => s.version)).toEqual([1]);
     expect(problems).toEqual([
       {
         path: "users/UserCreated/2/schema.json",
         severity: "warning",
-        message: 'not listed in index.json, so FactCast ignores it and so did this import — add it to "schemes" to import it',
+        message:
+          'not listed in index.json, so FactCast ignores it and so did this import — add it to "schemes" to import it',
       },
     ]);
   });
@@ -298,7 +430,9 @@ describe("readRegistryLayout problems", () => {
     expect(schemas.map((s) => `${s.ns}/${s.type}/${s.version}`)).toEqual(["users/UserCreated/1"]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ path: "index.json", severity: "error" });
-    expect(problems[0].message).toMatch(/^not valid JSON \(.+\); schemas were looked for by their paths instead — fix index.json or leave it out$/);
+    expect(problems[0].message).toMatch(
+      /^not valid JSON \(.+\); schemas were looked for by their paths instead — fix index.json or leave it out$/,
+    );
   });
 
   it("an index.json without a schemes array: an error, and the schemas are found by their paths", () => {
@@ -309,11 +443,17 @@ describe("readRegistryLayout problems", () => {
 
   it("an index.json with transformations only imports nothing and warns per transformation", () => {
     const { schemas, problems } = readRegistryLayout({
-      "index.json": JSON.stringify({ transformations: [{ id: "a/b/1-2/transform.js", ns: "a", type: "b", from: 1, to: 2 }, 42] }),
+      "index.json": JSON.stringify({
+        transformations: [{ id: "a/b/1-2/transform.js", ns: "a", type: "b", from: 1, to: 2 }, 42],
+      }),
     });
     expect(schemas).toEqual([]);
     expect(problems).toEqual([
-      { path: "a/b/1-2/transform.js", severity: "warning", message: "ignored: factline does not run transformations (a/b 1 → 2)" },
+      {
+        path: "a/b/1-2/transform.js",
+        severity: "warning",
+        message: "ignored: factline does not run transformations (a/b 1 → 2)",
+      },
       { path: "index.json", severity: "warning", message: "ignored: factline does not run transformations" },
     ]);
   });
@@ -332,7 +472,13 @@ describe("readRegistryLayout without index.json", () => {
       { ns: "users", type: "UserCreated", version: 1, schemaText: "{}" },
       { ns: "users", type: "UserCreated", version: 2, schemaText: '{"type":"object"}', examples: ['{"a":1}'] },
     ]);
-    expect(problems).toEqual([{ path: "users/UserCreated/1-2/transform.js", severity: "warning", message: "ignored: factline does not run transformations" }]);
+    expect(problems).toEqual([
+      {
+        path: "users/UserCreated/1-2/transform.js",
+        severity: "warning",
+        message: "ignored: factline does not run transformations",
+      },
+    ]);
   });
 
   it("a version directory that is not a positive integer, or a schema out of place: an error each", () => {
@@ -344,10 +490,28 @@ describe("readRegistryLayout without index.json", () => {
     });
     expect(schemas).toEqual([]);
     expect(problems).toEqual([
-      { path: "a/b/c/d/schema.json", severity: "error", message: "not where a schema belongs; move it to <ns>/<type>/<version>/schema.json (or the CLI's <ns>/<Type>/versions/<version>/schema.json)" },
-      { path: "users/UserCreated/0/schema.json", severity: "error", message: 'version directory "0" is not a version; name it by a positive integer (1, 2, …)' },
-      { path: "users/UserCreated/v1/schema.json", severity: "error", message: 'version directory "v1" is not a version; name it by a positive integer (1, 2, …)' },
-      { path: "users/schema.json", severity: "error", message: "not where a schema belongs; move it to <ns>/<type>/<version>/schema.json (or the CLI's <ns>/<Type>/versions/<version>/schema.json)" },
+      {
+        path: "a/b/c/d/schema.json",
+        severity: "error",
+        message:
+          "not where a schema belongs; move it to <ns>/<type>/<version>/schema.json (or the CLI's <ns>/<Type>/versions/<version>/schema.json)",
+      },
+      {
+        path: "users/UserCreated/0/schema.json",
+        severity: "error",
+        message: 'version directory "0" is not a version; name it by a positive integer (1, 2, …)',
+      },
+      {
+        path: "users/UserCreated/v1/schema.json",
+        severity: "error",
+        message: 'version directory "v1" is not a version; name it by a positive integer (1, 2, …)',
+      },
+      {
+        path: "users/schema.json",
+        severity: "error",
+        message:
+          "not where a schema belongs; move it to <ns>/<type>/<version>/schema.json (or the CLI's <ns>/<Type>/versions/<version>/schema.json)",
+      },
     ]);
   });
 
@@ -367,12 +531,32 @@ describe("readRegistryLayout without index.json", () => {
       "Users/UserCreated/transformations/1-2/transform.js": "function (e) { e.salutation = 'NA' }",
     });
     expect(schemas).toEqual([
-      { ns: "Users", type: "UserCreated", version: 1, schemaText: JSON.stringify(userCreatedV1), examples: ['{"firstName":"Ada"}'] },
-      { ns: "Users", type: "UserCreated", version: 2, schemaText: JSON.stringify(userCreatedV2), examples: ['{"n":2}', '{"n":10}'] },
+      {
+        ns: "Users",
+        type: "UserCreated",
+        version: 1,
+        schemaText: JSON.stringify(userCreatedV1),
+        examples: ['{"firstName":"Ada"}'],
+      },
+      {
+        ns: "Users",
+        type: "UserCreated",
+        version: 2,
+        schemaText: JSON.stringify(userCreatedV2),
+        examples: ['{"n":2}', '{"n":10}'],
+      },
     ]);
     expect(problems.map((p) => [p.path, p.severity, p.message.replace(/\(.*\)/, "(…)")])).toEqual([
-      ["Users/UserCreated/transformations/1-2/transform.js", "warning", "ignored: factline does not run transformations"],
-      ["Users/UserCreated/versions/2/examples/broken.json", "warning", "example is not valid JSON (…); it was left out — fix the file to import it"],
+      [
+        "Users/UserCreated/transformations/1-2/transform.js",
+        "warning",
+        "ignored: factline does not run transformations",
+      ],
+      [
+        "Users/UserCreated/versions/2/examples/broken.json",
+        "warning",
+        "example is not valid JSON (…); it was left out — fix the file to import it",
+      ],
     ]);
   });
 
@@ -386,7 +570,8 @@ describe("readRegistryLayout without index.json", () => {
       {
         path: "users/UserCreated/versions/1/schema.json",
         severity: "error",
-        message: "users/UserCreated version 1 is already defined by users/UserCreated/1/schema.json; remove one of them",
+        message:
+          "users/UserCreated version 1 is already defined by users/UserCreated/1/schema.json; remove one of them",
       },
     ]);
   });

@@ -4,7 +4,10 @@ type Fields = Record<string, unknown>;
 
 function write(level: string, message: string, fields?: Fields): void {
   const extra = fields
-    ? " " + Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v, bigintSafe)}`).join(" ")
+    ? " " +
+      Object.entries(fields)
+        .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v, bigintSafe)}`)
+        .join(" ")
     : "";
   process.stderr.write(`${new Date().toISOString()} ${level} console: ${message}${extra}\n`);
 }

@@ -34,7 +34,11 @@ export function describeError(error: unknown): ErrorInWords {
   const e = ConnectError.from(error);
   // fetch() itself failing surfaces as Unknown with the browser's own words ("Failed to fetch").
   if (e.code === Code.Unknown && /fetch|network|load failed/i.test(e.rawMessage)) {
-    return { code: e.code, title: "The console's server does not answer", detail: "Is `npm start` (or `npm run console`) still running?" };
+    return {
+      code: e.code,
+      title: "The console's server does not answer",
+      detail: "Is `npm start` (or `npm run console`) still running?",
+    };
   }
   const title = TITLES[e.code] ?? "Something went wrong";
   const detail = [e.rawMessage, HINTS[e.code]].filter(Boolean).join(" ");

@@ -30,7 +30,12 @@ export function servedOrder(pages: LoadedPage[], asked: Order): Order {
  * page is still offered, for an explicit "check for newer" only (the table's automatic loading
  * follows `hasMore`, not this).
  */
-export function forwardParam(pages: LoadedPage[], order: Order, start: bigint, boundedAbove: boolean): PageParam | undefined {
+export function forwardParam(
+  pages: LoadedPage[],
+  order: Order,
+  start: bigint,
+  boundedAbove: boolean,
+): PageParam | undefined {
   const last = pages.at(-1); // always a forward page: back pages are put in front
   if (!last) return undefined;
   if (last.hasMore) return { cursor: last.nextCursor, direction: "forward" };

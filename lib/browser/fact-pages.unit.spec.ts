@@ -4,7 +4,10 @@ import type { FactRow } from "../view/facts";
 import { backParam, forwardParam, type Direction, type LoadedPage } from "./fact-pages";
 
 const row = (serial: number) => ({ serial: BigInt(serial) }) as FactRow;
-function page(serials: number[], opts: { hasMore?: boolean; next?: number; direction?: Direction; strategy?: string } = {}): LoadedPage {
+function page(
+  serials: number[],
+  opts: { hasMore?: boolean; next?: number; direction?: Direction; strategy?: string } = {},
+): LoadedPage {
   return {
     rows: serials.map(row),
     hasMore: opts.hasMore ?? false,
@@ -19,7 +22,10 @@ function page(serials: number[], opts: { hasMore?: boolean; next?: number; direc
 
 describe("forward pages", () => {
   it("continue at the backend's cursor while it has more", () => {
-    expect(forwardParam([page([9, 8], { hasMore: true, next: 8 })], Order.NEWEST_FIRST, 0n, false)).toEqual({ cursor: 8n, direction: "forward" });
+    expect(forwardParam([page([9, 8], { hasMore: true, next: 8 })], Order.NEWEST_FIRST, 0n, false)).toEqual({
+      cursor: 8n,
+      direction: "forward",
+    });
   });
 
   it("end at the oldest fact when newest first", () => {

@@ -33,7 +33,13 @@ export function useFactList(params: FactsQueryParams) {
   const order = toOrder(params.order);
   const start = params.cursor ?? 0n;
 
-  const result = useInfiniteQuery<LoadedPage, Error, InfiniteData<LoadedPage, PageParam>, readonly unknown[], PageParam>({
+  const result = useInfiniteQuery<
+    LoadedPage,
+    Error,
+    InfiniteData<LoadedPage, PageParam>,
+    readonly unknown[],
+    PageParam
+  >({
     queryKey: createConnectQueryKey({
       schema: ConsoleService.method.queryFacts,
       input: { query, order, cursor: start, limit: PAGE_SIZE },
@@ -51,7 +57,8 @@ export function useFactList(params: FactsQueryParams) {
       );
       return { ...toFactPage(res, back), direction: pageParam.direction };
     },
-    getNextPageParam: (_last, pages) => forwardParam(pages, order, start, params.toSerial !== undefined || params.toDate !== undefined),
+    getNextPageParam: (_last, pages) =>
+      forwardParam(pages, order, start, params.toSerial !== undefined || params.toDate !== undefined),
     getPreviousPageParam: (_first, pages) => backParam(pages, order, start),
     // Facts never change once stored: a loaded page stays true. Refetching would re-read every
     // loaded page (hundreds with 50,000 rows) just because the window regained focus.

@@ -40,7 +40,17 @@ export interface LiveBuffer {
 }
 
 export function emptyBuffer(cap = DEFAULT_BUFFER_CAP, resumeAfter = 0n): LiveBuffer {
-  return { items: [], cap, lastSerial: resumeAfter, lastId: "", paused: false, newWhilePaused: 0, dropped: 0, received: 0, frozen: null };
+  return {
+    items: [],
+    cap,
+    lastSerial: resumeAfter,
+    lastId: "",
+    paused: false,
+    newWhilePaused: 0,
+    dropped: 0,
+    received: 0,
+    frozen: null,
+  };
 }
 
 /**
@@ -74,18 +84,31 @@ export function appendFacts(buf: LiveBuffer, batch: FactRow[]): LiveBuffer {
 
 /** Marks where the stream was re-established, at the top of the list. */
 export function addMarker(buf: LiveBuffer, reason: string, atMs = Date.now()): LiveBuffer {
-  const marker: LiveItem = { kind: "marker", key: `m${atMs}-${buf.lastSerial}`, atMs, afterSerial: buf.lastSerial, reason };
+  const marker: LiveItem = {
+    kind: "marker",
+    key: `m${atMs}-${buf.lastSerial}`,
+    atMs,
+    afterSerial: buf.lastSerial,
+    reason,
+  };
   return { ...buf, items: [marker, ...buf.items] };
 }
 
 export function setPaused(buf: LiveBuffer, paused: boolean): LiveBuffer {
   if (paused === buf.paused) return buf;
-  return paused ? { ...buf, paused, frozen: buf.items, newWhilePaused: 0 } : { ...buf, paused, frozen: null, newWhilePaused: 0 };
+  return paused
+    ? { ...buf, paused, frozen: buf.items, newWhilePaused: 0 }
+    : { ...buf, paused, frozen: null, newWhilePaused: 0 };
 }
 
 /** Empties the list but keeps the position: the watch continues after the last fact seen. */
 export function clearBuffer(buf: LiveBuffer): LiveBuffer {
-  return { ...emptyBuffer(buf.cap, buf.lastSerial), lastId: buf.lastId, paused: buf.paused, frozen: buf.paused ? [] : null };
+  return {
+    ...emptyBuffer(buf.cap, buf.lastSerial),
+    lastId: buf.lastId,
+    paused: buf.paused,
+    frozen: buf.paused ? [] : null,
+  };
 }
 
 export function setCap(buf: LiveBuffer, cap: number): LiveBuffer {

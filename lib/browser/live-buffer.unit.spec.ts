@@ -1,11 +1,34 @@
 import { describe, expect, it } from "vitest";
 import type { FactRow } from "../view/facts";
-import { addMarker, appendFacts, clearBuffer, emptyBuffer, matchesText, setCap, setPaused, visibleItems } from "./live-buffer";
+import {
+  addMarker,
+  appendFacts,
+  clearBuffer,
+  emptyBuffer,
+  matchesText,
+  setCap,
+  setPaused,
+  visibleItems,
+} from "./live-buffer";
 import { RateCounter } from "./live-rate";
 
 const fact = (serial: number, type = "OrderPlaced") =>
-  ({ serial: BigInt(serial), id: `id-${serial}`, ns: "shop", type, version: 1, aggIds: [], meta: [], publishedMs: 0, payloadJson: `{"n":${serial}}`, payloadTruncated: false, payloadBytes: 8, headerJson: "{}" }) as FactRow;
-const serials = (buf: ReturnType<typeof emptyBuffer>) => visibleItems(buf).map((i) => (i.kind === "fact" ? Number(i.fact.serial) : "marker"));
+  ({
+    serial: BigInt(serial),
+    id: `id-${serial}`,
+    ns: "shop",
+    type,
+    version: 1,
+    aggIds: [],
+    meta: [],
+    publishedMs: 0,
+    payloadJson: `{"n":${serial}}`,
+    payloadTruncated: false,
+    payloadBytes: 8,
+    headerJson: "{}",
+  }) as FactRow;
+const serials = (buf: ReturnType<typeof emptyBuffer>) =>
+  visibleItems(buf).map((i) => (i.kind === "fact" ? Number(i.fact.serial) : "marker"));
 
 describe("live buffer", () => {
   it("shows facts newest first and never twice, even when a reconnect repeats the edge", () => {
@@ -18,7 +41,10 @@ describe("live buffer", () => {
 
   it("keeps the newest facts up to the cap and counts the dropped ones", () => {
     let buf = emptyBuffer(100);
-    buf = appendFacts(buf, Array.from({ length: 150 }, (_, i) => fact(i + 1)));
+    buf = appendFacts(
+      buf,
+      Array.from({ length: 150 }, (_, i) => fact(i + 1)),
+    );
     expect(visibleItems(buf)).toHaveLength(100);
     expect(serials(buf)[0]).toBe(150);
     expect(buf.dropped).toBe(50);
@@ -46,8 +72,16 @@ describe("live buffer", () => {
 
   it("filters by text over type, payload and serial", () => {
     const buf = appendFacts(emptyBuffer(), [fact(1, "OrderPlaced"), fact(2, "OrderShipped")]);
-    expect(visibleItems(buf).filter((i) => matchesText(i, "shipped")).map((i) => i.key)).toEqual(["f2"]);
-    expect(visibleItems(buf).filter((i) => matchesText(i, '"n":1')).map((i) => i.key)).toEqual(["f1"]);
+    expect(
+      visibleItems(buf)
+        .filter((i) => matchesText(i, "shipped"))
+        .map((i) => i.key),
+    ).toEqual(["f2"]);
+    expect(
+      visibleItems(buf)
+        .filter((i) => matchesText(i, '"n":1'))
+        .map((i) => i.key),
+    ).toEqual(["f1"]);
   });
 });
 
@@ -58,7 +92,10 @@ describe("rate counter", () => {
     rates.record(["A"], 11_500);
     const snap = rates.snapshot(12_000);
     expect(snap.perSecond.slice(-2)).toEqual([3, 1]);
-    expect(snap.perType).toEqual([{ type: "A", rate: 0.3 }, { type: "B", rate: 0.1 }]);
+    expect(snap.perType).toEqual([
+      { type: "A", rate: 0.3 },
+      { type: "B", rate: 0.1 },
+    ]);
     expect(snap.overall).toBeCloseTo(0.4);
   });
 });

@@ -45,7 +45,10 @@ export class RateCounter {
     // The current second is still filling: report whole seconds only, ending with the last one.
     const last = Math.floor(nowMs / 1000) - 1;
     const bySecond = new Map(this.buckets.map((b) => [b.second, b]));
-    const perSecond = Array.from({ length: RATE_WINDOW_S }, (_, i) => bySecond.get(last - RATE_WINDOW_S + 1 + i)?.total ?? 0);
+    const perSecond = Array.from(
+      { length: RATE_WINDOW_S },
+      (_, i) => bySecond.get(last - RATE_WINDOW_S + 1 + i)?.total ?? 0,
+    );
     const recent = this.buckets.filter((b) => b.second > last - TYPE_AVERAGE_S && b.second <= last);
     const types = new Map<string, number>();
     for (const b of recent) for (const [t, n] of b.types) types.set(t, (types.get(t) ?? 0) + n);

@@ -37,7 +37,15 @@ export const HIDDEN_RELEASE_MS = 30_000;
  * Errors that the same request would meet again (a bad start, a refused credential): retrying
  * them would only hammer the backend, so the watch ends and says why.
  */
-const PERMANENT = new Set<Code>([Code.InvalidArgument, Code.FailedPrecondition, Code.OutOfRange, Code.PermissionDenied, Code.Unauthenticated, Code.NotFound, Code.Unimplemented]);
+const PERMANENT = new Set<Code>([
+  Code.InvalidArgument,
+  Code.FailedPrecondition,
+  Code.OutOfRange,
+  Code.PermissionDenied,
+  Code.Unauthenticated,
+  Code.NotFound,
+  Code.Unimplemented,
+]);
 
 /** The stream's connection, as the status badge shows it (lib/view/live-status.ts). */
 export type LiveStatus =
@@ -95,7 +103,9 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
       const ops = pending.current;
       if (ops.length > 0) {
         pending.current = [];
-        setBuffer((b) => ops.reduce((acc, op) => (op.kind === "facts" ? appendFacts(acc, op.rows) : addMarker(acc, op.reason)), b));
+        setBuffer((b) =>
+          ops.reduce((acc, op) => (op.kind === "facts" ? appendFacts(acc, op.rows) : addMarker(acc, op.reason)), b),
+        );
       }
       // The chart counts whole seconds: a new snapshot only when a second has completed.
       const second = Math.floor(Date.now() / 1000);
@@ -141,7 +151,10 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
         let stale: ReturnType<typeof setTimeout> | undefined;
         const alive = () => {
           clearTimeout(stale);
-          stale = setTimeout(() => conn.abort(new Error("no heartbeat from the console backend for 30 s")), STALE_AFTER_MS);
+          stale = setTimeout(
+            () => conn.abort(new Error("no heartbeat from the console backend for 30 s")),
+            STALE_AFTER_MS,
+          );
         };
         let error = "the stream ended";
         try {
@@ -190,7 +203,10 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
             setStatus({ kind: "failed", title, detail });
             return;
           }
-          error = conn.signal.aborted && conn.signal.reason instanceof Error ? conn.signal.reason.message : describeError(e).title;
+          error =
+            conn.signal.aborted && conn.signal.reason instanceof Error
+              ? conn.signal.reason.message
+              : describeError(e).title;
         } finally {
           clearTimeout(stale);
           abort.signal.removeEventListener("abort", stopConn);

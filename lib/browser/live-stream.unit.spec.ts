@@ -11,8 +11,13 @@ describe("where a live connection resumes", () => {
   });
 
   it("then resumes after the last fact shown (or caught up to), whatever the URL's start was", () => {
-    expect(resumeRequest({ serial: 1042n, id: "f-1042", anchored: true }, { kind: "date", fromDate: "2025-01-02" })).toEqual({ afterSerial: 1042n, afterId: "f-1042" });
-    expect(resumeRequest({ serial: 900n, id: "", anchored: true }, { kind: "now" })).toEqual({ afterSerial: 900n, afterId: "" });
+    expect(
+      resumeRequest({ serial: 1042n, id: "f-1042", anchored: true }, { kind: "date", fromDate: "2025-01-02" }),
+    ).toEqual({ afterSerial: 1042n, afterId: "f-1042" });
+    expect(resumeRequest({ serial: 900n, id: "", anchored: true }, { kind: "now" })).toEqual({
+      afterSerial: 900n,
+      afterId: "",
+    });
     // Caught up on an empty store: everything published since is new, so from the beginning.
     expect(resumeRequest({ serial: 0n, id: "", anchored: true }, { kind: "now" })).toEqual({ fromBeginning: true });
   });

@@ -30,12 +30,20 @@ export function catalogQuery(ns = ""): ConsoleQuery<typeof ConsoleService.method
 }
 
 /** The newest facts of a namespace. */
-export function recentFactsQuery(ns: string, limit = RECENT_FACTS): ConsoleQuery<typeof ConsoleService.method.queryFacts> {
-  return { method: ConsoleService.method.queryFacts, input: { query: { filters: [{ ns }] }, order: Order.NEWEST_FIRST, limit } };
+export function recentFactsQuery(
+  ns: string,
+  limit = RECENT_FACTS,
+): ConsoleQuery<typeof ConsoleService.method.queryFacts> {
+  return {
+    method: ConsoleService.method.queryFacts,
+    input: { query: { filters: [{ ns }] }, order: Order.NEWEST_FIRST, limit },
+  };
 }
 
 /** One whole fact by serial or id. */
-export function factQuery(key: { serial: bigint } | { id: string }): ConsoleQuery<typeof ConsoleService.method.getFact> {
+export function factQuery(
+  key: { serial: bigint } | { id: string },
+): ConsoleQuery<typeof ConsoleService.method.getFact> {
   const input: MessageInitShape<typeof GetFactRequestSchema> =
     "serial" in key ? { key: { case: "serial", value: key.serial } } : { key: { case: "id", value: key.id } };
   return { method: ConsoleService.method.getFact, input };
@@ -47,5 +55,10 @@ export function factQuery(key: { serial: bigint } | { id: string }): ConsoleQuer
  * yields the browser's key.
  */
 export function consoleQueryKey(q: ConsoleQuery): QueryKey {
-  return createConnectQueryKey({ schema: q.method, input: q.input, transport: createConsoleTransport(), cardinality: "finite" });
+  return createConnectQueryKey({
+    schema: q.method,
+    input: q.input,
+    transport: createConsoleTransport(),
+    cardinality: "finite",
+  });
 }

@@ -7,7 +7,13 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { QueryClient } from "@tanstack/react-query";
 
 /** Codes worth another try: the same request may well succeed a moment later. */
-const TRANSIENT = new Set<Code>([Code.Unavailable, Code.Unknown, Code.DeadlineExceeded, Code.Aborted, Code.ResourceExhausted]);
+const TRANSIENT = new Set<Code>([
+  Code.Unavailable,
+  Code.Unknown,
+  Code.DeadlineExceeded,
+  Code.Aborted,
+  Code.ResourceExhausted,
+]);
 /** Three tries after the first keeps a store restart (a few seconds) from showing as an error. */
 const MAX_RETRIES = 3;
 /** Doubling from half a second, capped, so a down store is not hammered by every open tab. */

@@ -10,7 +10,14 @@ describe("retry policy", () => {
   });
 
   it("does not retry what would fail again", () => {
-    for (const code of [Code.InvalidArgument, Code.NotFound, Code.PermissionDenied, Code.Unauthenticated, Code.FailedPrecondition, Code.Unimplemented]) {
+    for (const code of [
+      Code.InvalidArgument,
+      Code.NotFound,
+      Code.PermissionDenied,
+      Code.Unauthenticated,
+      Code.FailedPrecondition,
+      Code.Unimplemented,
+    ]) {
       expect(shouldRetry(0, new ConnectError("no", code))).toBe(false);
     }
   });

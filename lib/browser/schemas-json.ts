@@ -92,8 +92,22 @@ export interface SchemaField {
 }
 
 const CONSTRAINT_KEYS = [
-  "format", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-  "multipleOf", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "const", "default",
+  "format",
+  "pattern",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "const",
+  "default",
 ] as const;
 
 /** A JSON Schema's properties, depth first, as rows of a field table (the root first, as "/"). */
@@ -121,7 +135,8 @@ function walk(node: unknown, path: string, required: boolean, rows: SchemaField[
   for (const [name, child] of Object.entries(props)) {
     walk(child, `${path}/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`, req.includes(name), rows, depth + 1);
   }
-  if (s.items && typeof s.items === "object" && !Array.isArray(s.items)) walk(s.items, `${path}/*`, false, rows, depth + 1);
+  if (s.items && typeof s.items === "object" && !Array.isArray(s.items))
+    walk(s.items, `${path}/*`, false, rows, depth + 1);
 }
 
 function typeOf(s: Record<string, unknown>): string {
@@ -136,7 +151,8 @@ function typeOf(s: Record<string, unknown>): string {
 function constraintsOf(s: Record<string, unknown>): string[] {
   const out: string[] = [];
   if (Array.isArray(s.enum)) out.push(`enum: ${s.enum.map((v) => JSON.stringify(v)).join(", ")}`);
-  for (const k of CONSTRAINT_KEYS) if (k in s) out.push(`${k}: ${typeof s[k] === "string" ? s[k] : JSON.stringify(s[k])}`);
+  for (const k of CONSTRAINT_KEYS)
+    if (k in s) out.push(`${k}: ${typeof s[k] === "string" ? s[k] : JSON.stringify(s[k])}`);
   if (s.additionalProperties === false) out.push("no additional properties");
   return out;
 }

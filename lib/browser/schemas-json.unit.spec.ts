@@ -42,7 +42,12 @@ describe("schemaFields", () => {
     });
     expect(rows.map((r) => r.path)).toEqual(["/", "/name", "/tags", "/tags/*"]);
     expect(rows[0].constraints).toContain("no additional properties");
-    expect(rows[1]).toMatchObject({ type: "string", required: true, description: "who", constraints: ["minLength: 1"] });
+    expect(rows[1]).toMatchObject({
+      type: "string",
+      required: true,
+      description: "who",
+      constraints: ["minLength: 1"],
+    });
     expect(rows[3].constraints).toEqual(['enum: "a", "b"']);
   });
 });

@@ -31,5 +31,8 @@ export const API_BASE_URL = "/api";
 export const CONSOLE_TRANSPORT_KEY = "console-api";
 
 export function createConsoleTransport(): Transport {
-  return addStaticKeyToTransport(createConnectTransport({ baseUrl: API_BASE_URL, useBinaryFormat: true }), CONSOLE_TRANSPORT_KEY);
+  return addStaticKeyToTransport(
+    createConnectTransport({ baseUrl: API_BASE_URL, useBinaryFormat: true }),
+    CONSOLE_TRANSPORT_KEY,
+  );
 }

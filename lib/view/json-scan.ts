@@ -32,8 +32,14 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-const QUOTE = 34, BACKSLASH = 92, COMMA = 44, COLON = 58;
-const OPEN_OBJ = 123, CLOSE_OBJ = 125, OPEN_ARR = 91, CLOSE_ARR = 93;
+const QUOTE = 34,
+  BACKSLASH = 92,
+  COMMA = 44,
+  COLON = 58;
+const OPEN_OBJ = 123,
+  CLOSE_OBJ = 125,
+  OPEN_ARR = 91,
+  CLOSE_ARR = 93;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
@@ -105,7 +111,8 @@ export function childrenOf(text: string, span: JsonSpan): JsonChildren {
   const close = isObject ? CLOSE_OBJ : CLOSE_ARR;
   if (text.charCodeAt(i) === close) return { count: 0, offsets: offsets.subarray(0, 0) };
   for (;;) {
-    let keyStart = -1, keyEnd = -1;
+    let keyStart = -1,
+      keyEnd = -1;
     if (isObject) {
       if (text.charCodeAt(i) !== QUOTE) throw new JsonSyntaxError("key expected", i);
       keyStart = i;

@@ -22,7 +22,8 @@ export interface JsonSearchResult {
   truncated: boolean;
 }
 
-const QUOTE = 34, BACKSLASH = 92;
+const QUOTE = 34,
+  BACKSLASH = 92;
 
 export function searchJson(text: string, query: string, limit = MAX_MATCHES): JsonSearchResult {
   const needle = query.toLowerCase();
@@ -44,7 +45,7 @@ export function searchJson(text: string, query: string, limit = MAX_MATCHES): Js
     return true;
   };
 
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text.charCodeAt(i);
     if (c === 123 || c === 91) {
       // { or [: a new level; its first child gets index 0

@@ -4,7 +4,15 @@
  * nested by powers of 100, as browser devtools do), so opening one node adds at most ~100 rows
  * however large the payload is.
  */
-import { childKey, childSpan, childrenOf, rootSpan, JsonSyntaxError, type JsonChildren, type JsonSpan } from "./json-scan";
+import {
+  childKey,
+  childSpan,
+  childrenOf,
+  rootSpan,
+  JsonSyntaxError,
+  type JsonChildren,
+  type JsonSpan,
+} from "./json-scan";
 
 /** Children per level before a container is split into ranges. */
 export const GROUP_SIZE = 100;
@@ -137,7 +145,8 @@ export function initialOpen(doc: JsonDocument): Set<string> {
       const children = doc.children(span);
       rows += Math.min(children.count, GROUP_SIZE);
       if (children.count > GROUP_SIZE) continue; // ranges stay closed
-      for (let i = 0; i < children.count; i++) next.push({ span: childSpan(doc.text, children, i), path: [...path, childKey(doc.text, children, i)] });
+      for (let i = 0; i < children.count; i++)
+        next.push({ span: childSpan(doc.text, children, i), path: [...path, childKey(doc.text, children, i)] });
     }
     level = next;
   }
@@ -180,6 +189,10 @@ export function rootOnly(doc: JsonDocument): Set<string> {
 export function jsonPath(path: PathKey[], root = "$"): string {
   return (
     root +
-    path.map((k) => (typeof k === "number" ? `[${k}]` : /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join("")
+    path
+      .map((k) =>
+        typeof k === "number" ? `[${k}]` : /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`,
+      )
+      .join("")
   );
 }

@@ -36,7 +36,12 @@ describe("json-tree", () => {
     const doc = new JsonDocument(JSON.stringify(Array.from({ length: 25_000 }, (_, i) => i)));
     const rows = visibleRows(doc, new Set([pointer([])]));
     // root + 3 ranges of 10,000
-    expect(rows.map((r) => (r.type === "group" ? `${r.from}-${r.to}` : r.id))).toEqual(["", "0-10000", "10000-20000", "20000-25000"]);
+    expect(rows.map((r) => (r.type === "group" ? `${r.from}-${r.to}` : r.id))).toEqual([
+      "",
+      "0-10000",
+      "10000-20000",
+      "20000-25000",
+    ]);
     const reveal = idsToReveal(doc, [12_345], [12_345]);
     const opened = visibleRows(doc, new Set(reveal));
     expect(opened.some((r) => r.type === "value" && r.id === "/12345")).toBe(true);

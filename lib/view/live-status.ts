@@ -6,7 +6,8 @@
  */
 import type { LiveStatus } from "../browser/live-stream";
 
-export type LiveState = "connecting" | "catching-up" | "live" | "paused" | "reconnecting" | "hidden" | "stopped" | "failed";
+export type LiveState =
+  "connecting" | "catching-up" | "live" | "paused" | "reconnecting" | "hidden" | "stopped" | "failed";
 
 export interface LiveBadge {
   /** Stable, for tests and styling (`data-status`). */
@@ -23,17 +24,37 @@ export function liveBadge(status: LiveStatus, paused: boolean): LiveBadge {
       return { state: "connecting", label: "Connecting…", tone: "muted" };
     case "live":
       if (paused) {
-        return { state: "paused", label: status.caughtUp ? "Paused" : "Paused (catching up)", tone: "accent", detail: "still receiving; the list holds still until you resume" };
+        return {
+          state: "paused",
+          label: status.caughtUp ? "Paused" : "Paused (catching up)",
+          tone: "accent",
+          detail: "still receiving; the list holds still until you resume",
+        };
       }
-      return status.caughtUp ? { state: "live", label: "Live", tone: "ok" } : { state: "catching-up", label: "Catching up", tone: "ok" };
+      return status.caughtUp
+        ? { state: "live", label: "Live", tone: "ok" }
+        : { state: "catching-up", label: "Catching up", tone: "ok" };
     case "reconnecting": {
-      const label = status.inMs > 0 ? `Reconnecting in ${Math.max(1, Math.round(status.inMs / 1000))} s (attempt ${status.attempt})` : `Reconnecting (attempt ${status.attempt})…`;
+      const label =
+        status.inMs > 0
+          ? `Reconnecting in ${Math.max(1, Math.round(status.inMs / 1000))} s (attempt ${status.attempt})`
+          : `Reconnecting (attempt ${status.attempt})…`;
       return { state: "reconnecting", label, tone: "warn", detail: status.error || undefined };
     }
     case "hidden":
-      return { state: "hidden", label: "On hold: tab hidden", tone: "muted", detail: "resumes after the last fact shown when the tab is visible again" };
+      return {
+        state: "hidden",
+        label: "On hold: tab hidden",
+        tone: "muted",
+        detail: "resumes after the last fact shown when the tab is visible again",
+      };
     case "stopped":
-      return { state: "stopped", label: "Stopped", tone: "muted", detail: "the list is kept; watch again to continue after its last fact" };
+      return {
+        state: "stopped",
+        label: "Stopped",
+        tone: "muted",
+        detail: "the list is kept; watch again to continue after its last fact",
+      };
     case "failed":
       return { state: "failed", label: `Failed: ${status.title}`, tone: "danger", detail: status.detail };
   }

@@ -6,9 +6,15 @@ const state = (...args: Parameters<typeof liveBadge>) => liveBadge(...args).stat
 describe("live status badge", () => {
   it("says Paused, not Live, while the list holds still — and Live again on resume", () => {
     expect(liveBadge({ kind: "live", caughtUp: true }, true)).toMatchObject({ state: "paused", label: "Paused" });
-    expect(liveBadge({ kind: "live", caughtUp: false }, true)).toMatchObject({ state: "paused", label: "Paused (catching up)" });
+    expect(liveBadge({ kind: "live", caughtUp: false }, true)).toMatchObject({
+      state: "paused",
+      label: "Paused (catching up)",
+    });
     expect(liveBadge({ kind: "live", caughtUp: true }, false)).toMatchObject({ state: "live", label: "Live" });
-    expect(liveBadge({ kind: "live", caughtUp: false }, false)).toMatchObject({ state: "catching-up", label: "Catching up" });
+    expect(liveBadge({ kind: "live", caughtUp: false }, false)).toMatchObject({
+      state: "catching-up",
+      label: "Catching up",
+    });
   });
 
   it("puts connection trouble, stop and a hidden tab before pause", () => {
@@ -22,14 +28,23 @@ describe("live status badge", () => {
   });
 
   it("says when and why it reconnects, and why it failed", () => {
-    expect(liveBadge({ kind: "reconnecting", attempt: 3, inMs: 2_400, error: "store unreachable: connection refused" }, false)).toEqual({
+    expect(
+      liveBadge(
+        { kind: "reconnecting", attempt: 3, inMs: 2_400, error: "store unreachable: connection refused" },
+        false,
+      ),
+    ).toEqual({
       state: "reconnecting",
       label: "Reconnecting in 2 s (attempt 3)",
       tone: "warn",
       detail: "store unreachable: connection refused",
     });
-    expect(liveBadge({ kind: "reconnecting", attempt: 1, inMs: 0, error: "" }, false).label).toBe("Reconnecting (attempt 1)…");
-    expect(liveBadge({ kind: "failed", title: "The query is not valid", detail: "after_serial -1 is negative" }, false)).toMatchObject({
+    expect(liveBadge({ kind: "reconnecting", attempt: 1, inMs: 0, error: "" }, false).label).toBe(
+      "Reconnecting (attempt 1)…",
+    );
+    expect(
+      liveBadge({ kind: "failed", title: "The query is not valid", detail: "after_serial -1 is negative" }, false),
+    ).toMatchObject({
       label: "Failed: The query is not valid",
       tone: "danger",
       detail: "after_serial -1 is negative",

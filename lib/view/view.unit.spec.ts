@@ -8,7 +8,9 @@ describe("go-to box", () => {
   it("takes a serial, a fact id, or explains", () => {
     expect(resolveGoTo(" 1042 ")).toEqual({ href: "/facts/1042" });
     expect(resolveGoTo("#7")).toEqual({ href: "/facts/7" });
-    expect(resolveGoTo("3F2504E0-4F89-11D3-9A0C-0305E82C3301")).toEqual({ href: "/facts/id/3f2504e0-4f89-11d3-9a0c-0305e82c3301" });
+    expect(resolveGoTo("3F2504E0-4F89-11D3-9A0C-0305E82C3301")).toEqual({
+      href: "/facts/id/3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+    });
     expect(resolveGoTo("0")).toHaveProperty("error");
     expect(resolveGoTo("users")).toHaveProperty("error");
   });

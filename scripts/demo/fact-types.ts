@@ -33,9 +33,22 @@ function object(properties: Record<string, Schema>, optional: string[] = []): Sc
 }
 
 const money = object({ amount, currency });
-const address = object({ street: string, houseNumber: string, postalCode: string, city: string, country: { type: "string", pattern: "^[A-Z]{2}$" } });
+const address = object({
+  street: string,
+  houseNumber: string,
+  postalCode: string,
+  city: string,
+  country: { type: "string", pattern: "^[A-Z]{2}$" },
+});
 
-function factType(ns: string, type: string, version: number, title: string, properties: Record<string, Schema>, optional: string[] = []): FactType {
+function factType(
+  ns: string,
+  type: string,
+  version: number,
+  title: string,
+  properties: Record<string, Schema>,
+  optional: string[] = [],
+): FactType {
   return {
     ns,
     type,
@@ -44,14 +57,20 @@ function factType(ns: string, type: string, version: number, title: string, prop
   };
 }
 
-export const USER_REGISTERED_V1 = factType("users", "UserRegistered", 1, "A customer signed up (before the profile had structured names and an address)", {
-  userId: uuid,
-  email,
-  displayName: string,
-  locale: string,
-  marketingOptIn: { type: "boolean" },
-  registeredAt: dateTime,
-});
+export const USER_REGISTERED_V1 = factType(
+  "users",
+  "UserRegistered",
+  1,
+  "A customer signed up (before the profile had structured names and an address)",
+  {
+    userId: uuid,
+    email,
+    displayName: string,
+    locale: string,
+    marketingOptIn: { type: "boolean" },
+    registeredAt: dateTime,
+  },
+);
 
 export const USER_REGISTERED_V2 = factType("users", "UserRegistered", 2, "A customer signed up", {
   userId: uuid,
@@ -90,7 +109,10 @@ export const ORDER_PLACED_V1 = factType("shop", "OrderPlaced", 1, "An order was 
 export const ORDER_PLACED_V2 = factType("shop", "OrderPlaced", 2, "An order was placed", {
   orderId: uuid,
   customer: object({ id: uuid, email }),
-  lines: array(object({ lineNo: count, productId: uuid, sku: string, name: string, quantity: count, unitPrice: money }), 1),
+  lines: array(
+    object({ lineNo: count, productId: uuid, sku: string, name: string, quantity: count, unitPrice: money }),
+    1,
+  ),
   totals: object({ net: amount, tax: amount, gross: amount, currency }),
   shippingAddress: address,
   channel: oneOf("web", "app", "marketplace"),
@@ -126,8 +148,24 @@ export const INVOICE_ISSUED = factType("billing", "InvoiceIssued", 1, "An invoic
   invoiceNumber: { type: "string", pattern: "^INV-[0-9]{4}-[0-9]{6}$" },
   orderId: uuid,
   customerId: uuid,
-  billingAddress: object({ name: string, street: string, houseNumber: string, postalCode: string, city: string, country: string }),
-  lines: array(object({ description: string, quantity: count, unitPrice: amount, net: amount, taxRate: { type: "number", minimum: 0, maximum: 1 } }), 1),
+  billingAddress: object({
+    name: string,
+    street: string,
+    houseNumber: string,
+    postalCode: string,
+    city: string,
+    country: string,
+  }),
+  lines: array(
+    object({
+      description: string,
+      quantity: count,
+      unitPrice: amount,
+      net: amount,
+      taxRate: { type: "number", minimum: 0, maximum: 1 },
+    }),
+    1,
+  ),
   net: amount,
   tax: amount,
   gross: amount,
@@ -155,15 +193,21 @@ export const REFUNDED = factType("billing", "Refunded", 1, "Money was paid back 
   refundedAt: dateTime,
 });
 
-export const STOCK_ADJUSTED = factType("inventory", "StockAdjusted", 1, "The stock of a product in a warehouse changed outside of orders", {
-  productId: uuid,
-  sku: string,
-  warehouse: string,
-  delta: { type: "integer" },
-  onHand: { type: "integer", minimum: 0 },
-  reason: oneOf("initial_count", "delivery", "stocktake_correction", "damaged"),
-  adjustedAt: dateTime,
-});
+export const STOCK_ADJUSTED = factType(
+  "inventory",
+  "StockAdjusted",
+  1,
+  "The stock of a product in a warehouse changed outside of orders",
+  {
+    productId: uuid,
+    sku: string,
+    warehouse: string,
+    delta: { type: "integer" },
+    onHand: { type: "integer", minimum: 0 },
+    reason: oneOf("initial_count", "delivery", "stocktake_correction", "damaged"),
+    adjustedAt: dateTime,
+  },
+);
 
 const reservation = {
   reservationId: uuid,
@@ -174,13 +218,22 @@ const reservation = {
   orderId: uuid,
 };
 
-export const ITEM_RESERVED = factType("inventory", "ItemReserved", 1, "Stock was set aside for an order", { ...reservation, reservedAt: dateTime });
-
-export const RESERVATION_RELEASED = factType("inventory", "ReservationReleased", 1, "Reserved stock went back on the shelf", {
+export const ITEM_RESERVED = factType("inventory", "ItemReserved", 1, "Stock was set aside for an order", {
   ...reservation,
-  reason: oneOf("order_cancelled"),
-  releasedAt: dateTime,
+  reservedAt: dateTime,
 });
+
+export const RESERVATION_RELEASED = factType(
+  "inventory",
+  "ReservationReleased",
+  1,
+  "Reserved stock went back on the shelf",
+  {
+    ...reservation,
+    reason: oneOf("order_cancelled"),
+    releasedAt: dateTime,
+  },
+);
 
 export const PRODUCT_PUBLISHED = factType("catalog", "ProductPublished", 1, "A product went on sale", {
   productId: uuid,
@@ -191,7 +244,10 @@ export const PRODUCT_PUBLISHED = factType("catalog", "ProductPublished", 1, "A p
   price: money,
   attributes: object({ weightGrams: count, colours: array(string, 1), sizes: array(string) }, ["sizes"]),
   images: array(object({ url: { type: "string", format: "uri" }, alt: string, width: count, height: count }), 1),
-  variants: array(object({ sku: string, colour: string, size: string, ean: { type: "string", pattern: "^[0-9]{13}$" } }, ["size"]), 1),
+  variants: array(
+    object({ sku: string, colour: string, size: string, ean: { type: "string", pattern: "^[0-9]{13}$" } }, ["size"]),
+    1,
+  ),
   publishedAt: dateTime,
 });
 

@@ -18,7 +18,8 @@ export class DemoPublisher {
       const header = JSON.stringify(fact.header);
       const payload = JSON.stringify(fact.payload);
       const bytes = Buffer.byteLength(header) + Buffer.byteLength(payload);
-      if (this.#batch.length >= BATCH_MAX_FACTS || (this.#batch.length > 0 && this.#bytes + bytes > BATCH_MAX_BYTES)) await this.flush();
+      if (this.#batch.length >= BATCH_MAX_FACTS || (this.#batch.length > 0 && this.#bytes + bytes > BATCH_MAX_BYTES))
+        await this.flush();
       this.#batch.push({ header, payload });
       this.#bytes += bytes;
     }

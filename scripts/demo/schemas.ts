@@ -38,7 +38,11 @@ const label = (t: FactType) => `${t.ns}/${t.type} v${t.version}`;
 
 const isUnimplemented = (err: unknown) => err instanceof ConnectError && err.code === Code.Unimplemented;
 
-export async function registerSchemas(store: StoreConnection, types: readonly FactType[], signal?: AbortSignal): Promise<SchemaRegistration> {
+export async function registerSchemas(
+  store: StoreConnection,
+  types: readonly FactType[],
+  signal?: AbortSignal,
+): Promise<SchemaRegistration> {
   const result: SchemaRegistration = { available: true, registered: 0, unchanged: 0, conflicts: [] };
   const examples = examplePayloads(types);
   for (const t of types) {
@@ -67,11 +71,14 @@ export async function registerSchemas(store: StoreConnection, types: readonly Fa
 
 /** The one line `npm run demo` prints about the registry. */
 export function describeRegistration(r: SchemaRegistration): string {
-  if (!r.available) return "schemas: this store has no schema registry (a plain FactCast server, or FACTLINE_ADMIN_SERVICES=off); publishing without validation";
+  if (!r.available)
+    return "schemas: this store has no schema registry (a plain FactCast server, or FACTLINE_ADMIN_SERVICES=off); publishing without validation";
   const parts = [
     ...(r.registered > 0 ? [`${r.registered} registered`] : []),
     ...(r.unchanged > 0 ? [`${r.unchanged} already registered`] : []),
-    ...(r.conflicts.length > 0 ? [`${r.conflicts.length} registered differently and left as they are (${r.conflicts.join(", ")})`] : []),
+    ...(r.conflicts.length > 0
+      ? [`${r.conflicts.length} registered differently and left as they are (${r.conflicts.join(", ")})`]
+      : []),
   ];
   return `schemas: ${parts.join(", ")}; facts are validated on publish`;
 }
@@ -93,7 +100,9 @@ export async function describeBreakingChange(store: StoreConnection, signal?: Ab
     .sort((x, y) => Number(y.kind === ChangeKind.FIELD_REMOVED) - Number(x.kind === ChangeKind.FIELD_REMOVED));
   const dryRun = check.dryRun;
   const checked = dryRun?.incomplete ? `the first ${formatCount(dryRun.checked)}` : formatCount(dryRun?.checked ?? 0n);
-  const whom = [check.breakingForReaders ? "readers" : "", check.breakingForWriters ? "writers" : ""].filter(Boolean).join(" and ");
+  const whom = [check.breakingForReaders ? "readers" : "", check.breakingForWriters ? "writers" : ""]
+    .filter(Boolean)
+    .join(" and ");
   return [
     `breaking change: ${to.ns}/${to.type} v${from.version} → v${to.version}: ${breaking.length} of ${check.changes.length} changes break ${whom || "nobody"}, e.g. ${breaking[0]?.description ?? "-"}`,
     `  dry run of v${to.version}: ${formatCount(dryRun?.failed ?? 0n)} of ${checked} stored ${to.ns}/${to.type} facts would fail it (the v${from.version} ones)`,

@@ -9,7 +9,14 @@ import { Random } from "./random";
 
 /** A fact as the demo publishes it (payload serialized at publish time). */
 export interface DemoFact {
-  header: { id: string; ns: string; type: string; version: number; aggIds: string[]; meta: Record<string, string | string[]> };
+  header: {
+    id: string;
+    ns: string;
+    type: string;
+    version: number;
+    aggIds: string[];
+    meta: Record<string, string | string[]>;
+  };
   payload: Record<string, unknown>;
 }
 

@@ -13,13 +13,15 @@ export function filtersToSpecs(filters: FactFilter[]): FactSpec[] {
     const ns = filter.ns.trim() === "" ? "*" : filter.ns;
     const aggIds = filter.aggIds.map((id, j) => {
       const uuid = canonicalUuid(id);
-      if (uuid === undefined) throw new InvalidInputError(`${where}.agg_ids[${j}] must be a UUID, got ${JSON.stringify(id)}`);
+      if (uuid === undefined)
+        throw new InvalidInputError(`${where}.agg_ids[${j}] must be a UUID, got ${JSON.stringify(id)}`);
       return uuid;
     });
     const metaKeyExists: Record<string, boolean> = {};
     for (const key of filter.metaPresent) metaKeyExists[key] = true;
     for (const key of filter.metaAbsent) {
-      if (metaKeyExists[key]) throw new InvalidInputError(`${where}: meta key ${JSON.stringify(key)} cannot be both present and absent`);
+      if (metaKeyExists[key])
+        throw new InvalidInputError(`${where}: meta key ${JSON.stringify(key)} cannot be both present and absent`);
       metaKeyExists[key] = false;
     }
     const base = { ns, version: 0, aggIds, meta: { ...filter.meta }, metaKeyExists, aggIdProperties: {} };

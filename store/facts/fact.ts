@@ -45,7 +45,8 @@ export function prepareFact(raw: { header: string; payload: string }, index: num
   if (raw.header.includes("\\u")) requireStorableText(header, `${where}.header`);
 
   const id = canonicalUuid(header.id);
-  if (id === undefined) throw new InvalidInputError(`${where}.header.id must be a UUID string, got ${describe(header.id)}`);
+  if (id === undefined)
+    throw new InvalidInputError(`${where}.header.id must be a UUID string, got ${describe(header.id)}`);
   if (typeof header.ns !== "string" || header.ns.trim() === "") {
     throw new InvalidInputError(`${where}.header.ns must be a non-blank string, got ${describe(header.ns)}`);
   }
@@ -55,7 +56,9 @@ export function prepareFact(raw: { header: string; payload: string }, index: num
   if (header.version !== undefined && header.version !== null) {
     const v = header.version;
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_VERSION) {
-      throw new InvalidInputError(`${where}.header.version must be an integer from 0 to ${MAX_VERSION}, got ${describe(v)}`);
+      throw new InvalidInputError(
+        `${where}.header.version must be an integer from 0 to ${MAX_VERSION}, got ${describe(v)}`,
+      );
     }
   }
 
@@ -83,7 +86,8 @@ export function prepareFact(raw: { header: string; payload: string }, index: num
 }
 
 function prepareAggIds(value: unknown, where: string): string[] {
-  if (!Array.isArray(value)) throw new InvalidInputError(`${where} must be an array of UUID strings, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    throw new InvalidInputError(`${where} must be an array of UUID strings, got ${describe(value)}`);
   return value.map((v, i) => {
     const id = canonicalUuid(v);
     if (id === undefined) throw new InvalidInputError(`${where}[${i}] must be a UUID string, got ${describe(v)}`);
@@ -93,7 +97,8 @@ function prepareAggIds(value: unknown, where: string): string[] {
 
 function prepareMeta(value: unknown, where: string): Record<string, string | string[]> {
   if (value === undefined || value === null) return {};
-  if (!isPlainObject(value)) throw new InvalidInputError(`${where} must be an object of strings, got ${describe(value)}`);
+  if (!isPlainObject(value))
+    throw new InvalidInputError(`${where} must be an object of strings, got ${describe(value)}`);
   for (const [key, v] of Object.entries(value)) {
     // The store writes _ser and _ts itself; whatever a client sent there is replaced.
     if (key === "_ser" || key === "_ts") continue;
@@ -112,9 +117,12 @@ function prepareMeta(value: unknown, where: string): Record<string, string | str
  */
 function requireStorableText(value: unknown, path: string): void {
   const check = (text: string, at: string) => {
-    if (text.includes("\u0000")) throw new InvalidInputError(`${at} contains \\u0000, which PostgreSQL cannot store; remove it`);
+    if (text.includes("\u0000"))
+      throw new InvalidInputError(`${at} contains \\u0000, which PostgreSQL cannot store; remove it`);
     if (!text.isWellFormed()) {
-      throw new InvalidInputError(`${at} contains an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which PostgreSQL cannot store; fix the text`);
+      throw new InvalidInputError(
+        `${at} contains an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which PostgreSQL cannot store; fix the text`,
+      );
     }
   };
   if (typeof value === "string") check(value, path);

@@ -43,7 +43,9 @@ export function parseSubscriptionRequest(json: string): SubscriptionRequest {
   }
   const keepalive = raw.keepaliveIntervalInMs ?? 0;
   if (typeof keepalive !== "number" || !Number.isInteger(keepalive) || keepalive < 0) {
-    throw new InvalidInputError(`keepaliveIntervalInMs must be a non-negative integer, got ${JSON.stringify(keepalive)}`);
+    throw new InvalidInputError(
+      `keepaliveIntervalInMs must be a non-negative integer, got ${JSON.stringify(keepalive)}`,
+    );
   }
   return {
     specs: parseSpecList(raw.specs, "specs"),
@@ -105,7 +107,9 @@ export function parseFactSpec(raw: unknown, where: string): FactSpec {
     const id = canonicalUuid(value);
     if (id === undefined) throw new InvalidInputError(`${where}.aggIdProperties.${path} must be a UUID`);
     if (path.trim() === "" || path.split(".").some((p) => p === "")) {
-      throw new InvalidInputError(`${where}.aggIdProperties key ${JSON.stringify(path)} must be a dotted path like "customer.id"`);
+      throw new InvalidInputError(
+        `${where}.aggIdProperties key ${JSON.stringify(path)} must be a dotted path like "customer.id"`,
+      );
     }
     aggIdProperties[path] = id;
   }

@@ -42,13 +42,19 @@ export async function serveCall(
     if (!route) throw new ConnectError(`factline does not implement ${path}`, Code.Unimplemented);
     const encoding = headerValue(headers["grpc-encoding"]);
     if (encoding !== undefined && encoding !== "identity" && encoding !== "gzip") {
-      throw new ConnectError(`grpc-encoding ${encoding} is not supported; use one of ${ACCEPTED_ENCODINGS}`, Code.Unimplemented);
+      throw new ConnectError(
+        `grpc-encoding ${encoding} is not supported; use one of ${ACCEPTED_ENCODINGS}`,
+        Code.Unimplemented,
+      );
     }
     const timeoutMs = parseTimeout(headerValue(headers["grpc-timeout"]));
     const body = await readBody(stream, limits.maxRequestBytes);
     const request = decodeRequest(route, await singleMessage(body, encoding, limits.maxRequestBytes));
     if (timeoutMs !== undefined) {
-      const error = new ConnectError(`the call's deadline (grpc-timeout ${timeoutMs} ms) passed`, Code.DeadlineExceeded);
+      const error = new ConnectError(
+        `the call's deadline (grpc-timeout ${timeoutMs} ms) passed`,
+        Code.DeadlineExceeded,
+      );
       deadline = setTimeout(() => controller.abort(error), timeoutMs);
     }
     context = handlerContext(route, path, headers, controller.signal, timeoutMs);
@@ -100,7 +106,10 @@ function decodeRequest(route: Route, bytes: Uint8Array): unknown {
   try {
     return fromBinary(route.method.input, bytes);
   } catch (err) {
-    throw new ConnectError(`the request is not a valid ${route.method.input.typeName}: ${(err as Error).message}`, Code.InvalidArgument);
+    throw new ConnectError(
+      `the request is not a valid ${route.method.input.typeName}: ${(err as Error).message}`,
+      Code.InvalidArgument,
+    );
   }
 }
 
@@ -146,7 +155,8 @@ async function streamReplies(
     for await (const reply of route.handler(request as never, context) as AsyncIterable<unknown>) {
       if (stream.destroyed) break;
       // Pre-encoded replies (every live fact) skip the await: one promise hop less per message.
-      const frame = reply instanceof EncodedMessage && !gzip ? reply.frame : await encodeReply(route.method.output, reply, gzip);
+      const frame =
+        reply instanceof EncodedMessage && !gzip ? reply.frame : await encodeReply(route.method.output, reply, gzip);
       if (!stream.write(frame)) await drained(stream, context.signal);
     }
   } catch (err) {
@@ -193,7 +203,10 @@ function percentEncode(message: string): string {
   if (/^[\x20-\x24\x26-\x7e]*$/.test(message)) return message;
   let out = "";
   for (const byte of Buffer.from(message, "utf8")) {
-    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+    out +=
+      byte >= 0x20 && byte <= 0x7e && byte !== 0x25
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
 }
@@ -201,7 +214,11 @@ function percentEncode(message: string): string {
 function parseTimeout(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d{1,8})([HMSmun])$/.exec(value);
-  if (!match) throw new ConnectError(`grpc-timeout ${JSON.stringify(value)} is malformed: use up to 8 digits and a unit of H, M, S, m, u or n`, Code.InvalidArgument);
+  if (!match)
+    throw new ConnectError(
+      `grpc-timeout ${JSON.stringify(value)} is malformed: use up to 8 digits and a unit of H, M, S, m, u or n`,
+      Code.InvalidArgument,
+    );
   return Number(match[1]) * TIMEOUT_UNIT_MS[match[2]];
 }
 
@@ -238,7 +255,12 @@ function readBody(stream: http2.ServerHttp2Stream, maxBytes: number): Promise<Bu
       }
       cleanup();
       chunks.length = 0;
-      reject(new ConnectError(`the request is larger than ${maxBytes} bytes; publish fewer or smaller facts per call`, Code.ResourceExhausted));
+      reject(
+        new ConnectError(
+          `the request is larger than ${maxBytes} bytes; publish fewer or smaller facts per call`,
+          Code.ResourceExhausted,
+        ),
+      );
     };
     const onEnd = () => {
       cleanup();

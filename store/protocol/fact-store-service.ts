@@ -18,7 +18,14 @@ import { factsBudget, toNotifications } from "./notifications";
 export const PROTOCOL_VERSION = { major: 1, minor: 8, patch: 0 };
 const CAPABILITY = "org.factcast.grpc.api.Capabilities.";
 /** What FactCast compresses when a client asks (fc-msgcomp): the replies that carry facts or lists. */
-export const COMPRESSED_REPLIES = ["subscribe", "enumerateTypes", "enumerateVersions", "fetchById", "fetchByIdAndVersion", "fetchBySerial"];
+export const COMPRESSED_REPLIES = [
+  "subscribe",
+  "enumerateTypes",
+  "enumerateVersions",
+  "fetchById",
+  "fetchByIdAndVersion",
+  "fetchBySerial",
+];
 
 /**
  * FactCast's RemoteFactStore over factline's storage: the one place that translates between
@@ -54,7 +61,12 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         await store.appender.publish(request);
         return { success: true };
       }
-      const success = await tokens.publishIfUnchanged(db, bitsToUuid(req.token.msb, req.token.lsb), request, store.registry);
+      const success = await tokens.publishIfUnchanged(
+        db,
+        bitsToUuid(req.token.msb, req.token.lsb),
+        request,
+        store.registry,
+      );
       if (success) store.tail.nudge();
       return { success };
     },
@@ -138,7 +150,8 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       const ns = req.nsPresent ? req.ns : "*";
       if (ns.trim() === "") throw new InvalidInputError("stateFor: ns must not be blank when nsPresent is set");
       const base: FactSpec = { ns, version: 0, aggIds: [], meta: {}, metaKeyExists: {}, aggIdProperties: {} };
-      const specs = req.aggIds.length === 0 ? [base] : req.aggIds.map((id) => ({ ...base, aggIds: [bitsToUuid(id.msb, id.lsb)] }));
+      const specs =
+        req.aggIds.length === 0 ? [base] : req.aggIds.map((id) => ({ ...base, aggIds: [bitsToUuid(id.msb, id.lsb)] }));
       return uuidToBits(await tokens.stateFor(db, specs));
     },
 
@@ -161,8 +174,16 @@ function optionalFact(fact: StoredFact | undefined) {
 function isoDay(date: MSG_Date): string {
   const { year, month, day } = date;
   const d = new Date(Date.UTC(year, month - 1, day));
-  if (year < 1 || year > 9999 || d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) {
-    throw new InvalidInputError(`${year}-${month}-${day} is not a calendar date (year 1-9999, month 1-12, day of that month)`);
+  if (
+    year < 1 ||
+    year > 9999 ||
+    d.getUTCFullYear() !== year ||
+    d.getUTCMonth() !== month - 1 ||
+    d.getUTCDate() !== day
+  ) {
+    throw new InvalidInputError(
+      `${year}-${month}-${day} is not a calendar date (year 1-9999, month 1-12, day of that month)`,
+    );
   }
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }

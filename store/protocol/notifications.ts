@@ -41,7 +41,11 @@ export function* toNotifications(event: SubscriptionEvent, budget: number): Gene
       yield* factBatches(event.facts, budget, event.live === true);
       return;
     case "ffwd":
-      yield create(MSG_NotificationSchema, { type: Type.Ffwd, id: uuidToBits(event.id), serial: { serial: event.ser } });
+      yield create(MSG_NotificationSchema, {
+        type: Type.Ffwd,
+        id: uuidToBits(event.id),
+        serial: { serial: event.ser },
+      });
       return;
     case "catchup":
       yield create(MSG_NotificationSchema, { type: Type.Catchup });

@@ -1,11 +1,19 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { MSG_Notification_Type, MSG_NotificationSchema, type MSG_Notification } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import {
+  MSG_Notification_Type,
+  MSG_NotificationSchema,
+  type MSG_Notification,
+} from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import type { StoredFact } from "../facts/fact";
 import { EncodedMessage } from "../grpc/encoded";
 import { factsBudget, toNotifications } from "./notifications";
 
-const fact = (ser: number, payload: string, header = `{"id":"00000000-0000-0000-0000-${String(ser).padStart(12, "0")}","ns":"n"}`): StoredFact => ({
+const fact = (
+  ser: number,
+  payload: string,
+  header = `{"id":"00000000-0000-0000-0000-${String(ser).padStart(12, "0")}","ns":"n"}`,
+): StoredFact => ({
   ser: BigInt(ser),
   header,
   payload,
@@ -24,12 +32,20 @@ describe("Facts notifications (hand-encoded)", () => {
     ["a 17 MB payload (4-byte length varints)", [fact(6, JSON.stringify({ blob: "é".repeat(8_500_000) }))]],
   ];
 
-  it.each(cases.flatMap(([name, facts]) => [[`${name}, catch-up`, facts, false] as const, [`${name}, live`, facts, true] as const]))("encodes %s byte for byte as the generic encoder does", (_, facts, live) => {
+  it.each(
+    cases.flatMap(([name, facts]) => [
+      [`${name}, catch-up`, facts, false] as const,
+      [`${name}, live`, facts, true] as const,
+    ]),
+  )("encodes %s byte for byte as the generic encoder does", (_, facts, live) => {
     const [notification, ...rest] = [...toNotifications({ kind: "facts", facts, live }, Number.MAX_SAFE_INTEGER)];
     expect(rest).toHaveLength(0);
     const expected = toBinary(
       MSG_NotificationSchema,
-      create(MSG_NotificationSchema, { type: MSG_Notification_Type.Facts, facts: { fact: facts.map(({ header, payload }) => ({ header, payload })) } }),
+      create(MSG_NotificationSchema, {
+        type: MSG_Notification_Type.Facts,
+        facts: { fact: facts.map(({ header, payload }) => ({ header, payload })) },
+      }),
     );
     expect(Buffer.from(wire(notification)).equals(Buffer.from(expected))).toBe(true);
     const decoded = fromBinary(MSG_NotificationSchema, wire(notification));
@@ -38,17 +54,24 @@ describe("Facts notifications (hand-encoded)", () => {
 
   it("encodes a fact shared by many followers once and reuses the bytes", () => {
     const shared = [fact(7, '{"shared":true}')];
-    const a = [...toNotifications({ kind: "facts", facts: shared, live: true }, factsBudget(null))][0] as EncodedMessage;
-    const b = [...toNotifications({ kind: "facts", facts: [...shared, fact(8, "{}")], live: true }, factsBudget(null))][0] as EncodedMessage;
+    const a = [
+      ...toNotifications({ kind: "facts", facts: shared, live: true }, factsBudget(null)),
+    ][0] as EncodedMessage;
+    const b = [
+      ...toNotifications({ kind: "facts", facts: [...shared, fact(8, "{}")], live: true }, factsBudget(null)),
+    ][0] as EncodedMessage;
     expect(Buffer.from(b.bytes).includes(Buffer.from(a.bytes.subarray(a.bytes.length - 20)))).toBe(true);
   });
 
   it("splits facts into notifications within the client's budget, in order, losing none", () => {
     const facts = Array.from({ length: 50 }, (_, i) => fact(i + 1, JSON.stringify({ blob: "y".repeat(100_000) })));
     const budget = factsBudget(String(2 * 1024 * 1024)); // the smallest a client may ask for
-    const notifications = [...toNotifications({ kind: "facts", facts }, budget)].map((n) => fromBinary(MSG_NotificationSchema, wire(n)));
+    const notifications = [...toNotifications({ kind: "facts", facts }, budget)].map((n) =>
+      fromBinary(MSG_NotificationSchema, wire(n)),
+    );
     expect(notifications.length).toBeGreaterThan(2);
-    for (const n of notifications) expect(toBinary(MSG_NotificationSchema, n).length).toBeLessThanOrEqual(2 * 1024 * 1024);
+    for (const n of notifications)
+      expect(toBinary(MSG_NotificationSchema, n).length).toBeLessThanOrEqual(2 * 1024 * 1024);
     expect(notifications.flatMap((n) => n.facts!.fact.map((f) => f.header))).toEqual(facts.map((f) => f.header));
   });
 });

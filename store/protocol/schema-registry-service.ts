@@ -1,10 +1,6 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import type { ServiceHandlers } from "../grpc/service";
-import {
-  ChangeKind,
-  SchemaRegistryService,
-  type SchemaKey as WireKey,
-} from "../../gen/factline/admin/v1/schemas_pb";
+import { ChangeKind, SchemaRegistryService, type SchemaKey as WireKey } from "../../gen/factline/admin/v1/schemas_pb";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
 import { checkCandidate, DEFAULT_DRY_RUN_LIMIT } from "../schemas/candidate";
 import { diffSchemas, type SchemaChange } from "../schemas/diff";
@@ -46,12 +42,21 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
         }
         const errors = validate(payload);
         if (errors.length > 0) {
-          throw new InvalidInputError(`examples[${i}] does not match the schema: ${errors.map((e) => `${e.pointer || "/"} ${e.message}`).join("; ")}`);
+          throw new InvalidInputError(
+            `examples[${i}] does not match the schema: ${errors.map((e) => `${e.pointer || "/"} ${e.message}`).join("; ")}`,
+          );
         }
       });
-      if (req.force && req.reason.trim() === "") throw new InvalidInputError("force needs a reason: say why a registered version must change");
+      if (req.force && req.reason.trim() === "")
+        throw new InvalidInputError("force needs a reason: say why a registered version must change");
       const outcome = await register(
-        { ...key, schema: schemaText, description: req.description, registeredBy: caller(req.registeredBy, ctx), examples: req.examples },
+        {
+          ...key,
+          schema: schemaText,
+          description: req.description,
+          registeredBy: caller(req.registeredBy, ctx),
+          examples: req.examples,
+        },
         req.force ? { reason: req.reason } : undefined,
       );
       const stored = await schemas.getSchema(db, key);
@@ -81,7 +86,8 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
     async validatePayload(req) {
       const key = requireKey(req.key);
       const validate = registry.validator(key);
-      if (!validate) throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
+      if (!validate)
+        throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
       let payload: unknown;
       try {
         payload = JSON.parse(req.payloadJson);
@@ -137,9 +143,12 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
     async deleteSchema(req) {
       const key = requireKey(req.key);
       const outcome = await schemas.deleteSchema(db, key);
-      if (outcome === "absent") throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
+      if (outcome === "absent")
+        throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
       if (outcome !== "deleted") {
-        throw new ConflictError(`${key.ns}/${key.type} version ${key.version} is used by ${outcome.inUse} stored facts and cannot be deleted`);
+        throw new ConflictError(
+          `${key.ns}/${key.type} version ${key.version} is used by ${outcome.inUse} stored facts and cannot be deleted`,
+        );
       }
       await registry.refresh();
       return {};
@@ -149,7 +158,9 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       const { schemas: found, problems } = readRegistryLayout(req.files);
       const fatal = problems.filter((p) => p.severity === "error");
       if (fatal.length > 0) {
-        throw new InvalidInputError(`the registry cannot be imported: ${fatal.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+        throw new InvalidInputError(
+          `the registry cannot be imported: ${fatal.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
+        );
       }
       found.forEach((s) => compileOrExplain(s.schemaText, `${s.ns}/${s.type}/${s.version}/schema.json`));
       const result = { imported: 0, unchanged: 0, replaced: 0, conflicts: [] as WireKey[] };
@@ -157,7 +168,13 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
         const key = requireKey({ ns: s.ns, type: s.type, version: s.version });
         const outcome = await schemas.registerSchema(
           db,
-          { ...key, schema: s.schemaText, description: "", registeredBy: caller(req.registeredBy, ctx), examples: s.examples ?? [] },
+          {
+            ...key,
+            schema: s.schemaText,
+            description: "",
+            registeredBy: caller(req.registeredBy, ctx),
+            examples: s.examples ?? [],
+          },
           req.force ? { reason: "replaced by a forced registry import" } : undefined,
         );
         if (outcome === "registered") result.imported++;
@@ -174,7 +191,13 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       const full = await Promise.all(rows.map((r) => schemas.getSchema(db, r)));
       return {
         files: writeRegistryLayout(
-          full.map((s) => ({ ns: s!.ns, type: s!.type, version: s!.version, schemaText: s!.schema, examples: s!.examples })),
+          full.map((s) => ({
+            ns: s!.ns,
+            type: s!.type,
+            version: s!.version,
+            schemaText: s!.schema,
+            examples: s!.examples,
+          })),
         ),
       };
     },
@@ -185,7 +208,8 @@ function requireKey(key: { ns: string; type: string; version: number } | undefin
   if (!key) throw new InvalidInputError("key is required: ns, type and version");
   if (key.ns.trim() === "") throw new InvalidInputError("key.ns must not be blank");
   if (key.type.trim() === "") throw new InvalidInputError("key.type must not be blank");
-  if (!Number.isInteger(key.version) || key.version < 1) throw new InvalidInputError(`key.version must be 1 or more, got ${key.version}`);
+  if (!Number.isInteger(key.version) || key.version < 1)
+    throw new InvalidInputError(`key.version must be 1 or more, got ${key.version}`);
   return { ns: key.ns, type: key.type, version: key.version };
 }
 
@@ -199,7 +223,8 @@ function compileOrExplain(text: string, what: string) {
   try {
     return compileSchema(schema);
   } catch (err) {
-    if (err instanceof SchemaCompileError) throw new InvalidInputError(`${what} is not a valid JSON Schema: ${err.message}`);
+    if (err instanceof SchemaCompileError)
+      throw new InvalidInputError(`${what} is not a valid JSON Schema: ${err.message}`);
     throw err;
   }
 }

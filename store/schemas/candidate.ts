@@ -74,7 +74,11 @@ export async function checkCandidate(
     report.changes = diffSchemas(JSON.parse(baseline.schema), schema);
   }
 
-  const reader = new FactReader(db, [{ ns: key.ns, type: key.type, version: 0, aggIds: [], meta: {}, metaKeyExists: {}, aggIdProperties: {} }], 0n);
+  const reader = new FactReader(
+    db,
+    [{ ns: key.ns, type: key.type, version: 0, aggIds: [], meta: {}, metaKeyExists: {}, aggIdProperties: {} }],
+    0n,
+  );
   try {
     for (let facts = await reader.next(); facts.length > 0; facts = await reader.next()) {
       for (const fact of facts) {
@@ -87,7 +91,11 @@ export async function checkCandidate(
         if (errors.length === 0) continue;
         report.dryRun.failed++;
         if (report.dryRun.firstFailures.length < MAX_LISTED_FAILURES) {
-          report.dryRun.firstFailures.push({ serial: fact.ser, factId: (JSON.parse(fact.header) as FactHeader).id, errors });
+          report.dryRun.firstFailures.push({
+            serial: fact.ser,
+            factId: (JSON.parse(fact.header) as FactHeader).id,
+            errors,
+          });
         }
       }
     }

@@ -158,7 +158,8 @@ export function resolveSchema(node: unknown, root: unknown, cache: WeakMap<objec
     targets.add(target);
     current = mergeRefTarget(target, current);
   }
-  const resolved: Resolved = current === true ? EMPTY : current === false ? false : isRecord(current) ? current : undefined;
+  const resolved: Resolved =
+    current === true ? EMPTY : current === false ? false : isRecord(current) ? current : undefined;
   cache.set(node, resolved);
   return resolved;
 }

@@ -15,7 +15,8 @@ export type TypeSet = ReadonlySet<string> | "any";
 
 export function typeSet(schema: Schema): TypeSet {
   const declared = schema.type;
-  const types = typeof declared === "string" ? [declared] : Array.isArray(declared) ? declared.filter(isString) : undefined;
+  const types =
+    typeof declared === "string" ? [declared] : Array.isArray(declared) ? declared.filter(isString) : undefined;
   if (types === undefined) return "any";
   // OpenAPI's `nullable: true` is how many schemas written for other tools say [type, "null"].
   if (schema.nullable === true) types.push("null");
@@ -77,11 +78,15 @@ export function compareEnum(out: SchemaChange[], path: string, b: Schema, a: Sch
   if (before === undefined && after === undefined) return;
   const at = where(path);
   if (before === undefined) {
-    out.push(change(path, "constraint_tightened", `${at} restricted to ${listValues(after!)}`, WRITERS, undefined, after));
+    out.push(
+      change(path, "constraint_tightened", `${at} restricted to ${listValues(after!)}`, WRITERS, undefined, after),
+    );
     return;
   }
   if (after === undefined) {
-    out.push(change(path, "constraint_loosened", `${at} no longer restricted to ${listValues(before)}`, READERS, before));
+    out.push(
+      change(path, "constraint_loosened", `${at} no longer restricted to ${listValues(before)}`, READERS, before),
+    );
     return;
   }
   const keysBefore = new Set(before.map(canonicalJson));
@@ -118,7 +123,9 @@ export function compareCount(out: SchemaChange[], path: string, keyword: string,
       : y === undefined
         ? `${keyword} of ${at} removed (was ${x})`
         : `${keyword} of ${at} ${after > before ? "raised" : "lowered"} from ${x} to ${y}`;
-  out.push(change(path, tighter ? "constraint_tightened" : "constraint_loosened", text, tighter ? WRITERS : READERS, x, y));
+  out.push(
+    change(path, tighter ? "constraint_tightened" : "constraint_loosened", text, tighter ? WRITERS : READERS, x, y),
+  );
 }
 
 interface Bound {
@@ -138,7 +145,10 @@ function bound(schema: Schema, side: "lower" | "upper"): Bound | undefined {
   if (typeof limit === "number") candidates.push({ value: limit, exclusive: schema[exclusive] === true });
   const strict = schema[exclusive];
   if (typeof strict === "number") candidates.push({ value: strict, exclusive: true });
-  return candidates.reduce<Bound | undefined>((best, next) => (best && !stricter(side, best, next) ? best : next), undefined);
+  return candidates.reduce<Bound | undefined>(
+    (best, next) => (best && !stricter(side, best, next) ? best : next),
+    undefined,
+  );
 }
 
 /** Whether `next` admits fewer numbers than `current`. */
@@ -154,7 +164,13 @@ function describeBound(b: Bound, side: "lower" | "upper", plain: boolean): strin
   return `${side === "lower" ? ">" : "<"}${b.exclusive ? "" : "="} ${b.value}`;
 }
 
-export function compareNumericBound(out: SchemaChange[], path: string, side: "lower" | "upper", b: Schema, a: Schema): void {
+export function compareNumericBound(
+  out: SchemaChange[],
+  path: string,
+  side: "lower" | "upper",
+  b: Schema,
+  a: Schema,
+): void {
   const keys = side === "lower" ? ["minimum", "exclusiveMinimum"] : ["maximum", "exclusiveMaximum"];
   for (const key of keys) {
     const ok = (value: unknown) => value === undefined || typeof value === "number" || typeof value === "boolean";
@@ -168,7 +184,8 @@ export function compareNumericBound(out: SchemaChange[], path: string, side: "lo
   const plain = !before?.exclusive && !after?.exclusive;
   const at = where(path);
   // Same value with the exclusivity changed: a stricter lower bound reads as raised, upper as lowered.
-  const raised = before && after && after.value !== before.value ? after.value > before.value : (side === "lower") === tighter;
+  const raised =
+    before && after && after.value !== before.value ? after.value > before.value : (side === "lower") === tighter;
   const text =
     before === undefined
       ? `${name} of ${at} set to ${describeBound(after!, side, plain)}`
@@ -191,11 +208,31 @@ export function compareMultipleOf(out: SchemaChange[], path: string, b: Schema, 
   } else if (y === undefined) {
     out.push(change(path, "constraint_loosened", `${at} no longer needs to be a multiple of ${x}`, READERS, x, y));
   } else if (isMultiple(y, x)) {
-    out.push(change(path, "constraint_tightened", `multipleOf of ${at} changed from ${x} to ${y}, a multiple of it`, WRITERS, x, y));
+    out.push(
+      change(
+        path,
+        "constraint_tightened",
+        `multipleOf of ${at} changed from ${x} to ${y}, a multiple of it`,
+        WRITERS,
+        x,
+        y,
+      ),
+    );
   } else if (isMultiple(x, y)) {
-    out.push(change(path, "constraint_loosened", `multipleOf of ${at} changed from ${x} to ${y}, a divisor of it`, READERS, x, y));
+    out.push(
+      change(
+        path,
+        "constraint_loosened",
+        `multipleOf of ${at} changed from ${x} to ${y}, a divisor of it`,
+        READERS,
+        x,
+        y,
+      ),
+    );
   } else {
-    out.push(change(path, "other", `multipleOf of ${at} changed from ${x} to ${y}, admitting other numbers`, BOTH, x, y));
+    out.push(
+      change(path, "other", `multipleOf of ${at} changed from ${x} to ${y}, admitting other numbers`, BOTH, x, y),
+    );
   }
 }
 
@@ -213,7 +250,14 @@ export function compareUniqueItems(out: SchemaChange[], path: string, b: Schema,
   out.push(
     after
       ? change(path, "constraint_tightened", `items of ${at} must now be unique`, WRITERS, b.uniqueItems, a.uniqueItems)
-      : change(path, "constraint_loosened", `items of ${at} no longer need to be unique`, READERS, b.uniqueItems, a.uniqueItems),
+      : change(
+          path,
+          "constraint_loosened",
+          `items of ${at} no longer need to be unique`,
+          READERS,
+          b.uniqueItems,
+          a.uniqueItems,
+        ),
   );
 }
 
@@ -225,9 +269,14 @@ export function comparePattern(out: SchemaChange[], path: string, b: Schema, a: 
   const y = a.pattern;
   if (x === y) return;
   const at = where(path);
-  if (x === undefined) out.push(change(path, "constraint_tightened", `pattern ${JSON.stringify(y)} added to ${at}`, WRITERS, x, y));
-  else if (y === undefined) out.push(change(path, "constraint_loosened", `pattern of ${at} removed (was ${JSON.stringify(x)})`, READERS, x, y));
-  else out.push(change(path, "other", `pattern of ${at} changed from ${JSON.stringify(x)} to ${JSON.stringify(y)}`, BOTH, x, y));
+  if (x === undefined)
+    out.push(change(path, "constraint_tightened", `pattern ${JSON.stringify(y)} added to ${at}`, WRITERS, x, y));
+  else if (y === undefined)
+    out.push(change(path, "constraint_loosened", `pattern of ${at} removed (was ${JSON.stringify(x)})`, READERS, x, y));
+  else
+    out.push(
+      change(path, "other", `pattern of ${at} changed from ${JSON.stringify(x)} to ${JSON.stringify(y)}`, BOTH, x, y),
+    );
 }
 
 /** factline validates formats (ajv-formats): a format is a constraint, not an annotation. */
@@ -248,7 +297,16 @@ export function compareFormat(out: SchemaChange[], path: string, b: Schema, a: S
 // ---- annotations and the rest -----------------------------------------------------------------
 
 /** Keywords that document and never validate. */
-export const ANNOTATIONS = ["title", "description", "examples", "default", "$comment", "deprecated", "readOnly", "writeOnly"];
+export const ANNOTATIONS = [
+  "title",
+  "description",
+  "examples",
+  "default",
+  "$comment",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+];
 
 export function compareAnnotations(out: SchemaChange[], path: string, b: Schema, a: Schema): void {
   for (const keyword of ANNOTATIONS) {
@@ -283,7 +341,14 @@ const COMBINATORS = new Set(["allOf", "anyOf", "oneOf", "not"]);
  * A keyword compared as a whole (with its local references inlined): changed is "other", breaking
  * both ways, because this module cannot tell what the new value admits.
  */
-export function compareWhole(out: SchemaChange[], path: string, keyword: string, b: Schema, a: Schema, roots?: Roots): void {
+export function compareWhole(
+  out: SchemaChange[],
+  path: string,
+  keyword: string,
+  b: Schema,
+  a: Schema,
+  roots?: Roots,
+): void {
   const x = b[keyword];
   const y = a[keyword];
   if (canonicalSchema(x, roots?.before) === canonicalSchema(y, roots?.after)) return;

@@ -119,7 +119,12 @@ function fieldRemoved(ctx: DiffContext, at: string, schema: unknown, wasRequired
   }
   const sub: Breaks = after === OPEN ? NEITHER : ctx.breaks(at, schema, after);
   const breaks = { readers: wasRequired || sub.readers, writers: sub.writers };
-  const now = after === OPEN ? "" : after === false ? " and is now forbidden" : " and now falls under the schema for additional properties";
+  const now =
+    after === OPEN
+      ? ""
+      : after === false
+        ? " and is now forbidden"
+        : " and now falls under the schema for additional properties";
   const text = `${wasRequired ? "required" : "optional"} field ${at} removed${now}`;
   ctx.out.push(change(at, "field_removed", text, breaks, schema));
 }
@@ -141,5 +146,7 @@ function compareAdditional(ctx: DiffContext, path: string, b: Schema, a: Schema)
           : breaks.readers
             ? (["constraint_loosened", `schema for additional properties of ${at} widened`] as const)
             : (["constraint_tightened", `schema for additional properties of ${at} narrowed`] as const);
-  ctx.out.push(change(path, kind, text, kind === "other" ? BOTH : breaks, b.additionalProperties, a.additionalProperties));
+  ctx.out.push(
+    change(path, kind, text, kind === "other" ? BOTH : breaks, b.additionalProperties, a.additionalProperties),
+  );
 }

@@ -47,14 +47,27 @@ const ROWS: Row[] = [
   {
     name: "reordered properties, required, type list and enum",
     before: o({ a: { type: ["string", "null"] }, b: { enum: [1, 2, 3] } }, ["a", "b"]),
-    after: { required: ["b", "a"], properties: { b: { enum: [3, 1, 2] }, a: { type: ["null", "string"] } }, type: "object" },
+    after: {
+      required: ["b", "a"],
+      properties: { b: { enum: [3, 1, 2] }, a: { type: ["null", "string"] } },
+      type: "object",
+    },
     expected: [],
   },
-  { name: "$schema made explicit as draft-07", before: o({ id: str }), after: { $schema: "http://json-schema.org/draft-07/schema#", ...o({ id: str }) }, expected: [] },
+  {
+    name: "$schema made explicit as draft-07",
+    before: o({ id: str }),
+    after: { $schema: "http://json-schema.org/draft-07/schema#", ...o({ id: str }) },
+    expected: [],
+  },
   {
     name: "definitions moved to $defs and renamed",
     before: withAddress(str),
-    after: { type: "object", $defs: { addr: address }, properties: { billing: { $ref: "#/$defs/addr" }, shipping: { $ref: "#/$defs/addr" } } },
+    after: {
+      type: "object",
+      $defs: { addr: address },
+      properties: { billing: { $ref: "#/$defs/addr" }, shipping: { $ref: "#/$defs/addr" } },
+    },
     expected: [],
   },
   {
@@ -65,7 +78,12 @@ const ROWS: Row[] = [
   },
 
   // ---- fields
-  { name: "optional field added, open content model", before: o({ id: str }), after: o({ id: str, phone: str }), expected: [["/phone", "field_added_optional", false, false]] },
+  {
+    name: "optional field added, open content model",
+    before: o({ id: str }),
+    after: o({ id: str, phone: str }),
+    expected: [["/phone", "field_added_optional", false, false]],
+  },
   {
     name: "required field added, nested",
     before: o({ customer: o({ name: str }) }),
@@ -102,7 +120,12 @@ const ROWS: Row[] = [
     expected: [["/email", "field_removed", true, false]],
     readerWitness: { id: "1" },
   },
-  { name: "optional field removed, open content model", before: o({ id: str, nick: str }), after: o({ id: str }), expected: [["/nick", "field_removed", false, false]] },
+  {
+    name: "optional field removed, open content model",
+    before: o({ id: str, nick: str }),
+    after: o({ id: str }),
+    expected: [["/nick", "field_removed", false, false]],
+  },
   {
     name: "optional field removed as additional properties become forbidden",
     before: o({ id: str, legacy: str }),
@@ -113,8 +136,20 @@ const ROWS: Row[] = [
     ],
     writerWitness: { legacy: "x" },
   },
-  { name: "field made required", before: o({ email: str }), after: o({ email: str }, ["email"]), expected: [["/email", "field_made_required", false, true]], writerWitness: {} },
-  { name: "field made optional", before: o({ email: str }, ["email"]), after: o({ email: str }), expected: [["/email", "field_made_optional", true, false]], readerWitness: {} },
+  {
+    name: "field made required",
+    before: o({ email: str }),
+    after: o({ email: str }, ["email"]),
+    expected: [["/email", "field_made_required", false, true]],
+    writerWitness: {},
+  },
+  {
+    name: "field made optional",
+    before: o({ email: str }, ["email"]),
+    after: o({ email: str }),
+    expected: [["/email", "field_made_optional", true, false]],
+    readerWitness: {},
+  },
   {
     name: "field only listed in required keeps existing, loses its type",
     before: o({ id: str }, ["id"]),
@@ -141,11 +176,41 @@ const ROWS: Row[] = [
   },
 
   // ---- types
-  { name: "integer → number", before: o({ amount: { type: "integer" } }), after: o({ amount: num }), expected: [["/amount", "type_widened", true, false]], readerWitness: { amount: 1.5 } },
-  { name: "string → [string, null]", before: o({ note: str }), after: o({ note: { type: ["string", "null"] } }), expected: [["/note", "type_widened", true, false]], readerWitness: { note: null } },
-  { name: "nullable: true (OpenAPI style)", before: o({ note: str }), after: o({ note: { type: "string", nullable: true } }), expected: [["/note", "type_widened", true, false]], readerWitness: { note: null } },
-  { name: "number → integer", before: o({ amount: num }), after: o({ amount: { type: "integer" } }), expected: [["/amount", "type_narrowed", false, true]], writerWitness: { amount: 1.5 } },
-  { name: "any type → string", before: o({ x: {} }), after: o({ x: str }), expected: [["/x", "type_narrowed", false, true]], writerWitness: { x: 1 } },
+  {
+    name: "integer → number",
+    before: o({ amount: { type: "integer" } }),
+    after: o({ amount: num }),
+    expected: [["/amount", "type_widened", true, false]],
+    readerWitness: { amount: 1.5 },
+  },
+  {
+    name: "string → [string, null]",
+    before: o({ note: str }),
+    after: o({ note: { type: ["string", "null"] } }),
+    expected: [["/note", "type_widened", true, false]],
+    readerWitness: { note: null },
+  },
+  {
+    name: "nullable: true (OpenAPI style)",
+    before: o({ note: str }),
+    after: o({ note: { type: "string", nullable: true } }),
+    expected: [["/note", "type_widened", true, false]],
+    readerWitness: { note: null },
+  },
+  {
+    name: "number → integer",
+    before: o({ amount: num }),
+    after: o({ amount: { type: "integer" } }),
+    expected: [["/amount", "type_narrowed", false, true]],
+    writerWitness: { amount: 1.5 },
+  },
+  {
+    name: "any type → string",
+    before: o({ x: {} }),
+    after: o({ x: str }),
+    expected: [["/x", "type_narrowed", false, true]],
+    writerWitness: { x: 1 },
+  },
   {
     name: "string → integer",
     before: o({ x: str }),
@@ -189,13 +254,43 @@ const ROWS: Row[] = [
     readerWitness: { kind: "v2" },
     writerWitness: { kind: "v1" },
   },
-  { name: "enum introduced", before: o({ x: str }), after: o({ x: { type: "string", enum: ["a"] } }), expected: [["/x", "constraint_tightened", false, true]], writerWitness: { x: "b" } },
-  { name: "enum dropped", before: o({ x: { type: "string", enum: ["a"] } }), after: o({ x: str }), expected: [["/x", "constraint_loosened", true, false]], readerWitness: { x: "b" } },
+  {
+    name: "enum introduced",
+    before: o({ x: str }),
+    after: o({ x: { type: "string", enum: ["a"] } }),
+    expected: [["/x", "constraint_tightened", false, true]],
+    writerWitness: { x: "b" },
+  },
+  {
+    name: "enum dropped",
+    before: o({ x: { type: "string", enum: ["a"] } }),
+    after: o({ x: str }),
+    expected: [["/x", "constraint_loosened", true, false]],
+    readerWitness: { x: "b" },
+  },
 
   // ---- numbers
-  { name: "minimum lowered", before: o({ n: { ...num, minimum: 0 } }), after: o({ n: { ...num, minimum: -10 } }), expected: [["/n", "constraint_loosened", true, false]], readerWitness: { n: -5 } },
-  { name: "minimum → exclusiveMinimum at the same value", before: o({ n: { ...num, minimum: 0 } }), after: o({ n: { ...num, exclusiveMinimum: 0 } }), expected: [["/n", "constraint_tightened", false, true]], writerWitness: { n: 0 } },
-  { name: "maximum removed", before: o({ n: { ...num, maximum: 100 } }), after: o({ n: num }), expected: [["/n", "constraint_loosened", true, false]], readerWitness: { n: 1000 } },
+  {
+    name: "minimum lowered",
+    before: o({ n: { ...num, minimum: 0 } }),
+    after: o({ n: { ...num, minimum: -10 } }),
+    expected: [["/n", "constraint_loosened", true, false]],
+    readerWitness: { n: -5 },
+  },
+  {
+    name: "minimum → exclusiveMinimum at the same value",
+    before: o({ n: { ...num, minimum: 0 } }),
+    after: o({ n: { ...num, exclusiveMinimum: 0 } }),
+    expected: [["/n", "constraint_tightened", false, true]],
+    writerWitness: { n: 0 },
+  },
+  {
+    name: "maximum removed",
+    before: o({ n: { ...num, maximum: 100 } }),
+    after: o({ n: num }),
+    expected: [["/n", "constraint_loosened", true, false]],
+    readerWitness: { n: 1000 },
+  },
   {
     name: "draft-04 exclusiveMaximum: true added",
     before: o({ n: { ...num, maximum: 10 } }),
@@ -203,8 +298,20 @@ const ROWS: Row[] = [
     expected: [["/n", "constraint_tightened", false, true]],
     noWitness: "draft-04 boolean exclusiveMaximum is not valid draft-07",
   },
-  { name: "multipleOf 2 → 4", before: o({ n: { ...num, multipleOf: 2 } }), after: o({ n: { ...num, multipleOf: 4 } }), expected: [["/n", "constraint_tightened", false, true]], writerWitness: { n: 2 } },
-  { name: "multipleOf 0.1 → 0.01", before: o({ n: { ...num, multipleOf: 0.1 } }), after: o({ n: { ...num, multipleOf: 0.01 } }), expected: [["/n", "constraint_loosened", true, false]], readerWitness: { n: 0.05 } },
+  {
+    name: "multipleOf 2 → 4",
+    before: o({ n: { ...num, multipleOf: 2 } }),
+    after: o({ n: { ...num, multipleOf: 4 } }),
+    expected: [["/n", "constraint_tightened", false, true]],
+    writerWitness: { n: 2 },
+  },
+  {
+    name: "multipleOf 0.1 → 0.01",
+    before: o({ n: { ...num, multipleOf: 0.1 } }),
+    after: o({ n: { ...num, multipleOf: 0.01 } }),
+    expected: [["/n", "constraint_loosened", true, false]],
+    readerWitness: { n: 0.05 },
+  },
   {
     name: "multipleOf 2 → 3",
     before: o({ n: { ...num, multipleOf: 2 } }),
@@ -215,11 +322,41 @@ const ROWS: Row[] = [
   },
 
   // ---- strings
-  { name: "maxLength raised", before: o({ name: { ...str, maxLength: 10 } }), after: o({ name: { ...str, maxLength: 20 } }), expected: [["/name", "constraint_loosened", true, false]], readerWitness: { name: "x".repeat(15) } },
-  { name: "maxLength lowered", before: o({ name: { ...str, maxLength: 20 } }), after: o({ name: { ...str, maxLength: 10 } }), expected: [["/name", "constraint_tightened", false, true]], writerWitness: { name: "x".repeat(15) } },
-  { name: "minLength added", before: o({ name: str }), after: o({ name: { ...str, minLength: 3 } }), expected: [["/name", "constraint_tightened", false, true]], writerWitness: { name: "ab" } },
-  { name: "pattern added", before: o({ code: str }), after: o({ code: { ...str, pattern: "^[A-Z]+$" } }), expected: [["/code", "constraint_tightened", false, true]], writerWitness: { code: "x" } },
-  { name: "pattern removed", before: o({ code: { ...str, pattern: "^[A-Z]+$" } }), after: o({ code: str }), expected: [["/code", "constraint_loosened", true, false]], readerWitness: { code: "x" } },
+  {
+    name: "maxLength raised",
+    before: o({ name: { ...str, maxLength: 10 } }),
+    after: o({ name: { ...str, maxLength: 20 } }),
+    expected: [["/name", "constraint_loosened", true, false]],
+    readerWitness: { name: "x".repeat(15) },
+  },
+  {
+    name: "maxLength lowered",
+    before: o({ name: { ...str, maxLength: 20 } }),
+    after: o({ name: { ...str, maxLength: 10 } }),
+    expected: [["/name", "constraint_tightened", false, true]],
+    writerWitness: { name: "x".repeat(15) },
+  },
+  {
+    name: "minLength added",
+    before: o({ name: str }),
+    after: o({ name: { ...str, minLength: 3 } }),
+    expected: [["/name", "constraint_tightened", false, true]],
+    writerWitness: { name: "ab" },
+  },
+  {
+    name: "pattern added",
+    before: o({ code: str }),
+    after: o({ code: { ...str, pattern: "^[A-Z]+$" } }),
+    expected: [["/code", "constraint_tightened", false, true]],
+    writerWitness: { code: "x" },
+  },
+  {
+    name: "pattern removed",
+    before: o({ code: { ...str, pattern: "^[A-Z]+$" } }),
+    after: o({ code: str }),
+    expected: [["/code", "constraint_loosened", true, false]],
+    readerWitness: { code: "x" },
+  },
   {
     name: "pattern changed",
     before: o({ code: { ...str, pattern: "^[A-Z]+$" } }),
@@ -228,8 +365,20 @@ const ROWS: Row[] = [
     readerWitness: { code: "x" },
     writerWitness: { code: "X" },
   },
-  { name: "format added", before: o({ email: str }), after: o({ email: { ...str, format: "email" } }), expected: [["/email", "format_changed", false, true]], writerWitness: { email: "nope" } },
-  { name: "format removed", before: o({ email: { ...str, format: "email" } }), after: o({ email: str }), expected: [["/email", "format_changed", true, false]], readerWitness: { email: "nope" } },
+  {
+    name: "format added",
+    before: o({ email: str }),
+    after: o({ email: { ...str, format: "email" } }),
+    expected: [["/email", "format_changed", false, true]],
+    writerWitness: { email: "nope" },
+  },
+  {
+    name: "format removed",
+    before: o({ email: { ...str, format: "email" } }),
+    after: o({ email: str }),
+    expected: [["/email", "format_changed", true, false]],
+    readerWitness: { email: "nope" },
+  },
   {
     name: "format date → date-time",
     before: o({ at: { ...str, format: "date" } }),
@@ -258,7 +407,13 @@ const ROWS: Row[] = [
     ],
     writerWitness: { tags: [] },
   },
-  { name: "uniqueItems removed", before: o({ t: { type: "array", uniqueItems: true } }), after: o({ t: { type: "array" } }), expected: [["/t", "constraint_loosened", true, false]], readerWitness: { t: [1, 1] } },
+  {
+    name: "uniqueItems removed",
+    before: o({ t: { type: "array", uniqueItems: true } }),
+    after: o({ t: { type: "array" } }),
+    expected: [["/t", "constraint_loosened", true, false]],
+    readerWitness: { t: [1, 1] },
+  },
   {
     name: "required field added inside the items of a root array",
     before: { type: "array", items: o({ id: str }) },
@@ -266,7 +421,13 @@ const ROWS: Row[] = [
     expected: [["/*/sku", "field_added_required", false, true]],
     writerWitness: [{ id: "1" }],
   },
-  { name: "items false → true", before: { type: "array", items: false }, after: { type: "array", items: true }, expected: [["/*", "constraint_loosened", true, false]], readerWitness: [1] },
+  {
+    name: "items false → true",
+    before: { type: "array", items: false },
+    after: { type: "array", items: true },
+    expected: [["/*", "constraint_loosened", true, false]],
+    readerWitness: [1],
+  },
   {
     name: "tuple items changed",
     before: o({ pair: { type: "array", items: [str, num] } }),
@@ -287,8 +448,20 @@ const ROWS: Row[] = [
     ],
     readerWitness: { meta: {} },
   },
-  { name: "additional properties false → true", before: o({ id: str }, [], { additionalProperties: false }), after: o({ id: str }, [], { additionalProperties: true }), expected: [["", "additional_properties_allowed", true, false]], readerWitness: { extra: 1 } },
-  { name: "additional properties absent → false", before: o({ id: str }), after: o({ id: str }, [], { additionalProperties: false }), expected: [["", "additional_properties_forbidden", false, true]], writerWitness: { extra: 1 } },
+  {
+    name: "additional properties false → true",
+    before: o({ id: str }, [], { additionalProperties: false }),
+    after: o({ id: str }, [], { additionalProperties: true }),
+    expected: [["", "additional_properties_allowed", true, false]],
+    readerWitness: { extra: 1 },
+  },
+  {
+    name: "additional properties absent → false",
+    before: o({ id: str }),
+    after: o({ id: str }, [], { additionalProperties: false }),
+    expected: [["", "additional_properties_forbidden", false, true]],
+    writerWitness: { extra: 1 },
+  },
   {
     name: "schema for additional properties narrowed",
     before: o({}, [], { additionalProperties: { type: ["string", "number"] } }),
@@ -372,10 +545,23 @@ describe("diffSchemas on a table of schema pairs", () => {
     const kinds = new Set(ROWS.flatMap((row) => row.expected.map(([, kind]) => kind)));
     expect([...kinds].sort()).toEqual(
       [
-        "field_added_optional", "field_added_required", "field_removed", "field_made_required", "field_made_optional",
-        "type_widened", "type_narrowed", "type_changed", "enum_values_added", "enum_values_removed",
-        "constraint_tightened", "constraint_loosened", "additional_properties_allowed",
-        "additional_properties_forbidden", "format_changed", "description_changed", "other",
+        "field_added_optional",
+        "field_added_required",
+        "field_removed",
+        "field_made_required",
+        "field_made_optional",
+        "type_widened",
+        "type_narrowed",
+        "type_changed",
+        "enum_values_added",
+        "enum_values_removed",
+        "constraint_tightened",
+        "constraint_loosened",
+        "additional_properties_allowed",
+        "additional_properties_forbidden",
+        "format_changed",
+        "description_changed",
+        "other",
       ].sort(),
     );
   });

@@ -115,7 +115,9 @@ function walk(shared: Shared, ctx: DiffContext, path: string, rawBefore: unknown
     // Not a schema at all (a number where a schema belongs): the validity check reports it; here
     // we can only say that it changed.
     if (canonicalSchema(rawBefore, roots.before) !== canonicalSchema(rawAfter, roots.after)) {
-      ctx.out.push(change(path, "other", `schema of ${at} changed, and one side is not a valid schema`, BOTH, rawBefore, rawAfter));
+      ctx.out.push(
+        change(path, "other", `schema of ${at} changed, and one side is not a valid schema`, BOTH, rawBefore, rawAfter),
+      );
     }
     return;
   }
@@ -123,14 +125,31 @@ function walk(shared: Shared, ctx: DiffContext, path: string, rawBefore: unknown
     if (b === a) return;
     ctx.out.push(
       b === false
-        ? change(path, "constraint_loosened", `${at} admits values again (its schema was false)`, READERS, false, rawAfter)
-        : change(path, "constraint_tightened", `${at} now rejects every value (its schema is false)`, WRITERS, rawBefore, false),
+        ? change(
+            path,
+            "constraint_loosened",
+            `${at} admits values again (its schema was false)`,
+            READERS,
+            false,
+            rawAfter,
+          )
+        : change(
+            path,
+            "constraint_tightened",
+            `${at} now rejects every value (its schema is false)`,
+            WRITERS,
+            rawBefore,
+            false,
+          ),
     );
     return;
   }
   const pair: [object, object] = [baseOf(b), baseOf(a)];
   if (shared.inProgress.some(([x, y]) => x === pair[0] && y === pair[1])) return;
-  if (canonicalSchema(b, roots.before, shared.beforeCanonical) === canonicalSchema(a, roots.after, shared.afterCanonical)) return;
+  if (
+    canonicalSchema(b, roots.before, shared.beforeCanonical) === canonicalSchema(a, roots.after, shared.afterCanonical)
+  )
+    return;
   if (++shared.steps > MAX_STEPS) return;
 
   shared.inProgress.push(pair);

@@ -18,13 +18,25 @@ const withAddress = (zip: object) => ({
 describe("diffSchemas", () => {
   it("says what changed in one sentence", () => {
     const text = (before: unknown, after: unknown) => diffSchemas(before, after).map((c) => c.description);
-    expect(text(o({ customer: o({}) }), o({ customer: o({ email: str }, ["email"]) }))).toEqual(["required field /customer/email added"]);
-    expect(text(o({ amount: { type: "integer" } }), o({ amount: num }))).toEqual(["type of /amount widened from integer to number"]);
-    expect(text(o({ status: { enum: ["pending", "done"] } }), o({ status: { enum: ["done"] } }))).toEqual(['enum of /status lost "pending"']);
-    expect(text(o({ id: str }), o({ id: str, phone: str }))).toEqual(["optional field /phone added (until now any value was accepted there)"]);
-    expect(text(o({ n: { ...num, minimum: 0 } }), o({ n: { ...num, exclusiveMinimum: 0 } }))).toEqual(["minimum of /n raised from >= 0 to > 0"]);
+    expect(text(o({ customer: o({}) }), o({ customer: o({ email: str }, ["email"]) }))).toEqual([
+      "required field /customer/email added",
+    ]);
+    expect(text(o({ amount: { type: "integer" } }), o({ amount: num }))).toEqual([
+      "type of /amount widened from integer to number",
+    ]);
+    expect(text(o({ status: { enum: ["pending", "done"] } }), o({ status: { enum: ["done"] } }))).toEqual([
+      'enum of /status lost "pending"',
+    ]);
+    expect(text(o({ id: str }), o({ id: str, phone: str }))).toEqual([
+      "optional field /phone added (until now any value was accepted there)",
+    ]);
+    expect(text(o({ n: { ...num, minimum: 0 } }), o({ n: { ...num, exclusiveMinimum: 0 } }))).toEqual([
+      "minimum of /n raised from >= 0 to > 0",
+    ]);
     expect(text(o({ s: { ...str, maxLength: 5 } }), o({ s: str }))).toEqual(["maxLength of /s removed (was 5)"]);
-    expect(text(o({}), o({}, [], { additionalProperties: false }))).toEqual(["additional properties of the root now forbidden"]);
+    expect(text(o({}), o({}, [], { additionalProperties: false }))).toEqual([
+      "additional properties of the root now forbidden",
+    ]);
   });
 
   it("carries the relevant parts before and after", () => {
@@ -37,7 +49,10 @@ describe("diffSchemas", () => {
 
   it("orders by path, parents first, then by kind", () => {
     const before = o({ a: o({ b: str }), "a-b": str, z: str });
-    const after = o({ a: o({ b: num, c: str }, ["c"]), "a-b": num }, [], { additionalProperties: false, description: "x" });
+    const after = o({ a: o({ b: num, c: str }, ["c"]), "a-b": num }, [], {
+      additionalProperties: false,
+      description: "x",
+    });
     expect(diffSchemas(before, after).map((c) => `${c.path} ${c.kind}`)).toEqual([
       " additional_properties_forbidden",
       " description_changed",
@@ -54,7 +69,10 @@ describe("diffSchemas", () => {
   });
 
   it("ends on reference loops that never reach a schema", () => {
-    const loop = { definitions: { a: { $ref: "#/definitions/b" }, b: { $ref: "#/definitions/a" } }, properties: { x: { $ref: "#/definitions/a" } } };
+    const loop = {
+      definitions: { a: { $ref: "#/definitions/b" }, b: { $ref: "#/definitions/a" } },
+      properties: { x: { $ref: "#/definitions/a" } },
+    };
     expect(diffSchemas(loop, loop)).toEqual([]);
     // Entering the same loop at another point is the same (unsatisfiable) schema.
     const elsewhere = { ...loop, properties: { x: { $ref: "#/definitions/b" } } };
@@ -69,7 +87,9 @@ describe("diffSchemas", () => {
   });
 
   it("reports something that is not a schema as changed, without throwing", () => {
-    expect(diffSchemas(o({ x: 5 }), o({ x: 6 })).map((c) => [c.path, c.kind, c.breakingForReaders, c.breakingForWriters])).toEqual([["/x", "other", true, true]]);
+    expect(
+      diffSchemas(o({ x: 5 }), o({ x: 6 })).map((c) => [c.path, c.kind, c.breakingForReaders, c.breakingForWriters]),
+    ).toEqual([["/x", "other", true, true]]);
     expect(diffSchemas(5, 5)).toEqual([]);
   });
 
@@ -80,7 +100,10 @@ describe("diffSchemas", () => {
   });
 
   it("gives the verdict of a whole diff", () => {
-    expect(breakingVerdict(diffSchemas(o({ a: str }), o({ a: str, b: str }, ["b"])))).toEqual({ readers: false, writers: true });
+    expect(breakingVerdict(diffSchemas(o({ a: str }), o({ a: str, b: str }, ["b"])))).toEqual({
+      readers: false,
+      writers: true,
+    });
     expect(breakingVerdict([])).toEqual({ readers: false, writers: false });
   });
 });
@@ -98,7 +121,8 @@ describe("diffSchemas on schemas built to explode", () => {
     // Each definition uses the previous one twice: 2^22 payload paths lead to the changed leaf.
     const definitions = (leaf: object) => {
       const defs: Record<string, unknown> = { d0: leaf };
-      for (let i = 1; i <= 22; i++) defs[`d${i}`] = o({ a: { $ref: `#/definitions/d${i - 1}` }, b: { $ref: `#/definitions/d${i - 1}` } });
+      for (let i = 1; i <= 22; i++)
+        defs[`d${i}`] = o({ a: { $ref: `#/definitions/d${i - 1}` }, b: { $ref: `#/definitions/d${i - 1}` } });
       return { definitions: defs, $ref: "#/definitions/d22" };
     };
     const started = Date.now();
@@ -111,7 +135,8 @@ describe("diffSchemas on schemas built to explode", () => {
 
   it("compares such schemas fully when nothing changed", () => {
     const defs: Record<string, unknown> = { d0: str };
-    for (let i = 1; i <= 22; i++) defs[`d${i}`] = o({ a: { $ref: `#/definitions/d${i - 1}` }, b: { $ref: `#/definitions/d${i - 1}` } });
+    for (let i = 1; i <= 22; i++)
+      defs[`d${i}`] = o({ a: { $ref: `#/definitions/d${i - 1}` }, b: { $ref: `#/definitions/d${i - 1}` } });
     const schema = { definitions: defs, $ref: "#/definitions/d22" };
     expect(diffSchemas(schema, structuredClone(schema))).toEqual([]);
   });
@@ -119,7 +144,9 @@ describe("diffSchemas on schemas built to explode", () => {
 
 describe("CHANGE_KINDS", () => {
   it("mirrors the proto enum: its number is the index plus one", () => {
-    const protoNames = Object.keys(ProtoChangeKind).filter((name) => Number.isNaN(Number(name)) && name !== "UNSPECIFIED");
+    const protoNames = Object.keys(ProtoChangeKind).filter(
+      (name) => Number.isNaN(Number(name)) && name !== "UNSPECIFIED",
+    );
     expect(CHANGE_KINDS.map((kind) => kind.toUpperCase())).toEqual(protoNames);
     for (const [i, kind] of CHANGE_KINDS.entries()) {
       expect(ProtoChangeKind[kind.toUpperCase() as keyof typeof ProtoChangeKind]).toBe(i + 1);

@@ -115,7 +115,10 @@ export class SchemaRegistry {
       const { id, ns, type, version = 0 } = fact.header;
       const where = `fact[${i}] ${id} (${ns}/${type ?? "-"}/v${version})`;
       if (typeof type !== "string" || version < 1) {
-        if (this.policy === "strict") problems.push(`${where}: not validatable: type and a version of 1 or more are required (FACTLINE_VALIDATION=strict)`);
+        if (this.policy === "strict")
+          problems.push(
+            `${where}: not validatable: type and a version of 1 or more are required (FACTLINE_VALIDATION=strict)`,
+          );
         return;
       }
       let validate: PayloadValidator | undefined;
@@ -127,7 +130,8 @@ export class SchemaRegistry {
         return;
       }
       if (!validate) {
-        if (this.policy === "strict") problems.push(`${where}: no schema is registered for this version (FACTLINE_VALIDATION=strict)`);
+        if (this.policy === "strict")
+          problems.push(`${where}: no schema is registered for this version (FACTLINE_VALIDATION=strict)`);
         return;
       }
       for (const e of validate(JSON.parse(fact.payload))) problems.push(`${where}: ${e.pointer || "/"} ${e.message}`);

@@ -31,12 +31,16 @@ const DIALECTS: Array<{ test: RegExp; engine: AjvClass; name: string }> = [
 ];
 
 function engineFor(schema: unknown): AjvClass {
-  const declared = typeof schema === "object" && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined;
+  const declared =
+    typeof schema === "object" && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined;
   if (declared === undefined) return Ajv;
   const dialect = typeof declared === "string" ? DIALECTS.find((d) => d.test.test(declared)) : undefined;
   if (!dialect) {
     throw new SchemaCompileError([
-      { pointer: "/$schema", message: `unsupported $schema ${JSON.stringify(declared)}; use draft-04, draft-07, 2019-09 or 2020-12 (or leave it out for draft-07)` },
+      {
+        pointer: "/$schema",
+        message: `unsupported $schema ${JSON.stringify(declared)}; use draft-04, draft-07, 2019-09 or 2020-12 (or leave it out for draft-07)`,
+      },
     ]);
   }
   return dialect.engine;
@@ -56,7 +60,8 @@ export class SchemaCompileError extends Error {
  */
 export function compileSchema(schema: unknown): PayloadValidator {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
-    if (typeof schema !== "boolean") throw new SchemaCompileError([{ pointer: "", message: "a JSON Schema must be an object (or true/false)" }]);
+    if (typeof schema !== "boolean")
+      throw new SchemaCompileError([{ pointer: "", message: "a JSON Schema must be an object (or true/false)" }]);
   }
   const Engine = engineFor(schema);
   // strict off: registries carry vendor keywords (javaType, …) that must not make a schema invalid.
@@ -64,7 +69,10 @@ export function compileSchema(schema: unknown): PayloadValidator {
   addFormats(ajv as unknown as Ajv);
   if (!ajv.validateSchema(schema as object)) {
     throw new SchemaCompileError(
-      (ajv.errors ?? []).map((e) => ({ pointer: e.instancePath, message: `${e.message ?? "invalid"}${paramsText(e)}` })),
+      (ajv.errors ?? []).map((e) => ({
+        pointer: e.instancePath,
+        message: `${e.message ?? "invalid"}${paramsText(e)}`,
+      })),
     );
   }
   let validate: ValidateFunction;
@@ -79,16 +87,24 @@ export function compileSchema(schema: unknown): PayloadValidator {
 function toPayloadError(e: ErrorObject): PayloadError {
   // Point at the missing or unexpected property itself, not at its parent object.
   const child =
-    e.keyword === "required" ? (e.params as { missingProperty: string }).missingProperty
-    : e.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }).additionalProperty
-    : undefined;
+    e.keyword === "required"
+      ? (e.params as { missingProperty: string }).missingProperty
+      : e.keyword === "additionalProperties"
+        ? (e.params as { additionalProperty: string }).additionalProperty
+        : undefined;
   const pointer = child === undefined ? e.instancePath : `${e.instancePath}/${escapePointer(child)}`;
-  return { pointer, message: `${e.message ?? "is invalid"}${paramsText(e)}`, keyword: e.keyword, schemaPath: e.schemaPath };
+  return {
+    pointer,
+    message: `${e.message ?? "is invalid"}${paramsText(e)}`,
+    keyword: e.keyword,
+    schemaPath: e.schemaPath,
+  };
 }
 
 function paramsText(e: ErrorObject): string {
   if (e.keyword === "enum") return `: ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
-  if (e.keyword === "additionalProperties") return ` (${(e.params as { additionalProperty: string }).additionalProperty})`;
+  if (e.keyword === "additionalProperties")
+    return ` (${(e.params as { additionalProperty: string }).additionalProperty})`;
   return "";
 }
 

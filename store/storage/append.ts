@@ -51,7 +51,7 @@ export async function insertRequests(
 ): Promise<PublishOutcome[]> {
   const stored = new Set<string>();
   const invalid = new Map<PublishRequest, Error>();
-  for (let stale = 0; ; ) {
+  for (let stale = 0; ;) {
     const generation = registry?.currentGeneration();
     if (generation !== undefined) revalidate(requests, generation, registry!, invalid);
     const plan = planGroup(requests, stored, invalid);
@@ -81,13 +81,22 @@ export async function insertRequests(
     }
     const serials = new Map<PublishRequest, bigint[]>();
     let next = 0;
-    for (const request of eligible) serials.set(request, request.facts.map(() => BigInt(rows[next++].serial!)));
+    for (const request of eligible)
+      serials.set(
+        request,
+        request.facts.map(() => BigInt(rows[next++].serial!)),
+      );
     return plan.map(outcomeWithout(serials));
   }
 }
 
 /** Validates again the requests that were checked against an older registry generation. */
-function revalidate(requests: PublishRequest[], generation: bigint, registry: RegistryGuard, invalid: Map<PublishRequest, Error>) {
+function revalidate(
+  requests: PublishRequest[],
+  generation: bigint,
+  registry: RegistryGuard,
+  invalid: Map<PublishRequest, Error>,
+) {
   for (const request of requests) {
     if (request.registryGeneration === generation || invalid.has(request)) continue;
     try {
@@ -104,7 +113,11 @@ interface PlannedRequest {
 }
 
 /** Which requests of a group can go in, knowing the ids `stored` already; earlier requests win. */
-function planGroup(requests: PublishRequest[], stored: Set<string>, invalid: Map<PublishRequest, Error>): PlannedRequest[] {
+function planGroup(
+  requests: PublishRequest[],
+  stored: Set<string>,
+  invalid: Map<PublishRequest, Error>,
+): PlannedRequest[] {
   const taken = new Set(stored);
   return requests.map((request) => {
     const error = invalid.get(request);

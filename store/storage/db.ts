@@ -6,7 +6,9 @@ export type DbClient = pg.PoolClient;
 // int8 columns (serials, counts) arrive as bigint, never as lossy numbers or strings.
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? (v: string) => BigInt(v) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    oid === 20
+      ? (v: string) => BigInt(v)
+      : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
 };
 
 /**

@@ -20,7 +20,9 @@ export async function factBySerial(db: Db, ser: bigint): Promise<StoredFact | un
 }
 
 export async function serialOf(db: Db, id: string): Promise<bigint | undefined> {
-  const { rows } = await db.query<{ ser: bigint }>(`SELECT ser FROM fact WHERE (header ->> 'id')::uuid = $1::uuid`, [id]);
+  const { rows } = await db.query<{ ser: bigint }>(`SELECT ser FROM fact WHERE (header ->> 'id')::uuid = $1::uuid`, [
+    id,
+  ]);
   return rows[0]?.ser;
 }
 
@@ -57,6 +59,8 @@ export async function firstSerialAfter(db: Db, day: string): Promise<bigint> {
 }
 
 export async function databaseTimeMillis(db: Db): Promise<bigint> {
-  const { rows } = await db.query<{ ms: bigint }>(`SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms`);
+  const { rows } = await db.query<{ ms: bigint }>(
+    `SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms`,
+  );
   return rows[0].ms;
 }

@@ -46,11 +46,10 @@ export function schemaHash(schema: string): string {
 }
 
 export async function getSchema(db: Db, key: SchemaKey): Promise<SchemaRecord | undefined> {
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM ${FROM} WHERE s.ns = $1 AND s.type = $2 AND s.version = $3`, [
-    key.ns,
-    key.type,
-    key.version,
-  ]);
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM ${FROM} WHERE s.ns = $1 AND s.type = $2 AND s.version = $3`,
+    [key.ns, key.type, key.version],
+  );
   return rows[0] && toRecord(rows[0]);
 }
 
@@ -64,19 +63,32 @@ export async function listSchemas(db: Db, filter: { ns?: string; type?: string }
 }
 
 /** Every registered schema text and the registry generation they belong to, in one snapshot. */
-export async function registrySnapshot(db: Db): Promise<{ generation: bigint; schemas: Array<SchemaKey & { schema: string }> }> {
-  const { rows } = await db.query<{ generation: bigint; ns: string | null; type: string; version: number; schema: string }>(
+export async function registrySnapshot(
+  db: Db,
+): Promise<{ generation: bigint; schemas: Array<SchemaKey & { schema: string }> }> {
+  const { rows } = await db.query<{
+    generation: bigint;
+    ns: string | null;
+    type: string;
+    version: number;
+    schema: string;
+  }>(
     `SELECT g.generation, s.ns, s.type, s.version, s.schema
        FROM schema_registry_generation g LEFT JOIN schema_version s ON true`,
   );
   return {
     generation: rows[0].generation,
-    schemas: rows.filter((r) => r.ns !== null).map((r) => ({ ns: r.ns!, type: r.type, version: r.version, schema: r.schema })),
+    schemas: rows
+      .filter((r) => r.ns !== null)
+      .map((r) => ({ ns: r.ns!, type: r.type, version: r.version, schema: r.schema })),
   };
 }
 
 /** (ns, type) pairs with stored facts and no registered version at all. */
-export async function unschematized(db: Db, filter: { ns?: string; type?: string }): Promise<Array<{ ns: string; type: string }>> {
+export async function unschematized(
+  db: Db,
+  filter: { ns?: string; type?: string },
+): Promise<Array<{ ns: string; type: string }>> {
   const { rows } = await db.query<{ ns: string; type: string }>(
     `SELECT DISTINCT c.ns, c.type FROM catalog c
       WHERE c.type <> '' AND ($1::text IS NULL OR c.ns = $1) AND ($2::text IS NULL OR c.type = $2)

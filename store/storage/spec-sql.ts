@@ -43,9 +43,7 @@ function specPredicate(spec: FactSpec, params: unknown[]): string {
     // As in FactCast: with a version requested, facts of other versions pass here and fail later
     // for lack of a transformation, instead of silently disappearing.
     parts.push(
-      spec.version === 0
-        ? all
-        : `(coalesce((header ->> 'version')::integer, 0) <> ${bind(spec.version)} OR (${all}))`,
+      spec.version === 0 ? all : `(coalesce((header ->> 'version')::integer, 0) <> ${bind(spec.version)} OR (${all}))`,
     );
   }
   return parts.length > 0 ? parts.join(" AND ") : "TRUE";

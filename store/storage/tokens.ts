@@ -85,6 +85,8 @@ export async function publishIfUnchanged(
 const TOKEN_MAX_AGE = "60 days";
 
 export async function deleteExpiredTokens(db: Db): Promise<number> {
-  const { rowCount } = await db.query(`DELETE FROM tokenstore WHERE created_at < now() - $1::interval`, [TOKEN_MAX_AGE]);
+  const { rowCount } = await db.query(`DELETE FROM tokenstore WHERE created_at < now() - $1::interval`, [
+    TOKEN_MAX_AGE,
+  ]);
   return rowCount ?? 0;
 }

@@ -37,7 +37,10 @@ const IDLE_WAKE_MS = 30_000;
  * live facts from the tail hub. Nothing is read ahead of what the consumer takes, and everything
  * held (cursor, connection, follower) is released when the generator ends for any reason.
  */
-export async function* runSubscription(req: SubscriptionRequest, ctx: SubscriptionContext): AsyncGenerator<SubscriptionEvent> {
+export async function* runSubscription(
+  req: SubscriptionRequest,
+  ctx: SubscriptionContext,
+): AsyncGenerator<SubscriptionEvent> {
   const signal = AbortSignal.any([ctx.signal, ctx.shutdown]);
   const checkVersions = versionGuard(req.specs);
   const keepalive = req.keepaliveIntervalMs > 0 ? req.keepaliveIntervalMs : undefined;
@@ -51,7 +54,9 @@ export async function* runSubscription(req: SubscriptionRequest, ctx: Subscripti
     if (req.startingAfter !== undefined) {
       const ser = await serialOf(ctx.db, req.startingAfter);
       if (ser === undefined) {
-        throw new NotFoundError(`startingAfter ${req.startingAfter} is not a fact in this store; subscribe without it to read from the beginning`);
+        throw new NotFoundError(
+          `startingAfter ${req.startingAfter} is not a fact in this store; subscribe without it to read from the beginning`,
+        );
       }
       position = ser;
     }
@@ -112,7 +117,10 @@ export async function* runSubscription(req: SubscriptionRequest, ctx: Subscripti
         if (taken === "closed") throwIfStopped(signal, ctx.shutdown);
         if (taken === "overflow" || taken === "closed") break;
         const facts = taken.map((l) => l.fact);
-        checkVersions(facts, taken.map((l) => l.header));
+        checkVersions(
+          facts,
+          taken.map((l) => l.header),
+        );
         yield { kind: "facts", facts, live: true };
         position = facts[facts.length - 1].ser;
       }

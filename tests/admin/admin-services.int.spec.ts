@@ -94,7 +94,12 @@ describe("FactQueryService", () => {
   it("pages oldest first with after_serial", async () => {
     const first = await query.queryFacts({ filters: [{ ns }], order: Order.OLDEST_FIRST, limit: 20 });
     expect(first.hasMore).toBe(true);
-    const second = await query.queryFacts({ filters: [{ ns }], order: Order.OLDEST_FIRST, limit: 20, afterSerial: first.facts[19].serial });
+    const second = await query.queryFacts({
+      filters: [{ ns }],
+      order: Order.OLDEST_FIRST,
+      limit: 20,
+      afterSerial: first.facts[19].serial,
+    });
     expect(second.hasMore).toBe(false);
     expect([...first.facts, ...second.facts].map((f) => f.serial)).toEqual(serials);
   });
@@ -130,7 +135,11 @@ describe("FactQueryService", () => {
     ["a limit above 1000", { limit: 1001 }, "limit"],
     ["a negative limit", { limit: -1 }, "limit"],
     ["an aggregate id that is not a UUID", { filters: [{ ns, aggIds: ["nope"] }] }, "agg_ids"],
-    ["a meta key both present and absent", { filters: [{ ns, metaPresent: ["k"], metaAbsent: ["k"] }] }, "both present and absent"],
+    [
+      "a meta key both present and absent",
+      { filters: [{ ns, metaPresent: ["k"], metaAbsent: ["k"] }] },
+      "both present and absent",
+    ],
     ["a negative serial bound", { afterSerial: -5n }, "negative"],
   ])("rejects %s with INVALID_ARGUMENT saying what to fix", async (_name, request, message) => {
     const error = await expectFailure(query.queryFacts(request));
@@ -151,14 +160,16 @@ describe("FACTLINE_ADMIN_SERVICES=off", () => {
   it("answers the admin services with UNIMPLEMENTED and still serves FactCast's protocol", async () => {
     const transport = createGrpcTransport({ baseUrl: plain.url });
     expect((await expectFailure(createClient(CatalogService, transport).getCatalog({}))).code).toBe(Code.Unimplemented);
-    expect((await expectFailure(createClient(FactQueryService, transport).queryFacts({}))).code).toBe(Code.Unimplemented);
+    expect((await expectFailure(createClient(FactQueryService, transport).queryFacts({}))).code).toBe(
+      Code.Unimplemented,
+    );
     expect((await createClient(RemoteFactStore, transport).latestSerial({})).serial).toBeGreaterThan(0n);
   });
 
   it("refuses a setting that is neither on nor off", async () => {
-    await expect(startStore({ databaseUrl: fx.databaseUrl, env: { FACTLINE_ADMIN_SERVICES: "maybe" } })).rejects.toThrow(
-      /FACTLINE_ADMIN_SERVICES must be on or off/,
-    );
+    await expect(
+      startStore({ databaseUrl: fx.databaseUrl, env: { FACTLINE_ADMIN_SERVICES: "maybe" } }),
+    ).rejects.toThrow(/FACTLINE_ADMIN_SERVICES must be on or off/);
   });
 });
 
@@ -167,7 +178,9 @@ describe("InstanceService", () => {
     const instance = createClient(InstanceService, createGrpcTransport({ baseUrl: fx.store.url }));
     const before = await instance.getInstanceStats({});
     expect(before.version).toMatch(/^factline-/);
-    const subs = Array.from({ length: 3 }, () => subscribe(fx.client, { specs: [{ ns: uniqueName("idle") }], continuous: true }));
+    const subs = Array.from({ length: 3 }, () =>
+      subscribe(fx.client, { specs: [{ ns: uniqueName("idle") }], continuous: true }),
+    );
     await Promise.all(subs.map((s) => s.waitForType(MSG_Notification_Type.Catchup)));
     const during = await instance.getInstanceStats({});
     expect(during.activeSubscriptions - before.activeSubscriptions).toBe(3);
@@ -177,7 +190,8 @@ describe("InstanceService", () => {
     const deadline = Date.now() + 5_000;
     for (;;) {
       const after = await instance.getInstanceStats({});
-      if (after.activeSubscriptions === before.activeSubscriptions && after.liveFollowers === before.liveFollowers) break;
+      if (after.activeSubscriptions === before.activeSubscriptions && after.liveFollowers === before.liveFollowers)
+        break;
       if (Date.now() > deadline) throw new Error(`subscriptions still counted: ${after.activeSubscriptions}`);
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -40,7 +40,15 @@ it("runs the lookups scenario on a tiny store and writes a table and a results f
   expect(bySerial!.summary.median).toBeGreaterThan(0);
   expect(bySerial!.cpu!.client).toBeGreaterThanOrEqual(0);
   expect(written.figures.map((f) => f.id)).toEqual(
-    expect.arrayContaining(["lookups.byId.p99", "lookups.namespaces.p50", "lookups.types.p50", "lookups.catalog.p99", "lookups.conditional.p50"]),
+    expect.arrayContaining([
+      "lookups.byId.p99",
+      "lookups.namespaces.p50",
+      "lookups.types.p50",
+      "lookups.catalog.p99",
+      "lookups.conditional.p50",
+    ]),
   );
-  expect(written.figures.find((f) => f.id === "lookups.bySerial.p99")!.targets).toEqual([{ text: "p99 ≤ 2 ms (at 10M)", met: expect.any(Boolean) }]);
+  expect(written.figures.find((f) => f.id === "lookups.bySerial.p99")!.targets).toEqual([
+    { text: "p99 ≤ 2 ms (at 10M)", met: expect.any(Boolean) },
+  ]);
 }, 60_000);

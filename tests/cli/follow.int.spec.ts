@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => fixture?.close());
 
-const publish = (ns: string, payload: string) => runCli(url, ["publish", "--ns", ns, "--type", "Ping"], { input: payload + "\n" });
+const publish = (ns: string, payload: string) =>
+  runCli(url, ["publish", "--ns", ns, "--type", "Ping"], { input: payload + "\n" });
 
 describe("follow", () => {
   it("shows a fact published after it started, not the history, and ends on Ctrl-C with exit 0", async () => {
@@ -25,7 +26,10 @@ describe("follow", () => {
     // so it publishes until the follower shows one.
     let n = 0;
     let seen = false;
-    void first.then(() => (seen = true), () => (seen = true));
+    void first.then(
+      () => (seen = true),
+      () => (seen = true),
+    );
     while (!seen && n < 40) {
       await publish(ns, `{"n":${n++}}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -56,7 +60,9 @@ describe("follow", () => {
 
   it("ends quietly when the reader of its output goes away (| head)", async () => {
     const ns = uniqueName("pipe");
-    await runCli(url, ["publish", "--ns", ns], { input: Array.from({ length: 3_000 }, (_, i) => `{"i":${i}}`).join("\n") });
+    await runCli(url, ["publish", "--ns", ns], {
+      input: Array.from({ length: 3_000 }, (_, i) => `{"i":${i}}`).join("\n"),
+    });
     const follow = startCli(url, ["follow", "--ns", ns, "--from", "0"]);
     await follow.waitForLines(1);
     follow.child.stdout.destroy(); // what `head` does after its lines
@@ -70,7 +76,9 @@ describe("catchup", () => {
   it("ends on Ctrl-C with exit 0 too", async () => {
     const ns = uniqueName("ctrlc");
     const pad = "x".repeat(200); // 3,000 lines of this far exceed a pipe's buffer
-    await runCli(url, ["publish", "--ns", ns], { input: Array.from({ length: 3_000 }, (_, i) => `{"i":${i},"pad":"${pad}"}`).join("\n") });
+    await runCli(url, ["publish", "--ns", ns], {
+      input: Array.from({ length: 3_000 }, (_, i) => `{"i":${i},"pad":"${pad}"}`).join("\n"),
+    });
     const catchup = startCli(url, ["catchup", "--ns", ns]);
     await catchup.waitForLines(1);
     catchup.child.stdout.pause(); // a slow reader: the catch-up cannot finish before the signal
@@ -91,6 +99,8 @@ describe("when the store goes away", () => {
     fixture.store.kill(); // SIGKILL: the connection is reset, no goodbye
     const end = await follow.result;
     expect(end.code).toBe(3);
-    expect(end.stderr).toMatch(/^factline: (lost the connection to the store at|the store at|cannot reach the store at) http:\/\/127\.0\.0\.1:\d+.*\n$/);
+    expect(end.stderr).toMatch(
+      /^factline: (lost the connection to the store at|the store at|cannot reach the store at) http:\/\/127\.0\.0\.1:\d+.*\n$/,
+    );
   });
 });

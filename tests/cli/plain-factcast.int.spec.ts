@@ -32,7 +32,9 @@ async function factsAroundAGap(url: string, databaseUrl: string, ns: string): Pr
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query("SELECT setval(pg_get_serial_sequence('fact', 'ser'), nextval(pg_get_serial_sequence('fact', 'ser')) + 5)");
+    await client.query(
+      "SELECT setval(pg_get_serial_sequence('fact', 'ser'), nextval(pg_get_serial_sequence('fact', 'ser')) + 5)",
+    );
   } finally {
     await client.end();
   }

@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => fixture?.close());
 
-const factLine = (header: Record<string, unknown>, payloadText: string) => `{"header":${JSON.stringify(header)},"payload":${payloadText}}`;
+const factLine = (header: Record<string, unknown>, payloadText: string) =>
+  `{"header":${JSON.stringify(header)},"payload":${payloadText}}`;
 
 describe("publish → catchup", () => {
   it("round-trips payloads byte for byte: whitespace, key order, number spelling, unicode, escapes", async () => {
@@ -52,7 +53,9 @@ describe("publish → catchup", () => {
     const before = await latestSerial(fixture.client);
     const again = await runCli(url, ["publish"], { input: exported.stdout });
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/^factline: the store rejected the request: DuplicateFactException: duplicate fact id/);
+    expect(again.stderr).toMatch(
+      /^factline: the store rejected the request: DuplicateFactException: duplicate fact id/,
+    );
     expect(again.stderr).toMatch(/lines 1-2 and everything after it was not published/);
     expect(await latestSerial(fixture.client)).toBe(before);
   });
@@ -60,15 +63,40 @@ describe("publish → catchup", () => {
   it("publishes the shorthand form: flags give the header, each line is a payload", async () => {
     const ns = uniqueName("short");
     const aggId = randomUUID();
-    const res = await runCli(url, ["publish", "--ns", ns, "--type", "OrderPlaced", "--version", "2", "--agg-id", aggId, "--meta", "tenant=acme", "--json"], {
-      input: `{"total": 12.50}\n\n{"total": 3}\n`,
-    });
+    const res = await runCli(
+      url,
+      [
+        "publish",
+        "--ns",
+        ns,
+        "--type",
+        "OrderPlaced",
+        "--version",
+        "2",
+        "--agg-id",
+        aggId,
+        "--meta",
+        "tenant=acme",
+        "--json",
+      ],
+      {
+        input: `{"total": 12.50}\n\n{"total": 3}\n`,
+      },
+    );
     expect(res.code).toBe(0);
     const out = ndjson(res.stdout) as unknown as Array<{ line: number; id: string; serial: number }>;
     expect(out.map((o) => o.line)).toEqual([1, 3]);
-    const read = ndjson((await runCli(url, ["catchup", "--ns", ns, "--agg-id", aggId, "--meta", "tenant=acme"])).stdout);
+    const read = ndjson(
+      (await runCli(url, ["catchup", "--ns", ns, "--agg-id", aggId, "--meta", "tenant=acme"])).stdout,
+    );
     expect(read.map((f) => f.header.id)).toEqual(out.map((o) => o.id));
-    expect(read[0].header).toMatchObject({ ns, type: "OrderPlaced", version: 2, aggIds: [aggId], meta: { tenant: "acme", _ser: out[0].serial } });
+    expect(read[0].header).toMatchObject({
+      ns,
+      type: "OrderPlaced",
+      version: 2,
+      aggIds: [aggId],
+      meta: { tenant: "acme", _ser: out[0].serial },
+    });
   });
 
   it("publishes more facts than one batch holds, in input order", async () => {

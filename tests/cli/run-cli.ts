@@ -33,7 +33,11 @@ export function cliEnv(storeUrl: string | undefined, extra: Record<string, strin
   return env;
 }
 
-export function spawnCli(storeUrl: string | undefined, args: string[], options: CliOptions = {}): ChildProcessWithoutNullStreams {
+export function spawnCli(
+  storeUrl: string | undefined,
+  args: string[],
+  options: CliOptions = {},
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? repoRoot, env: cliEnv(storeUrl, options.env) });
 }
 
@@ -52,7 +56,11 @@ export function collect(child: ChildProcessWithoutNullStreams, timeoutMs = RUN_T
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`factline did not finish within ${timeoutMs} ms\nstdout: ${stdout.slice(-2000)}\nstderr: ${stderr.slice(-2000)}`));
+      reject(
+        new Error(
+          `factline did not finish within ${timeoutMs} ms\nstdout: ${stdout.slice(-2000)}\nstderr: ${stderr.slice(-2000)}`,
+        ),
+      );
     }, timeoutMs);
     child.once("close", (code, signal) => {
       clearTimeout(timer);
@@ -90,7 +98,10 @@ export function startCli(storeUrl: string | undefined, args: string[], options: 
     result,
     waitForLines: (count, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`timed out waiting for ${count} lines; got:\n${stdout}`)), timeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`timed out waiting for ${count} lines; got:\n${stdout}`)),
+          timeoutMs,
+        );
         const check = () => {
           if (lines().length >= count) finish();
           else if (exited) finish(new Error(`factline exited after ${lines().length} of ${count} lines`));

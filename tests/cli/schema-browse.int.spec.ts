@@ -27,11 +27,16 @@ const ORDER_V2 = `{"type":"object","required":["orderId","total","currency"],"pr
 beforeAll(async () => {
   fixture = await startStoreOnFreshDatabase("cli_schema_browse");
   url = fixture.store.url;
-  for (const [version, text] of [["1", ORDER_V1], ["2", ORDER_V2]]) {
+  for (const [version, text] of [
+    ["1", ORDER_V1],
+    ["2", ORDER_V2],
+  ]) {
     const res = await runCli(url, ["schema", "register", ns, "Order", version, "-", "--yes"], { input: text });
     expect(res.code, res.stderr).toBe(0);
   }
-  await runCli(url, ["publish", "--ns", ns, "--type", "Order", "--version", "1"], { input: '{"orderId":"3f2b8f1e-5c1a-4c8e-9a1b-2f0c5d7e9a10","total":3}\n' });
+  await runCli(url, ["publish", "--ns", ns, "--type", "Order", "--version", "1"], {
+    input: '{"orderId":"3f2b8f1e-5c1a-4c8e-9a1b-2f0c5d7e9a10","total":3}\n',
+  });
   // Facts of a type that has no schema at all.
   await runCli(url, ["publish", "--ns", ns, "--type", "AuditNote"], { input: '{"text":"hi"}\n' });
 });
@@ -43,7 +48,9 @@ describe("schema list", () => {
     expect(res.code).toBe(0);
     const lines = res.stdout.split("\n");
     expect(lines[0]).toMatch(/^NAMESPACE\s+TYPE\s+VERSION\s+FACTS\s+REVISION\s+REGISTERED \(UTC\)\s+BY/);
-    expect(lines[1]).toMatch(new RegExp(`^${ns}\\s+Order\\s+1\\s+1\\s+1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\S`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^${ns}\\s+Order\\s+1\\s+1\\s+1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\S`),
+    );
     expect(lines[2]).toMatch(new RegExp(`^${ns}\\s+Order\\s+2\\s+0\\s+1\\s`));
     expect(res.stdout).toContain(`\ntypes with facts but no schema:\n  ${ns}/AuditNote\n`);
   });
@@ -51,7 +58,14 @@ describe("schema list", () => {
   it("--json gives the records and the types without a schema; --type filters", async () => {
     const all = JSON.parse((await runCli(url, ["schema", "list", "--ns", ns, "--json"])).stdout);
     expect(all.schemas.map((s: { version: number }) => s.version)).toEqual([1, 2]);
-    expect(all.schemas[0]).toMatchObject({ ns, type: "Order", version: 1, factCount: 1, revision: 1, hash: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(all.schemas[0]).toMatchObject({
+      ns,
+      type: "Order",
+      version: 1,
+      factCount: 1,
+      revision: 1,
+      hash: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     expect(all.schemas[0].schema).toBeUndefined(); // list results carry no schema text
     expect(all.withoutSchema).toEqual([{ ns, type: "AuditNote" }]);
     const none = JSON.parse((await runCli(url, ["schema", "list", "--ns", ns, "--type", "Nope", "--json"])).stdout);
@@ -69,7 +83,11 @@ describe("schema get", () => {
 
   it("exits 2 for a version that is not registered", async () => {
     const res = await runCli(url, ["schema", "get", ns, "Order", "7"]);
-    expect(res).toMatchObject({ code: 2, stdout: "", stderr: `factline: no schema is registered for ${ns}/Order version 7\n` });
+    expect(res).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: `factline: no schema is registered for ${ns}/Order version 7\n`,
+    });
   });
 });
 
@@ -97,14 +115,24 @@ describe("schema compare", () => {
 
 describe("schema validate", () => {
   it("exits 0 when every payload is valid: one pretty-printed document or NDJSON", async () => {
-    const one = await runCli(url, ["schema", "validate", ns, "Order", "1", "-"], { input: '{\n  "orderId": "3f2b8f1e-5c1a-4c8e-9a1b-2f0c5d7e9a10",\n  "total": 1\n}\n' });
+    const one = await runCli(url, ["schema", "validate", ns, "Order", "1", "-"], {
+      input: '{\n  "orderId": "3f2b8f1e-5c1a-4c8e-9a1b-2f0c5d7e9a10",\n  "total": 1\n}\n',
+    });
     expect(one).toMatchObject({ code: 0, stdout: "", stderr: "" });
-    const many = await runCli(url, ["schema", "validate", ns, "Order", "1"], { input: '{"orderId":"3f2b8f1e-5c1a-4c8e-9a1b-2f0c5d7e9a10","total":1}\n\n{"orderId":"3f2b8f1e-5c1a-4c8e-9a1b-2f0c5d7e9a11","total":0}\n' });
+    const many = await runCli(url, ["schema", "validate", ns, "Order", "1"], {
+      input:
+        '{"orderId":"3f2b8f1e-5c1a-4c8e-9a1b-2f0c5d7e9a10","total":1}\n\n{"orderId":"3f2b8f1e-5c1a-4c8e-9a1b-2f0c5d7e9a11","total":0}\n',
+    });
     expect(many.code).toBe(0);
   });
 
   it("exits 2 listing each error with its line number and JSON pointer", async () => {
-    const input = ['{"orderId":"3f2b8f1e-5c1a-4c8e-9a1b-2f0c5d7e9a10","total":1}', '{"orderId":"nope","total":-1}', "", '{"total":1}'].join("\n");
+    const input = [
+      '{"orderId":"3f2b8f1e-5c1a-4c8e-9a1b-2f0c5d7e9a10","total":1}',
+      '{"orderId":"nope","total":-1}',
+      "",
+      '{"total":1}',
+    ].join("\n");
     const res = await runCli(url, ["schema", "validate", ns, "Order", "1", "-"], { input });
     expect(res.code).toBe(2);
     expect(res.stdout.split("\n")).toEqual([
@@ -115,13 +143,22 @@ describe("schema validate", () => {
     ]);
     expect(res.stderr).toBe(`factline: 2 of 3 payloads do not validate against ${ns}/Order version 1\n`);
 
-    const json = ndjson((await runCli(url, ["schema", "validate", ns, "Order", "1", "-", "--json"], { input })).stdout) as unknown as Array<{
+    const json = ndjson(
+      (await runCli(url, ["schema", "validate", ns, "Order", "1", "-", "--json"], { input })).stdout,
+    ) as unknown as Array<{
       line: number;
       valid: boolean;
       errors: Array<{ pointer: string; keyword: string }>;
     }>;
-    expect(json.map((r) => [r.line, r.valid])).toEqual([[1, true], [2, false], [4, false]]);
-    expect(json[1].errors.map((e) => [e.pointer, e.keyword])).toEqual([["/orderId", "format"], ["/total", "minimum"]]);
+    expect(json.map((r) => [r.line, r.valid])).toEqual([
+      [1, true],
+      [2, false],
+      [4, false],
+    ]);
+    expect(json[1].errors.map((e) => [e.pointer, e.keyword])).toEqual([
+      ["/orderId", "format"],
+      ["/total", "minimum"],
+    ]);
   });
 
   it("a line that is not JSON is a usage error (exit 1) and nothing is validated; an unknown version exits 2", async () => {

@@ -48,7 +48,13 @@ async function readTree(root: string, prefix = ""): Promise<Record<string, strin
 function deployedRegistry(ns: string): Record<string, string> {
   const v1 = `{"type":"object","required":["sku"],"properties":{"sku":{"type":"string"}}}`;
   const v2 = `{\n  "type": "object",\n  "required": ["sku", "quantity"],\n  "properties": { "sku": { "type": "string" }, "quantity": { "type": "integer" } }\n}\n`;
-  const scheme = (version: number, text: string) => ({ id: `${ns}/StockAdjusted/${version}/schema.json`, ns, type: "StockAdjusted", version, hash: md5(text) });
+  const scheme = (version: number, text: string) => ({
+    id: `${ns}/StockAdjusted/${version}/schema.json`,
+    ns,
+    type: "StockAdjusted",
+    version,
+    hash: md5(text),
+  });
   return {
     "index.json": JSON.stringify({ schemes: [scheme(1, v1), scheme(2, v2)], transformations: [] }, null, 2),
     [`${ns}/StockAdjusted/1/schema.json`]: v1,
@@ -84,7 +90,11 @@ describe("schema import and export", () => {
     // index.json, four schema.json files and LeadCreated v1's example (examples travel along).
     expect(exported).toMatchObject({ code: 0, stdout: `exported 4 schema versions to ${out} (6 files)\n` });
     const files = await readTree(out);
-    expect(Object.keys(files).filter((f) => f.includes("/examples/")).map((f) => JSON.parse(files[f]))).toEqual([{ name: "ACME" }]);
+    expect(
+      Object.keys(files)
+        .filter((f) => f.includes("/examples/"))
+        .map((f) => JSON.parse(files[f])),
+    ).toEqual([{ name: "ACME" }]);
     const index = JSON.parse(files["index.json"]);
     expect(index.schemes.map((s: { id: string }) => s.id)).toEqual([
       `${ns}/LeadCreated/1/schema.json`,
@@ -96,8 +106,12 @@ describe("schema import and export", () => {
     for (const s of index.schemes) expect(s.hash).toBe(md5(files[s.id]));
     // The same schemas came out that went in (pretty-printed: compare as JSON).
     const imported = { ...deployedRegistry(ns), ...sourceRegistry(ns) };
-    expect(JSON.parse(files[`${ns}/StockAdjusted/2/schema.json`])).toEqual(JSON.parse(imported[`${ns}/StockAdjusted/2/schema.json`]));
-    expect(JSON.parse(files[`${ns}/LeadCreated/2/schema.json`])).toEqual(JSON.parse(imported[`${ns}/LeadCreated/versions/2/schema.json`]));
+    expect(JSON.parse(files[`${ns}/StockAdjusted/2/schema.json`])).toEqual(
+      JSON.parse(imported[`${ns}/StockAdjusted/2/schema.json`]),
+    );
+    expect(JSON.parse(files[`${ns}/LeadCreated/2/schema.json`])).toEqual(
+      JSON.parse(imported[`${ns}/LeadCreated/versions/2/schema.json`]),
+    );
 
     // The export imports back unchanged: a lossless round trip.
     const back = await runCli(url, ["schema", "import", out]);
@@ -113,9 +127,15 @@ describe("schema import and export", () => {
 
     const refused = await runCli(url, ["schema", "import", tree]);
     expect(refused.code).toBe(2);
-    expect(refused.stdout).toBe(`imported 0, unchanged 0, replaced 0, conflicts 1\nconflict: ${ns}/StockAdjusted version 1 is registered with a different schema; left as it is\n`);
-    expect(refused.stderr).toBe("factline: 1 version differs from the registered schema and was not imported; pass --force to replace them\n");
-    expect((await runCli(url, ["schema", "get", ns, "StockAdjusted", "1"])).stdout).toBe(registry[`${ns}/StockAdjusted/1/schema.json`] + "\n");
+    expect(refused.stdout).toBe(
+      `imported 0, unchanged 0, replaced 0, conflicts 1\nconflict: ${ns}/StockAdjusted version 1 is registered with a different schema; left as it is\n`,
+    );
+    expect(refused.stderr).toBe(
+      "factline: 1 version differs from the registered schema and was not imported; pass --force to replace them\n",
+    );
+    expect((await runCli(url, ["schema", "get", ns, "StockAdjusted", "1"])).stdout).toBe(
+      registry[`${ns}/StockAdjusted/1/schema.json`] + "\n",
+    );
 
     const forced = await runCli(url, ["schema", "import", tree, "--force"]);
     expect(forced).toMatchObject({ code: 0, stdout: "imported 0, unchanged 0, replaced 1, conflicts 0\n" });
@@ -170,7 +190,8 @@ describe("against a store without the schema registry", () => {
     expect(res).toMatchObject({
       code: 2,
       stdout: "",
-      stderr: "factline: this store has no schema registry (factline admin services are off or it is a plain FactCast server)\n",
+      stderr:
+        "factline: this store has no schema registry (factline admin services are off or it is a plain FactCast server)\n",
     });
   });
 });
@@ -196,7 +217,10 @@ describe("help and usage", () => {
     [["schema", "get", "shop", "OrderPlaced", "0"], /expected a version: a whole number from 1/],
     [["schema", "get", "shop"], /missing required argument 'type'/],
     [["schema", "register", "shop", "T", "1", "-", "--reason", "x"], /--reason only applies with --force/],
-    [["schema", "register", "shop", "T", "1", "/nonexistent/schema.json"], /cannot read \/nonexistent\/schema.json: no such file/],
+    [
+      ["schema", "register", "shop", "T", "1", "/nonexistent/schema.json"],
+      /cannot read \/nonexistent\/schema.json: no such file/,
+    ],
     [["schema", "import", "/nonexistent-registry"], /cannot read \/nonexistent-registry: no such directory/],
   ])("factline %j exits 1", async (args, message) => {
     const res = await runCli(undefined, args as string[]);

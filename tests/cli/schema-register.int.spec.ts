@@ -42,17 +42,32 @@ async function file(name: string, content: string): Promise<string> {
 }
 
 /** A namespace with User v1 registered and one fact published per payload. */
-async function usersWithFacts(payloads: unknown[] = [{ name: "a" }, { name: "b", email: "b@x.io" }, { name: "c" }]): Promise<string> {
+async function usersWithFacts(
+  payloads: unknown[] = [{ name: "a" }, { name: "b", email: "b@x.io" }, { name: "c" }],
+): Promise<string> {
   const ns = uniqueName("users");
   await registry.registerSchema({ key: { ns, type: "User", version: 1 }, schemaJson: USER_V1 });
-  await publish(fixture.client, payloads.map((payload) => fact({ ns, type: "User", version: 1, payload })));
+  await publish(
+    fixture.client,
+    payloads.map((payload) => fact({ ns, type: "User", version: 1, payload })),
+  );
   return ns;
 }
 
 describe("schema register", () => {
   it("shows the check — classified changes and the dry run over stored facts — then registers with --yes", async () => {
     const ns = await usersWithFacts();
-    const res = await runCli(url, ["schema", "register", ns, "User", "2", await file("v2.json", USER_V2), "--yes", "--description", "email required"]);
+    const res = await runCli(url, [
+      "schema",
+      "register",
+      ns,
+      "User",
+      "2",
+      await file("v2.json", USER_V2),
+      "--yes",
+      "--description",
+      "email required",
+    ]);
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`${ns}/User version 2: a new version`);
@@ -65,7 +80,14 @@ describe("schema register", () => {
     expect(res.stdout).toMatch(new RegExp(`^registered ${ns}/User version 2 \\(revision 1\\)$`, "m"));
 
     const record = JSON.parse((await runCli(url, ["schema", "get", ns, "User", "2", "--json"])).stdout);
-    expect(record).toMatchObject({ ns, type: "User", version: 2, description: "email required", revision: 1, registeredBy: expect.stringContaining("factline CLI") });
+    expect(record).toMatchObject({
+      ns,
+      type: "User",
+      version: 2,
+      description: "email required",
+      revision: 1,
+      registeredBy: expect.stringContaining("factline CLI"),
+    });
   });
 
   it("without a terminal and without --yes, shows the check and refuses (exit 1, nothing registered)", async () => {
@@ -73,18 +95,43 @@ describe("schema register", () => {
     const res = await runCli(url, ["schema", "register", ns, "User", "1", await file("v1.json", USER_V1)]);
     expect(res.code).toBe(1);
     expect(res.stdout).toContain(`${ns}/User version 1: a new version`);
-    expect(res.stderr).toBe("factline: not registered: there is no terminal to confirm on; pass --yes to register without asking (--dry-run to only check)\n");
+    expect(res.stderr).toBe(
+      "factline: not registered: there is no terminal to confirm on; pass --yes to register without asking (--dry-run to only check)\n",
+    );
     expect((await runCli(url, ["schema", "get", ns, "User", "1"])).code).toBe(2);
   });
 
   it("--json prints the check and the outcome as one JSON object", async () => {
     const ns = await usersWithFacts();
-    const res = await runCli(url, ["schema", "register", ns, "User", "2", await file("v2.json", USER_V2), "--yes", "--json"]);
+    const res = await runCli(url, [
+      "schema",
+      "register",
+      ns,
+      "User",
+      "2",
+      await file("v2.json", USER_V2),
+      "--yes",
+      "--json",
+    ]);
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
-    expect(out).toMatchObject({ ns, type: "User", version: 2, outcome: "registered", schema: { revision: 1, factCount: 0 } });
-    expect(out.check).toMatchObject({ schemaValid: true, exists: false, comparedToVersion: 1, breakingForWriters: true, dryRun: { checked: 3, failed: 2 } });
-    expect(out.check.changes).toContainEqual(expect.objectContaining({ path: "/email", kind: "field_made_required", breakingForWriters: true }));
+    expect(out).toMatchObject({
+      ns,
+      type: "User",
+      version: 2,
+      outcome: "registered",
+      schema: { revision: 1, factCount: 0 },
+    });
+    expect(out.check).toMatchObject({
+      schemaValid: true,
+      exists: false,
+      comparedToVersion: 1,
+      breakingForWriters: true,
+      dryRun: { checked: 3, failed: 2 },
+    });
+    expect(out.check.changes).toContainEqual(
+      expect.objectContaining({ path: "/email", kind: "field_made_required", breakingForWriters: true }),
+    );
     expect(out.check.dryRun.firstFailures[0].errors[0]).toMatchObject({ pointer: "/email", keyword: "required" });
   });
 
@@ -95,8 +142,12 @@ describe("schema register", () => {
     expect(res.code).toBe(2);
     expect(res.stdout).toContain("schema: NOT a valid JSON Schema (1 problem)");
     expect(res.stdout).toMatch(/^ {2}\/properties\/age\/minimum: must be number$/m);
-    expect(res.stderr).toBe("factline: the schema is not a valid JSON Schema (the check lists its problems); nothing was registered\n");
-    expect((await runCli(url, ["schema", "list", "--ns", ns, "--json"])).stdout).toBe('{"schemas":[],"withoutSchema":[]}\n');
+    expect(res.stderr).toBe(
+      "factline: the schema is not a valid JSON Schema (the check lists its problems); nothing was registered\n",
+    );
+    expect((await runCli(url, ["schema", "list", "--ns", ns, "--json"])).stdout).toBe(
+      '{"schemas":[],"withoutSchema":[]}\n',
+    );
   });
 
   it("a file that is not JSON is a usage error (exit 1) before the store is asked", async () => {
@@ -107,7 +158,15 @@ describe("schema register", () => {
 
   it("re-registering the same schema changes nothing; a different one is refused as immutable (exit 2)", async () => {
     const ns = await usersWithFacts();
-    const same = await runCli(url, ["schema", "register", ns, "User", "1", await file("v1-compact.json", JSON.stringify(JSON.parse(USER_V1))), "--yes"]);
+    const same = await runCli(url, [
+      "schema",
+      "register",
+      ns,
+      "User",
+      "1",
+      await file("v1-compact.json", JSON.stringify(JSON.parse(USER_V1))),
+      "--yes",
+    ]);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain("already registered with this schema");
     expect(same.stdout).toContain("nothing to do");
@@ -128,12 +187,25 @@ describe("schema register", () => {
     expect(noReason.code).toBe(1);
     expect(noReason.stderr).toMatch(/--force needs --reason/);
 
-    const res = await runCli(url, ["schema", "register", ns, "User", "1", v2, "--yes", "--force", "--reason", "email is mandatory now"]);
+    const res = await runCli(url, [
+      "schema",
+      "register",
+      ns,
+      "User",
+      "1",
+      v2,
+      "--yes",
+      "--force",
+      "--reason",
+      "email is mandatory now",
+    ]);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(new RegExp(`^replaced ${ns}/User version 1 \\(revision 2\\)$`, "m"));
     const record = JSON.parse((await runCli(url, ["schema", "get", ns, "User", "1", "--json"])).stdout);
     expect(record.revision).toBe(2);
-    expect(record.history).toEqual([expect.objectContaining({ revision: 1, reason: "email is mandatory now", schema: JSON.parse(USER_V1) })]);
+    expect(record.history).toEqual([
+      expect.objectContaining({ revision: 1, reason: "email is mandatory now", schema: JSON.parse(USER_V1) }),
+    ]);
   });
 
   it("--dry-run only shows the check", async () => {
@@ -148,22 +220,53 @@ describe("schema register", () => {
     const ns = uniqueName("examples");
     const good = await file("good.json", '{"name":"Ada","email":"ada@example.org"}');
     const bad = await file("bad-example.json", '{"email":"nope"}');
-    const refused = await runCli(url, ["schema", "register", ns, "User", "1", await file("v1.json", USER_V1), "--yes", "--example", good, "--example", bad]);
+    const refused = await runCli(url, [
+      "schema",
+      "register",
+      ns,
+      "User",
+      "1",
+      await file("v1.json", USER_V1),
+      "--yes",
+      "--example",
+      good,
+      "--example",
+      bad,
+    ]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^factline: the example .*bad-example\.json does not match the schema: \/name must have required property 'name'/);
-    const ok = await runCli(url, ["schema", "register", ns, "User", "1", await file("v1.json", USER_V1), "--yes", "--example", good]);
+    expect(refused.stderr).toMatch(
+      /^factline: the example .*bad-example\.json does not match the schema: \/name must have required property 'name'/,
+    );
+    const ok = await runCli(url, [
+      "schema",
+      "register",
+      ns,
+      "User",
+      "1",
+      await file("v1.json", USER_V1),
+      "--yes",
+      "--example",
+      good,
+    ]);
     expect(ok.code).toBe(0);
-    expect(JSON.parse((await runCli(url, ["schema", "get", ns, "User", "1", "--json"])).stdout).examples).toEqual([{ name: "Ada", email: "ada@example.org" }]);
+    expect(JSON.parse((await runCli(url, ["schema", "get", ns, "User", "1", "--json"])).stdout).examples).toEqual([
+      { name: "Ada", email: "ada@example.org" },
+    ]);
   });
 });
 
 describe("the store enforces registered schemas", () => {
   it("factline publish of an invalid fact exits 2 with the validation message, and nothing is written", async () => {
     const ns = await usersWithFacts();
-    const res = await runCli(url, ["publish", "--ns", ns, "--type", "User", "--version", "1"], { input: '{"name":"ok"}\n{"name":42}\n' });
+    const res = await runCli(url, ["publish", "--ns", ns, "--type", "User", "--version", "1"], {
+      input: '{"name":"ok"}\n{"name":42}\n',
+    });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(
-      new RegExp(`^factline: the store rejected the request: FactValidationException: fact\\[1\\] [0-9a-f-]{36} \\(${ns}/User/v1\\): /name must be string$`, "m"),
+      new RegExp(
+        `^factline: the store rejected the request: FactValidationException: fact\\[1\\] [0-9a-f-]{36} \\(${ns}/User/v1\\): /name must be string$`,
+        "m",
+      ),
     );
     const read = await runCli(url, ["catchup", "--ns", ns]);
     expect(read.stdout.trim().split("\n")).toHaveLength(3); // only the facts usersWithFacts published

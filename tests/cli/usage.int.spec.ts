@@ -66,7 +66,9 @@ describe("an unreachable store", () => {
       const res = await runCli(url, args, { input: "{}\n" });
       expect(res.code).toBe(3);
       expect(res.stdout).toBe("");
-      expect(res.stderr).toBe(`factline: cannot reach the store at ${url} (connection refused); is it running? use --store or FACTLINE_STORE_URL\n`);
+      expect(res.stderr).toBe(
+        `factline: cannot reach the store at ${url} (connection refused); is it running? use --store or FACTLINE_STORE_URL\n`,
+      );
     },
   );
 

@@ -199,7 +199,8 @@ describe("conditional publishes across instances", () => {
       const results = await Promise.all(
         clients.map(
           async (c, i) =>
-            (await c.publishConditional({ facts: factsMsg([attempts[i]]), tokenPresent: true, token: tokens[i] })).success,
+            (await c.publishConditional({ facts: factsMsg([attempts[i]]), tokenPresent: true, token: tokens[i] }))
+              .success,
         ),
       );
       expect(results.filter(Boolean), `round ${round}`).toHaveLength(1);

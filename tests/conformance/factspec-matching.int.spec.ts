@@ -158,7 +158,12 @@ const rows: Array<{ name: string; build: () => Case }> = [
     build: (): Case => {
       const { ns } = names();
       return {
-        facts: { scalar: { ns, meta: { k: "x" } }, array: { ns, meta: { k: ["y"] } }, other: { ns, meta: { K: "x" } }, none: { ns } },
+        facts: {
+          scalar: { ns, meta: { k: "x" } },
+          array: { ns, meta: { k: ["y"] } },
+          other: { ns, meta: { K: "x" } },
+          none: { ns },
+        },
         specs: [{ ns, metaKeyExists: { k: exists } }],
         expected: exists ? ["scalar", "array"] : ["other", "none"],
       };
@@ -189,8 +194,17 @@ const rows: Array<{ name: string; build: () => Case }> = [
     build: () => {
       const { ns, ns2, type, type2 } = names();
       return {
-        facts: { a: { ns, type }, b: { ns: ns2, type: type2 }, c: { ns, type: type2 }, d: { ns: `${ns2}x`, type: type2 } },
-        specs: [{ ns, type }, { ns: ns2, type: type2 }, { ns: "*", type }],
+        facts: {
+          a: { ns, type },
+          b: { ns: ns2, type: type2 },
+          c: { ns, type: type2 },
+          d: { ns: `${ns2}x`, type: type2 },
+        },
+        specs: [
+          { ns, type },
+          { ns: ns2, type: type2 },
+          { ns: "*", type },
+        ],
         expected: ["a", "b"],
       };
     },
@@ -280,7 +294,10 @@ async function delivered(mode: "catch-up" | "follow", c: Case): Promise<string[]
     await publish(fx.client, [sentinel]);
     await sub.waitFor((s) => s.facts().some((f) => f.id === idOf(sentinel)), 10_000, "the sentinel");
     expectWellFormed(sub);
-    return sub.facts().filter((f) => f.id !== idOf(sentinel)).map((f) => label(f.id));
+    return sub
+      .facts()
+      .filter((f) => f.id !== idOf(sentinel))
+      .map((f) => label(f.id));
   } finally {
     sub.cancel();
   }
@@ -297,18 +314,21 @@ describe("aggIdProperties next to payloads PostgreSQL cannot turn into text", ()
   it.each([
     { name: "a \\u0000 escape", poison: "\\u0000" },
     { name: "an unpaired surrogate escape", poison: "\\ud800" },
-  ])("a payload holding $name at the property path does not break other consumers' subscriptions", async ({ poison }) => {
-    const ns = uniqueName("poison");
-    const id = randomUUID();
-    const wanted = fact({ ns, payload: { customer: { id } } });
-    // Either the store refuses this payload up front, or it must live with it afterwards.
-    await publish(fx.client, [fact({ ns, payload: `{"customer":{"id":"${poison}"}}` })]).catch((e: unknown) =>
-      expect((e as { code?: Code }).code).toBe(Code.InvalidArgument),
-    );
-    await publish(fx.client, [wanted]);
+  ])(
+    "a payload holding $name at the property path does not break other consumers' subscriptions",
+    async ({ poison }) => {
+      const ns = uniqueName("poison");
+      const id = randomUUID();
+      const wanted = fact({ ns, payload: { customer: { id } } });
+      // Either the store refuses this payload up front, or it must live with it afterwards.
+      await publish(fx.client, [fact({ ns, payload: `{"customer":{"id":"${poison}"}}` })]).catch((e: unknown) =>
+        expect((e as { code?: Code }).code).toBe(Code.InvalidArgument),
+      );
+      await publish(fx.client, [wanted]);
 
-    const sub = await catchUp(fx.client, { specs: [{ ns, aggIdProperties: { "customer.id": id } }] });
-    expect(sub.end.error, sub.end.error?.message).toBeUndefined();
-    expect(sub.facts().map((f) => f.id)).toEqual([idOf(wanted)]);
-  });
+      const sub = await catchUp(fx.client, { specs: [{ ns, aggIdProperties: { "customer.id": id } }] });
+      expect(sub.end.error, sub.end.error?.message).toBeUndefined();
+      expect(sub.facts().map((f) => f.id)).toEqual([idOf(wanted)]);
+    },
+  );
 });

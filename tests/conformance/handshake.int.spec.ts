@@ -1,13 +1,7 @@
 // Connecting like a stock FactCast client: the handshake it sends first, gzip-compressed requests
 // after it negotiated `gzip`, and the process lifecycle operators depend on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  catchUp,
-  createFactStoreClient,
-  MSG_Notification_Type,
-  sequenceOf,
-  subscribe,
-} from "../support/client.js";
+import { catchUp, createFactStoreClient, MSG_Notification_Type, sequenceOf, subscribe } from "../support/client.js";
 import { fact, fetchById, idOf, publish, uniqueName } from "../support/facts.js";
 import { startStore, startStoreOnFreshDatabase, type StoreFixture } from "../support/store.js";
 

@@ -65,7 +65,9 @@ describe("duplicate ids", () => {
     const other = fact({ ns, type: "T" });
     const before = await latestSerial(fx.client);
 
-    const err = await expectFailure(publish(fx.client, [fact({ ns, type: "T", id }), other, fact({ ns, type: "T", id })]));
+    const err = await expectFailure(
+      publish(fx.client, [fact({ ns, type: "T", id }), other, fact({ ns, type: "T", id })]),
+    );
 
     expect(err.code).toBe(Code.Unknown);
     expect(err.exception).toBe(DUPLICATE);
@@ -97,7 +99,10 @@ describe("concurrent publishes", () => {
     const good = Array.from({ length: 12 }, () => [fact({ ns, type: "Good" }), fact({ ns, type: "Good" })]);
     const duplicate = [fact({ ns, type: "Dup" }), fact({ ns, type: "Dup", id: idOf(existing) })];
     // valid JSON, but PostgreSQL's jsonb refuses an unpaired surrogate: fails inside the database
-    const unstorable = [fact({ ns, type: "Bad" }), rawFact(`{"id":"${randomUUID()}","ns":"${ns}","type":"\\ud800"}`, "{}")];
+    const unstorable = [
+      fact({ ns, type: "Bad" }),
+      rawFact(`{"id":"${randomUUID()}","ns":"${ns}","type":"\\ud800"}`, "{}"),
+    ];
 
     const calls = [...good.slice(0, 6), duplicate, ...good.slice(6), unstorable].map((batch) =>
       publish(fx.client, batch).then(
@@ -149,8 +154,16 @@ const badInputs: Array<{ name: string; field: string; fact: () => MSG_Fact }> = 
   { name: "header a JSON string", field: "header", fact: () => rawFact('"header"', "{}") },
   { name: "header not JSON", field: "header", fact: () => rawFact('{"id": oops', "{}") },
   { name: "header empty", field: "header", fact: () => rawFact("", "{}") },
-  { name: "header with a \\u0000 escape", field: "header", fact: () => rawFact(header({ meta: { k: "a\u0000b" } }), "{}") },
-  { name: "header with an unpaired surrogate escape", field: "header", fact: () => rawFact(header({}).replace('"T"', '"\\ud800"'), "{}") },
+  {
+    name: "header with a \\u0000 escape",
+    field: "header",
+    fact: () => rawFact(header({ meta: { k: "a\u0000b" } }), "{}"),
+  },
+  {
+    name: "header with an unpaired surrogate escape",
+    field: "header",
+    fact: () => rawFact(header({}).replace('"T"', '"\\ud800"'), "{}"),
+  },
   { name: "payload not JSON", field: "payload", fact: () => rawFact(header({}), '{"a":') },
   { name: "payload trailing garbage", field: "payload", fact: () => rawFact(header({}), '{"a":1} x') },
   { name: "meta a string", field: "meta", fact: () => rawFact(header({ meta: "x" }), "{}") },

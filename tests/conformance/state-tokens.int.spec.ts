@@ -125,7 +125,10 @@ describe("token state", () => {
     const ns = uniqueName("old");
     const agg = randomUUID();
     await publish(fx.client, [fact({ ns, type: "Opened", aggIds: [agg] })]);
-    await publish(fx.client, Array.from({ length: 300 }, () => fact({ ns, type: "Other", aggIds: [randomUUID()] })));
+    await publish(
+      fx.client,
+      Array.from({ length: 300 }, () => fact({ ns, type: "Other", aggIds: [randomUUID()] })),
+    );
     const token = await tokenFor("stateForSpecsJson", [{ ns, aggIds: [agg] }]);
     expect(await publishIfUnchanged([fact({ ns, type: "Changed", aggIds: [agg] })], token)).toBe(true);
     const stale = await tokenFor("stateForSpecsJson", [{ ns, aggIds: [agg] }]);
@@ -140,7 +143,10 @@ describe("token state", () => {
     const last = await latestSerial(fx.client);
     const legacy = async () => {
       const id = randomUUID();
-      const state = { specs: [{ ns, aggIds: [agg], version: 0, meta: {}, metaKeyExists: {}, aggIdProperties: {} }], serialOfLastMatchingFact: Number(last) };
+      const state = {
+        specs: [{ ns, aggIds: [agg], version: 0, meta: {}, metaKeyExists: {}, aggIdProperties: {} }],
+        serialOfLastMatchingFact: Number(last),
+      };
       const client = new pg.Client({ connectionString: fx.databaseUrl });
       await client.connect();
       await client.query("INSERT INTO tokenstore (token, state) VALUES ($1, $2)", [id, JSON.stringify(state)]);
@@ -178,7 +184,11 @@ describe("publishConditional", () => {
 
       await follower.waitForFacts(1, 5_000);
       expect(follower.facts().map((x) => x.id)).toEqual([idOf(f)]);
-      expect(follower.facts()[0].meta).toMatchObject({ source: "locking-app", _ser: expect.any(Number), _ts: expect.any(Number) });
+      expect(follower.facts()[0].meta).toMatchObject({
+        source: "locking-app",
+        _ser: expect.any(Number),
+        _ts: expect.any(Number),
+      });
       expect((await fx.client.enumerateNamespaces({})).embeddedString).toContain(ns);
       expect((await fx.client.enumerateVersions({ ns, type: "Conditional" })).embeddedInteger).toEqual([4]);
     } finally {
@@ -200,11 +210,15 @@ describe("publishConditional", () => {
     const valid = fact({ ns, type: "T" });
 
     const bad = fact({ ns, type: "T", version: -1 });
-    const badErr = await expectFailure(publishIfUnchanged([valid, bad], await tokenFor("currentStateForSpecsJson", [{ ns }])));
+    const badErr = await expectFailure(
+      publishIfUnchanged([valid, bad], await tokenFor("currentStateForSpecsJson", [{ ns }])),
+    );
     expect(badErr.code).toBe(Code.InvalidArgument);
 
     const dup = fact({ ns, type: "T", id: idOf(existing) });
-    const dupErr = await expectFailure(publishIfUnchanged([valid, dup], await tokenFor("currentStateForSpecsJson", [{ ns }])));
+    const dupErr = await expectFailure(
+      publishIfUnchanged([valid, dup], await tokenFor("currentStateForSpecsJson", [{ ns }])),
+    );
     expect(dupErr.code).toBe(Code.Unknown);
     expect(dupErr.exception).toBe("org.factcast.core.DuplicateFactException");
 
@@ -240,7 +254,10 @@ describe("stateFor (deprecated, namespace + aggregate ids)", () => {
     const stateFor = () => fx.client.stateFor({ nsPresent: true, ns, aggIds: [toMsgUuid(a1), toMsgUuid(a2)] });
 
     const unaffected = await stateFor();
-    await publish(fx.client, [fact({ ns, type: "T", aggIds: [randomUUID()] }), fact({ ns: uniqueName("x"), aggIds: [a1] })]);
+    await publish(fx.client, [
+      fact({ ns, type: "T", aggIds: [randomUUID()] }),
+      fact({ ns: uniqueName("x"), aggIds: [a1] }),
+    ]);
     expect(await publishIfUnchanged([fact({ ns, type: "T", aggIds: [a1] })], unaffected)).toBe(true);
 
     const affected = await stateFor();
@@ -262,8 +279,12 @@ describe("racing clients", () => {
     const winners: string[] = [];
 
     for (let round = 0; round < ROUNDS; round++) {
-      const tokens = await Promise.all(clients.map((c) => tokenFor("currentStateForSpecsJson", [{ ns, aggIds: [agg] }], c)));
-      const attempts = clients.map((_, i) => fact({ ns, type: "Incremented", aggIds: [agg], payload: { round, client: i } }));
+      const tokens = await Promise.all(
+        clients.map((c) => tokenFor("currentStateForSpecsJson", [{ ns, aggIds: [agg] }], c)),
+      );
+      const attempts = clients.map((_, i) =>
+        fact({ ns, type: "Incremented", aggIds: [agg], payload: { round, client: i } }),
+      );
       const results = await Promise.all(clients.map((c, i) => publishIfUnchanged([attempts[i]], tokens[i], c)));
 
       expect(results.filter(Boolean), `round ${round}: ${results}`).toHaveLength(1);

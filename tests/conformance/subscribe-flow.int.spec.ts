@@ -67,7 +67,11 @@ describe("Facts batches", () => {
 
   it("stay within 90 % of fc-maxmsg for live facts too", async () => {
     const ns = uniqueName("big-live");
-    const sub = subscribe(fx.client, { specs: [{ ns }], continuous: true }, { headers: { "fc-maxmsg": String(2 * MiB) } });
+    const sub = subscribe(
+      fx.client,
+      { specs: [{ ns }], continuous: true },
+      { headers: { "fc-maxmsg": String(2 * MiB) } },
+    );
     try {
       await sub.waitForType(T.Catchup);
       // one publish of ~3 MB: more than one notification's worth arriving at once
@@ -101,7 +105,9 @@ describe("slow and departing consumers", () => {
       // Not reading now: HTTP/2 flow control stalls the store's writes while facts keep coming.
       const published: string[] = [];
       for (let call = 0; call < 21; call++) {
-        const batch = Array.from({ length: 500 }, (_, i) => fact({ ns, type: "Flood", payload: { call, i, pad: "p".repeat(200) } }));
+        const batch = Array.from({ length: 500 }, (_, i) =>
+          fact({ ns, type: "Flood", payload: { call, i, pad: "p".repeat(200) } }),
+        );
         await publish(fx.client, batch);
         published.push(...batch.map(idOf));
       }

@@ -31,7 +31,12 @@ async function run(mode: "catch-up" | "follow", facts: FactInput[], specs: SpecI
   if (mode === "catch-up") {
     await publish(fx.client, batch);
     const sub = await catchUp(fx.client, { specs });
-    return { batch, ids: sub.facts().map((f) => f.id), versions: sub.facts().map((f) => f.version), error: sub.end.error };
+    return {
+      batch,
+      ids: sub.facts().map((f) => f.id),
+      versions: sub.facts().map((f) => f.version),
+      error: sub.end.error,
+    };
   }
   const sentinelNs = uniqueName("sentinel");
   const sentinel = fact({ ns: sentinelNs, type: "Sentinel" });
@@ -52,7 +57,14 @@ async function run(mode: "catch-up" | "follow", facts: FactInput[], specs: SpecI
 describe.each(["catch-up", "follow"] as const)("FactSpec.version, %s", (mode) => {
   it("passes facts of the requested version unchanged", async () => {
     const ns = uniqueName("v-equal");
-    const r = await run(mode, [{ ns, type: "T", version: 2 }, { ns, type: "T", version: 2 }], [{ ns, type: "T", version: 2 }]);
+    const r = await run(
+      mode,
+      [
+        { ns, type: "T", version: 2 },
+        { ns, type: "T", version: 2 },
+      ],
+      [{ ns, type: "T", version: 2 }],
+    );
     expect(r.error, r.error?.message).toBeUndefined();
     expect(r.ids).toEqual(r.batch.map(idOf));
     expect(r.versions).toEqual([2, 2]);
@@ -60,7 +72,11 @@ describe.each(["catch-up", "follow"] as const)("FactSpec.version, %s", (mode) =>
 
   it("version 0 passes facts of every version as published", async () => {
     const ns = uniqueName("v-zero");
-    const r = await run(mode, [1, 2, 3].map((version) => ({ ns, type: "T", version })), [{ ns, type: "T", version: 0 }]);
+    const r = await run(
+      mode,
+      [1, 2, 3].map((version) => ({ ns, type: "T", version })),
+      [{ ns, type: "T", version: 0 }],
+    );
     expect(r.error, r.error?.message).toBeUndefined();
     expect(r.ids).toEqual(r.batch.map(idOf));
     expect(r.versions).toEqual([1, 2, 3]);
@@ -68,7 +84,14 @@ describe.each(["catch-up", "follow"] as const)("FactSpec.version, %s", (mode) =>
 
   it("ignores the version of facts the spec does not match", async () => {
     const ns = uniqueName("v-unmatched");
-    const r = await run(mode, [{ ns, type: "Other", version: 1 }, { ns, type: "T", version: 2 }], [{ ns, type: "T", version: 2 }]);
+    const r = await run(
+      mode,
+      [
+        { ns, type: "Other", version: 1 },
+        { ns, type: "T", version: 2 },
+      ],
+      [{ ns, type: "T", version: 2 }],
+    );
     expect(r.error, r.error?.message).toBeUndefined();
     expect(r.ids).toEqual([idOf(r.batch[1])]);
   });
@@ -99,16 +122,33 @@ const request = (fields: Record<string, unknown>) =>
 const invalidRequests: Array<{ name: string; json: () => string; mentions?: RegExp }> = [
   {
     name: "a filterScript (user code is never evaluated)",
-    json: () => request({ specs: [{ ...validSpec(), filterScript: { languageIdentifier: "js", source: "function (h,p) { return true }" } }] }),
+    json: () =>
+      request({
+        specs: [
+          { ...validSpec(), filterScript: { languageIdentifier: "js", source: "function (h,p) { return true }" } },
+        ],
+      }),
     mentions: /filterScript/,
   },
   { name: "malformed JSON", json: () => '{"specs":[{"ns":"x"}' },
   { name: "JSON that is not an object", json: () => "[]" },
   { name: "an empty specs list", json: () => request({ specs: [] }), mentions: /specs/ },
   { name: "no specs field", json: () => request({ specs: undefined }), mentions: /specs/ },
-  { name: "a spec without ns", json: () => request({ specs: [{ ...validSpec(), ns: undefined }] }), mentions: /\bns\b|namespace/ },
-  { name: "a spec with ns null", json: () => request({ specs: [{ ...validSpec(), ns: null }] }), mentions: /\bns\b|namespace/ },
-  { name: "a spec with a blank ns", json: () => request({ specs: [{ ...validSpec(), ns: " " }] }), mentions: /\bns\b|namespace/ },
+  {
+    name: "a spec without ns",
+    json: () => request({ specs: [{ ...validSpec(), ns: undefined }] }),
+    mentions: /\bns\b|namespace/,
+  },
+  {
+    name: "a spec with ns null",
+    json: () => request({ specs: [{ ...validSpec(), ns: null }] }),
+    mentions: /\bns\b|namespace/,
+  },
+  {
+    name: "a spec with a blank ns",
+    json: () => request({ specs: [{ ...validSpec(), ns: " " }] }),
+    mentions: /\bns\b|namespace/,
+  },
 ];
 
 describe("subscription requests the store refuses with INVALID_ARGUMENT", () => {

@@ -107,7 +107,11 @@ describe("follow (continuous=true)", () => {
       await new Promise((r) => setTimeout(r, 300));
 
       expect(sub.facts().map((f) => f.id)).toEqual([...old, ...live.map(idOf)]);
-      expect(sequenceOf(sub).slice(3).every((t) => t === "Facts")).toBe(true);
+      expect(
+        sequenceOf(sub)
+          .slice(3)
+          .every((t) => t === "Facts"),
+      ).toBe(true);
       expect(sub.isEnded()).toBe(false);
       expectWellFormed(sub);
     } finally {

@@ -115,7 +115,10 @@ describe("enumerations", () => {
   it("pick up facts published later and answer empty sets for unknown names", async () => {
     const ns2 = uniqueName("enum");
     expect((await fx.client.enumerateTypes({ embeddedString: ns2 })).embeddedString).toEqual([]);
-    await publish(fx.client, [fact({ ns: ns2, type: "Late", version: 7 }), fact({ ns: ns2, type: "Late", version: 7 })]);
+    await publish(fx.client, [
+      fact({ ns: ns2, type: "Late", version: 7 }),
+      fact({ ns: ns2, type: "Late", version: 7 }),
+    ]);
     expect((await fx.client.enumerateNamespaces({})).embeddedString).toEqual(expect.arrayContaining([ns, ns2]));
     expect((await fx.client.enumerateTypes({ embeddedString: ns2 })).embeddedString).toEqual(["Late"]);
     expect((await fx.client.enumerateVersions({ ns: ns2, type: "Late" })).embeddedInteger).toEqual([7]);

@@ -44,7 +44,10 @@ let plain: Mode;
 let ids: string[];
 
 function consoleOf(upstream: Upstream): Console {
-  return createClient(ConsoleService, createRouterTransport((r) => r.service(ConsoleService, createConsoleService({ upstream }))));
+  return createClient(
+    ConsoleService,
+    createRouterTransport((r) => r.service(ConsoleService, createConsoleService({ upstream }))),
+  );
 }
 
 async function mode(name: string, env: Record<string, string>): Promise<Mode> {
@@ -59,12 +62,47 @@ beforeAll(async () => {
   // Started second: the first store has migrated the database already.
   plain = await mode("plain FactCast", { FACTLINE_ADMIN_SERVICES: "off" });
   const facts = [
-    fact({ ns: "users", type: "UserCreated", version: 1, aggIds: [ALICE], meta: { tenant: "t1" }, payload: { name: "Alice" } }),
-    fact({ ns: "users", type: "UserCreated", version: 2, aggIds: [BOB], meta: { tenant: "t2", flagged: "yes" }, payload: { name: "Bob" } }),
-    fact({ ns: "orders", type: "OrderPlaced", version: 1, aggIds: [ORDER, ALICE], meta: { tenant: "t1" }, payload: { total: 12.5 } }),
-    fact({ ns: "users", type: "UserRenamed", version: 1, aggIds: [ALICE], meta: { tenant: "t1" }, payload: { name: "<script>alert(1)</script>" } }),
+    fact({
+      ns: "users",
+      type: "UserCreated",
+      version: 1,
+      aggIds: [ALICE],
+      meta: { tenant: "t1" },
+      payload: { name: "Alice" },
+    }),
+    fact({
+      ns: "users",
+      type: "UserCreated",
+      version: 2,
+      aggIds: [BOB],
+      meta: { tenant: "t2", flagged: "yes" },
+      payload: { name: "Bob" },
+    }),
+    fact({
+      ns: "orders",
+      type: "OrderPlaced",
+      version: 1,
+      aggIds: [ORDER, ALICE],
+      meta: { tenant: "t1" },
+      payload: { total: 12.5 },
+    }),
+    fact({
+      ns: "users",
+      type: "UserRenamed",
+      version: 1,
+      aggIds: [ALICE],
+      meta: { tenant: "t1" },
+      payload: { name: "<script>alert(1)</script>" },
+    }),
     fact({ ns: "orders", type: "OrderShipped", version: 1, aggIds: [ORDER], payload: `{"big":"${"x".repeat(4000)}"}` }),
-    fact({ ns: "users", type: "UserCreated", version: 1, aggIds: [randomUUID()], meta: { tenant: "t1" }, payload: { name: "Carol" } }),
+    fact({
+      ns: "users",
+      type: "UserCreated",
+      version: 1,
+      aggIds: [randomUUID()],
+      meta: { tenant: "t1" },
+      payload: { name: "Carol" },
+    }),
   ];
   const client = createFactStoreClient(admin.store.url);
   await publish(client, facts.slice(0, 3));
@@ -99,10 +137,22 @@ async function pageAll(console: Console, q: FactQuery, order: Order, limit = 2) 
 describe("store status", () => {
   it("reports both stores as reachable, and what the one without admin services lacks", async () => {
     const a = await admin.console.getStoreStatus({});
-    expect(a).toMatchObject({ reachable: true, protocolVersion: "1.8.0", adminAvailable: true, unavailableFeatures: [], latestSerial: 6n });
+    expect(a).toMatchObject({
+      reachable: true,
+      protocolVersion: "1.8.0",
+      adminAvailable: true,
+      unavailableFeatures: [],
+      latestSerial: 6n,
+    });
     expect(a.implementation).not.toBe("");
     const p = await plain.console.getStoreStatus({});
-    expect(p).toMatchObject({ reachable: true, protocolVersion: "1.8.0", adminAvailable: false, unavailableFeatures: WITHOUT_ADMIN, latestSerial: 6n });
+    expect(p).toMatchObject({
+      reachable: true,
+      protocolVersion: "1.8.0",
+      adminAvailable: false,
+      unavailableFeatures: WITHOUT_ADMIN,
+      latestSerial: 6n,
+    });
   });
 
   it("reports a store that is not running as unreachable, saying what to check", async () => {
@@ -122,10 +172,23 @@ describe("store status", () => {
 describe("catalog", () => {
   it("lists the same namespaces, types and versions; counts only with admin services", async () => {
     const [a, p] = await Promise.all([admin.console.getCatalog({}), plain.console.getCatalog({})]);
-    const names = (res: typeof a) => res.namespaces.map((n) => [n.ns, n.types.map((t) => [t.type, t.versions.map((v) => v.version)])]);
+    const names = (res: typeof a) =>
+      res.namespaces.map((n) => [n.ns, n.types.map((t) => [t.type, t.versions.map((v) => v.version)])]);
     expect(names(a)).toEqual([
-      ["orders", [["OrderPlaced", [1]], ["OrderShipped", [1]]]],
-      ["users", [["UserCreated", [1, 2]], ["UserRenamed", [1]]]],
+      [
+        "orders",
+        [
+          ["OrderPlaced", [1]],
+          ["OrderShipped", [1]],
+        ],
+      ],
+      [
+        "users",
+        [
+          ["UserCreated", [1, 2]],
+          ["UserRenamed", [1]],
+        ],
+      ],
     ]);
     expect(names(p)).toEqual(names(a));
     expect(a.countsAvailable).toBe(true);
@@ -137,7 +200,18 @@ describe("catalog", () => {
 });
 
 describe("querying facts", () => {
-  const searches = ["", "ns=users", "ns=users&type=UserCreated", "ns=users&ns=orders&type=OrderPlaced", `aggId=${ALICE}`, "meta=tenant=t1", "has=flagged", "lacks=tenant", "from=2&to=5", `fromDate=${todayUtc()}`];
+  const searches = [
+    "",
+    "ns=users",
+    "ns=users&type=UserCreated",
+    "ns=users&ns=orders&type=OrderPlaced",
+    `aggId=${ALICE}`,
+    "meta=tenant=t1",
+    "has=flagged",
+    "lacks=tenant",
+    "from=2&to=5",
+    `fromDate=${todayUtc()}`,
+  ];
 
   it("gives the same facts oldest first with either strategy, for every kind of filter", async () => {
     for (const search of searches) {
@@ -147,7 +221,9 @@ describe("querying facts", () => {
       expect(a.last.strategy).toBe("keyset");
       expect(p.last.strategy).toBe("catch-up");
     }
-    expect((await pageAll(admin.console, query("ns=users&type=UserCreated"), Order.OLDEST_FIRST)).all).toEqual([1, 2, 6]);
+    expect((await pageAll(admin.console, query("ns=users&type=UserCreated"), Order.OLDEST_FIRST)).all).toEqual([
+      1, 2, 6,
+    ]);
   });
 
   it("pages newest first with admin services; says it cannot without them", async () => {
@@ -162,7 +238,10 @@ describe("querying facts", () => {
       const before = await m.console.queryFacts({ query: query(`toDate=${yesterdayUtc()}`) });
       expect(before.facts, m.name).toEqual([]);
       expect(before.notices[0]).toContain("No facts were published on or before");
-      const today = await m.console.queryFacts({ query: query(`fromDate=${todayUtc()}&toDate=${todayUtc()}`), order: Order.OLDEST_FIRST });
+      const today = await m.console.queryFacts({
+        query: query(`fromDate=${todayUtc()}&toDate=${todayUtc()}`),
+        order: Order.OLDEST_FIRST,
+      });
       expect(serialsOf(today), m.name).toEqual([1, 2, 3, 4, 5, 6]);
       expect(today.resolvedFromSerial).toBe(1n);
     }
@@ -191,7 +270,15 @@ describe("inspecting a fact", () => {
       plain.console.getFact({ key: { case: "id", value: ids[1] } }),
     ]);
     expect(a.fact).toEqual(p.fact);
-    expect(a.fact).toMatchObject({ serial: 2n, id: ids[1], ns: "users", type: "UserCreated", version: 2, aggIds: [BOB], payloadJson: '{"name":"Bob"}' });
+    expect(a.fact).toMatchObject({
+      serial: 2n,
+      id: ids[1],
+      ns: "users",
+      type: "UserCreated",
+      version: 2,
+      aggIds: [BOB],
+      payloadJson: '{"name":"Bob"}',
+    });
     expect(a.fact?.meta.flagged.values).toEqual(["yes"]);
     expect(Object.keys(a.fact?.meta ?? {})).not.toContain("_ser");
     expect([a.previousSerial, a.nextSerial]).toEqual([1n, 6n]);
@@ -213,17 +300,27 @@ describe("inspecting a fact", () => {
 
   it("says NOT_FOUND for an unknown serial or id", async () => {
     for (const m of [admin, plain]) {
-      await expect(m.console.getFact({ key: { case: "serial", value: 999n } })).rejects.toMatchObject({ code: Code.NotFound, rawMessage: "no fact with serial 999: the newest fact has serial 6" });
-      await expect(m.console.getFact({ key: { case: "id", value: ALICE } })).rejects.toMatchObject({ code: Code.NotFound });
+      await expect(m.console.getFact({ key: { case: "serial", value: 999n } })).rejects.toMatchObject({
+        code: Code.NotFound,
+        rawMessage: "no fact with serial 999: the newest fact has serial 6",
+      });
+      await expect(m.console.getFact({ key: { case: "id", value: ALICE } })).rejects.toMatchObject({
+        code: Code.NotFound,
+      });
     }
   });
 });
 
 describe("export", () => {
   it("streams the same NDJSON from both stores, every fact exactly as stored", async () => {
-    const [a, p] = await Promise.all([admin, plain].map(async (m) => (await exportFacts(m.upstream, new URLSearchParams("ns=users"))).text()));
+    const [a, p] = await Promise.all(
+      [admin, plain].map(async (m) => (await exportFacts(m.upstream, new URLSearchParams("ns=users"))).text()),
+    );
     expect(p).toBe(a);
-    const lines = a.trim().split("\n").map((l) => JSON.parse(l) as { header: { id: string }; payload: unknown });
+    const lines = a
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { header: { id: string }; payload: unknown });
     expect(lines.map((l) => l.header.id)).toEqual([ids[0], ids[1], ids[3], ids[5]]);
     expect(lines[2].payload).toEqual({ name: "<script>alert(1)</script>" });
   });

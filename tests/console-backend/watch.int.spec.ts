@@ -19,7 +19,10 @@ let instance: Client<typeof InstanceService>;
 beforeAll(async () => {
   fx = await startStoreOnFreshDatabase("watch");
   const upstream = createUpstream({ url: fx.store.url });
-  console_ = createClient(ConsoleService, createRouterTransport((r) => r.service(ConsoleService, createConsoleService({ upstream }))));
+  console_ = createClient(
+    ConsoleService,
+    createRouterTransport((r) => r.service(ConsoleService, createConsoleService({ upstream }))),
+  );
   instance = createClient(InstanceService, createGrpcTransport({ baseUrl: fx.store.url }));
 }, 90_000);
 afterAll(async () => {
@@ -48,7 +51,8 @@ function watch(request: MessageInitShape<typeof WatchFactsRequestSchema>) {
   const until = async (condition: () => boolean, what: string, ms = 10_000) => {
     const deadline = Date.now() + ms;
     while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${facts.length} facts, events ${events.slice(-5)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}: ${facts.length} facts, events ${events.slice(-5)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
@@ -61,7 +65,11 @@ describe("WatchFacts", () => {
     await publish(fx.client, [fact({ ns })]); // history: must not appear
     const w = watch({ filters: [{ ns }] });
     await w.until(() => w.events.includes("caughtUp"), "caught up");
-    for (let i = 0; i < 200; i += 20) await publish(fx.client, Array.from({ length: 20 }, (_, j) => fact({ ns, payload: { n: i + j } })));
+    for (let i = 0; i < 200; i += 20)
+      await publish(
+        fx.client,
+        Array.from({ length: 20 }, (_, j) => fact({ ns, payload: { n: i + j } })),
+      );
     await w.until(() => w.facts.length >= 200, "200 facts");
     w.cancel();
     await w.done;
@@ -77,14 +85,23 @@ describe("WatchFacts", () => {
     const ns = uniqueName("resume");
     const first = watch({ filters: [{ ns }] });
     await first.until(() => first.events.includes("caughtUp"), "caught up");
-    await publish(fx.client, Array.from({ length: 10 }, () => fact({ ns })));
+    await publish(
+      fx.client,
+      Array.from({ length: 10 }, () => fact({ ns })),
+    );
     await first.until(() => first.facts.length >= 10, "10 facts");
     first.cancel();
     await first.done;
     const last = first.facts[first.facts.length - 1];
     // While nobody watches, more facts are published.
-    await publish(fx.client, Array.from({ length: 15 }, () => fact({ ns })));
-    for (const request of [{ afterSerial: last.serial }, { afterSerial: last.serial, afterId: last.id }] satisfies Array<Partial<WatchFactsRequest>>) {
+    await publish(
+      fx.client,
+      Array.from({ length: 15 }, () => fact({ ns })),
+    );
+    for (const request of [
+      { afterSerial: last.serial },
+      { afterSerial: last.serial, afterId: last.id },
+    ] satisfies Array<Partial<WatchFactsRequest>>) {
       const again = watch({ filters: [{ ns }], ...request });
       await again.until(() => again.facts.length >= 15, "the 15 missed facts");
       await new Promise((r) => setTimeout(r, 300));
@@ -97,12 +114,18 @@ describe("WatchFacts", () => {
 
   it("from the beginning: every matching fact in the store, then the live ones", async () => {
     const ns = uniqueName("beginning");
-    await publish(fx.client, Array.from({ length: 5 }, (_, i) => fact({ ns, payload: { n: i } })));
+    await publish(
+      fx.client,
+      Array.from({ length: 5 }, (_, i) => fact({ ns, payload: { n: i } })),
+    );
     await publish(fx.client, [fact({ ns: uniqueName("other") })]);
     const w = watch({ filters: [{ ns }], fromBeginning: true });
     await w.until(() => w.events.includes("caughtUp"), "caught up");
     expect(w.facts.map((f) => JSON.parse(f.payloadJson).n)).toEqual([0, 1, 2, 3, 4]);
-    await publish(fx.client, Array.from({ length: 3 }, (_, i) => fact({ ns, payload: { n: 5 + i } })));
+    await publish(
+      fx.client,
+      Array.from({ length: 3 }, (_, i) => fact({ ns, payload: { n: 5 + i } })),
+    );
     await w.until(() => w.facts.length >= 8, "8 facts");
     w.cancel();
     await w.done;

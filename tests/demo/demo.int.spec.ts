@@ -64,33 +64,54 @@ describe("npm run demo", () => {
       "OrderPlaced",
       "OrderShipped",
     ]);
-    expect([...(await client.enumerateVersions({ ns: "shop", type: "OrderPlaced" })).embeddedInteger].sort()).toEqual([1, 2]);
-    expect([...(await client.enumerateVersions({ ns: "users", type: "UserRegistered" })).embeddedInteger].sort()).toEqual([1, 2]);
+    expect([...(await client.enumerateVersions({ ns: "shop", type: "OrderPlaced" })).embeddedInteger].sort()).toEqual([
+      1, 2,
+    ]);
+    expect(
+      [...(await client.enumerateVersions({ ns: "users", type: "UserRegistered" })).embeddedInteger].sort(),
+    ).toEqual([1, 2]);
 
     // An order's facts across namespaces share its aggregate id.
     const shop = (await catchUp(client, { specs: [{ ns: "shop", type: "OrderShipped" }] })).facts();
     const shipped = shop[0];
-    expect(shipped.meta).toMatchObject({ source: "factline-demo", tenant: expect.any(String), correlationId: expect.any(String) });
+    expect(shipped.meta).toMatchObject({
+      source: "factline-demo",
+      tenant: expect.any(String),
+      correlationId: expect.any(String),
+    });
     const orderId = shipped.aggIds![0];
     const trail = (await catchUp(client, { specs: [{ ns: "*", aggIds: [orderId] }] })).facts();
     const kinds = trail.map((f) => `${f.ns}/${f.type}`);
-    expect(kinds).toEqual(expect.arrayContaining(["shop/OrderPlaced", "inventory/ItemReserved", "shop/OrderPaid", "billing/InvoiceIssued", "shop/OrderShipped"]));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        "shop/OrderPlaced",
+        "inventory/ItemReserved",
+        "shop/OrderPaid",
+        "billing/InvoiceIssued",
+        "shop/OrderShipped",
+      ]),
+    );
     expect(new Set(trail.map((f) => f.meta.correlationId)).size).toBe(1);
   });
 
   it("registered a schema for every fact type it published, with a breaking change shown", async () => {
     const registry = registryClient(fixture.store.url);
     const listed = await registry.listSchemas({});
-    const keys = (list: Array<{ ns: string; type: string; version: number }>) => list.map((k) => `${k.ns}/${k.type}/${k.version}`).sort();
+    const keys = (list: Array<{ ns: string; type: string; version: number }>) =>
+      list.map((k) => `${k.ns}/${k.type}/${k.version}`).sort();
     expect(keys(listed.schemas.map((s) => s.key!))).toEqual(keys(FACT_TYPES));
     expect(listed.unschematized).toEqual([]);
     // Every seeded fact was validated against a registered version, so each version has facts.
-    expect(listed.schemas.every((s) => s.factCount > 0n && s.registeredBy === "factline-demo" && s.description !== "")).toBe(true);
+    expect(
+      listed.schemas.every((s) => s.factCount > 0n && s.registeredBy === "factline-demo" && s.description !== ""),
+    ).toBe(true);
 
     const diff = await registry.compareVersions({ ns: "shop", type: "OrderPlaced", fromVersion: 1, toVersion: 2 });
     expect(diff.breakingForReaders).toBe(true);
     expect(diff.breakingForWriters).toBe(true);
-    expect(diff.changes.map((c) => c.path)).toEqual(expect.arrayContaining(["/customerId", "/customer", "/items", "/lines"]));
+    expect(diff.changes.map((c) => c.path)).toEqual(
+      expect.arrayContaining(["/customerId", "/customer", "/items", "/lines"]),
+    );
     const v2 = await registry.getSchema({ key: { ns: "shop", type: "OrderPlaced", version: 2 } });
     expect(v2.schema!.examples).toHaveLength(1);
   });
@@ -102,7 +123,9 @@ describe("npm run demo", () => {
     expect(run.output()).toMatch(/already has the history of seed 11/);
     expect(run.output()).toContain(`schemas: ${FACT_TYPES.length} already registered; facts are validated on publish`);
     // The v1 OrderPlaced facts are what the dry run of v2 finds failing.
-    expect(run.output()).toMatch(/breaking change: shop\/OrderPlaced v1 → v2: \d+ of \d+ changes break readers and writers/);
+    expect(run.output()).toMatch(
+      /breaking change: shop\/OrderPlaced v1 → v2: \d+ of \d+ changes break readers and writers/,
+    );
     expect(run.output()).toMatch(/dry run of v2: [1-9][\d,]* of [\d,]+ stored shop\/OrderPlaced facts would fail it/);
     expect(await latestSerial(fixture.client)).toBe(before);
   });
@@ -128,8 +151,13 @@ describe("npm run demo against a store without the schema registry", () => {
     try {
       const run = runDemo(["--once", "--seed", "5", "--facts", "200"], plain.url);
       expect(await run.exited, run.output()).toBe(0);
-      const lines = run.output().split("\n").filter((l) => l.startsWith("schemas:"));
-      expect(lines).toEqual(["schemas: this store has no schema registry (a plain FactCast server, or FACTLINE_ADMIN_SERVICES=off); publishing without validation"]);
+      const lines = run
+        .output()
+        .split("\n")
+        .filter((l) => l.startsWith("schemas:"));
+      expect(lines).toEqual([
+        "schemas: this store has no schema registry (a plain FactCast server, or FACTLINE_ADMIN_SERVICES=off); publishing without validation",
+      ]);
       expect(run.output()).toMatch(/seeded \d+ facts/);
       expect(run.output()).not.toContain("breaking change");
     } finally {

@@ -36,15 +36,20 @@ describe("demo history", () => {
       const key = `${fact.header.ns}/${fact.header.type}/${fact.header.version}`;
       const validate = validators.get(key);
       expect(validate, `undeclared type ${key}`).toBeDefined();
-      if (!validate!(fact.payload)) throw new Error(`${key} payload invalid: ${ajv.errorsText(validate!.errors)}\n${JSON.stringify(fact.payload)}`);
+      if (!validate!(fact.payload))
+        throw new Error(`${key} payload invalid: ${ajv.errorsText(validate!.errors)}\n${JSON.stringify(fact.payload)}`);
     }
     // Every declared type shows up in a history of this size.
-    expect(new Set(facts.map((f) => `${f.header.ns}/${f.header.type}/${f.header.version}`))).toEqual(new Set(validators.keys()));
+    expect(new Set(facts.map((f) => `${f.header.ns}/${f.header.type}/${f.header.version}`))).toEqual(
+      new Set(validators.keys()),
+    );
   });
 
   it("keeps simulated time inside the history and in order of publishing for each order", () => {
     const start = END - options.days * 86_400_000;
-    const placed = facts.filter((f) => f.header.type === "OrderPlaced").map((f) => Date.parse(f.payload.placedAt as string));
+    const placed = facts
+      .filter((f) => f.header.type === "OrderPlaced")
+      .map((f) => Date.parse(f.payload.placedAt as string));
     expect(Math.min(...placed)).toBeGreaterThanOrEqual(start);
     expect(Math.max(...placed)).toBeLessThanOrEqual(END);
     // Spread over the whole period, not bunched at one end.
@@ -62,7 +67,9 @@ describe("demo history", () => {
 
   it("links facts: order facts carry the order id, orders reference registered customers", () => {
     const registered = new Set(facts.filter((f) => f.header.type === "UserRegistered").map((f) => f.payload.userId));
-    const placed = new Map(facts.filter((f) => f.header.type === "OrderPlaced").map((f) => [f.payload.orderId as string, f]));
+    const placed = new Map(
+      facts.filter((f) => f.header.type === "OrderPlaced").map((f) => [f.payload.orderId as string, f]),
+    );
     for (const order of placed.values()) {
       const customerId = (order.payload.customerId ?? (order.payload.customer as { id: string }).id) as string;
       expect(registered.has(customerId)).toBe(true);

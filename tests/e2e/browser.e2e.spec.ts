@@ -10,7 +10,9 @@ import { publishFacts, uniqueName, type Published } from "./support/publish";
 
 /** The serials of the table's rendered rows, top to bottom (virtual rows are in index order). */
 function rowsIn(page: Page): Promise<number[]> {
-  return page.$$eval('[data-testid="fact-table"] [role=row][data-serial]', (rows) => rows.map((r) => Number(r.getAttribute("data-serial"))));
+  return page.$$eval('[data-testid="fact-table"] [role=row][data-serial]', (rows) =>
+    rows.map((r) => Number(r.getAttribute("data-serial"))),
+  );
 }
 
 e2eDescribe("fact browser", () => {
@@ -94,12 +96,20 @@ e2eDescribe("fact browser", () => {
     const page = await browser.newPage();
     await page.goto(`${base}/facts?ns=${ns}&type=OrderPlaced`);
     await expect.poll(() => rowsIn(page)).toHaveLength(3);
-    expect(await page.locator('[data-testid="export-scope"]').textContent()).toMatch(/all 3 facts matching namespace .* type OrderPlaced, oldest first.*not just the rows loaded/);
+    expect(await page.locator('[data-testid="export-scope"]').textContent()).toMatch(
+      /all 3 facts matching namespace .* type OrderPlaced, oldest first.*not just the rows loaded/,
+    );
     const href = await page.locator('[data-testid="export-link"]').getAttribute("href");
     expect(href).toBe(`/api/export?ns=${ns}&type=OrderPlaced`);
-    const [download] = await Promise.all([page.waitForEvent("download"), page.locator('[data-testid="export-link"]').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator('[data-testid="export-link"]').click(),
+    ]);
     const body = await readFile((await download.path())!, "utf8");
-    const lines = body.trim().split("\n").map((l) => JSON.parse(l) as { header: { meta: { _ser: number } } });
+    const lines = body
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { header: { meta: { _ser: number } } });
     expect(lines.map((l) => l.header.meta._ser)).toEqual([facts[0].serial, facts[1].serial, facts[3].serial]);
   });
 });

@@ -23,7 +23,14 @@ e2eDescribe("fact page", () => {
   beforeAll(async () => {
     browser = await openBrowser();
     facts = await publishFacts(inject("storeUrl"), [
-      { ns, type: "AccountOpened", version: 2, aggIds: [agg], meta: { tenant: "acme" }, payload: '{"owner":"Ada","limit":12345678901234567890,"tags":["a","b"]}' },
+      {
+        ns,
+        type: "AccountOpened",
+        version: 2,
+        aggIds: [agg],
+        meta: { tenant: "acme" },
+        payload: '{"owner":"Ada","limit":12345678901234567890,"tags":["a","b"]}',
+      },
       { ns, type: "AccountOpened", version: 2, aggIds: [randomUUID()], payload: { owner: "Grace" } },
       { ns, type: "AccountClosed", version: 1, aggIds: [agg], payload: { reason: "moved" } },
     ]);
@@ -41,7 +48,9 @@ e2eDescribe("fact page", () => {
     expect(fields).toContain(facts[0].id);
     expect(fields).toContain(agg);
     expect(fields).toContain("tenant=acme");
-    expect(await page.locator('[data-testid="fact-published"]').textContent()).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC/);
+    expect(await page.locator('[data-testid="fact-published"]').textContent()).toMatch(
+      /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC/,
+    );
     const bytes = Buffer.byteLength(facts[0].input.payload as string);
     expect(await page.locator('[data-testid="fact-size"]').textContent()).toContain(`(${bytes} bytes)`);
     // the number is shown as stored, not rounded to 12345678901234567000
@@ -69,7 +78,9 @@ e2eDescribe("fact page", () => {
     await expect.poll(() => page.locator('[data-testid="json-search-count"]').first().textContent()).toContain("of");
     expect(await tree.textContent()).toContain('"b"'); // revealed by the search
     await page.getByRole("tab", { name: "Raw" }).first().click();
-    expect(await page.locator('[data-testid="json-raw-payload"]').textContent()).toBe('{"owner":"Ada","limit":12345678901234567890,"tags":["a","b"]}');
+    expect(await page.locator('[data-testid="json-raw-payload"]').textContent()).toBe(
+      '{"owner":"Ada","limit":12345678901234567890,"tags":["a","b"]}',
+    );
   });
 
   it("answers an unknown serial with a 404 page, and a fact id with its serial page", async () => {
@@ -87,13 +98,23 @@ e2eDescribe("fact page", () => {
   });
 
   it("opens a 5 MB payload without blocking the page", async () => {
-    const items = Array.from({ length: 30_000 }, (_, i) => ({ i, id: randomUUID(), label: `item ${i} `.repeat(8), nested: { a: [1, 2, 3] } }));
-    const [big] = await publishFacts(inject("storeUrl"), [{ ns, type: "Snapshot", payload: { items, tail: "the end" } }]);
+    const items = Array.from({ length: 30_000 }, (_, i) => ({
+      i,
+      id: randomUUID(),
+      label: `item ${i} `.repeat(8),
+      nested: { a: [1, 2, 3] },
+    }));
+    const [big] = await publishFacts(inject("storeUrl"), [
+      { ns, type: "Snapshot", payload: { items, tail: "the end" } },
+    ]);
     const page = await browser.newPage();
     await page.addInitScript(() => {
       const w = window as unknown as { longTasks: number[] };
       w.longTasks = [];
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: "longtask", buffered: true });
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({
+        type: "longtask",
+        buffered: true,
+      });
     });
     await page.goto(`${base}/facts/${big.serial}`);
     await page.locator('[data-testid="json-tree-payload"] [role=treeitem]').first().waitFor({ timeout: 60_000 });
@@ -104,7 +125,10 @@ e2eDescribe("fact page", () => {
     await page.fill("#json-search-payload", "item 29999");
     await page.press("#json-search-payload", "Enter");
     await page.locator('[data-testid="json-tree-payload"]', { hasText: "item 29999" }).waitFor();
-    const longest = Math.max(0, ...(await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks)));
+    const longest = Math.max(
+      0,
+      ...(await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks)),
+    );
     expect(longest).toBeLessThan(MAX_LONG_TASK_MS);
   });
 });

@@ -86,7 +86,13 @@ e2eDescribe("pages rendered with their first view's data", () => {
 
   it("still answers bad and unknown serials and ids with 404", async () => {
     const base = consoles[0].consoleUrl;
-    for (const path of ["/facts/not-a-serial", "/facts/0", "/facts/99999999999", `/facts/id/${randomUUID()}`, "/facts/id/not-a-uuid"]) {
+    for (const path of [
+      "/facts/not-a-serial",
+      "/facts/0",
+      "/facts/99999999999",
+      `/facts/id/${randomUUID()}`,
+      "/facts/id/not-a-uuid",
+    ]) {
       expect((await get(base + path)).status, path).toBe(404);
     }
   });
@@ -106,7 +112,9 @@ e2eDescribe("pages rendered with their first view's data", () => {
     await page.locator('[data-testid="namespace-table"] tr', { hasText: ns }).waitFor();
     // hydrated: the store's status is in (it was prefetched too), the local ages are written
     await page.locator('[data-testid="store-identity"]').waitFor();
-    await expect.poll(() => page.locator('[data-testid="namespace-table"] tr', { hasText: ns }).textContent()).toMatch(/just now|min ago|h ago/);
+    await expect
+      .poll(() => page.locator('[data-testid="namespace-table"] tr', { hasText: ns }).textContent())
+      .toMatch(/just now|min ago|h ago/);
 
     await page.goto(`${base}/namespaces/${ns}`);
     await page.locator('[data-testid="recent-facts"] tbody tr').first().waitFor();

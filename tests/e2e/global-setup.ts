@@ -18,16 +18,19 @@ import "./support/provided";
 export default async function setup(project: TestProject) {
   const chromium = findChromium();
   if ("missing" in chromium) {
-    if (process.env.CI === "true") throw new Error(`browser tests are mandatory under CI=true, but ${chromium.missing}`);
+    if (process.env.CI === "true")
+      throw new Error(`browser tests are mandatory under CI=true, but ${chromium.missing}`);
     console.warn(`[e2e] browser tests skipped: ${chromium.missing}`);
-    for (const key of ["consoleUrl", "storeUrl", "plainConsoleUrl", "plainStoreUrl", "chromiumPath"] as const) project.provide(key, "");
+    for (const key of ["consoleUrl", "storeUrl", "plainConsoleUrl", "plainStoreUrl", "chromiumPath"] as const)
+      project.provide(key, "");
     project.provide("e2eSkipReason", chromium.missing);
     return;
   }
 
   const cleanups: (() => Promise<unknown>)[] = [];
   const teardown = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: Error) => console.error(`[e2e] cleanup: ${e.message}`));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((e: Error) => console.error(`[e2e] cleanup: ${e.message}`));
   };
   try {
     // The build needs no database: run it while PostgreSQL and the stores come up.
@@ -43,7 +46,10 @@ export default async function setup(project: TestProject) {
       adminUrl = pg.url;
     }
     const stores: RunningStore[] = [];
-    for (const [label, env] of [["e2e_admin", {}], ["e2e_plain", { FACTLINE_ADMIN_SERVICES: "off" }]] as const) {
+    for (const [label, env] of [
+      ["e2e_admin", {}],
+      ["e2e_plain", { FACTLINE_ADMIN_SERVICES: "off" }],
+    ] as const) {
       const db: TestDatabase = await createTestDatabase(adminUrl, label);
       cleanups.push(() => db.drop());
       const store = await startStore({ databaseUrl: db.url, env });
@@ -58,7 +64,9 @@ export default async function setup(project: TestProject) {
       cleanups.push(() => c.stop());
       consoles.push(c);
     }
-    console.log(`[e2e] console ${consoles[0].url} (store ${stores[0].url}); plain FactCast console ${consoles[1].url} (store ${stores[1].url}); Chromium ${chromium.path}`);
+    console.log(
+      `[e2e] console ${consoles[0].url} (store ${stores[0].url}); plain FactCast console ${consoles[1].url} (store ${stores[1].url}); Chromium ${chromium.path}`,
+    );
     project.provide("chromiumPath", chromium.path);
     project.provide("e2eSkipReason", "");
     project.provide("consoleUrl", consoles[0].url);

@@ -58,7 +58,12 @@ async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
 const rowCount = (page: Page) => page.locator('[data-testid="live-list"]').getAttribute("aria-rowcount").then(Number);
 
 function facts(ns: string, n: number, offset = 0) {
-  return Array.from({ length: n }, (_, i) => ({ ns, type: i % 3 === 0 ? "OrderShipped" : "OrderPlaced", version: 1, payload: { n: offset + i } }));
+  return Array.from({ length: n }, (_, i) => ({
+    ns,
+    type: i % 3 === 0 ? "OrderShipped" : "OrderPlaced",
+    version: 1,
+    payload: { n: offset + i },
+  }));
 }
 
 e2eDescribe("live view", () => {
@@ -93,7 +98,9 @@ e2eDescribe("live view", () => {
     await page.locator(`[data-serial="${published[199].serial}"]`).click();
     const detail = page.getByTestId("live-detail");
     await expect.poll(() => detail.getByTestId("fact-id").textContent()).toBe(published[199].id);
-    expect(await detail.getByRole("link", { name: "Open fact page" }).getAttribute("href")).toBe(`/facts/${published[199].serial}`);
+    expect(await detail.getByRole("link", { name: "Open fact page" }).getAttribute("href")).toBe(
+      `/facts/${published[199].serial}`,
+    );
     expect(errors).toEqual([]);
   });
 
@@ -120,7 +127,9 @@ e2eDescribe("live view", () => {
 
     // The text filter narrows the buffered facts.
     await page.getByRole("searchbox", { name: "Filter the list" }).fill("OrderShipped");
-    await expect.poll(() => rowCount(page)).toBe([...first, ...more].filter((f) => f.input.type === "OrderShipped").length);
+    await expect
+      .poll(() => rowCount(page))
+      .toBe([...first, ...more].filter((f) => f.input.type === "OrderShipped").length);
     expect(errors).toEqual([]);
   });
 
@@ -151,14 +160,30 @@ e2eDescribe("live view", () => {
 
   it("sets every FactSpec field and the start in the form, and keeps them in the URL", async () => {
     const ns = uniqueName("e2e-live-form");
-    const tagged = (n: number, meta: Record<string, string>) => ({ ns, type: "OrderPlaced", version: 1, meta, payload: { n } });
+    const tagged = (n: number, meta: Record<string, string>) => ({
+      ns,
+      type: "OrderPlaced",
+      version: 1,
+      meta,
+      payload: { n },
+    });
     // History: only the first matches tenant=acme and has traceId.
-    const history = await publishFacts(storeUrl, [tagged(0, { tenant: "acme", traceId: "t0" }), tagged(1, { tenant: "other", traceId: "t1" }), tagged(2, { tenant: "acme" })]);
+    const history = await publishFacts(storeUrl, [
+      tagged(0, { tenant: "acme", traceId: "t0" }),
+      tagged(1, { tenant: "other", traceId: "t1" }),
+      tagged(2, { tenant: "acme" }),
+    ]);
     const page = await browser.newPage();
     const errors = pageErrors(page);
     await page.goto(`${base}/live`);
     const form = page.getByRole("form", { name: "What to watch" });
-    for (const [id, value] of [["#l-ns", ns], ["#l-type", "OrderPlaced"], ["#l-meta", "tenant=acme"], ["#l-has", "traceId"], ["#l-lacks", "test"]]) {
+    for (const [id, value] of [
+      ["#l-ns", ns],
+      ["#l-type", "OrderPlaced"],
+      ["#l-meta", "tenant=acme"],
+      ["#l-has", "traceId"],
+      ["#l-lacks", "test"],
+    ]) {
       await form.locator(id).fill(value);
       await form.locator(id).press("Enter");
     }
@@ -167,13 +192,26 @@ e2eDescribe("live view", () => {
     await page.waitForURL((url) => url.searchParams.get("from") === "beginning");
     const url = new URL(page.url());
     expect(url.pathname).toBe("/live");
-    expect([...url.searchParams]).toEqual([["ns", ns], ["type", "OrderPlaced"], ["meta", "tenant=acme"], ["has", "traceId"], ["lacks", "test"], ["from", "beginning"]]);
-    expect(await page.getByRole("heading", { level: 1 }).locator("..").textContent()).toContain("from the first fact in the store");
+    expect([...url.searchParams]).toEqual([
+      ["ns", ns],
+      ["type", "OrderPlaced"],
+      ["meta", "tenant=acme"],
+      ["has", "traceId"],
+      ["lacks", "test"],
+      ["from", "beginning"],
+    ]);
+    expect(await page.getByRole("heading", { level: 1 }).locator("..").textContent()).toContain(
+      "from the first fact in the store",
+    );
 
     // From the beginning: the matching fact from before, then the matching live ones.
     await expect.poll(() => allRows(page)).toEqual([history[0].serial]);
     await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
-    const live = await publishFacts(storeUrl, [tagged(3, { tenant: "acme", traceId: "t3" }), tagged(4, { tenant: "acme", traceId: "t4", test: "yes" }), tagged(5, { tenant: "other", traceId: "t5" })]);
+    const live = await publishFacts(storeUrl, [
+      tagged(3, { tenant: "acme", traceId: "t3" }),
+      tagged(4, { tenant: "acme", traceId: "t4", test: "yes" }),
+      tagged(5, { tenant: "other", traceId: "t5" }),
+    ]);
     await expect.poll(() => allRows(page)).toEqual([live[0].serial, history[0].serial]);
 
     // The form reads back what the URL says (a reload keeps the subscription).
@@ -194,7 +232,14 @@ e2eDescribe("live view", () => {
     await form.getByLabel("Start serial (inclusive)").fill(String(history[3].serial));
     await form.getByRole("button", { name: "Watch", exact: true }).click();
     await page.waitForURL(`${base}/live?ns=${ns}&from=${history[3].serial}`);
-    await expect.poll(() => allRows(page)).toEqual(history.slice(3).map((f) => f.serial).reverse());
+    await expect
+      .poll(() => allRows(page))
+      .toEqual(
+        history
+          .slice(3)
+          .map((f) => f.serial)
+          .reverse(),
+      );
   });
 
   it("says what to fix for a bad start, in the URL or in the form, and watches nothing", async () => {
@@ -210,14 +255,18 @@ e2eDescribe("live view", () => {
     expect(await page.getByTestId("live-status").count()).toBe(0);
 
     await page.goto(`${base}/live?from=12&fromDate=2025-01-01`);
-    expect(await page.getByTestId("live-url-errors").textContent()).toContain("from and fromDate are two different starts: keep one");
+    expect(await page.getByTestId("live-url-errors").textContent()).toContain(
+      "from and fromDate are two different starts: keep one",
+    );
 
     await page.goto(`${base}/live`);
     const form = page.getByRole("form", { name: "What to watch" });
     await form.getByLabel("Start", { exact: true }).selectOption({ label: "from serial" });
     await form.getByLabel("Start serial (inclusive)").fill("abc");
     await form.getByRole("button", { name: "Watch", exact: true }).click();
-    expect(await page.getByTestId("live-start-error").textContent()).toBe('from "abc" is not a start: use a serial (1 or more, like 1042) or beginning');
+    expect(await page.getByTestId("live-start-error").textContent()).toBe(
+      'from "abc" is not a start: use a serial (1 or more, like 1042) or beginning',
+    );
     expect(new URL(page.url()).search).toBe("");
     expect(errors).toEqual([]);
   });
@@ -259,55 +308,63 @@ e2eDescribe("live view", () => {
     await setTabHidden(page, false);
     await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
     await expect.poll(() => rowCount(page), { timeout: 10_000 }).toBe(26);
-    expect(await allRows(page)).toEqual([...missed.map((f) => f.serial).reverse(), "marker", ...shown.map((f) => f.serial).reverse()]);
+    expect(await allRows(page)).toEqual([
+      ...missed.map((f) => f.serial).reverse(),
+      "marker",
+      ...shown.map((f) => f.serial).reverse(),
+    ]);
     await expect.poll(followers).toBe(watching);
     await page.close();
     expect(errors).toEqual([]);
   });
 
-  it("resumes after the store is killed and restarted, with no gap, no duplicate and a marker", { timeout: 180_000 }, async () => {
-    // A store of its own on a fixed port (so the console finds it again), and a console against it.
-    const cleanups: (() => Promise<unknown>)[] = [];
-    try {
-      let adminUrl = process.env.DATABASE_URL;
-      if (!adminUrl) {
-        const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "factline-e2e-live-"));
-        cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
-        const pg = await startEmbeddedPostgres({ dataDir, ephemeral: true });
-        cleanups.push(() => pg.stop());
-        adminUrl = pg.url;
+  it(
+    "resumes after the store is killed and restarted, with no gap, no duplicate and a marker",
+    { timeout: 180_000 },
+    async () => {
+      // A store of its own on a fixed port (so the console finds it again), and a console against it.
+      const cleanups: (() => Promise<unknown>)[] = [];
+      try {
+        let adminUrl = process.env.DATABASE_URL;
+        if (!adminUrl) {
+          const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "factline-e2e-live-"));
+          cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
+          const pg = await startEmbeddedPostgres({ dataDir, ephemeral: true });
+          cleanups.push(() => pg.stop());
+          adminUrl = pg.url;
+        }
+        const db = await createTestDatabase(adminUrl, "e2e_live_restart");
+        cleanups.push(() => db.drop());
+        const port = await freePort();
+        const start = () => startStore({ databaseUrl: db.url, env: { FACTLINE_STORE_PORT: String(port) } });
+        let store: RunningStore = await start();
+        cleanups.push(() => store.stop());
+        const console_ = await startConsole(store.url);
+        cleanups.push(() => console_.stop());
+
+        const ns = uniqueName("e2e-live-restart");
+        const page = await browser.newPage();
+        const errors = pageErrors(page);
+        await page.goto(`${console_.url}/live?ns=${ns}`);
+        await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
+        const before = await publishFacts(store.url, facts(ns, 50));
+        await expect.poll(() => rowCount(page)).toBe(50);
+
+        store.kill();
+        await store.stop();
+        await page.locator('[data-testid="live-status"][data-status="reconnecting"]').waitFor();
+        store = await start();
+        const after: Published[] = [];
+        for (let i = 0; i < 5; i++) after.push(...(await publishFacts(store.url, facts(ns, 10, 50 + i * 10))));
+
+        // 100 facts and one marker where the stream came back: between the facts before and after.
+        await expect.poll(() => rowCount(page), { timeout: 30_000 }).toBe(101);
+        const serials = (fs: Published[]) => fs.map((f) => f.serial).reverse();
+        expect(await allRows(page)).toEqual([...serials(after), "marker", ...serials(before)]);
+        expect(errors).toEqual([]);
+      } finally {
+        for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
       }
-      const db = await createTestDatabase(adminUrl, "e2e_live_restart");
-      cleanups.push(() => db.drop());
-      const port = await freePort();
-      const start = () => startStore({ databaseUrl: db.url, env: { FACTLINE_STORE_PORT: String(port) } });
-      let store: RunningStore = await start();
-      cleanups.push(() => store.stop());
-      const console_ = await startConsole(store.url);
-      cleanups.push(() => console_.stop());
-
-      const ns = uniqueName("e2e-live-restart");
-      const page = await browser.newPage();
-      const errors = pageErrors(page);
-      await page.goto(`${console_.url}/live?ns=${ns}`);
-      await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
-      const before = await publishFacts(store.url, facts(ns, 50));
-      await expect.poll(() => rowCount(page)).toBe(50);
-
-      store.kill();
-      await store.stop();
-      await page.locator('[data-testid="live-status"][data-status="reconnecting"]').waitFor();
-      store = await start();
-      const after: Published[] = [];
-      for (let i = 0; i < 5; i++) after.push(...(await publishFacts(store.url, facts(ns, 10, 50 + i * 10))));
-
-      // 100 facts and one marker where the stream came back: between the facts before and after.
-      await expect.poll(() => rowCount(page), { timeout: 30_000 }).toBe(101);
-      const serials = (fs: Published[]) => fs.map((f) => f.serial).reverse();
-      expect(await allRows(page)).toEqual([...serials(after), "marker", ...serials(before)]);
-      expect(errors).toEqual([]);
-    } finally {
-      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    }
-  });
+    },
+  );
 });

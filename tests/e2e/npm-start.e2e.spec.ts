@@ -26,7 +26,12 @@ afterAll(async () => {
 });
 
 /** `npm start` as a user runs it, minus npm itself: the launcher script under tsx. */
-async function launch(): Promise<{ child: ChildProcess; port: number; consoleUrl: string; exited: Promise<number | null> }> {
+async function launch(): Promise<{
+  child: ChildProcess;
+  port: number;
+  consoleUrl: string;
+  exited: Promise<number | null>;
+}> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     FACTLINE_DATA_DIR: dataDir,
@@ -35,7 +40,11 @@ async function launch(): Promise<{ child: ChildProcess; port: number; consoleUrl
     FACTLINE_CONSOLE_DIST_DIR: E2E_DIST_DIR,
   };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    cwd: repoRoot,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   let output = "";
   const [port, consoleUrl] = await new Promise<[number, string]>((resolve, reject) => {

@@ -64,7 +64,9 @@ e2eDescribe("overview and namespace pages", () => {
     const publisher = keepPublishing(inject("storeUrl"), uniqueName("e2e-overview-rate"), 100);
     try {
       // About 100 facts/s; the figure averages 10 s, so after a few seconds it is well above 10.
-      await expect.poll(async () => Number((await value.textContent())?.replace(/,/g, "")), { timeout: 15_000 }).toBeGreaterThan(10);
+      await expect
+        .poll(async () => Number((await value.textContent())?.replace(/,/g, "")), { timeout: 15_000 })
+        .toBeGreaterThan(10);
       expect(await page.getByTestId("store-rate-chart").locator("rect").count()).toBe(60);
     } finally {
       await publisher.stop();

@@ -64,10 +64,17 @@ e2eDescribe("keyset paging", () => {
   it("loads every fact exactly once while new ones arrive, and shows the new ones above on request", async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/facts?ns=${ns}`);
-    await expect.poll(() => page.locator('[data-testid="loaded-count"]').textContent()).toMatch(/^500 facts loaded, more available/);
+    await expect
+      .poll(() => page.locator('[data-testid="loaded-count"]').textContent())
+      .toMatch(/^500 facts loaded, more available/);
 
     // Facts arrive after the first page was read …
-    const arrived = (await publishFacts(inject("storeUrl"), Array.from({ length: ARRIVING }, (_, i) => ({ ns, type: "Tick", payload: { late: i } })))).map((p) => p.serial);
+    const arrived = (
+      await publishFacts(
+        inject("storeUrl"),
+        Array.from({ length: ARRIVING }, (_, i) => ({ ns, type: "Tick", payload: { late: i } })),
+      )
+    ).map((p) => p.serial);
 
     // … and do not disturb the pages that follow: no repeats, no gaps, newest first.
     await scrollToEnd(page, INITIAL);
@@ -79,7 +86,12 @@ e2eDescribe("keyset paging", () => {
     while (await load.isVisible()) {
       await load.click();
       await page.waitForTimeout(300);
-      if ((await page.locator('[data-testid="loaded-count"]').textContent())?.startsWith(`${(INITIAL + ARRIVING).toLocaleString("en-US")} facts`)) break;
+      if (
+        (await page.locator('[data-testid="loaded-count"]').textContent())?.startsWith(
+          `${(INITIAL + ARRIVING).toLocaleString("en-US")} facts`,
+        )
+      )
+        break;
     }
     await expect.poll(() => page.locator('[data-testid="loaded-count"]').textContent()).toMatch(/^1,500 facts loaded/);
     expect(await loadedSerials(page)).toEqual([...initial, ...arrived].reverse());

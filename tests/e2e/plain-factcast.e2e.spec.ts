@@ -7,7 +7,9 @@ import { e2eDescribe, openBrowser, pageErrors, type TestBrowser } from "./suppor
 import { keepPublishing, publishFacts, uniqueName, type Published } from "./support/publish";
 
 function rowsIn(page: Page): Promise<number[]> {
-  return page.$$eval('[data-testid="fact-table"] [role=row][data-serial]', (rows) => rows.map((r) => Number(r.getAttribute("data-serial"))));
+  return page.$$eval('[data-testid="fact-table"] [role=row][data-serial]', (rows) =>
+    rows.map((r) => Number(r.getAttribute("data-serial"))),
+  );
 }
 
 e2eDescribe("console against a plain FactCast server", () => {
@@ -44,7 +46,9 @@ e2eDescribe("console against a plain FactCast server", () => {
     await value.waitFor();
     const publisher = keepPublishing(inject("plainStoreUrl"), uniqueName("e2e-plain-rate"), 100);
     try {
-      await expect.poll(async () => Number((await value.textContent())?.replace(/,/g, "")), { timeout: 15_000 }).toBeGreaterThan(10);
+      await expect
+        .poll(async () => Number((await value.textContent())?.replace(/,/g, "")), { timeout: 15_000 })
+        .toBeGreaterThan(10);
     } finally {
       await publisher.stop();
     }
@@ -57,7 +61,9 @@ e2eDescribe("console against a plain FactCast server", () => {
     await page.goto(`${base}/facts?ns=${ns}`);
     // newest first may need the admin services; either it works or a notice says why
     await expect
-      .poll(async () => (await rowsIn(page)).length > 0 || (await page.locator('[data-testid="query-notice"]').count()) > 0)
+      .poll(
+        async () => (await rowsIn(page)).length > 0 || (await page.locator('[data-testid="query-notice"]').count()) > 0,
+      )
       .toBe(true);
   });
 
@@ -70,6 +76,8 @@ e2eDescribe("console against a plain FactCast server", () => {
     expect(await page.locator('a[rel="next"]').getAttribute("href")).toBe(`/facts/${facts[1].serial}`);
     // finding the previous fact would mean reading the whole namespace: said, not pretended
     // (said once the page knows the store's status: after hydration)
-    await expect.poll(() => page.locator('[aria-disabled="true"]', { hasText: "Previous" }).getAttribute("title")).toMatch(/admin services/);
+    await expect
+      .poll(() => page.locator('[aria-disabled="true"]', { hasText: "Previous" }).getAttribute("title"))
+      .toMatch(/admin services/);
   });
 });

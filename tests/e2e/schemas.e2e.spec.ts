@@ -84,7 +84,9 @@ e2eDescribe("schema registry", () => {
   it("makes the store accept a valid fact and reject an invalid one with its error", async () => {
     const client = createFactStoreClient(storeUrl);
     await publish(client, [fact({ ns, type, version: 1, payload: { name: "Grace", email: "grace@example.com" } })]);
-    const failure = await expectFailure(publish(client, [fact({ ns, type, version: 1, payload: { email: "nobody" } })]));
+    const failure = await expectFailure(
+      publish(client, [fact({ ns, type, version: 1, payload: { email: "nobody" } })]),
+    );
     expect(failure.exception).toContain("FactValidationException");
     expect(failure.exceptionMessage ?? failure.message).toMatch(/name/);
   });
@@ -92,7 +94,9 @@ e2eDescribe("schema registry", () => {
   it("points at the offending place of a candidate that is not a valid JSON Schema", async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/schemas/register?ns=${ns}&type=${type}&version=7`);
-    await page.locator('[data-testid="schema-editor"]').fill('{\n  "type": "object",\n  "properties": { "name": { "type": "strin" } }\n}');
+    await page
+      .locator('[data-testid="schema-editor"]')
+      .fill('{\n  "type": "object",\n  "properties": { "name": { "type": "strin" } }\n}');
     await page.getByRole("button", { name: "Check" }).click();
     const problems = page.locator('[data-testid="schema-problems"]');
     await problems.waitFor();

@@ -30,7 +30,9 @@ e2eDescribe("markup in facts", () => {
 
   beforeAll(async () => {
     browser = await openBrowser();
-    [fact] = await publishFacts(inject("storeUrl"), [{ ns, type: "Comment", meta: { note: IMG }, payload: { html: SCRIPT, img: IMG } }]);
+    [fact] = await publishFacts(inject("storeUrl"), [
+      { ns, type: "Comment", meta: { note: IMG }, payload: { html: SCRIPT, img: IMG } },
+    ]);
   });
   afterAll(async () => browser?.close());
 

@@ -46,24 +46,43 @@ describe("registration", () => {
     const conflict = await expectFailure(registry.registerSchema({ key, schemaJson: objectSchema(["b"]) }));
     expect(conflict.code).toBe(Code.FailedPrecondition);
     expect(conflict.message).toContain("versions are immutable");
-    const noReason = await expectFailure(registry.registerSchema({ key, schemaJson: objectSchema(["b"]), force: true }));
+    const noReason = await expectFailure(
+      registry.registerSchema({ key, schemaJson: objectSchema(["b"]), force: true }),
+    );
     expect(noReason.code).toBe(Code.InvalidArgument);
     expect(noReason.message).toContain("reason");
     expect((await registry.getSchema({ key })).schema!.schemaJson).toBe(objectSchema(["a"]));
 
-    const forced = await registry.registerSchema({ key, schemaJson: objectSchema(["b"]), force: true, reason: "typo in field name" });
+    const forced = await registry.registerSchema({
+      key,
+      schemaJson: objectSchema(["b"]),
+      force: true,
+      reason: "typo in field name",
+    });
     expect(forced.replaced).toBe(true);
     const { schema, history } = await registry.getSchema({ key });
     expect(schema!.revision).toBe(2);
     expect(schema!.schemaJson).toBe(objectSchema(["b"]));
-    expect(history.map((h) => [h.revision, h.schemaJson, h.reason])).toEqual([[1, objectSchema(["a"]), "typo in field name"]]);
+    expect(history.map((h) => [h.revision, h.schemaJson, h.reason])).toEqual([
+      [1, objectSchema(["a"]), "typo in field name"],
+    ]);
   });
 
   it.each([
     ["schema text that is not JSON", { schemaJson: "{type:" }, Code.InvalidArgument, "not valid JSON"],
     ["a schema violating the meta-schema", { schemaJson: '{"type":5}' }, Code.InvalidArgument, "/type"],
-    ["an unsupported $schema", { schemaJson: '{"$schema":"http://example.com/mine"}' }, Code.InvalidArgument, "unsupported $schema"],
-    ["a pattern that is not a regex", { schemaJson: '{"type":"string","pattern":"("}' }, Code.InvalidArgument, "not a valid JSON Schema"],
+    [
+      "an unsupported $schema",
+      { schemaJson: '{"$schema":"http://example.com/mine"}' },
+      Code.InvalidArgument,
+      "unsupported $schema",
+    ],
+    [
+      "a pattern that is not a regex",
+      { schemaJson: '{"type":"string","pattern":"("}' },
+      Code.InvalidArgument,
+      "not a valid JSON Schema",
+    ],
     ["version 0", { key: { ns: "x", type: "T", version: 0 } }, Code.InvalidArgument, "key.version"],
     ["a blank namespace", { key: { ns: " ", type: "T", version: 1 } }, Code.InvalidArgument, "key.ns"],
     ["a blank type", { key: { ns: "x", type: "", version: 1 } }, Code.InvalidArgument, "key.type"],
@@ -72,7 +91,9 @@ describe("registration", () => {
     ["an example the schema rejects", { examples: ['{"name":1}'] }, Code.InvalidArgument, "examples[0] does not match"],
   ])("rejects %s, registering nothing", async (_name, override, code, message) => {
     const key = { ns: uniqueName("bad"), type: "T", version: 1 };
-    const error = await expectFailure(registry.registerSchema({ key, schemaJson: objectSchema(["name"]), ...override }));
+    const error = await expectFailure(
+      registry.registerSchema({ key, schemaJson: objectSchema(["name"]), ...override }),
+    );
     expect(error.code).toBe(code);
     expect(error.message).toContain(message);
     expect((await expectFailure(registry.getSchema({ key }))).code).toBe(Code.NotFound);
@@ -82,7 +103,11 @@ describe("registration", () => {
 describe("listing and enumeration", () => {
   it("lists by namespace and type, and names types that have facts but no schema", async () => {
     const ns = uniqueName("list");
-    for (const [type, version] of [["A", 1], ["A", 2], ["B", 1]] as const) {
+    for (const [type, version] of [
+      ["A", 1],
+      ["A", 2],
+      ["B", 1],
+    ] as const) {
       await registry.registerSchema({ key: { ns, type, version }, schemaJson: objectSchema([]) });
     }
     await publish(fx.client, [fact({ ns, type: "Loose" }), fact({ ns, type: "A", version: 1 })]);
@@ -115,7 +140,9 @@ describe("deletion", () => {
     expect(inUse.message).toContain("used by 1 stored fact");
     await registry.deleteSchema({ key: { ns, type: "T", version: 2 } });
     expect((await expectFailure(registry.getSchema({ key: { ns, type: "T", version: 2 } }))).code).toBe(Code.NotFound);
-    expect((await expectFailure(registry.deleteSchema({ key: { ns, type: "T", version: 2 } }))).code).toBe(Code.NotFound);
+    expect((await expectFailure(registry.deleteSchema({ key: { ns, type: "T", version: 2 } }))).code).toBe(
+      Code.NotFound,
+    );
     expect((await registry.getSchema({ key: { ns, type: "T", version: 1 } })).schema).toBeDefined();
   });
 });

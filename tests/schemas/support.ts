@@ -13,7 +13,14 @@ export function registryClient(baseUrl: string, fcId = "registry-test"): Registr
 }
 
 /** An object schema with the given required string properties (and optional extra properties). */
-export function objectSchema(required: string[], properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
-  const props: Record<string, unknown> = { ...Object.fromEntries(required.map((r) => [r, { type: "string" }])), ...properties };
+export function objectSchema(
+  required: string[],
+  properties: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): string {
+  const props: Record<string, unknown> = {
+    ...Object.fromEntries(required.map((r) => [r, { type: "string" }])),
+    ...properties,
+  };
   return JSON.stringify({ type: "object", required, properties: props, ...extra });
 }

@@ -20,7 +20,10 @@ afterAll(async () => {
   await fx?.close();
 }, 30_000);
 
-const userSchema = objectSchema(["name", "email"], { email: { type: "string", format: "email" }, age: { type: "integer", minimum: 0 } });
+const userSchema = objectSchema(["name", "email"], {
+  email: { type: "string", format: "email" },
+  age: { type: "integer", minimum: 0 },
+});
 
 async function registered(type = "UserCreated", schema = userSchema) {
   const ns = uniqueName("val");
@@ -58,36 +61,77 @@ describe("policy registered (the default)", () => {
   it("also validates conditional publishes", async () => {
     const ns = await registered();
     const error = await expectFailure(
-      fx.client.publishConditional({ facts: factsMsg([fact({ ns, type: "UserCreated", version: 1, payload: {} })]), tokenPresent: false }),
+      fx.client.publishConditional({
+        facts: factsMsg([fact({ ns, type: "UserCreated", version: 1, payload: {} })]),
+        tokenPresent: false,
+      }),
     );
     expect(error.exception).toBe(VALIDATION_EXCEPTION);
   });
 
   it("honours $schema: 2020-12 and draft-04 schemas validate with their own rules", async () => {
-    const ns = await registered("Modern", JSON.stringify({
-      $schema: "https://json-schema.org/draft/2020-12/schema",
-      type: "object",
-      properties: { tags: { type: "array", prefixItems: [{ type: "string" }], items: false } },
-    }));
+    const ns = await registered(
+      "Modern",
+      JSON.stringify({
+        $schema: "https://json-schema.org/draft/2020-12/schema",
+        type: "object",
+        properties: { tags: { type: "array", prefixItems: [{ type: "string" }], items: false } },
+      }),
+    );
     await publish(fx.client, [fact({ ns, type: "Modern", version: 1, payload: { tags: ["one"] } })]);
-    expect((await expectFailure(publish(fx.client, [fact({ ns, type: "Modern", version: 1, payload: { tags: ["one", "two"] } })]))).exception).toBe(VALIDATION_EXCEPTION);
+    expect(
+      (
+        await expectFailure(
+          publish(fx.client, [fact({ ns, type: "Modern", version: 1, payload: { tags: ["one", "two"] } })]),
+        )
+      ).exception,
+    ).toBe(VALIDATION_EXCEPTION);
 
     const old = uniqueName("val");
     await registry.registerSchema({
       key: { ns: old, type: "Legacy", version: 1 },
-      schemaJson: JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", type: "object", properties: { n: { type: "number", maximum: 10, exclusiveMaximum: true } } }),
+      schemaJson: JSON.stringify({
+        $schema: "http://json-schema.org/draft-04/schema#",
+        type: "object",
+        properties: { n: { type: "number", maximum: 10, exclusiveMaximum: true } },
+      }),
     });
-    expect((await expectFailure(publish(fx.client, [fact({ ns: old, type: "Legacy", version: 1, payload: { n: 10 } })]))).exception).toBe(VALIDATION_EXCEPTION);
+    expect(
+      (await expectFailure(publish(fx.client, [fact({ ns: old, type: "Legacy", version: 1, payload: { n: 10 } })])))
+        .exception,
+    ).toBe(VALIDATION_EXCEPTION);
   });
 
   it("validates a payload on request without publishing it", async () => {
     const ns = await registered();
-    const res = await registry.validatePayload({ key: { ns, type: "UserCreated", version: 1 }, payloadJson: '{"name":1,"email":"x@y.z"}' });
+    const res = await registry.validatePayload({
+      key: { ns, type: "UserCreated", version: 1 },
+      payloadJson: '{"name":1,"email":"x@y.z"}',
+    });
     expect(res.valid).toBe(false);
     expect(res.errors.map((e) => [e.pointer, e.keyword])).toEqual([["/name", "type"]]);
-    expect((await registry.validatePayload({ key: { ns, type: "UserCreated", version: 1 }, payloadJson: '{"name":"a","email":"x@y.z"}' })).valid).toBe(true);
-    expect((await expectFailure(registry.validatePayload({ key: { ns, type: "UserCreated", version: 9 }, payloadJson: "{}" }))).code).toBe(Code.NotFound);
-    expect((await expectFailure(registry.validatePayload({ key: { ns, type: "UserCreated", version: 1 }, payloadJson: "{" }))).code).toBe(Code.InvalidArgument);
+    expect(
+      (
+        await registry.validatePayload({
+          key: { ns, type: "UserCreated", version: 1 },
+          payloadJson: '{"name":"a","email":"x@y.z"}',
+        })
+      ).valid,
+    ).toBe(true);
+    expect(
+      (
+        await expectFailure(
+          registry.validatePayload({ key: { ns, type: "UserCreated", version: 9 }, payloadJson: "{}" }),
+        )
+      ).code,
+    ).toBe(Code.NotFound);
+    expect(
+      (
+        await expectFailure(
+          registry.validatePayload({ key: { ns, type: "UserCreated", version: 1 }, payloadJson: "{" }),
+        )
+      ).code,
+    ).toBe(Code.InvalidArgument);
   });
 });
 
@@ -123,7 +167,9 @@ describe("other policies and instances", () => {
 
   it("off accepts what the schema would reject", async () => {
     const ns = await registered();
-    await publish(createFactStoreClient(off.url), [fact({ ns, type: "UserCreated", version: 1, payload: { name: 5 } })]);
+    await publish(createFactStoreClient(off.url), [
+      fact({ ns, type: "UserCreated", version: 1, payload: { name: 5 } }),
+    ]);
   });
 
   it("an instance enforces a schema registered through another instance from the very next publish", async () => {
@@ -141,9 +187,9 @@ describe("other policies and instances", () => {
   it("a strict instance accepts facts of a version registered through another instance a moment ago", async () => {
     for (let i = 0; i < 5; i++) {
       const ns = await registered();
-      await publish(createFactStoreClient(strict.url), [fact({ ns, type: "UserCreated", version: 1, payload: { name: "a", email: "a@b.c" } })]);
+      await publish(createFactStoreClient(strict.url), [
+        fact({ ns, type: "UserCreated", version: 1, payload: { name: "a", email: "a@b.c" } }),
+      ]);
     }
   });
 });
-
-

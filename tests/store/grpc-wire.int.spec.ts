@@ -46,7 +46,14 @@ function call(method: string, body: Buffer, headers: http2.OutgoingHttpHeaders =
     req.on("response", (h) => (responseHeaders = h));
     req.on("trailers", (t) => (trailers = t));
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve({ httpStatus: Number(responseHeaders[":status"]), headers: responseHeaders, body: Buffer.concat(chunks), trailers: { ...responseHeaders, ...trailers } }));
+    req.on("end", () =>
+      resolve({
+        httpStatus: Number(responseHeaders[":status"]),
+        headers: responseHeaders,
+        body: Buffer.concat(chunks),
+        trailers: { ...responseHeaders, ...trailers },
+      }),
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -60,11 +67,16 @@ const framed = (message: Uint8Array, compressed = false) => {
   return out;
 };
 const serial = (n: bigint) => framed(toBinary(MSG_SerialSchema, create(MSG_SerialSchema, { serial: n })));
-const status = (a: Answer) => ({ code: Number(a.trailers["grpc-status"]), message: decodeURIComponent(String(a.trailers["grpc-message"] ?? "")) });
+const status = (a: Answer) => ({
+  code: Number(a.trailers["grpc-status"]),
+  message: decodeURIComponent(String(a.trailers["grpc-message"] ?? "")),
+});
 
 async function publishOne(payload: object): Promise<void> {
   const id = crypto.randomUUID();
-  const facts = create(MSG_FactsSchema, { fact: [{ header: JSON.stringify({ id, ns: "wire", type: "T" }), payload: JSON.stringify(payload) }] });
+  const facts = create(MSG_FactsSchema, {
+    fact: [{ header: JSON.stringify({ id, ns: "wire", type: "T" }), payload: JSON.stringify(payload) }],
+  });
   const answer = await call("publish", framed(toBinary(MSG_FactsSchema, facts)));
   expect(status(answer)).toEqual({ code: 0, message: "" });
 }
@@ -75,10 +87,34 @@ describe("bad calls", () => {
     ["a prefix announcing more bytes than sent", Buffer.from([0, 0, 0, 0, 9, 1, 2]), {}, 3, /ended after 2 of the 9/],
     ["two messages for a unary method", Buffer.concat([serial(1n), serial(2n)]), {}, 3, /more than one message/],
     ["a flag byte other than 0 or 1", Buffer.from([7, 0, 0, 0, 0]), {}, 3, /flag byte is 7/],
-    ["bytes that are not the request message", framed(Buffer.from([0x0a, 0xff, 0xff])), {}, 3, /not a valid org.factcast.grpc.api.gen.MSG_Serial/],
-    ["an unsupported grpc-encoding", serial(1n), { "grpc-encoding": "lz4" }, 12, /grpc-encoding lz4 is not supported; use one of gzip,identity/],
-    ["a compressed message without grpc-encoding", framed(zlib.gzipSync(Buffer.from([8, 1])), true), {}, 13, /flagged compressed but grpc-encoding is missing/],
-    ["corrupt gzip", framed(Buffer.from("not gzip"), true), { "grpc-encoding": "gzip" }, 3, /could not be decompressed/],
+    [
+      "bytes that are not the request message",
+      framed(Buffer.from([0x0a, 0xff, 0xff])),
+      {},
+      3,
+      /not a valid org.factcast.grpc.api.gen.MSG_Serial/,
+    ],
+    [
+      "an unsupported grpc-encoding",
+      serial(1n),
+      { "grpc-encoding": "lz4" },
+      12,
+      /grpc-encoding lz4 is not supported; use one of gzip,identity/,
+    ],
+    [
+      "a compressed message without grpc-encoding",
+      framed(zlib.gzipSync(Buffer.from([8, 1])), true),
+      {},
+      13,
+      /flagged compressed but grpc-encoding is missing/,
+    ],
+    [
+      "corrupt gzip",
+      framed(Buffer.from("not gzip"), true),
+      { "grpc-encoding": "gzip" },
+      3,
+      /could not be decompressed/,
+    ],
     ["a malformed grpc-timeout", serial(1n), { "grpc-timeout": "soon" }, 3, /grpc-timeout "soon" is malformed/],
   ])("%s: status %s… and the message says what to fix", async (_, body, headers, code, message) => {
     const answer = await call("fetchBySerial", body, headers);
@@ -95,9 +131,13 @@ describe("bad calls", () => {
   });
 
   it("ends a follow subscription with DEADLINE_EXCEEDED when its grpc-timeout passes", async () => {
-    const request = create(MSG_SubscriptionRequestSchema, { json: JSON.stringify({ specs: [{ ns: "wire" }], continuous: true, ephemeral: true }) });
+    const request = create(MSG_SubscriptionRequestSchema, {
+      json: JSON.stringify({ specs: [{ ns: "wire" }], continuous: true, ephemeral: true }),
+    });
     const started = Date.now();
-    const answer = await call("subscribe", framed(toBinary(MSG_SubscriptionRequestSchema, request)), { "grpc-timeout": "300m" });
+    const answer = await call("subscribe", framed(toBinary(MSG_SubscriptionRequestSchema, request)), {
+      "grpc-timeout": "300m",
+    });
     expect(status(answer).code).toBe(4);
     expect(status(answer).message).toMatch(/deadline \(grpc-timeout 300 ms\) passed/);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -112,8 +152,12 @@ describe("bad calls", () => {
 
 describe("compression", () => {
   it("accepts gzip-compressed requests", async () => {
-    const facts = create(MSG_FactsSchema, { fact: [{ header: JSON.stringify({ id: crypto.randomUUID(), ns: "wire", type: "Gz" }), payload: "{}" }] });
-    const answer = await call("publish", framed(zlib.gzipSync(toBinary(MSG_FactsSchema, facts)), true), { "grpc-encoding": "gzip" });
+    const facts = create(MSG_FactsSchema, {
+      fact: [{ header: JSON.stringify({ id: crypto.randomUUID(), ns: "wire", type: "Gz" }), payload: "{}" }],
+    });
+    const answer = await call("publish", framed(zlib.gzipSync(toBinary(MSG_FactsSchema, facts)), true), {
+      "grpc-encoding": "gzip",
+    });
     expect(status(answer)).toEqual({ code: 0, message: "" });
   });
 

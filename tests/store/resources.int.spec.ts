@@ -24,7 +24,10 @@ let impatientClient: FactStoreClient;
 let admin: pg.Client;
 beforeAll(async () => {
   fx = await startStoreOnFreshDatabase("resources");
-  impatient = await startStore({ databaseUrl: fx.databaseUrl, env: { FACTLINE_CATCHUP_IDLE_MS: String(SHORT_IDLE_MS) } });
+  impatient = await startStore({
+    databaseUrl: fx.databaseUrl,
+    env: { FACTLINE_CATCHUP_IDLE_MS: String(SHORT_IDLE_MS) },
+  });
   impatientClient = createFactStoreClient(impatient.url);
   admin = new pg.Client({ connectionString: fx.databaseUrl });
   await admin.connect();
@@ -85,7 +88,9 @@ describe("resources held by subscriptions", () => {
 
   beforeAll(async () => {
     for (let i = 0; i < FACTS; i += 100) {
-      await fx.client.publish(factsMsg(Array.from({ length: 100 }, () => fact({ ns, type: "Blob", payload: PAYLOAD }))));
+      await fx.client.publish(
+        factsMsg(Array.from({ length: 100 }, () => fact({ ns, type: "Blob", payload: PAYLOAD }))),
+      );
     }
   }, 120_000);
 
@@ -93,7 +98,9 @@ describe("resources held by subscriptions", () => {
     const pid = fx.store.process.pid!;
     const before = rssBytes(pid);
     const abort = new AbortController();
-    const stream = fx.client.subscribe(subscriptionRequest({ specs: [{ ns }], continuous: false }), { signal: abort.signal });
+    const stream = fx.client.subscribe(subscriptionRequest({ specs: [{ ns }], continuous: false }), {
+      signal: abort.signal,
+    });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next(); // the first notification: the store has started streaming
     await new Promise((r) => setTimeout(r, 3_000)); // the client stalls
@@ -141,7 +148,9 @@ describe("resources held by subscriptions", () => {
   it("cancelling follow subscriptions leaves no connection busy and the store keeps serving", async () => {
     const aborts = Array.from({ length: 20 }, () => new AbortController());
     const iterators = aborts.map((a) =>
-      fx.client.subscribe(subscriptionRequest({ specs: [{ ns: uniqueName("idle") }], continuous: true }), { signal: a.signal })[Symbol.asyncIterator](),
+      fx.client
+        .subscribe(subscriptionRequest({ specs: [{ ns: uniqueName("idle") }], continuous: true }), { signal: a.signal })
+        [Symbol.asyncIterator](),
     );
     await Promise.all(iterators.map((it) => it.next())); // Catchup: they are live now
     for (const a of aborts) a.abort();

@@ -54,12 +54,17 @@ describe("schema", () => {
     const constraints = await query<{ line: string }>(`
       SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS line FROM pg_constraint
        WHERE connamespace = 'public'::regnamespace AND contype = 'c' ORDER BY 1`);
-    const schema = [
-      "-- columns", ...columns.map((r) => r.line),
-      "-- indexes", ...indexes.map((r) => r.line),
-      "-- triggers", ...triggers.map((r) => r.line),
-      "-- check constraints", ...constraints.map((r) => r.line),
-    ].join("\n") + "\n";
+    const schema =
+      [
+        "-- columns",
+        ...columns.map((r) => r.line),
+        "-- indexes",
+        ...indexes.map((r) => r.line),
+        "-- triggers",
+        ...triggers.map((r) => r.line),
+        "-- check constraints",
+        ...constraints.map((r) => r.line),
+      ].join("\n") + "\n";
     await expect(schema).toMatchFileSnapshot("./__snapshots__/schema.sql");
   });
 

@@ -18,7 +18,10 @@ afterAll(async () => {
 it("answers an unknown method with UNIMPLEMENTED naming the method", async () => {
   // The same service shape under a name the store does not serve (e.g. a removed snapshot RPC's path).
   const parent = { ...RemoteFactStore, typeName: "org.factcast.grpc.api.gen.RemovedService" };
-  const method = { ...RemoteFactStore.method.latestSerial, parent } as unknown as typeof RemoteFactStore.method.latestSerial;
+  const method = {
+    ...RemoteFactStore.method.latestSerial,
+    parent,
+  } as unknown as typeof RemoteFactStore.method.latestSerial;
   const transport = createGrpcTransport({ baseUrl: fx.store.url });
   const error = await transport.unary(method, undefined, undefined, undefined, {}).then(
     () => undefined,

@@ -189,7 +189,9 @@ export function subscribe(
           } else if (finished) {
             done();
             void ended.then((end) =>
-              reject(new Error(`stream ended before ${what}: ${summarize(sub)}; error: ${end.error?.message ?? "none"}`)),
+              reject(
+                new Error(`stream ended before ${what}: ${summarize(sub)}; error: ${end.error?.message ?? "none"}`),
+              ),
             );
           }
         };
@@ -267,7 +269,8 @@ function summarize(sub: Subscription): string {
 export function expectWellFormed(sub: Pick<Subscription, "notifications">) {
   for (const n of sub.notifications) {
     expect(n.type, "type Id is obsolete and breaks the Java client").not.toBe(MSG_Notification_Type.Id);
-    if (n.type === MSG_Notification_Type.Fact) expect(n.fact?.header, "a Fact notification needs a fact (unset type?)").toBeTruthy();
+    if (n.type === MSG_Notification_Type.Fact)
+      expect(n.fact?.header, "a Fact notification needs a fact (unset type?)").toBeTruthy();
     if (n.type === MSG_Notification_Type.Facts) {
       expect(n.facts?.fact.length ?? 0).toBeGreaterThan(0);
       for (const f of n.facts!.fact) expect(typeof JSON.parse(f.header).meta?._ser).toBe("number");
@@ -306,7 +309,8 @@ export async function expectFailure(call: Promise<unknown>): Promise<ErrorDetail
     const result = await call;
     throw new ExpectedFailureMissing(result);
   } catch (e) {
-    if (e instanceof ExpectedFailureMissing) throw new Error(`expected the call to fail, it returned ${safeJson(e.result)}`);
+    if (e instanceof ExpectedFailureMissing)
+      throw new Error(`expected the call to fail, it returned ${safeJson(e.result)}`);
     return errorDetails(e);
   }
 }

@@ -2,13 +2,19 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 
-export interface TestDatabase { url: string; drop(): Promise<void> }
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
 
 /** PostgreSQL truncates identifiers beyond this many bytes. */
 const MAX_IDENTIFIER = 63;
 
 export async function createTestDatabase(adminUrl: string, label = "test"): Promise<TestDatabase> {
-  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+  const slug = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "");
   const suffix = `_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const name = `factline_${slug}`.slice(0, MAX_IDENTIFIER - suffix.length) + suffix;
   await admin(adminUrl, (client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`));
@@ -17,7 +23,10 @@ export async function createTestDatabase(adminUrl: string, label = "test"): Prom
   return {
     url: url.toString(),
     // FORCE: a test that leaked a connection must not make the cleanup fail too.
-    drop: () => admin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`)),
+    drop: () =>
+      admin(adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
+      ),
   };
 }
 

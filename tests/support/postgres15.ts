@@ -28,7 +28,11 @@ export function postgres15Missing(): string | undefined {
   return undefined;
 }
 
-export interface TemporaryCluster { url: string; version: string; stop(): Promise<void> }
+export interface TemporaryCluster {
+  url: string;
+  version: string;
+  stop(): Promise<void>;
+}
 
 export async function startPostgres15(): Promise<TemporaryCluster> {
   const asRoot = process.getuid?.() === 0;
@@ -38,23 +42,30 @@ export async function startPostgres15(): Promise<TemporaryCluster> {
   if (asRoot) await exec("chown", [OS_USER, dir]);
   // Run as the postgres OS user when we are root; LC_MESSAGES=C keeps errors greppable.
   const run = (tool: string, args: string[]) =>
-    exec(asRoot ? "runuser" : path.join(PG15_BIN_DIR, tool),
+    exec(
+      asRoot ? "runuser" : path.join(PG15_BIN_DIR, tool),
       asRoot ? ["-u", OS_USER, "--", path.join(PG15_BIN_DIR, tool), ...args] : args,
-      { cwd: dir, env: { ...process.env, LC_MESSAGES: "C" } });
+      { cwd: dir, env: { ...process.env, LC_MESSAGES: "C" } },
+    );
 
   const port = await freePort();
   try {
     // Trust on loopback is fine: the cluster lives for one test run and listens on 127.0.0.1 only.
     await run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"]);
-    await fs.appendFile(path.join(data, "postgresql.conf"), [
-      "listen_addresses = '127.0.0.1'",
-      `port = ${port}`,
-      // No unix socket: it would collide with the machine's own PostgreSQL in /var/run/postgresql.
-      "unix_socket_directories = ''",
-      // Durability is worthless for a throwaway cluster and costs test time.
-      "fsync = off", "synchronous_commit = off", "full_page_writes = off",
-      "",
-    ].join("\n"));
+    await fs.appendFile(
+      path.join(data, "postgresql.conf"),
+      [
+        "listen_addresses = '127.0.0.1'",
+        `port = ${port}`,
+        // No unix socket: it would collide with the machine's own PostgreSQL in /var/run/postgresql.
+        "unix_socket_directories = ''",
+        // Durability is worthless for a throwaway cluster and costs test time.
+        "fsync = off",
+        "synchronous_commit = off",
+        "full_page_writes = off",
+        "",
+      ].join("\n"),
+    );
     await run("pg_ctl", ["-D", data, "-l", logFile, "-w", "-t", String(START_TIMEOUT_S), "start"]);
   } catch (error) {
     const log = await fs.readFile(logFile, "utf8").catch(() => "");
@@ -64,7 +75,10 @@ export async function startPostgres15(): Promise<TemporaryCluster> {
   const { stdout } = await exec(path.join(PG15_BIN_DIR, "postgres"), ["--version"]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    version: stdout.trim().replace(/^postgres \(PostgreSQL\) /, "").split(" ")[0],
+    version: stdout
+      .trim()
+      .replace(/^postgres \(PostgreSQL\) /, "")
+      .split(" ")[0],
     async stop() {
       await run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]).catch(() => {});
       await fs.rm(dir, { recursive: true, force: true });

@@ -15,7 +15,11 @@ export default async function RegisterSchemaPage(props: Props) {
   const version = Number(one(q.version));
   return (
     <AfterHydration fallback={<SkeletonRows rows={8} />}>
-      <RegisterForm ns={one(q.ns)} type={one(q.type)} version={Number.isInteger(version) && version > 0 ? version : 1} />
+      <RegisterForm
+        ns={one(q.ns)}
+        type={one(q.type)}
+        version={Number.isInteger(version) && version > 0 ? version : 1}
+      />
     </AfterHydration>
   );
 }

@@ -15,7 +15,12 @@ export default async function ValidatePage(props: Props) {
   const version = Number(one(q.version));
   return (
     <AfterHydration fallback={<SkeletonRows rows={8} />}>
-      <Playground ns={one(q.ns)} type={one(q.type)} version={Number.isInteger(version) && version > 0 ? version : 1} serial={one(q.serial).replace(/\D/g, "")} />
+      <Playground
+        ns={one(q.ns)}
+        type={one(q.type)}
+        version={Number.isInteger(version) && version > 0 ? version : 1}
+        serial={one(q.serial).replace(/\D/g, "")}
+      />
     </AfterHydration>
   );
 }

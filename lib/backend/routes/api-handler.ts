@@ -25,7 +25,10 @@ export function createApiHandler(routes: (router: ConnectRouter) => void, prefix
   const byPath = new Map(
     router.handlers.map((h) => {
       const handle = createFetchHandler(h);
-      return [prefix + h.requestPath, h.method.methodKind === "server_streaming" ? unbuffered(handle) : handle] as const;
+      return [
+        prefix + h.requestPath,
+        h.method.methodKind === "server_streaming" ? unbuffered(handle) : handle,
+      ] as const;
     }),
   );
   return async (req) => {
@@ -40,7 +43,9 @@ export function createApiHandler(routes: (router: ConnectRouter) => void, prefix
 /** The console's /api handler: ConsoleService and SchemaService over one upstream (default: the shared one). */
 export function createConsoleApiHandler(options: ConsoleServiceOptions = {}): FetchHandler {
   return createApiHandler((router) =>
-    router.service(ConsoleService, createConsoleService(options)).service(SchemaService, createSchemaService({ upstream: options.upstream })),
+    router
+      .service(ConsoleService, createConsoleService(options))
+      .service(SchemaService, createSchemaService({ upstream: options.upstream })),
   );
 }
 

@@ -44,10 +44,17 @@ describe("the /api route handler", () => {
     expect(res.status).toBe(200);
     expect((await res.json()).fact.ns).toBe("users");
     const missing = await handler(
-      new Request(`${ORIGIN}/api/factline.console.v1.ConsoleService/GetFact`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"serial":"9"}' }),
+      new Request(`${ORIGIN}/api/factline.console.v1.ConsoleService/GetFact`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"serial":"9"}',
+      }),
     );
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ code: "not_found", message: expect.stringContaining("no fact with serial 9") });
+    expect(await missing.json()).toMatchObject({
+      code: "not_found",
+      message: expect.stringContaining("no fact with serial 9"),
+    });
   });
 
   it("answers unknown paths with Connect's 'unimplemented'", async () => {

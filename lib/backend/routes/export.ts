@@ -18,7 +18,11 @@ const encoder = new TextEncoder();
  * Answers GET /api/export?<the fact browser's parameters> (see lib/query-params.ts; `order` and
  * `cursor` are ignored: an export is always the whole range, oldest first).
  */
-export async function exportFacts(upstream: Upstream, search: URLSearchParams, signal?: AbortSignal): Promise<Response> {
+export async function exportFacts(
+  upstream: Upstream,
+  search: URLSearchParams,
+  signal?: AbortSignal,
+): Promise<Response> {
   const parsed = parseFactsSearchParams(search);
   if (!parsed.ok) {
     return plain(400, parsed.errors.map((e) => `${e.param}: ${e.message}`).join("\n"));
@@ -97,7 +101,10 @@ function oneLine(json: string): string {
 }
 
 function plain(status: number, text: string): Response {
-  return new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+  return new Response(`${text}\n`, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
 }
 
 function httpStatus(code: Code): number {

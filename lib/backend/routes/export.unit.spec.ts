@@ -20,20 +20,28 @@ describe("GET /api/export", () => {
   it("streams the whole result as NDJSON, oldest first, header and payload exactly as stored", async () => {
     for (const admin of [true, false]) {
       const s = store(admin);
-      const res = await exportFacts(upstreamOf(s), new URLSearchParams("ns=users&type=UserCreated&order=newest&cursor=1"));
+      const res = await exportFacts(
+        upstreamOf(s),
+        new URLSearchParams("ns=users&type=UserCreated&order=newest&cursor=1"),
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8");
       expect(res.headers.get("content-disposition")).toBe('attachment; filename="facts-users.UserCreated.ndjson"');
       const lines = (await res.text()).split("\n");
       expect(lines.pop()).toBe("");
-      expect(lines).toEqual([s.facts[0], s.facts[2]].map((f) => `{"header":${f.headerText},"payload":${f.payloadText}}`));
+      expect(lines).toEqual(
+        [s.facts[0], s.facts[2]].map((f) => `{"header":${f.headerText},"payload":${f.payloadText}}`),
+      );
       expect(JSON.parse(lines[1]).payload.big).toHaveLength(5000);
     }
   });
 
   it("applies serial and day ranges like the fact browser", async () => {
     const res = await exportFacts(upstreamOf(store()), new URLSearchParams("from=2&to=6"));
-    const serials = (await res.text()).trim().split("\n").map((l) => JSON.parse(l).header.meta._ser);
+    const serials = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).header.meta._ser);
     expect(serials).toEqual([2, 6]);
     const none = await exportFacts(upstreamOf(store()), new URLSearchParams("toDate=2020-01-01"));
     expect(await none.text()).toBe("");
@@ -44,15 +52,28 @@ describe("GET /api/export", () => {
     expect(res.status).toBe(400);
     const text = await res.text();
     expect(text).toContain('aggId: aggId "nope" is not a UUID');
-    expect(text).toContain("from: from \"x\" is not a serial");
+    expect(text).toContain('from: from "x" is not a serial');
   });
 
   it("answers 503 with the reason when the store is down", async () => {
     const refused = () =>
-      Promise.reject(new ConnectError("connect ECONNREFUSED", Code.Unavailable, undefined, undefined, Object.assign(new Error(), { code: "ECONNREFUSED" })));
-    const res = await exportFacts(createUpstream({ url: "http://127.0.0.1:9090", transport: { unary: refused, stream: refused } }), new URLSearchParams(""));
+      Promise.reject(
+        new ConnectError(
+          "connect ECONNREFUSED",
+          Code.Unavailable,
+          undefined,
+          undefined,
+          Object.assign(new Error(), { code: "ECONNREFUSED" }),
+        ),
+      );
+    const res = await exportFacts(
+      createUpstream({ url: "http://127.0.0.1:9090", transport: { unary: refused, stream: refused } }),
+      new URLSearchParams(""),
+    );
     expect(res.status).toBe(503);
-    expect(await res.text()).toContain("store unreachable: cannot connect to http://127.0.0.1:9090 (connection refused)");
+    expect(await res.text()).toContain(
+      "store unreachable: cannot connect to http://127.0.0.1:9090 (connection refused)",
+    );
   });
 
   it("reads from the store only as fast as the download pulls, and stops when it is cancelled", async () => {

@@ -9,7 +9,14 @@ import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@
 import { dehydrate, QueryClient, type DehydratedState } from "@tanstack/react-query";
 import { ConsoleService, type GetFactResponse } from "../../../gen/factline/console/v1/console_pb";
 import { API_BASE_URL } from "../../browser/transport";
-import { catalogQuery, consoleQueryKey, factQuery, recentFactsQuery, storeStatusQuery, type ConsoleQuery } from "../../browser/queries";
+import {
+  catalogQuery,
+  consoleQueryKey,
+  factQuery,
+  recentFactsQuery,
+  storeStatusQuery,
+  type ConsoleQuery,
+} from "../../browser/queries";
 import { createConsoleService, type ConsoleServiceOptions } from "../rpc/console-service";
 import { uuidToMsg } from "../upstream/factcast";
 import { sharedUpstream } from "../upstream/upstream";
@@ -77,7 +84,9 @@ export async function prefetchFactPage(
 export async function serialOfFact(id: string, options: PrefetchOptions = {}): Promise<bigint | null | undefined> {
   const upstream = typeof options.upstream === "function" ? options.upstream() : (options.upstream ?? sharedUpstream());
   try {
-    const res = await upstream.factStore.serialOf(uuidToMsg(id), { timeoutMs: options.timeoutMs ?? PREFETCH_TIMEOUT_MS });
+    const res = await upstream.factStore.serialOf(uuidToMsg(id), {
+      timeoutMs: options.timeoutMs ?? PREFETCH_TIMEOUT_MS,
+    });
     return res.present ? res.serial : null;
   } catch {
     // Unreachable or slow: the page renders the fact by id and the browser asks (and explains).
@@ -115,13 +124,17 @@ async function callBounded(service: ConsoleServiceImpl, q: ConsoleQuery, timeout
     // The deadline aborts ctx.signal, which cancels what listens to it (catch-up reads).
     timeoutMs,
   });
-  const impl = service[q.method.localName as keyof ConsoleServiceImpl] as unknown as (req: Message, ctx: HandlerContext) => Promise<MessageInitShape<DescMessage>>;
+  const impl = service[q.method.localName as keyof ConsoleServiceImpl] as unknown as (
+    req: Message,
+    ctx: HandlerContext,
+  ) => Promise<MessageInitShape<DescMessage>>;
   const answer = impl(create(q.method.input, q.input), ctx).then(
     (init): Outcome<unknown> => ({ ok: true, value: create(q.method.output, init) }),
     (err: unknown): Outcome<unknown> => ({ ok: false, error: ConnectError.from(err) }),
   );
   const late = new Promise<Outcome<unknown>>((resolve) => {
-    const onDeadline = () => resolve({ ok: false, error: new ConnectError(`no answer within ${timeoutMs} ms`, Code.DeadlineExceeded) });
+    const onDeadline = () =>
+      resolve({ ok: false, error: new ConnectError(`no answer within ${timeoutMs} ms`, Code.DeadlineExceeded) });
     if (ctx.signal.aborted) onDeadline();
     else ctx.signal.addEventListener("abort", onDeadline, { once: true });
   });

@@ -1,9 +1,27 @@
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { hashKey, hydrate, QueryClient, type DehydratedState } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
-import type { GetCatalogResponse, GetFactResponse, GetStoreStatusResponse, QueryFactsResponse } from "../../../gen/factline/console/v1/console_pb";
-import { catalogQuery, consoleQueryKey, factQuery, recentFactsQuery, storeStatusQuery, type ConsoleQuery } from "../../browser/queries";
-import { MAX_PREFETCHED_PAYLOAD_BYTES, prefetchFactPage, prefetchNamespacePage, prefetchOverview, serialOfFact } from "./prefetch";
+import type {
+  GetCatalogResponse,
+  GetFactResponse,
+  GetStoreStatusResponse,
+  QueryFactsResponse,
+} from "../../../gen/factline/console/v1/console_pb";
+import {
+  catalogQuery,
+  consoleQueryKey,
+  factQuery,
+  recentFactsQuery,
+  storeStatusQuery,
+  type ConsoleQuery,
+} from "../../browser/queries";
+import {
+  MAX_PREFETCHED_PAYLOAD_BYTES,
+  prefetchFactPage,
+  prefetchNamespacePage,
+  prefetchOverview,
+  serialOfFact,
+} from "./prefetch";
 import { FAKE_URL } from "../testing/console";
 import { FakeStore } from "../testing/fake-store";
 import { createUpstream } from "../upstream/upstream";
@@ -21,7 +39,16 @@ function over(store: FakeStore) {
 
 /** Every call fails the way connect-node does when nothing listens. */
 const refusing: Transport = {
-  unary: () => Promise.reject(new ConnectError("connect ECONNREFUSED", Code.Unavailable, undefined, undefined, Object.assign(new Error(), { code: "ECONNREFUSED" }))),
+  unary: () =>
+    Promise.reject(
+      new ConnectError(
+        "connect ECONNREFUSED",
+        Code.Unavailable,
+        undefined,
+        undefined,
+        Object.assign(new Error(), { code: "ECONNREFUSED" }),
+      ),
+    ),
   stream: () => Promise.reject(new ConnectError("connect ECONNREFUSED", Code.Unavailable)),
 };
 /**
@@ -52,13 +79,22 @@ describe("server-side prefetch", () => {
 
     it(`fills the overview's status and catalog from ${kind}`, async () => {
       const { state } = await prefetchOverview(over(sample(admin)));
-      expect(cached<GetStoreStatusResponse>(state, storeStatusQuery())).toMatchObject({ reachable: true, adminAvailable: admin });
-      expect(cached<GetCatalogResponse>(state, catalogQuery())?.namespaces.map((n) => n.ns)).toEqual(["orders", "users"]);
+      expect(cached<GetStoreStatusResponse>(state, storeStatusQuery())).toMatchObject({
+        reachable: true,
+        adminAvailable: admin,
+      });
+      expect(cached<GetCatalogResponse>(state, catalogQuery())?.namespaces.map((n) => n.ns)).toEqual([
+        "orders",
+        "users",
+      ]);
     });
 
     it(`fills a namespace page's catalog and recent facts from ${kind}`, async () => {
       const { state } = await prefetchNamespacePage("users", over(sample(admin)));
-      expect(cached<GetCatalogResponse>(state, catalogQuery("users"))?.namespaces[0].types.map((t) => t.type)).toEqual(["UserCreated", "UserRenamed"]);
+      expect(cached<GetCatalogResponse>(state, catalogQuery("users"))?.namespaces[0].types.map((t) => t.type)).toEqual([
+        "UserCreated",
+        "UserRenamed",
+      ]);
       const recent = cached<QueryFactsResponse>(state, recentFactsQuery("users"));
       // newest first where the store can; a plain FactCast server reads oldest first
       expect(recent?.facts.map((f) => f.serial)).toEqual(admin ? [2n, 1n] : [1n, 2n]);
@@ -68,7 +104,10 @@ describe("server-side prefetch", () => {
       const store = sample(admin);
       const { state, found } = await prefetchFactPage({ serial: 2n }, over(store));
       expect(found).toBe(true);
-      expect(cached<GetFactResponse>(state, factQuery({ serial: 2n }))?.fact).toMatchObject({ id: store.facts[1].id, type: "UserRenamed" });
+      expect(cached<GetFactResponse>(state, factQuery({ serial: 2n }))?.fact).toMatchObject({
+        id: store.facts[1].id,
+        type: "UserRenamed",
+      });
     });
   }
 
@@ -120,6 +159,8 @@ describe("server-side prefetch", () => {
 
   it("files under the hooks' keys and nothing else", async () => {
     const { state } = await prefetchOverview(over(sample(true)));
-    expect(state.queries.map((q) => q.queryHash).sort()).toEqual([storeStatusQuery(), catalogQuery()].map((q) => hashKey(consoleQueryKey(q))).sort());
+    expect(state.queries.map((q) => q.queryHash).sort()).toEqual(
+      [storeStatusQuery(), catalogQuery()].map((q) => hashKey(consoleQueryKey(q))).sort(),
+    );
   });
 });

@@ -27,7 +27,11 @@ export async function getCatalog(upstream: Upstream, req: GetCatalogRequest): Pr
     upstream.capabilities,
     async () => {
       const res = await upstream.catalog.getCatalog({ ns: req.ns }, { timeoutMs: UNARY_TIMEOUT_MS });
-      return create(GetCatalogResponseSchema, { namespaces: groupEntries(res.entries), latestSerial: res.latestSerial, countsAvailable: true });
+      return create(GetCatalogResponseSchema, {
+        namespaces: groupEntries(res.entries),
+        latestSerial: res.latestSerial,
+        countsAvailable: true,
+      });
     },
     () => enumerateCatalog(upstream, req.ns),
   );
@@ -83,11 +87,15 @@ async function enumerateCatalog(upstream: Upstream, onlyNs: string): Promise<Get
   const limit = limiter(ENUMERATE_CONCURRENCY);
   const summaries = await Promise.all(
     namespaces.map(async (ns): Promise<NamespaceSummary> => {
-      const typeNames = (await limit(() => upstream.factStore.enumerateTypes({ embeddedString: ns }, call))).embeddedString;
+      const typeNames = (await limit(() => upstream.factStore.enumerateTypes({ embeddedString: ns }, call)))
+        .embeddedString;
       const types = await Promise.all(
         [...new Set(typeNames)].sort().map(async (type): Promise<TypeSummary> => {
           const versions = await limit(() => versionsOf(upstream, ns, type));
-          return create(TypeSummarySchema, { type, versions: versions.map((version) => create(VersionSummarySchema, { version })) });
+          return create(TypeSummarySchema, {
+            type,
+            versions: versions.map((version) => create(VersionSummarySchema, { version })),
+          });
         }),
       );
       return create(NamespaceSummarySchema, { ns, types });

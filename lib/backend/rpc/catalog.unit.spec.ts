@@ -24,13 +24,25 @@ describe("GetCatalog", () => {
     expect(res.latestSerial).toBe(5n);
     expect(names(res)).toEqual([
       ["orders", [["OrderPlaced", [1]]]],
-      ["users", [["Deleted", [1]], ["UserCreated", [1, 2]]]],
+      [
+        "users",
+        [
+          ["Deleted", [1]],
+          ["UserCreated", [1, 2]],
+        ],
+      ],
     ]);
     const users = res.namespaces[1];
     expect([users.factCount, users.lastSerial, users.lastPublishedMs]).toEqual([4n, 5n, 5000n]);
     const created = users.types[1];
     expect([created.factCount, created.lastSerial]).toEqual([3n, 5n]);
-    expect(created.versions[1]).toMatchObject({ version: 2, factCount: 2n, firstSerial: 1n, lastSerial: 5n, lastPublishedMs: 5000n });
+    expect(created.versions[1]).toMatchObject({
+      version: 2,
+      factCount: 2n,
+      firstSerial: 1n,
+      lastSerial: 5n,
+      lastPublishedMs: 5000n,
+    });
   });
 
   it("enumerates names only on a plain FactCast server", async () => {

@@ -73,9 +73,11 @@ export async function* catchUp(upstream: Upstream, options: CatchUpOptions): Asy
     );
     for await (const note of stream) {
       const batch =
-        note.type === MSG_Notification_Type.Facts ? (note.facts?.fact ?? [])
-        : note.type === MSG_Notification_Type.Fact && note.fact ? [note.fact]
-        : [];
+        note.type === MSG_Notification_Type.Facts
+          ? (note.facts?.fact ?? [])
+          : note.type === MSG_Notification_Type.Fact && note.fact
+            ? [note.fact]
+            : [];
       for (const msg of batch) {
         const header = parseHeader(msg.header);
         // The walk found the newest fact at or below `after`; a late commit below it is no concern of ours.
@@ -96,7 +98,11 @@ export async function* catchUp(upstream: Upstream, options: CatchUpOptions): Asy
  * The id to pass as `startingAfter` so delivery begins above `serial`: null = from the beginning,
  * "end" = nothing can follow (serial is at or past the newest fact).
  */
-export async function startingAfterId(upstream: Upstream, serial: bigint, signal?: AbortSignal): Promise<string | null | "end"> {
+export async function startingAfterId(
+  upstream: Upstream,
+  serial: bigint,
+  signal?: AbortSignal,
+): Promise<string | null | "end"> {
   if (serial <= 0n) return null;
   const latest = await latestSerial(upstream);
   if (serial >= latest) return "end";

@@ -5,7 +5,12 @@ import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { Order as AdminOrder, type FactFilter as AdminFilter } from "../../../gen/factline/admin/v1/admin_pb";
 import { FactFilterSchema as AdminFilterSchema } from "../../../gen/factline/admin/v1/admin_pb";
-import { GetFactResponseSchema, type Fact, type GetFactRequest, type GetFactResponse } from "../../../gen/factline/console/v1/console_pb";
+import {
+  GetFactResponseSchema,
+  type Fact,
+  type GetFactRequest,
+  type GetFactResponse,
+} from "../../../gen/factline/console/v1/console_pb";
 import { isUuid } from "../../query-params";
 import { withAdmin } from "../upstream/capabilities";
 import { catchUp } from "./catchup";
@@ -53,7 +58,8 @@ async function lookUp(upstream: Upstream, req: GetFactRequest) {
   switch (req.key.case) {
     case "serial": {
       const serial = req.key.value;
-      if (serial <= 0n) throw consoleError(`serial must be a positive whole number, got ${serial}`, Code.InvalidArgument);
+      if (serial <= 0n)
+        throw consoleError(`serial must be a positive whole number, got ${serial}`, Code.InvalidArgument);
       const wire = await fetchBySerial(upstream, serial);
       if (wire) return wire;
       const latest = await latestSerial(upstream);
@@ -66,7 +72,11 @@ async function lookUp(upstream: Upstream, req: GetFactRequest) {
     }
     case "id": {
       const id = req.key.value.trim();
-      if (!isUuid(id)) throw consoleError(`"${req.key.value}" is not a fact id: ids are UUIDs like 3f2504e0-4f89-11d3-9a0c-0305e82c3301`, Code.InvalidArgument);
+      if (!isUuid(id))
+        throw consoleError(
+          `"${req.key.value}" is not a fact id: ids are UUIDs like 3f2504e0-4f89-11d3-9a0c-0305e82c3301`,
+          Code.InvalidArgument,
+        );
       const wire = await fetchById(upstream, id.toLowerCase());
       if (wire) return wire;
       throw consoleError(`no fact with id ${id}`, Code.NotFound);
@@ -115,7 +125,10 @@ async function viaAdmin(upstream: Upstream, header: ParsedHeader, serial: bigint
  * read backwards); the history by reading the aggregates oldest first and keeping the last 100.
  */
 async function viaCatchUp(upstream: Upstream, header: ParsedHeader, signal?: AbortSignal): Promise<Surroundings> {
-  const [nextSerial, history] = await Promise.all([nextOfKind(upstream, header, signal), historyByCatchUp(upstream, header, signal)]);
+  const [nextSerial, history] = await Promise.all([
+    nextOfKind(upstream, header, signal),
+    historyByCatchUp(upstream, header, signal),
+  ]);
   return { previousSerial: 0n, nextSerial, ...history };
 }
 
@@ -123,7 +136,11 @@ async function nextOfKind(upstream: Upstream, header: ParsedHeader, signal?: Abo
   const deadline = AbortSignal.timeout(FALLBACK_SCAN_TIMEOUT_MS);
   const stop = signal ? AbortSignal.any([deadline, signal]) : deadline;
   try {
-    for await (const { header: next } of catchUp(upstream, { specs: [spec(header.ns, header.type || null, [])], afterId: header.id, signal: stop })) {
+    for await (const { header: next } of catchUp(upstream, {
+      specs: [spec(header.ns, header.type || null, [])],
+      afterId: header.id,
+      signal: stop,
+    })) {
       return next.serial;
     }
     return 0n;
@@ -134,7 +151,11 @@ async function nextOfKind(upstream: Upstream, header: ParsedHeader, signal?: Abo
   }
 }
 
-async function historyByCatchUp(upstream: Upstream, header: ParsedHeader, signal?: AbortSignal): Promise<{ history: Fact[]; historyTruncated: boolean }> {
+async function historyByCatchUp(
+  upstream: Upstream,
+  header: ParsedHeader,
+  signal?: AbortSignal,
+): Promise<{ history: Fact[]; historyTruncated: boolean }> {
   if (header.aggIds.length === 0) return { history: [], historyTruncated: false };
   const deadline = AbortSignal.timeout(FALLBACK_SCAN_TIMEOUT_MS);
   const stop = signal ? AbortSignal.any([deadline, signal]) : deadline;

@@ -26,7 +26,13 @@ describe("GetFact", () => {
     const s = store(true);
     const { client } = consoleFor(s);
     const bySerial = await client.getFact({ key: { case: "serial", value: 1n } });
-    expect(bySerial.fact).toMatchObject({ serial: 1n, ns: "users", type: "UserCreated", payloadJson: '{"name":"Ada"}', payloadTruncated: false });
+    expect(bySerial.fact).toMatchObject({
+      serial: 1n,
+      ns: "users",
+      type: "UserCreated",
+      payloadJson: '{"name":"Ada"}',
+      payloadTruncated: false,
+    });
     const byId = await client.getFact({ key: { case: "id", value: s.facts[0].id.toUpperCase() } });
     expect(byId.fact?.serial).toBe(1n);
   });
@@ -49,13 +55,21 @@ describe("GetFact", () => {
       code: Code.NotFound,
       rawMessage: expect.stringContaining("serials have gaps"),
     });
-    await expect(client.getFact({ key: { case: "id", value: OTHER } })).rejects.toMatchObject({ code: Code.NotFound, rawMessage: `no fact with id ${OTHER}` });
+    await expect(client.getFact({ key: { case: "id", value: OTHER } })).rejects.toMatchObject({
+      code: Code.NotFound,
+      rawMessage: `no fact with id ${OTHER}`,
+    });
   });
 
   it("rejects a malformed key", async () => {
     const { client } = consoleFor(store(true));
-    await expect(client.getFact({ key: { case: "id", value: "12" } })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining("UUID") });
-    await expect(client.getFact({ key: { case: "serial", value: 0n } })).rejects.toMatchObject({ code: Code.InvalidArgument });
+    await expect(client.getFact({ key: { case: "id", value: "12" } })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+      rawMessage: expect.stringContaining("UUID"),
+    });
+    await expect(client.getFact({ key: { case: "serial", value: 0n } })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+    });
     await expect(client.getFact({})).rejects.toMatchObject({ code: Code.InvalidArgument });
   });
 
@@ -81,7 +95,8 @@ describe("GetFact", () => {
   it("keeps the newest 100 of a long aggregate history, marked truncated, with either strategy", async () => {
     for (const admin of [true, false]) {
       const s = new FakeStore({ admin, batchSize: 7 });
-      for (let i = 0; i < 250; i++) s.publish({ ns: "acc", type: "Booked", aggIds: [AGG], payload: { i, pad: "p".repeat(2000) } });
+      for (let i = 0; i < 250; i++)
+        s.publish({ ns: "acc", type: "Booked", aggIds: [AGG], payload: { i, pad: "p".repeat(2000) } });
       const res = await consoleFor(s).client.getFact({ key: { case: "serial", value: 10n } });
       expect(res.aggregateHistory).toHaveLength(AGGREGATE_HISTORY_LIMIT);
       expect(res.aggregateHistory[0].serial).toBe(250n);
@@ -95,7 +110,9 @@ describe("GetFact", () => {
     const s = new FakeStore({ admin: false, batchSize: 7 });
     for (let i = 0; i < 250; i++) s.publish({ ns: "acc", type: "Booked", aggIds: [AGG] });
     const upstream = consoleFor(s).upstream;
-    await expect(getFact(upstream, create(GetFactRequestSchema, { key: { case: "serial", value: 10n } }), AbortSignal.abort())).rejects.toBeDefined();
+    await expect(
+      getFact(upstream, create(GetFactRequestSchema, { key: { case: "serial", value: 10n } }), AbortSignal.abort()),
+    ).rejects.toBeDefined();
     expect(s.delivered).toBe(0);
   });
 });

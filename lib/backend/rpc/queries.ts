@@ -38,7 +38,11 @@ export interface QueryOptions {
   signal?: AbortSignal;
 }
 
-export async function queryFacts(upstream: Upstream, req: QueryFactsRequest, options: QueryOptions = {}): Promise<QueryFactsResponse> {
+export async function queryFacts(
+  upstream: Upstream,
+  req: QueryFactsRequest,
+  options: QueryOptions = {},
+): Promise<QueryFactsResponse> {
   const limit = validateQueryRequest(req);
   const query = req.query ?? create(FactQuerySchema);
   const range = await resolveRange(upstream, query, options.now);
@@ -64,7 +68,13 @@ interface Page {
 }
 
 /** The store pages for us: the cursor and the range become exclusive serial bounds. */
-async function keysetPage(upstream: Upstream, query: FactQuery, range: SerialRange, req: QueryFactsRequest, limit: number): Promise<Page> {
+async function keysetPage(
+  upstream: Upstream,
+  query: FactQuery,
+  range: SerialRange,
+  req: QueryFactsRequest,
+  limit: number,
+): Promise<Page> {
   const newestFirst = req.order !== Order.OLDEST_FIRST;
   let after = range.from > 0n ? range.from - 1n : 0n;
   let before = range.to > 0n ? range.to + 1n : 0n;

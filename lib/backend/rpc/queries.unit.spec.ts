@@ -1,7 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { FactQuerySchema, Order, type FactQuery, type QueryFactsResponse } from "../../../gen/factline/console/v1/console_pb";
+import {
+  FactQuerySchema,
+  Order,
+  type FactQuery,
+  type QueryFactsResponse,
+} from "../../../gen/factline/console/v1/console_pb";
 import { parseFactsSearchParams, toFactQuery } from "../../query-params";
 import { MAX_GAP_WALK } from "./catchup";
 import { NEWEST_FIRST_UNAVAILABLE } from "./queries";
@@ -17,7 +22,11 @@ function seeded(options: ConstructorParameters<typeof FakeStore>[0] = {}): FakeS
   const store = new FakeStore(options);
   let n = 0;
   const id = () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`;
-  for (const [d, count] of [[10, 4], [11, 4], [12, 4]] as const) {
+  for (const [d, count] of [
+    [10, 4],
+    [11, 4],
+    [12, 4],
+  ] as const) {
     for (let i = 0; i < count; i++) {
       store.publish({
         id: id(),
@@ -71,9 +80,19 @@ describe("QueryFacts with factline's admin services (keyset)", () => {
     const first = await client.queryFacts({ query: query("ns=users"), order: Order.OLDEST_FIRST, limit: 3 });
     expect(serials(first)).toEqual([1, 3, 10]);
     store.publish({ ns: "users", type: "UserCreated" });
-    const second = await client.queryFacts({ query: query("ns=users"), order: Order.OLDEST_FIRST, limit: 3, cursor: first.nextCursor });
+    const second = await client.queryFacts({
+      query: query("ns=users"),
+      order: Order.OLDEST_FIRST,
+      limit: 3,
+      cursor: first.nextCursor,
+    });
     expect(serials(second)).toEqual([12, 14, 16]);
-    const third = await client.queryFacts({ query: query("ns=users"), order: Order.OLDEST_FIRST, limit: 3, cursor: second.nextCursor });
+    const third = await client.queryFacts({
+      query: query("ns=users"),
+      order: Order.OLDEST_FIRST,
+      limit: 3,
+      cursor: second.nextCursor,
+    });
     expect(serials(third)).toEqual([18]);
     expect(third.hasMore).toBe(false);
   });
@@ -88,7 +107,10 @@ describe("QueryFacts with factline's admin services (keyset)", () => {
 
 describe("resolving days and serial bounds", () => {
   it("turns days into serials with lastSerialBefore / firstSerialAfter (UTC days, inclusive)", async () => {
-    const res = await consoleFor(seeded()).client.queryFacts({ query: query("fromDate=2025-01-11&toDate=2025-01-11"), order: Order.OLDEST_FIRST });
+    const res = await consoleFor(seeded()).client.queryFacts({
+      query: query("fromDate=2025-01-11&toDate=2025-01-11"),
+      order: Order.OLDEST_FIRST,
+    });
     expect([res.resolvedFromSerial, res.resolvedToSerial]).toEqual([10n, 13n]);
     expect(serials(res)).toEqual([10, 11, 12, 13]);
   });
@@ -102,7 +124,10 @@ describe("resolving days and serial bounds", () => {
   });
 
   it("resolves to_date without firstSerialAfter, as a Java FactCast server requires", async () => {
-    const res = await consoleFor(seeded({ firstSerialAfter: false })).client.queryFacts({ query: query("toDate=2025-01-11"), order: Order.OLDEST_FIRST });
+    const res = await consoleFor(seeded({ firstSerialAfter: false })).client.queryFacts({
+      query: query("toDate=2025-01-11"),
+      order: Order.OLDEST_FIRST,
+    });
     expect(res.resolvedToSerial).toBe(13n);
     expect(serials(res)).toEqual([1, 2, 3, 4, 10, 11, 12, 13]);
   });
@@ -123,20 +148,37 @@ describe("resolving days and serial bounds", () => {
 
 describe("QueryFacts against a plain FactCast server (catch-up)", () => {
   it("reads oldest first, says so, and gives the same facts as the keyset for every kind of filter", async () => {
-    for (const search of ["", "ns=users", "ns=users&ns=orders&type=OrderPlaced", `aggId=${A2}`, "meta=tenant=t2", "has=flagged", "lacks=flagged&ns=orders", "from=3&to=12", "fromDate=2025-01-12"]) {
+    for (const search of [
+      "",
+      "ns=users",
+      "ns=users&ns=orders&type=OrderPlaced",
+      `aggId=${A2}`,
+      "meta=tenant=t2",
+      "has=flagged",
+      "lacks=flagged&ns=orders",
+      "from=3&to=12",
+      "fromDate=2025-01-12",
+    ]) {
       const keyset = await pageAll(seeded(), query(search), Order.OLDEST_FIRST, 4);
       const catchUp = await pageAll(seeded({ admin: false }), query(search), Order.OLDEST_FIRST, 4);
       expect(catchUp.all, search).toEqual(keyset.all);
       expect(catchUp.last.strategy).toBe("catch-up");
     }
-    const res = await consoleFor(seeded({ admin: false })).client.queryFacts({ query: query("ns=users"), order: Order.NEWEST_FIRST });
+    const res = await consoleFor(seeded({ admin: false })).client.queryFacts({
+      query: query("ns=users"),
+      order: Order.NEWEST_FIRST,
+    });
     expect(serials(res)).toEqual([1, 3, 10, 12, 14, 16]);
     expect(res.notices).toEqual([NEWEST_FIRST_UNAVAILABLE]);
   });
 
   it("starts after the fact at or below the start serial, walking down over gaps", async () => {
     const store = seeded({ admin: false });
-    const res = await consoleFor(store).client.queryFacts({ query: query("from=8"), order: Order.OLDEST_FIRST, limit: 2 });
+    const res = await consoleFor(store).client.queryFacts({
+      query: query("from=8"),
+      order: Order.OLDEST_FIRST,
+      limit: 2,
+    });
     expect(serials(res)).toEqual([10, 11]);
     // Serials 7, 6, 5 are the gap; the walk finds 4 and the subscription starts after its id.
     expect(store.calls.filter((c) => c === "fetchBySerial").length).toBeGreaterThanOrEqual(4);
@@ -145,7 +187,11 @@ describe("QueryFacts against a plain FactCast server (catch-up)", () => {
   it("collects limit + 1 facts, then cancels the subscription", async () => {
     const store = new FakeStore({ admin: false, batchSize: 3 });
     for (let i = 0; i < 300; i++) store.publish({ ns: "bulk", type: "Row" });
-    const res = await consoleFor(store).client.queryFacts({ query: query("ns=bulk"), order: Order.OLDEST_FIRST, limit: 5 });
+    const res = await consoleFor(store).client.queryFacts({
+      query: query("ns=bulk"),
+      order: Order.OLDEST_FIRST,
+      limit: 5,
+    });
     expect(serials(res)).toEqual([1, 2, 3, 4, 5]);
     expect(res.hasMore).toBe(true);
     expect(res.nextCursor).toBe(5n);
@@ -163,8 +209,13 @@ describe("QueryFacts against a plain FactCast server (catch-up)", () => {
     store.publish({ ns: "x" });
     store.gap(MAX_GAP_WALK + 10);
     store.publish({ ns: "x" });
-    const err = await consoleFor(store).client.queryFacts({ query: query(`from=${MAX_GAP_WALK + 5}`) }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: Code.FailedPrecondition, rawMessage: expect.stringContaining("choose a start serial below") });
+    const err = await consoleFor(store)
+      .client.queryFacts({ query: query(`from=${MAX_GAP_WALK + 5}`) })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: Code.FailedPrecondition,
+      rawMessage: expect.stringContaining("choose a start serial below"),
+    });
   });
 });
 
@@ -174,8 +225,8 @@ describe("QueryFacts input", () => {
     const cases: [Parameters<typeof client.queryFacts>[0], string][] = [
       [{ limit: 501 }, "limit must be from 1 to 500"],
       [{ limit: -1 }, "limit must be from 1 to 500"],
-      [{ query: { filters: [{ aggIds: ["nope"] }] } }, "query.filters[0].agg_ids[0] \"nope\" is not a UUID"],
-      [{ query: { fromDate: "2025-13-01" } }, "query.from_date \"2025-13-01\" is not a day: write it as YYYY-MM-DD"],
+      [{ query: { filters: [{ aggIds: ["nope"] }] } }, 'query.filters[0].agg_ids[0] "nope" is not a UUID'],
+      [{ query: { fromDate: "2025-13-01" } }, 'query.from_date "2025-13-01" is not a day: write it as YYYY-MM-DD'],
       [{ query: { fromSerial: 9n, toSerial: 3n } }, "swap them"],
       [{ query: { fromDate: "2025-02-01", toDate: "2025-01-01" } }, "swap them"],
       [{ query: { filters: [{ metaPresent: ["k"], metaAbsent: ["k"] }] } }, "both present and absent"],

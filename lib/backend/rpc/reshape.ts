@@ -46,7 +46,10 @@ export function parseHeader(headerJson: string): ParsedHeader {
     throw consoleError(`the store returned a fact header that is not JSON: ${headerJson.slice(0, 200)}`, Code.Internal);
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) {
-    throw consoleError(`the store returned a fact header that is not a JSON object: ${headerJson.slice(0, 200)}`, Code.Internal);
+    throw consoleError(
+      `the store returned a fact header that is not a JSON object: ${headerJson.slice(0, 200)}`,
+      Code.Internal,
+    );
   }
   const h = header as Record<string, unknown>;
   const meta = isObject(h.meta) ? h.meta : {};
@@ -125,7 +128,11 @@ function metaLists(meta: Record<string, unknown>): Record<string, MetaValues> {
   const out: Record<string, MetaValues> = {};
   for (const [key, value] of Object.entries(meta)) {
     if (STORE_META.has(key)) continue;
-    const values = Array.isArray(value) ? value.filter((v) => v !== null).map(metaText) : value === null ? [] : [metaText(value)];
+    const values = Array.isArray(value)
+      ? value.filter((v) => v !== null).map(metaText)
+      : value === null
+        ? []
+        : [metaText(value)];
     out[key] = create(MetaValuesSchema, { values });
   }
   return out;

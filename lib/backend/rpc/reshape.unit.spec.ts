@@ -7,7 +7,8 @@ import { cutPayload, reshapeQueriedFact, reshapeWireFact } from "./reshape";
 const ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
 const AGG = "7b0e1b3c-2c43-4a8e-9d61-9f1f3a4c5d6e";
 // Written by hand, in an order and spacing a serializer would not produce, to prove it passes verbatim.
-const HEADER = `{"ns":"users","id":"${ID}", "type":"UserCreated","version":2,"aggIds":["${AGG}"],` +
+const HEADER =
+  `{"ns":"users","id":"${ID}", "type":"UserCreated","version":2,"aggIds":["${AGG}"],` +
   `"meta":{"_ser":42,"_ts":1736942400123,"source":"crm","tags":["a","b"],"n":7,"gone":null},"extra":{"x":1}}`;
 
 describe("reshapeWireFact", () => {
@@ -69,15 +70,31 @@ describe("cutPayload", () => {
       expect(payload.startsWith(cut.text)).toBe(true);
       expect(cut.text).not.toContain("\uFFFD");
     }
-    expect(cutPayload(payload, 1000)).toEqual({ text: payload, truncated: false, bytes: BigInt(Buffer.byteLength(payload)) });
+    expect(cutPayload(payload, 1000)).toEqual({
+      text: payload,
+      truncated: false,
+      bytes: BigInt(Buffer.byteLength(payload)),
+    });
   });
 });
 
 describe("reshapeQueriedFact", () => {
   it("takes the admin service's preview, size and serial as given", () => {
     const fact = reshapeQueriedFact(
-      create(QueriedFactSchema, { serial: 42n, header: HEADER, payload: `{"a":`, payloadTruncated: true, payloadBytes: 9000n }),
+      create(QueriedFactSchema, {
+        serial: 42n,
+        header: HEADER,
+        payload: `{"a":`,
+        payloadTruncated: true,
+        payloadBytes: 9000n,
+      }),
     );
-    expect(fact).toMatchObject({ serial: 42n, payloadJson: `{"a":`, payloadTruncated: true, payloadBytes: 9000n, headerJson: HEADER });
+    expect(fact).toMatchObject({
+      serial: 42n,
+      payloadJson: `{"a":`,
+      payloadTruncated: true,
+      payloadBytes: 9000n,
+      headerJson: HEADER,
+    });
   });
 });

@@ -8,15 +8,24 @@ import { createUpstream } from "../upstream/upstream";
 /** The console's SchemaService over an in-memory store that implements `registry` (or not). */
 function consoleOver(registry: Parameters<typeof createRouterTransport>[0]) {
   const upstream = createUpstream({ url: "http://store.test:9090", transport: createRouterTransport(registry) });
-  return createClient(SchemaService, createRouterTransport((r) => r.service(SchemaService, createSchemaService({ upstream }))));
+  return createClient(
+    SchemaService,
+    createRouterTransport((r) => r.service(SchemaService, createSchemaService({ upstream }))),
+  );
 }
 
 describe("SchemaService", () => {
   it("passes requests and answers through unchanged", async () => {
     const client = consoleOver((r) =>
       r.service(SchemaRegistryService, {
-        listSchemas: (req) => ({ schemas: [{ key: { ns: req.ns, type: "Created", version: 1 }, factCount: 3n }], unschematized: [{ ns: "b", type: "X" }] }),
-        validatePayload: (req) => ({ valid: false, errors: [{ pointer: "/name", message: `bad in ${req.payloadJson}`, keyword: "type" }] }),
+        listSchemas: (req) => ({
+          schemas: [{ key: { ns: req.ns, type: "Created", version: 1 }, factCount: 3n }],
+          unschematized: [{ ns: "b", type: "X" }],
+        }),
+        validatePayload: (req) => ({
+          valid: false,
+          errors: [{ pointer: "/name", message: `bad in ${req.payloadJson}`, keyword: "type" }],
+        }),
       }),
     );
     const list = await client.listSchemas({ ns: "users" });
@@ -42,7 +51,9 @@ describe("SchemaService", () => {
         },
       }),
     );
-    const err = ConnectError.from(await client.getSchema({ key: { ns: "users", type: "Created", version: 9 } }).catch((e: unknown) => e));
+    const err = ConnectError.from(
+      await client.getSchema({ key: { ns: "users", type: "Created", version: 9 } }).catch((e: unknown) => e),
+    );
     expect(err.code).toBe(Code.NotFound);
     expect(err.rawMessage).toContain("no schema users/Created/9");
   });

@@ -26,8 +26,12 @@ export async function getStoreStatus(upstream: Upstream): Promise<GetStoreStatus
     const [latest, admin] = await Promise.all([upstream.factStore.latestSerial({}, call), adminAnswer(upstream)]);
     const v = handshake.version ?? { major: 0, minor: 0, patch: 0 };
     const features = admin.available ? [] : [...admin.reasons];
-    if (v.major !== 1) features.push(`The store speaks FactCast protocol ${v.major}.${v.minor}; the console speaks 1.x and may misread it.`);
-    else if (v.minor < FULL_PROTOCOL_MINOR) features.push(`Version lists need FactCast protocol 1.8; the store speaks ${v.major}.${v.minor}.`);
+    if (v.major !== 1)
+      features.push(
+        `The store speaks FactCast protocol ${v.major}.${v.minor}; the console speaks 1.x and may misread it.`,
+      );
+    else if (v.minor < FULL_PROTOCOL_MINOR)
+      features.push(`Version lists need FactCast protocol 1.8; the store speaks ${v.major}.${v.minor}.`);
     return create(GetStoreStatusResponseSchema, {
       url: upstream.url,
       reachable: true,
@@ -38,17 +42,28 @@ export async function getStoreStatus(upstream: Upstream): Promise<GetStoreStatus
       unavailableFeatures: features,
     });
   } catch (err) {
-    return create(GetStoreStatusResponseSchema, { url: upstream.url, reachable: false, error: describeFailure(upstream.url, err) });
+    return create(GetStoreStatusResponseSchema, {
+      url: upstream.url,
+      reachable: false,
+      error: describeFailure(upstream.url, err),
+    });
   }
 }
 
 /** Admin services present? A failing probe (not UNIMPLEMENTED) leaves FactCast browsing working. */
 async function adminAnswer(upstream: Upstream): Promise<{ available: boolean; reasons: string[] }> {
   try {
-    return (await upstream.capabilities.adminAvailable()) ? { available: true, reasons: [] } : { available: false, reasons: WITHOUT_ADMIN };
+    return (await upstream.capabilities.adminAvailable())
+      ? { available: true, reasons: [] }
+      : { available: false, reasons: WITHOUT_ADMIN };
   } catch (err) {
     const why = err instanceof ConnectError ? storeMessage(err) : String(err);
-    return { available: false, reasons: [`factline's admin services failed (${why}); counts and newest-first browsing are off until they answer.`] };
+    return {
+      available: false,
+      reasons: [
+        `factline's admin services failed (${why}); counts and newest-first browsing are off until they answer.`,
+      ],
+    };
   }
 }
 

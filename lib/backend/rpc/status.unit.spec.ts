@@ -15,11 +15,20 @@ function failingTransport(err: () => ConnectError): Transport {
 
 function consoleOver(transport: Transport, url = "http://127.0.0.1:9090") {
   const upstream = createUpstream({ url, transport });
-  return createClient(ConsoleService, createRouterTransport((r) => r.service(ConsoleService, createConsoleService({ upstream }))));
+  return createClient(
+    ConsoleService,
+    createRouterTransport((r) => r.service(ConsoleService, createConsoleService({ upstream }))),
+  );
 }
 
 const refused = () =>
-  new ConnectError("connect ECONNREFUSED 127.0.0.1:9090", Code.Unavailable, undefined, undefined, Object.assign(new Error("refused"), { code: "ECONNREFUSED" }));
+  new ConnectError(
+    "connect ECONNREFUSED 127.0.0.1:9090",
+    Code.Unavailable,
+    undefined,
+    undefined,
+    Object.assign(new Error("refused"), { code: "ECONNREFUSED" }),
+  );
 
 describe("GetStoreStatus", () => {
   it("reports a factline store: protocol, implementation, latest serial, admin services", async () => {
@@ -51,17 +60,22 @@ describe("GetStoreStatus", () => {
     expect(status).toMatchObject({
       url: "http://127.0.0.1:9090",
       reachable: false,
-      error: "cannot connect to http://127.0.0.1:9090 (connection refused): is the store running? set FACTLINE_STORE_URL",
+      error:
+        "cannot connect to http://127.0.0.1:9090 (connection refused): is the store running? set FACTLINE_STORE_URL",
     });
   });
 
   it("names the credentials when the store wants them", async () => {
-    const status = await consoleOver(failingTransport(() => new ConnectError("no credentials", Code.Unauthenticated))).getStoreStatus({});
+    const status = await consoleOver(
+      failingTransport(() => new ConnectError("no credentials", Code.Unauthenticated)),
+    ).getStoreStatus({});
     expect(status.error).toContain("set FACTLINE_STORE_USER and FACTLINE_STORE_PASSWORD");
   });
 
   it("never shows credentials from the URL", async () => {
-    const status = await consoleOver(failingTransport(refused), "http://ops:secret@store.example:9090").getStoreStatus({});
+    const status = await consoleOver(failingTransport(refused), "http://ops:secret@store.example:9090").getStoreStatus(
+      {},
+    );
     expect(status.url).toBe("http://store.example:9090");
     expect(status.error).not.toContain("secret");
   });
@@ -72,8 +86,11 @@ describe("store errors on data calls", () => {
     const client = consoleOver(failingTransport(refused));
     await expect(client.getCatalog({})).rejects.toMatchObject({
       code: Code.Unavailable,
-      rawMessage: "store unreachable: cannot connect to http://127.0.0.1:9090 (connection refused): is the store running? set FACTLINE_STORE_URL",
+      rawMessage:
+        "store unreachable: cannot connect to http://127.0.0.1:9090 (connection refused): is the store running? set FACTLINE_STORE_URL",
     });
-    await expect(client.getFact({ key: { case: "serial", value: 1n } })).rejects.toMatchObject({ code: Code.Unavailable });
+    await expect(client.getFact({ key: { case: "serial", value: 1n } })).rejects.toMatchObject({
+      code: Code.Unavailable,
+    });
   });
 });

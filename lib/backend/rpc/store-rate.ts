@@ -73,7 +73,9 @@ export class StoreRateSampler {
     const newest = this.samples.at(-1);
     if (this.lastError !== undefined && (!newest || this.now() - newest.atMs > STALE_AFTER_MS)) throw this.lastError;
     return create(GetStoreRateResponseSchema, {
-      samples: this.samples.slice(1).map((s, i) => ({ atMs: BigInt(s.atMs), factsPerSecond: rate(this.samples[i], s) })),
+      samples: this.samples
+        .slice(1)
+        .map((s, i) => ({ atMs: BigInt(s.atMs), factsPerSecond: rate(this.samples[i], s) })),
       factsPerSecond: this.average(),
       latestSerial: newest?.serial ?? 0n,
       sampleIntervalMs: SAMPLE_INTERVAL_MS,

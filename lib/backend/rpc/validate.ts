@@ -3,7 +3,12 @@
 // are the same; this is the server not trusting its client.
 import { Code, type ConnectError } from "@connectrpc/connect";
 import { consoleError } from "../upstream/errors";
-import type { FactFilter, FactQuery, QueryFactsRequest, WatchFactsRequest } from "../../../gen/factline/console/v1/console_pb";
+import type {
+  FactFilter,
+  FactQuery,
+  QueryFactsRequest,
+  WatchFactsRequest,
+} from "../../../gen/factline/console/v1/console_pb";
 import { isIsoDay, isUuid } from "../../query-params";
 
 /** A page is built in memory and sent as one message; 500 rows of 1 KiB previews stays near 0.5 MB. */
@@ -28,12 +33,17 @@ export function validateQueryRequest(req: QueryFactsRequest): number {
 /** Validates a FactQuery (also used by the export, which has no page). */
 export function validateQuery(q: FactQuery): void {
   validateFilters(q.filters, "query.filters");
-  if (q.fromSerial < 0n || q.toSerial < 0n) throw invalid("query.from_serial and query.to_serial must be serials (0 means open)");
+  if (q.fromSerial < 0n || q.toSerial < 0n)
+    throw invalid("query.from_serial and query.to_serial must be serials (0 means open)");
   if (q.fromSerial > 0n && q.toSerial > 0n && q.fromSerial > q.toSerial) {
     throw invalid(`query.to_serial (${q.toSerial}) is below query.from_serial (${q.fromSerial}): swap them`);
   }
-  for (const [name, day] of [["from_date", q.fromDate], ["to_date", q.toDate]] as const) {
-    if (day !== "" && !isIsoDay(day)) throw invalid(`query.${name} "${day}" is not a day: write it as YYYY-MM-DD, e.g. 2025-03-31`);
+  for (const [name, day] of [
+    ["from_date", q.fromDate],
+    ["to_date", q.toDate],
+  ] as const) {
+    if (day !== "" && !isIsoDay(day))
+      throw invalid(`query.${name} "${day}" is not a day: write it as YYYY-MM-DD, e.g. 2025-03-31`);
   }
   if (q.fromDate !== "" && q.toDate !== "" && q.fromDate > q.toDate) {
     throw invalid(`query.to_date (${q.toDate}) is before query.from_date (${q.fromDate}): swap them`);
@@ -47,10 +57,14 @@ export function validateQuery(q: FactQuery): void {
 export function validateWatchRequest(req: WatchFactsRequest): void {
   validateFilters(req.filters, "filters");
   if (req.afterSerial < 0n) {
-    throw invalid(`after_serial ${req.afterSerial} is negative: send the serial to start after (1 or more), or 0 to leave it unset`);
+    throw invalid(
+      `after_serial ${req.afterSerial} is negative: send the serial to start after (1 or more), or 0 to leave it unset`,
+    );
   }
   if (req.afterId !== "" && !isUuid(req.afterId)) {
-    throw invalid(`after_id must be a fact id (UUID), got ${JSON.stringify(req.afterId)}: write it like 3f2504e0-4f89-11d3-9a0c-0305e82c3301`);
+    throw invalid(
+      `after_id must be a fact id (UUID), got ${JSON.stringify(req.afterId)}: write it like 3f2504e0-4f89-11d3-9a0c-0305e82c3301`,
+    );
   }
   if (req.fromDate !== "" && !isIsoDay(req.fromDate)) {
     throw invalid(`from_date "${req.fromDate}" is not a day: write it as YYYY-MM-DD, e.g. 2025-03-31`);
@@ -69,13 +83,15 @@ function validateFilters(filters: FactFilter[], field: string): void {
   filters.forEach((f, i) => {
     const at = `${field}[${i}]`;
     f.aggIds.forEach((id, j) => {
-      if (!isUuid(id)) throw invalid(`${at}.agg_ids[${j}] "${id}" is not a UUID: write it like 3f2504e0-4f89-11d3-9a0c-0305e82c3301`);
+      if (!isUuid(id))
+        throw invalid(`${at}.agg_ids[${j}] "${id}" is not a UUID: write it like 3f2504e0-4f89-11d3-9a0c-0305e82c3301`);
     });
     for (const key of Object.keys(f.meta)) {
       if (key === "") throw invalid(`${at}.meta has an empty key: give each meta condition a key`);
     }
     for (const key of f.metaPresent) {
-      if (f.metaAbsent.includes(key)) throw invalid(`${at}: meta key "${key}" is both present and absent, so nothing can match: remove one`);
+      if (f.metaAbsent.includes(key))
+        throw invalid(`${at}: meta key "${key}" is both present and absent, so nothing can match: remove one`);
     }
   });
 }

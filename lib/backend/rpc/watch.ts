@@ -31,7 +31,11 @@ export const HEARTBEAT_MS = 10_000;
  * is an ephemeral subscription (FactCast skips the catch-up); every other start is a normal one
  * with `startingAfter`, or without it for the beginning of the log.
  */
-async function startOf(upstream: Upstream, req: WatchFactsRequest, signal: AbortSignal): Promise<{ startingAfter: string | null; ephemeral: boolean }> {
+async function startOf(
+  upstream: Upstream,
+  req: WatchFactsRequest,
+  signal: AbortSignal,
+): Promise<{ startingAfter: string | null; ephemeral: boolean }> {
   if (req.fromBeginning) return { startingAfter: null, ephemeral: false };
   if (req.afterId !== "") return { startingAfter: req.afterId.toLowerCase(), ephemeral: false };
   let after: bigint | undefined;
@@ -42,10 +46,16 @@ async function startOf(upstream: Upstream, req: WatchFactsRequest, signal: Abort
   if (start !== "end") return { startingAfter: start, ephemeral: false };
   // Nothing after `after` exists yet: follow from the newest fact on.
   const newest = await fetchBySerial(upstream, await latestSerial(upstream));
-  return newest ? { startingAfter: parseHeader(newest.header).id, ephemeral: false } : { startingAfter: null, ephemeral: false };
+  return newest
+    ? { startingAfter: parseHeader(newest.header).id, ephemeral: false }
+    : { startingAfter: null, ephemeral: false };
 }
 
-export async function* watchFacts(upstream: Upstream, req: WatchFactsRequest, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+export async function* watchFacts(
+  upstream: Upstream,
+  req: WatchFactsRequest,
+  signal: AbortSignal,
+): AsyncGenerator<WatchEvent> {
   validateWatchRequest(req);
   // Read before subscribing: every fact up to here is either delivered before the catch-up ends or
   // (from now) deliberately skipped, so "caught up to `floor`" is safe to resume after. Reading it
@@ -69,7 +79,10 @@ export async function* watchFacts(upstream: Upstream, req: WatchFactsRequest, si
   const queue = new NotificationQueue();
   const pump = (async () => {
     try {
-      for await (const note of upstream.factStore.subscribe({ json: JSON.stringify(request) }, { signal: abort.signal })) {
+      for await (const note of upstream.factStore.subscribe(
+        { json: JSON.stringify(request) },
+        { signal: abort.signal },
+      )) {
         await queue.push(note);
       }
       queue.fail(consoleError("the store ended the live subscription", Code.Unavailable));
@@ -88,8 +101,10 @@ export async function* watchFacts(upstream: Upstream, req: WatchFactsRequest, si
       let facts: ReturnType<typeof reshapeWireFact>[] = [];
       for (const note of batch) {
         if (note.type === MSG_Notification_Type.Facts || note.type === MSG_Notification_Type.Fact) {
-          const list = note.type === MSG_Notification_Type.Facts ? (note.facts?.fact ?? []) : note.fact ? [note.fact] : [];
-          for (const f of list) facts.push(reshapeWireFact({ header: f.header, payload: f.payload }, PAYLOAD_PREVIEW_BYTES));
+          const list =
+            note.type === MSG_Notification_Type.Facts ? (note.facts?.fact ?? []) : note.fact ? [note.fact] : [];
+          for (const f of list)
+            facts.push(reshapeWireFact({ header: f.header, payload: f.payload }, PAYLOAD_PREVIEW_BYTES));
           if (facts.length >= MAX_BATCH) {
             latest = facts[facts.length - 1].serial;
             yield { event: { case: "facts", value: { facts } } };

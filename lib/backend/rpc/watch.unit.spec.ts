@@ -10,7 +10,8 @@ type WatchInit = MessageInitShape<typeof WatchFactsRequestSchema>;
 /** A store with five facts, the third on a later day. */
 function seeded(): FakeStore {
   const store = new FakeStore();
-  for (let i = 0; i < 5; i++) store.publish({ ns: "shop", type: "OrderPlaced", payload: { i }, ts: Date.UTC(2025, 0, i < 2 ? 10 : 12) });
+  for (let i = 0; i < 5; i++)
+    store.publish({ ns: "shop", type: "OrderPlaced", payload: { i }, ts: Date.UTC(2025, 0, i < 2 ? 10 : 12) });
   return store;
 }
 
@@ -67,10 +68,26 @@ describe("WatchFacts: bad starts are INVALID_ARGUMENT saying what to fix", () =>
     ["a malformed day", { fromDate: "2025-13-01" }, /from_date "2025-13-01" is not a day: write it as YYYY-MM-DD/],
     ["a day in another form", { fromDate: "01/02/2025" }, /from_date "01\/02\/2025" is not a day/],
     ["a malformed id", { afterId: "not-a-uuid" }, /after_id must be a fact id \(UUID\)/],
-    ["beginning and a serial", { fromBeginning: true, afterSerial: 5n }, /from_beginning and after_serial\/after_id are different starts: set one/],
-    ["beginning and a day", { fromBeginning: true, fromDate: "2025-01-01" }, /from_beginning and from_date are different starts/],
-    ["a serial and a day", { afterSerial: 5n, fromDate: "2025-01-01" }, /after_serial\/after_id and from_date are different starts/],
-    ["a bad aggregate id in a filter", { filters: [{ ns: "shop", aggIds: ["x"] }] }, /filters\[0\]\.agg_ids\[0\] "x" is not a UUID/],
+    [
+      "beginning and a serial",
+      { fromBeginning: true, afterSerial: 5n },
+      /from_beginning and after_serial\/after_id are different starts: set one/,
+    ],
+    [
+      "beginning and a day",
+      { fromBeginning: true, fromDate: "2025-01-01" },
+      /from_beginning and from_date are different starts/,
+    ],
+    [
+      "a serial and a day",
+      { afterSerial: 5n, fromDate: "2025-01-01" },
+      /after_serial\/after_id and from_date are different starts/,
+    ],
+    [
+      "a bad aggregate id in a filter",
+      { filters: [{ ns: "shop", aggIds: ["x"] }] },
+      /filters\[0\]\.agg_ids\[0\] "x" is not a UUID/,
+    ],
   ])("%s", async (_what, req, message) => {
     const err = await rejection(req);
     expect(err.code).toBe(Code.InvalidArgument);

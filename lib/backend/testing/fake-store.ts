@@ -5,8 +5,18 @@
 // what a plain FactCast server lacks.
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, createRouterTransport, type ConnectRouter, type Transport } from "@connectrpc/connect";
-import { CatalogService, FactQueryService, Order as AdminOrder, type FactFilter as AdminFilter } from "../../../gen/factline/admin/v1/admin_pb";
-import { MSG_Notification_Type, RemoteFactStore, type MSG_Date, type MSG_UUID } from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import {
+  CatalogService,
+  FactQueryService,
+  Order as AdminOrder,
+  type FactFilter as AdminFilter,
+} from "../../../gen/factline/admin/v1/admin_pb";
+import {
+  MSG_Notification_Type,
+  RemoteFactStore,
+  type MSG_Date,
+  type MSG_UUID,
+} from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { upstreamInterceptors } from "../upstream/upstream";
 
 export interface FakeFactInput {
@@ -71,7 +81,14 @@ export class FakeStore {
       aggIds: input.aggIds ?? [],
       meta: { ...input.meta, _ser: Number(serial), _ts: ts },
     };
-    const fact = { serial, id, header, headerText: JSON.stringify(header), payloadText: JSON.stringify(input.payload ?? {}), ts };
+    const fact = {
+      serial,
+      id,
+      header,
+      headerText: JSON.stringify(header),
+      payloadText: JSON.stringify(input.payload ?? {}),
+      ts,
+    };
     this.facts.push(fact);
     for (const wake of this.waiting) wake();
     return fact;
@@ -129,14 +146,25 @@ export class FakeStore {
         const first = this.facts.find((f) => day(f.ts) >= isoDay(req));
         return { serial: first ? first.serial : this.latest + 1n };
       },
-      enumerateNamespaces: (_req, ctx) => (note("enumerateNamespaces", ctx.requestHeader), { embeddedString: distinct(this.facts.map((f) => String(f.header.ns))) }),
+      enumerateNamespaces: (_req, ctx) => (
+        note("enumerateNamespaces", ctx.requestHeader),
+        { embeddedString: distinct(this.facts.map((f) => String(f.header.ns))) }
+      ),
       enumerateTypes: (req, ctx) => {
         note("enumerateTypes", ctx.requestHeader);
-        return { embeddedString: distinct(this.facts.filter((f) => f.header.ns === req.embeddedString && f.header.type).map((f) => String(f.header.type))) };
+        return {
+          embeddedString: distinct(
+            this.facts
+              .filter((f) => f.header.ns === req.embeddedString && f.header.type)
+              .map((f) => String(f.header.type)),
+          ),
+        };
       },
       enumerateVersions: (req, ctx) => {
         note("enumerateVersions", ctx.requestHeader);
-        const versions = this.facts.filter((f) => f.header.ns === req.ns && f.header.type === req.type).map((f) => Number(f.header.version));
+        const versions = this.facts
+          .filter((f) => f.header.ns === req.ns && f.header.type === req.type)
+          .map((f) => Number(f.header.version));
         return { embeddedInteger: [...new Set(versions)] };
       },
       subscribe: (req, ctx) => this.subscribe(req.json, ctx.requestHeader, ctx.signal),
@@ -152,7 +180,16 @@ export class FakeStore {
         }
         const entries = [...groups].map(([key, list]) => {
           const [ns, type, version] = JSON.parse(key) as [string, string, number];
-          return { ns, type, version, factCount: BigInt(list.length), firstSerial: list[0].serial, lastSerial: list.at(-1)!.serial, firstPublishedMs: BigInt(list[0].ts), lastPublishedMs: BigInt(list.at(-1)!.ts) };
+          return {
+            ns,
+            type,
+            version,
+            factCount: BigInt(list.length),
+            firstSerial: list[0].serial,
+            lastSerial: list.at(-1)!.serial,
+            firstPublishedMs: BigInt(list[0].ts),
+            lastPublishedMs: BigInt(list.at(-1)!.ts),
+          };
         });
         return { entries, latestSerial: this.latest };
       },
@@ -190,10 +227,19 @@ export class FakeStore {
   private async *subscribe(json: string, headers: Headers, signal: AbortSignal) {
     this.calls.push("subscribe");
     this.lastHeaders = headers;
-    const req = JSON.parse(json) as { specs: Spec[]; continuous: boolean; ephemeral: boolean; startingAfter: string | null };
+    const req = JSON.parse(json) as {
+      specs: Spec[];
+      continuous: boolean;
+      ephemeral: boolean;
+      startingAfter: string | null;
+    };
     this.subscriptions.push({ continuous: req.continuous, ephemeral: req.ephemeral, startingAfter: req.startingAfter });
     // FactCast: an unknown startingAfter id silently means "from scratch"; ephemeral skips the past.
-    const start = req.ephemeral ? this.latest : req.startingAfter ? (this.facts.find((f) => f.id === req.startingAfter)?.serial ?? 0n) : 0n;
+    const start = req.ephemeral
+      ? this.latest
+      : req.startingAfter
+        ? (this.facts.find((f) => f.id === req.startingAfter)?.serial ?? 0n)
+        : 0n;
     const matching = this.facts.filter((f) => f.serial > start && req.specs.some((s) => matchesSpec(s, f)));
     // Published after the catch-up was read: such a fact comes live, after Catchup.
     this.onSubscribe?.();
@@ -202,7 +248,10 @@ export class FakeStore {
       if (signal.aborted) return;
       const batch = matching.slice(i, i + size);
       this.delivered += batch.length;
-      yield { type: MSG_Notification_Type.Facts, facts: { fact: batch.map((f) => ({ header: f.headerText, payload: f.payloadText })) } };
+      yield {
+        type: MSG_Notification_Type.Facts,
+        facts: { fact: batch.map((f) => ({ header: f.headerText, payload: f.payloadText })) },
+      };
     }
     yield { type: MSG_Notification_Type.Catchup };
     if (!req.continuous) {
@@ -216,7 +265,10 @@ export class FakeStore {
       if (fresh.length > 0) {
         last = fresh[fresh.length - 1].serial;
         this.delivered += fresh.length;
-        yield { type: MSG_Notification_Type.Facts, facts: { fact: fresh.map((f) => ({ header: f.headerText, payload: f.payloadText })) } };
+        yield {
+          type: MSG_Notification_Type.Facts,
+          facts: { fact: fresh.map((f) => ({ header: f.headerText, payload: f.payloadText })) },
+        };
         continue;
       }
       await new Promise<void>((resolve) => {
@@ -250,7 +302,7 @@ function matchesSpec(s: Spec, f: FakeFact): boolean {
     const actual = h.meta[k];
     if (!(actual === v || (Array.isArray(actual) && actual.includes(v)))) return false;
   }
-  return Object.entries(s.metaKeyExists).every(([k, present]) => (k in h.meta) === present);
+  return Object.entries(s.metaKeyExists).every(([k, present]) => k in h.meta === present);
 }
 
 function matchesAdmin(flt: AdminFilter, f: FakeFact): boolean {
@@ -258,11 +310,15 @@ function matchesAdmin(flt: AdminFilter, f: FakeFact): boolean {
   for (const k of flt.metaPresent) metaKeyExists[k] = true;
   for (const k of flt.metaAbsent) metaKeyExists[k] = false;
   const base = { ns: flt.ns || "*", aggIds: flt.aggIds, meta: flt.meta, metaKeyExists };
-  return flt.types.length === 0 ? matchesSpec({ ...base, type: null }, f) : flt.types.some((type) => matchesSpec({ ...base, type }, f));
+  return flt.types.length === 0
+    ? matchesSpec({ ...base, type: null }, f)
+    : flt.types.some((type) => matchesSpec({ ...base, type }, f));
 }
 
 function uuidOf(msg: MSG_UUID): string {
-  const hex = BigInt.asUintN(64, msg.msb).toString(16).padStart(16, "0") + BigInt.asUintN(64, msg.lsb).toString(16).padStart(16, "0");
+  const hex =
+    BigInt.asUintN(64, msg.msb).toString(16).padStart(16, "0") +
+    BigInt.asUintN(64, msg.lsb).toString(16).padStart(16, "0");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

@@ -12,7 +12,11 @@ describe("admin capability", () => {
     let now = 0;
     const caps = new Capabilities(createUpstream({ transport: store.transport() }).factQuery, () => now);
     const probes = () => store.calls.filter((c) => c === "admin.queryFacts").length;
-    expect(await Promise.all([caps.adminAvailable(), caps.adminAvailable(), caps.adminAvailable()])).toEqual([true, true, true]);
+    expect(await Promise.all([caps.adminAvailable(), caps.adminAvailable(), caps.adminAvailable()])).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(probes()).toBe(1);
     now += CAPABILITY_TTL_MS - 1;
     await caps.adminAvailable();
@@ -39,7 +43,10 @@ describe("admin capability", () => {
         stream: (...args) => current.transport().stream(...args),
       },
     });
-    const client = createClient(ConsoleService, createRouterTransport((r) => r.service(ConsoleService, createConsoleService({ upstream }))));
+    const client = createClient(
+      ConsoleService,
+      createRouterTransport((r) => r.service(ConsoleService, createConsoleService({ upstream }))),
+    );
     expect((await client.queryFacts({})).strategy).toBe("keyset");
     current = without;
     expect((await client.queryFacts({})).strategy).toBe("catch-up");

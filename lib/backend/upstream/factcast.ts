@@ -5,7 +5,11 @@ import { create } from "@bufbuild/protobuf";
 import type { FactFilter as AdminFilter } from "../../../gen/factline/admin/v1/admin_pb";
 import { FactFilterSchema as AdminFilterSchema } from "../../../gen/factline/admin/v1/admin_pb";
 import type { FactFilter } from "../../../gen/factline/console/v1/console_pb";
-import { MSG_UUIDSchema, type MSG_OptionalFact, type MSG_UUID } from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import {
+  MSG_UUIDSchema,
+  type MSG_OptionalFact,
+  type MSG_UUID,
+} from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import type { WireFact } from "../rpc/reshape";
 import { UNARY_TIMEOUT_MS, type Upstream } from "./upstream";
 
@@ -69,7 +73,11 @@ export function toAdminFilters(filters: FactFilter[]): AdminFilter[] {
   );
 }
 
-export async function fetchBySerial(upstream: Upstream, serial: bigint, signal?: AbortSignal): Promise<WireFact | undefined> {
+export async function fetchBySerial(
+  upstream: Upstream,
+  serial: bigint,
+  signal?: AbortSignal,
+): Promise<WireFact | undefined> {
   return present(await upstream.factStore.fetchBySerial({ serial }, { timeoutMs: UNARY_TIMEOUT_MS, signal }));
 }
 

@@ -54,7 +54,8 @@ export function publishProduct(world: DemoWorld, base: (typeof PRODUCTS)[number]
     },
     { aggIds: [product.id], tenant: PLATFORM, correlationId },
   );
-  for (const warehouse of WAREHOUSES) adjustStock(world, product, warehouse, rng.int(20, 120), "initial_count", correlationId);
+  for (const warehouse of WAREHOUSES)
+    adjustStock(world, product, warehouse, rng.int(20, 120), "initial_count", correlationId);
   return product;
 }
 
@@ -80,7 +81,8 @@ export function restock(world: DemoWorld): void {
   const { rng } = world;
   let lowest: [Product, string, number] | undefined;
   for (const product of world.products) {
-    for (const [warehouse, onHand] of product.stock) if (!lowest || onHand < lowest[2]) lowest = [product, warehouse, onHand];
+    for (const [warehouse, onHand] of product.stock)
+      if (!lowest || onHand < lowest[2]) lowest = [product, warehouse, onHand];
   }
   if (lowest) adjustStock(world, lowest[0], lowest[1], rng.int(30, 150), "delivery");
 }

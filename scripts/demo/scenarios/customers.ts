@@ -51,7 +51,13 @@ export function changeEmail(world: DemoWorld): void {
   if (customer.email === previousEmail) customer.email = `new.${previousEmail}`;
   world.emit(
     EMAIL_CHANGED,
-    { userId: customer.id, previousEmail, email: customer.email, verified: world.rng.chance(0.8), changedAt: world.iso() },
+    {
+      userId: customer.id,
+      previousEmail,
+      email: customer.email,
+      verified: world.rng.chance(0.8),
+      changedAt: world.iso(),
+    },
     { aggIds: [customer.id], tenant: customer.tenant.id, correlationId: world.id() },
   );
 }
@@ -62,7 +68,12 @@ export function deactivate(world: DemoWorld): void {
   if (world.customers.filter((c) => c.active).length < 10) return;
   const customer = activeCustomer(world)!;
   customer.active = false;
-  const reason = rng.weighted([["customer_request", 6], ["inactivity", 3], ["fraud", 1], ["gdpr_erasure_request", 2]] as const);
+  const reason = rng.weighted([
+    ["customer_request", 6],
+    ["inactivity", 3],
+    ["fraud", 1],
+    ["gdpr_erasure_request", 2],
+  ] as const);
   world.emit(
     USER_DEACTIVATED,
     {

@@ -18,26 +18,58 @@ import { DAY, HOUR, round2, type DemoWorld, type Order, type OrderLine } from ".
 import { restock } from "./catalog";
 import { activeCustomer, registerCustomer } from "./customers";
 
-const TAGS: ReadonlyArray<readonly [string[], number]> = [[[], 80], [["gift"], 8], [["express"], 8], [["express", "gift"], 4]];
+const TAGS: ReadonlyArray<readonly [string[], number]> = [
+  [[], 80],
+  [["gift"], 8],
+  [["express"], 8],
+  [["express", "gift"], 4],
+];
 
 export function placeOrder(world: DemoWorld): void {
   const { rng } = world;
   const customer = activeCustomer(world) ?? registerCustomer(world);
   const lines: OrderLine[] = [];
-  for (let i = rng.weighted([[1, 45], [2, 30], [3, 15], [4, 10]] as const); i > 0; i--) {
+  for (
+    let i = rng.weighted([
+      [1, 45],
+      [2, 30],
+      [3, 15],
+      [4, 10],
+    ] as const);
+    i > 0;
+    i--
+  ) {
     const product = rng.pick(world.products);
     if (lines.some((l) => l.product === product)) continue;
-    const quantity = rng.weighted([[1, 75], [2, 18], [3, 7]] as const);
+    const quantity = rng.weighted([
+      [1, 75],
+      [2, 18],
+      [3, 7],
+    ] as const);
     const warehouse = [...product.stock].find(([, onHand]) => onHand >= quantity)?.[0];
     if (!warehouse) continue;
     product.stock.set(warehouse, product.stock.get(warehouse)! - quantity);
-    lines.push({ product, quantity, warehouse, unitPrice: round2(product.price * customer.tenant.rate), reservationId: world.id() });
+    lines.push({
+      product,
+      quantity,
+      warehouse,
+      unitPrice: round2(product.price * customer.tenant.rate),
+      reservationId: world.id(),
+    });
   }
   if (lines.length === 0) return restock(world); // sold out: the warehouse orders goods instead
 
   const net = round2(lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0));
   const tax = round2(net * customer.tenant.taxRate);
-  const order: Order = { id: world.id(), customer, correlationId: world.id(), lines, net, tax, gross: round2(net + tax) };
+  const order: Order = {
+    id: world.id(),
+    customer,
+    correlationId: world.id(),
+    lines,
+    net,
+    tax,
+    gross: round2(net + tax),
+  };
   customer.orders++;
   const currency = customer.tenant.currency;
   const meta = { tenant: customer.tenant.id, correlationId: order.correlationId };
@@ -58,7 +90,11 @@ export function placeOrder(world: DemoWorld): void {
         })),
         totals: { net, tax, gross: order.gross, currency },
         shippingAddress: rng.chance(0.85) ? customer.address : world.address(),
-        channel: rng.weighted([["web", 60], ["app", 30], ["marketplace", 10]] as const),
+        channel: rng.weighted([
+          ["web", 60],
+          ["app", 30],
+          ["marketplace", 10],
+        ] as const),
         placedAt: world.iso(),
       },
       { ...meta, aggIds: [order.id, customer.id], tags: rng.weighted(TAGS) },
@@ -78,7 +114,11 @@ export function placeOrder(world: DemoWorld): void {
     );
   }
   for (const line of lines) {
-    world.emit(ITEM_RESERVED, { ...reservation(order, line), reservedAt: world.iso() }, { ...meta, aggIds: [line.product.id, order.id] });
+    world.emit(
+      ITEM_RESERVED,
+      { ...reservation(order, line), reservedAt: world.iso() },
+      { ...meta, aggIds: [line.product.id, order.id] },
+    );
   }
   if (rng.chance(0.88)) world.schedule(rng.exponential(3 * HOUR), () => pay(world, order));
   else world.schedule(rng.exponential(8 * HOUR), () => cancel(world, order));
@@ -104,7 +144,11 @@ function pay(world: DemoWorld, order: Order): void {
   const paymentId = world.id();
   order.paymentMethod = method;
   order.invoiceId = world.id();
-  world.emit(ORDER_PAID, { orderId: order.id, paymentId, amount: order.gross, currency, method, paidAt: world.iso() }, { ...meta, aggIds: [order.id] });
+  world.emit(
+    ORDER_PAID,
+    { orderId: order.id, paymentId, amount: order.gross, currency, method, paidAt: world.iso() },
+    { ...meta, aggIds: [order.id] },
+  );
   world.emit(
     INVOICE_ISSUED,
     {
@@ -144,7 +188,11 @@ function pay(world: DemoWorld, order: Order): void {
 function ship(world: DemoWorld, order: Order): void {
   const { rng } = world;
   const parcelCount = order.lines.length > 2 && rng.chance(0.4) ? 2 : 1;
-  const parcels = Array.from({ length: parcelCount }, () => ({ parcelId: world.id(), weightGrams: 0, skus: [] as string[] }));
+  const parcels = Array.from({ length: parcelCount }, () => ({
+    parcelId: world.id(),
+    weightGrams: 0,
+    skus: [] as string[],
+  }));
   order.lines.forEach((l, i) => {
     const parcel = parcels[i % parcelCount];
     parcel.skus.push(l.product.sku);
@@ -153,7 +201,13 @@ function ship(world: DemoWorld, order: Order): void {
   const carrier = rng.pick(CARRIERS);
   world.emit(
     ORDER_SHIPPED,
-    { orderId: order.id, carrier, trackingNumber: `${carrier.slice(0, 2).toUpperCase()}${rng.code(12, "0123456789")}`, parcels, shippedAt: world.iso() },
+    {
+      orderId: order.id,
+      carrier,
+      trackingNumber: `${carrier.slice(0, 2).toUpperCase()}${rng.code(12, "0123456789")}`,
+      parcels,
+      shippedAt: world.iso(),
+    },
     { aggIds: [order.id], tenant: order.customer.tenant.id, correlationId: order.correlationId },
   );
   if (rng.chance(0.06)) world.schedule(rng.exponential(4 * DAY), () => refund(world, order));
@@ -163,7 +217,11 @@ function cancel(world: DemoWorld, order: Order): void {
   const { rng } = world;
   const meta = { tenant: order.customer.tenant.id, correlationId: order.correlationId };
   const reason = rng.pick(CANCEL_REASONS);
-  world.emit(ORDER_CANCELLED, { orderId: order.id, reason, refundDue: false, cancelledAt: world.iso() }, { ...meta, aggIds: [order.id] });
+  world.emit(
+    ORDER_CANCELLED,
+    { orderId: order.id, reason, refundDue: false, cancelledAt: world.iso() },
+    { ...meta, aggIds: [order.id] },
+  );
   for (const line of order.lines) {
     line.product.stock.set(line.warehouse, (line.product.stock.get(line.warehouse) ?? 0) + line.quantity);
     world.emit(

@@ -19,7 +19,9 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function openBrowser(options: { colorScheme?: "light" | "dark"; timezoneId?: string } = {}): Promise<TestBrowser> {
+export async function openBrowser(
+  options: { colorScheme?: "light" | "dark"; timezoneId?: string } = {},
+): Promise<TestBrowser> {
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), "factline-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: inject("chromiumPath"),

@@ -22,8 +22,12 @@ export type ChromiumLookup = { path: string } | { missing: string };
 
 export function findChromium(env = process.env): ChromiumLookup {
   if (env.CHROMIUM_PATH) {
-    return existsSync(env.CHROMIUM_PATH) ? { path: env.CHROMIUM_PATH } : { missing: `CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist` };
+    return existsSync(env.CHROMIUM_PATH)
+      ? { path: env.CHROMIUM_PATH }
+      : { missing: `CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist` };
   }
   const found = CANDIDATES.find((p) => existsSync(p));
-  return found ? { path: found } : { missing: `no Chromium at ${CANDIDATES.join(", ")} (set CHROMIUM_PATH, or apt-get install -y chromium)` };
+  return found
+    ? { path: found }
+    : { missing: `no Chromium at ${CANDIDATES.join(", ")} (set CHROMIUM_PATH, or apt-get install -y chromium)` };
 }

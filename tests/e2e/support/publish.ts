@@ -39,7 +39,10 @@ export function keepPublishing(storeUrl: string, ns: string, perSecond: number):
   const loop = (async () => {
     while (running) {
       const started = Date.now();
-      await publish(client(storeUrl), Array.from({ length: batch }, () => fact({ ns, type: "Ticked", payload: {} })));
+      await publish(
+        client(storeUrl),
+        Array.from({ length: batch }, () => fact({ ns, type: "Ticked", payload: {} })),
+      );
       await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - started))));
     }
   })();
