@@ -25,6 +25,11 @@ interface Stage {
 }
 
 const stages: Stage[] = [
+  // The gate: code that does not type-check, breaks a lint rule (hooks, import boundaries) or is
+  // not formatted fails the run before any test starts.
+  { name: "gate: types (tsc --noEmit)", run: () => command("tsc", ["--noEmit"]) },
+  { name: "gate: lint (eslint)", run: () => command("eslint", ["--max-warnings", "0", "."]) },
+  { name: "gate: format (prettier --check)", run: () => command("prettier", ["--check", "--log-level", "warn", "."]) },
   { name: "unit", run: () => vitestProject("unit") },
   { name: "int (embedded PostgreSQL or DATABASE_URL)", run: () => vitestProject("int") },
   {
@@ -44,6 +49,21 @@ const stages: Stage[] = [
   // with the reason printed elsewhere.
   { name: "e2e (browser)", run: () => vitestProject("e2e") },
 ];
+
+/** Runs a tool from node_modules/.bin; one failure when it exits non-zero. */
+async function command(tool: string, args: string[]): Promise<Outcome> {
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(path.join(repoRoot, "node_modules", ".bin", tool), args, {
+      cwd: repoRoot,
+      env,
+      stdio: "inherit",
+    });
+    child.once("error", reject);
+    child.once("close", resolve);
+  });
+  if (code === 0) console.log(`✓ ${tool} ${args.join(" ")}`);
+  return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+}
 
 /** Runs one vitest project; counts come from its JSON report, not from parsing its text. */
 async function vitestProject(project: string): Promise<Outcome> {

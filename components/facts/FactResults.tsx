@@ -4,7 +4,7 @@
  * the backend's notices, and the table that grows at both ends (lib/browser/facts.ts).
  */
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
@@ -79,11 +79,11 @@ export function FactResults({
   // can be new to the list, since the store's latest may well belong to another namespace.
   const firstPage = list.data?.pages[0];
   const statusLatest = status.data?.latestSerial;
+  // Noted while rendering, React's pattern for state that follows what was rendered before.
   const [checked, setChecked] = useState<{ page: unknown; latest: bigint }>();
-  useEffect(() => {
-    if (!firstPage || statusLatest === undefined) return;
-    setChecked((prev) => (prev?.page === firstPage ? prev : { page: firstPage, latest: statusLatest }));
-  }, [firstPage, statusLatest]);
+  if (firstPage && statusLatest !== undefined && checked?.page !== firstPage) {
+    setChecked({ page: firstPage, latest: statusLatest });
+  }
 
   // Above the first row: the other side of the start position, or facts published since loading.
   const first = rows[0]?.serial;

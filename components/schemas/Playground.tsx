@@ -5,7 +5,7 @@
  */
 import { callUnaryMethod, useTransport } from "@connectrpc/connect-query";
 import Link from "next/link";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Notice } from "@/components/ui/Notice";
@@ -54,12 +54,13 @@ export function Playground(props: { ns: string; type: string; version: number; s
   };
   // A link with ?serial= (e.g. from a fact page) means "this fact": load it once on arrival.
   const autoLoaded = useRef(false);
-  useEffect(() => {
+  const loadLinkedFact = useEffectEvent(() => {
     if (props.serial && !autoLoaded.current) {
       autoLoaded.current = true;
       void loadFact();
     }
-  }, []); // once, for the serial in the URL
+  });
+  useEffect(() => loadLinkedFact(), []);
   const run = () => {
     setValidated(`${ns}\u0000${type}\u0000${version}\u0000${payload}`);
     validate.mutate({ key: { ns, type, version }, payloadJson: payload });

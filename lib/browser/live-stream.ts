@@ -83,17 +83,25 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
   // The position the next connection resumes after: the last fact accepted (even if not flushed yet).
   const position = useRef<Position>({ serial: 0n, id: "", anchored: false });
   const filtersRef = useRef(filters);
-  filtersRef.current = filters;
   const startRef = useRef(start);
-  startRef.current = start;
+  // Declared before the stream's effect, so a (re)connection in the same commit reads the new values.
+  useEffect(() => {
+    filtersRef.current = filters;
+    startRef.current = start;
+  });
 
-  // A new subscription in the URL: everything starts over.
+  // A new subscription in the URL: everything starts over. The list and the stop switch are reset
+  // while rendering (React's pattern for state that follows a prop), the refs in an effect.
+  const [subscribedKey, setSubscribedKey] = useState(startKey);
+  if (subscribedKey !== startKey) {
+    setSubscribedKey(startKey);
+    setBuffer((b) => emptyBuffer(b.cap));
+    setStopped(false);
+  }
   useEffect(() => {
     position.current = { serial: 0n, id: "", anchored: false };
     pending.current = [];
     rates.current.clear();
-    setBuffer((b) => emptyBuffer(b.cap));
-    setStopped(false);
   }, [startKey]);
 
   // The flush beat (see FLUSH_MS).
@@ -134,10 +142,8 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
 
   // The stream itself: one loop per (subscription, running) — leaving the page aborts it.
   useEffect(() => {
-    if (stopped || hidden) {
-      setStatus({ kind: stopped ? "stopped" : "hidden" });
-      return;
-    }
+    // Stopped or hidden: no stream; the status returned below says which.
+    if (stopped || hidden) return;
     const abort = new AbortController();
     const client = createClient(ConsoleService, transport);
     void (async () => {
@@ -226,7 +232,7 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
 
   return {
     buffer,
-    status,
+    status: stopped ? STOPPED : hidden ? HIDDEN : status,
     rate,
     pause: useCallback(() => setBuffer((b) => setPaused(b, true)), []),
     resume: useCallback(() => setBuffer((b) => setPaused(b, false)), []),
@@ -244,6 +250,9 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
     }, []),
   };
 }
+
+const STOPPED: LiveStatus = { kind: "stopped" };
+const HIDDEN: LiveStatus = { kind: "hidden" };
 
 /** The start of the next connection: after the position once there is one, else the URL's start. */
 export function resumeRequest(pos: Position, start: LiveStart) {

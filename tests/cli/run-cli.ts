@@ -118,7 +118,18 @@ export function startCli(storeUrl: string | undefined, args: string[], options: 
   };
 }
 
-export function ndjson(text: string): Array<{ header: Record<string, any>; payload: unknown }> {
+/** A fact header as the CLI prints it: FactCast's fields, and meta with the store's _ser and _ts. */
+export interface PrintedHeader {
+  id: string;
+  ns: string;
+  type?: string;
+  version?: number;
+  aggIds?: string[];
+  meta: Record<string, string | string[] | number>;
+  [other: string]: unknown;
+}
+
+export function ndjson(text: string): Array<{ header: PrintedHeader; payload: unknown }> {
   return text
     .split("\n")
     .filter((l) => l !== "")
