@@ -13,6 +13,18 @@ export interface StoreConfig {
   adminServices: boolean;
   /** Schema validation on publish: off, registered (facts with a schema must match it), strict. */
   validation: "off" | "registered" | "strict";
+  /** Who may call, and how they prove it (README "Security"); loaded by store/auth/security.ts. */
+  security: SecurityConfig;
+  /** PEM files: serve gRPC over TLS (h2) instead of plaintext h2c. */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export interface SecurityConfig {
+  accessFile?: string;
+  secretsFile?: string;
+  /** FACTLINE_SECURITY=off: run open on any address (FactCast's factcast.security.enabled=false). */
+  enabled: boolean;
+  oidc?: { issuer: string; audience?: string; accountClaim: string; rolesClaim: string };
 }
 
 export class ConfigError extends Error {
@@ -31,7 +43,47 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     cursorIdleMs: integer(env, "FACTLINE_CATCHUP_IDLE_MS", DEFAULT_CURSOR_IDLE_MS, 100, 3_600_000),
     adminServices: onOff(env, "FACTLINE_ADMIN_SERVICES", true),
     validation: oneOf(env, "FACTLINE_VALIDATION", ["off", "registered", "strict"] as const, "registered"),
+    security: securityConfig(env),
+    tls: tlsConfig(env),
   };
+}
+
+function securityConfig(env: NodeJS.ProcessEnv): SecurityConfig {
+  const issuer = text(env, "FACTLINE_OIDC_ISSUER");
+  return {
+    accessFile: path(env, "FACTLINE_ACCESS_FILE"),
+    secretsFile: path(env, "FACTLINE_SECRETS_FILE"),
+    enabled: onOff(env, "FACTLINE_SECURITY", true),
+    oidc: issuer
+      ? {
+          issuer,
+          audience: text(env, "FACTLINE_OIDC_AUDIENCE"),
+          accountClaim: text(env, "FACTLINE_OIDC_ACCOUNT_CLAIM") ?? "sub",
+          rolesClaim: text(env, "FACTLINE_OIDC_ROLES_CLAIM") ?? "groups",
+        }
+      : undefined,
+  };
+}
+
+function tlsConfig(env: NodeJS.ProcessEnv): StoreConfig["tls"] {
+  const certFile = path(env, "FACTLINE_TLS_CERT");
+  const keyFile = path(env, "FACTLINE_TLS_KEY");
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    throw new ConfigError(
+      `TLS needs both FACTLINE_TLS_CERT and FACTLINE_TLS_KEY (PEM files); only ${certFile ? "FACTLINE_TLS_CERT" : "FACTLINE_TLS_KEY"} is set`,
+    );
+  }
+  return { certFile, keyFile };
+}
+
+function text(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return env[name]?.trim() || undefined;
+}
+
+function path(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = text(env, name);
+  return value === undefined ? undefined : resolve(value);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

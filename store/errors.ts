@@ -55,3 +55,8 @@ function validationMessage(problems: string[]): string {
 export class ConflictError extends Error {
   override name = "ConflictError";
 }
+
+/** The authenticated caller may not do this (its roles in the access file); nothing was done. */
+export class PermissionDeniedError extends Error {
+  override name = "PermissionDeniedError";
+}

@@ -1,6 +1,7 @@
 import { CatalogService, FactQueryService, InstanceService } from "../gen/factline/admin/v1/admin_pb";
 import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import { loadSecurity } from "./auth/security";
 import { ConfigError, loadStoreConfig } from "./config";
 import { startGrpcServer, type GrpcServer } from "./grpc/server";
 import { log } from "./log";
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
 
+  // Before the database: a store that cannot enforce its access rules must not start at all.
+  const security = await loadSecurity(config.security, config.host);
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     log.info("no DATABASE_URL: starting embedded PostgreSQL", { dataDir: config.dataDir });
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     grpc = await startGrpcServer({
       host: config.host,
       port: config.port,
+      authenticator: security.authenticator,
       routes: (routes) => {
         routes.service(RemoteFactStore, createFactStoreService(runtime), { compressedReplies: COMPRESSED_REPLIES });
         if (config.adminServices) {
@@ -70,7 +74,7 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
   // Scripts and tests wait for exactly this line on stdout.
-  process.stdout.write(`factline store listening on ${config.host}:${grpc.port}\n`);
+  process.stdout.write(`factline store listening on ${config.host}:${grpc.port} (${security.summary})\n`);
 }
 
 main().catch((err: Error) => {

@@ -2,6 +2,8 @@
 import type http2 from "node:http2";
 import { create, fromBinary, isMessage, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
+import type { Authenticator } from "../auth/authenticate";
+import { PRINCIPAL, type Principal } from "../auth/principal";
 import { EncodedMessage } from "./encoded";
 import { ACCEPTED_ENCODINGS, compress, frame, singleMessage } from "./framing";
 import type { GrpcRoutes, Route } from "./service";
@@ -9,6 +11,8 @@ import type { GrpcRoutes, Route } from "./service";
 export interface CallLimits {
   /** Largest request accepted, on the wire and after decompression. */
   maxRequestBytes: number;
+  /** Who is calling: every call is authenticated before its request is read. */
+  authenticator: Authenticator;
 }
 
 // Replies smaller than this go out uncompressed even when the client asked for compression: gzip's
@@ -48,6 +52,9 @@ export async function serveCall(
       );
     }
     const timeoutMs = parseTimeout(headerValue(headers["grpc-timeout"]));
+    // Before the body: a caller who cannot authenticate gets nothing buffered for it.
+    const pending = limits.authenticator.authenticate(headers);
+    const principal = pending instanceof Promise ? await pending : pending;
     const body = await readBody(stream, limits.maxRequestBytes);
     const request = decodeRequest(route, await singleMessage(body, encoding, limits.maxRequestBytes));
     if (timeoutMs !== undefined) {
@@ -57,7 +64,7 @@ export async function serveCall(
       );
       deadline = setTimeout(() => controller.abort(error), timeoutMs);
     }
-    context = handlerContext(route, path, headers, controller.signal, timeoutMs);
+    context = handlerContext(route, path, headers, controller.signal, timeoutMs, principal);
     const gzip = route.compressible && headerValue(headers["fc-msgcomp"]) === "gzip";
     if (route.method.methodKind === "unary") {
       const reply = await (route.handler(request as never, context) as Promise<unknown>);
@@ -85,6 +92,7 @@ function handlerContext(
   headers: http2.IncomingHttpHeaders,
   signal: AbortSignal,
   timeoutMs: number | undefined,
+  principal: Principal,
 ): HandlerContext {
   const deadlineAt = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
   return {
@@ -98,7 +106,7 @@ function handlerContext(
     requestHeader: metadataOf(headers),
     responseHeader: new Headers(),
     responseTrailer: new Headers(),
-    values: createContextValues(),
+    values: createContextValues().set(PRINCIPAL, principal),
   };
 }
 
@@ -230,7 +238,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 function metadataOf(headers: http2.IncomingHttpHeaders): Headers {
   const out = new Headers();
   for (const name in headers) {
-    if (name.startsWith(":")) continue;
+    // Credentials stay in the gRPC layer: nothing a handler logs or echoes can carry them.
+    if (name.startsWith(":") || name === "authorization") continue;
     const value = headers[name];
     if (Array.isArray(value)) for (const v of value) out.append(name, v);
     else if (value !== undefined) out.set(name, value);

@@ -1,5 +1,6 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import type { Authenticator } from "../auth/authenticate";
 import { log } from "../log";
 import { serveCall } from "./call";
 import { GrpcRoutes } from "./service";
@@ -30,6 +31,7 @@ export async function startGrpcServer(options: {
   host: string;
   port: number;
   routes: (routes: GrpcRoutes) => void;
+  authenticator: Authenticator;
 }): Promise<GrpcServer> {
   const routes = new GrpcRoutes();
   options.routes(routes);
@@ -37,7 +39,10 @@ export async function startGrpcServer(options: {
   server.on("stream", (stream, headers) => {
     // A client vanishing mid-call is routine; serveCall sees the stream close.
     stream.on("error", () => {});
-    serveCall(stream, headers, routes, { maxRequestBytes: MAX_REQUEST_BYTES }).catch((err: Error) => {
+    serveCall(stream, headers, routes, {
+      maxRequestBytes: MAX_REQUEST_BYTES,
+      authenticator: options.authenticator,
+    }).catch((err: Error) => {
       // Only writing to a stream that vanished mid-answer gets here; the store itself carries on.
       log.warn("a gRPC call could not be answered", { path: headers[":path"], error: err.message });
       stream.destroy();

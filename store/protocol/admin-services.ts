@@ -1,6 +1,9 @@
 import type { ServiceHandlers } from "../grpc/service";
 import { CatalogService, FactQueryService, InstanceService, Order } from "../../gen/factline/admin/v1/admin_pb";
 import { filtersToSpecs } from "../admin/filters";
+import { requireRead } from "../auth/permissions";
+import { principalOf } from "../auth/principal";
+import { readableSpecs } from "../admin/readable";
 import { InvalidInputError } from "../errors";
 import { catalogRows } from "../storage/catalog";
 import { latestSerial } from "../storage/lookup";
@@ -15,20 +18,25 @@ const DEFAULT_PAGE = 100;
 /** factline's catalog with counts: what FactCast's enumerate* calls cannot say. */
 export function createCatalogService(store: StoreRuntime): ServiceHandlers<typeof CatalogService> {
   return guarded("CatalogService", {
-    async getCatalog(req) {
+    async getCatalog(req, ctx) {
+      const principal = principalOf(ctx);
+      if (req.ns) requireRead(principal, [req.ns]);
       const [rows, latest] = await Promise.all([catalogRows(store.db, req.ns || undefined), latestSerial(store.db)]);
       return {
         latestSerial: latest,
-        entries: rows.map((r) => ({
-          ns: r.ns,
-          type: r.type,
-          version: r.version,
-          factCount: r.factCount,
-          firstSerial: r.firstSerial,
-          lastSerial: r.lastSerial,
-          firstPublishedMs: r.firstPublishedMs,
-          lastPublishedMs: r.lastPublishedMs,
-        })),
+        // A namespace the caller cannot read does not appear at all, not even in counts.
+        entries: rows
+          .filter((r) => principal.mayRead(r.ns))
+          .map((r) => ({
+            ns: r.ns,
+            type: r.type,
+            version: r.version,
+            factCount: r.factCount,
+            firstSerial: r.firstSerial,
+            lastSerial: r.lastSerial,
+            firstPublishedMs: r.firstPublishedMs,
+            lastPublishedMs: r.lastPublishedMs,
+          })),
       };
     },
   });
@@ -37,15 +45,17 @@ export function createCatalogService(store: StoreRuntime): ServiceHandlers<typeo
 /** Keyset pages over the fact log in either order, with FactSpec filters and payload previews. */
 export function createFactQueryService(store: StoreRuntime): ServiceHandlers<typeof FactQueryService> {
   return guarded("FactQueryService", {
-    async queryFacts(req) {
+    async queryFacts(req, ctx) {
       const limit = req.limit === 0 ? DEFAULT_PAGE : req.limit;
       if (limit < 1 || limit > MAX_PAGE)
         throw new InvalidInputError(`limit must be from 1 to ${MAX_PAGE}, got ${req.limit}`);
       if (req.afterSerial < 0n || req.beforeSerial < 0n)
         throw new InvalidInputError("after_serial and before_serial must not be negative");
       if (req.payloadPreviewBytes < 0) throw new InvalidInputError("payload_preview_bytes must not be negative");
+      const specs = await readableSpecs(store.db, principalOf(ctx), filtersToSpecs(req.filters));
+      if (specs.length === 0) return { hasMore: false, facts: [] };
       const { rows, hasMore } = await factPage(store.db, {
-        specs: filtersToSpecs(req.filters),
+        specs,
         newestFirst: req.order !== Order.OLDEST_FIRST,
         afterSerial: req.afterSerial > 0n ? req.afterSerial : undefined,
         beforeSerial: req.beforeSerial > 0n ? req.beforeSerial : undefined,

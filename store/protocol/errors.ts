@@ -7,6 +7,7 @@ import {
   InvalidInputError,
   MissingTransformationError,
   NotFoundError,
+  PermissionDeniedError,
   ShuttingDownError,
 } from "../errors";
 import type { ServiceHandlers } from "../grpc/service";
@@ -36,6 +37,7 @@ export function toConnectError(err: unknown, rpc: string): ConnectError {
   if (err instanceof NotFoundError) return new ConnectError(err.message, Code.NotFound);
   if (err instanceof ConflictError) return new ConnectError(err.message, Code.FailedPrecondition);
   if (err instanceof ShuttingDownError) return new ConnectError(err.message, Code.Unavailable);
+  if (err instanceof PermissionDeniedError) return new ConnectError(err.message, Code.PermissionDenied);
   if (isAbort(err)) return new ConnectError("cancelled by the client", Code.Canceled);
   // Ours, not the caller's: log with context; clients may retry (UNAVAILABLE when the database is down).
   const message = (err as Error)?.message ?? String(err);

@@ -1,8 +1,10 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import type { ServiceHandlers } from "../grpc/service";
 import { RemoteFactStore, type MSG_Date, type MSG_Facts } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import { requireRead, requireWrite } from "../auth/permissions";
+import { principalOf } from "../auth/principal";
 import { InvalidInputError } from "../errors";
-import { prepareFact, type StoredFact } from "../facts/fact";
+import { prepareFact, type FactHeader, type StoredFact } from "../facts/fact";
 import { parseFactSpecsJson, parseSubscriptionRequest, type FactSpec } from "../facts/spec";
 import { bitsToUuid, uuidToBits } from "../../factcast/uuid";
 import { requireVersion } from "../facts/version";
@@ -49,6 +51,10 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
 
     async publish(req, ctx) {
       const request = toPublishRequest(req, ctx);
+      requireWrite(
+        principalOf(ctx),
+        request.facts.map((f) => f.header.ns),
+      );
       request.registryGeneration = await store.registry.checkConfirmed(request.facts);
       await store.appender.publish(request);
       return {};
@@ -56,6 +62,10 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
 
     async publishConditional(req, ctx) {
       const request = toPublishRequest(req.facts, ctx);
+      requireWrite(
+        principalOf(ctx),
+        request.facts.map((f) => f.header.ns),
+      );
       request.registryGeneration = await store.registry.checkConfirmed(request.facts);
       if (!req.tokenPresent || !req.token) {
         await store.appender.publish(request);
@@ -73,6 +83,10 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
 
     async *subscribe(req, ctx) {
       const request = parseSubscriptionRequest(req.json);
+      requireRead(
+        principalOf(ctx),
+        request.specs.map((s) => s.ns),
+      );
       const budget = factsBudget(ctx.requestHeader.get("fc-maxmsg"));
       const events = runSubscription(request, {
         db,
@@ -90,18 +104,18 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       }
     },
 
-    async fetchById(req) {
-      return optionalFact(await lookup.factById(db, bitsToUuid(req.msb, req.lsb)));
+    async fetchById(req, ctx) {
+      return optionalFact(readable(await lookup.factById(db, bitsToUuid(req.msb, req.lsb)), ctx));
     },
 
-    async fetchByIdAndVersion(req) {
-      const fact = await lookup.factById(db, bitsToUuid(req.msb, req.lsb));
+    async fetchByIdAndVersion(req, ctx) {
+      const fact = readable(await lookup.factById(db, bitsToUuid(req.msb, req.lsb)), ctx);
       if (fact && req.ver !== 0) requireVersion(fact, req.ver);
       return optionalFact(fact);
     },
 
-    async fetchBySerial(req) {
-      return optionalFact(await lookup.factBySerial(db, req.serial));
+    async fetchBySerial(req, ctx) {
+      return optionalFact(readable(await lookup.factBySerial(db, req.serial), ctx));
     },
 
     async serialOf(req) {
@@ -125,30 +139,34 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       return { millis: await lookup.databaseTimeMillis(db) };
     },
 
-    async enumerateNamespaces() {
-      return { embeddedString: await catalog.namespaces(db) };
+    async enumerateNamespaces(_req, ctx) {
+      const principal = principalOf(ctx);
+      return { embeddedString: (await catalog.namespaces(db)).filter((ns) => principal.mayRead(ns)) };
     },
 
-    async enumerateTypes(req) {
+    async enumerateTypes(req, ctx) {
+      requireRead(principalOf(ctx), [req.embeddedString]);
       return { embeddedString: await catalog.typesOf(db, req.embeddedString) };
     },
 
-    async enumerateVersions(req) {
+    async enumerateVersions(req, ctx) {
+      requireRead(principalOf(ctx), [req.ns]);
       return { embeddedInteger: await catalog.versionsOf(db, req.ns, req.type) };
     },
 
-    async stateForSpecsJson(req) {
-      return uuidToBits(await tokens.stateFor(db, parseFactSpecsJson(req.json)));
+    async stateForSpecsJson(req, ctx) {
+      return uuidToBits(await tokens.stateFor(db, readableSpecs(req.json, ctx)));
     },
 
-    async currentStateForSpecsJson(req) {
-      return uuidToBits(await tokens.currentStateFor(db, parseFactSpecsJson(req.json)));
+    async currentStateForSpecsJson(req, ctx) {
+      return uuidToBits(await tokens.currentStateFor(db, readableSpecs(req.json, ctx)));
     },
 
-    async stateFor(req) {
+    async stateFor(req, ctx) {
       // The deprecated aggregate-based form: one spec per aggregate id in the namespace.
       const ns = req.nsPresent ? req.ns : "*";
       if (ns.trim() === "") throw new InvalidInputError("stateFor: ns must not be blank when nsPresent is set");
+      requireRead(principalOf(ctx), [ns]);
       const base: FactSpec = { ns, version: 0, aggIds: [], meta: {}, metaKeyExists: {}, aggIdProperties: {} };
       const specs =
         req.aggIds.length === 0 ? [base] : req.aggIds.map((id) => ({ ...base, aggIds: [bitsToUuid(id.msb, id.lsb)] }));
@@ -165,6 +183,21 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
 function toPublishRequest(msg: MSG_Facts | undefined, ctx: HandlerContext): PublishRequest {
   const source = ctx.requestHeader.get("fc-id") ?? undefined;
   return { facts: (msg?.fact ?? []).map((f, i) => prepareFact(f, i, source)) };
+}
+
+function readableSpecs(json: string, ctx: HandlerContext): FactSpec[] {
+  const specs = parseFactSpecsJson(json);
+  requireRead(
+    principalOf(ctx),
+    specs.map((s) => s.ns),
+  );
+  return specs;
+}
+
+/** A looked-up fact, once the caller is known to read its namespace (FactCast checks after the lookup, too). */
+function readable(fact: StoredFact | undefined, ctx: HandlerContext): StoredFact | undefined {
+  if (fact) requireRead(principalOf(ctx), [(JSON.parse(fact.header) as FactHeader).ns]);
+  return fact;
 }
 
 function optionalFact(fact: StoredFact | undefined) {

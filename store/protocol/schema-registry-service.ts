@@ -1,6 +1,7 @@
-import type { HandlerContext } from "@connectrpc/connect";
 import type { ServiceHandlers } from "../grpc/service";
 import { ChangeKind, SchemaRegistryService, type SchemaKey as WireKey } from "../../gen/factline/admin/v1/schemas_pb";
+import { requireRead, requireSchemas } from "../auth/permissions";
+import { principalOf } from "../auth/principal";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
 import { checkCandidate, DEFAULT_DRY_RUN_LIMIT } from "../schemas/candidate";
 import { diffSchemas, type SchemaChange } from "../schemas/diff";
@@ -31,6 +32,8 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
   return guarded("SchemaRegistryService", {
     async registerSchema(req, ctx) {
       const key = requireKey(req.key);
+      const principal = principalOf(ctx);
+      requireSchemas(principal, [key.ns]);
       const schemaText = req.schemaJson;
       const validate = compileOrExplain(schemaText, "schema_json");
       req.examples.forEach((example, i) => {
@@ -54,7 +57,7 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
           ...key,
           schema: schemaText,
           description: req.description,
-          registeredBy: caller(req.registeredBy, ctx),
+          registeredBy: principal.account,
           examples: req.examples,
         },
         req.force ? { reason: req.reason } : undefined,
@@ -63,17 +66,22 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       return { schema: toWire(stored!), replaced: outcome === "replaced", unchanged: outcome === "unchanged" };
     },
 
-    async listSchemas(req) {
+    async listSchemas(req, ctx) {
+      const principal = principalOf(ctx);
       const filter = { ns: req.ns || undefined, type: req.type || undefined };
+      if (filter.ns) requireRead(principal, [filter.ns]);
       const [rows, missing] = await Promise.all([schemas.listSchemas(db, filter), schemas.unschematized(db, filter)]);
       return {
-        schemas: rows.map((r) => ({ ...toWire(r), schemaJson: "" })),
-        unschematized: missing.map((m) => ({ ns: m.ns, type: m.type, version: 0 })),
+        schemas: rows.filter((r) => principal.mayRead(r.ns)).map((r) => ({ ...toWire(r), schemaJson: "" })),
+        unschematized: missing
+          .filter((m) => principal.mayRead(m.ns))
+          .map((m) => ({ ns: m.ns, type: m.type, version: 0 })),
       };
     },
 
-    async getSchema(req) {
+    async getSchema(req, ctx) {
       const key = requireKey(req.key);
+      requireRead(principalOf(ctx), [key.ns]);
       const stored = await schemas.getSchema(db, key);
       if (!stored) throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
       const history = await schemas.replacementsOf(db, key);
@@ -83,8 +91,9 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       };
     },
 
-    async validatePayload(req) {
+    async validatePayload(req, ctx) {
       const key = requireKey(req.key);
+      requireRead(principalOf(ctx), [key.ns]);
       const validate = registry.validator(key);
       if (!validate)
         throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
@@ -98,8 +107,10 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       return { valid: errors.length === 0, errors };
     },
 
-    async checkCandidate(req) {
+    async checkCandidate(req, ctx) {
       const key = requireKey(req.key);
+      // The dry run reads stored facts of the namespace.
+      requireRead(principalOf(ctx), [key.ns]);
       if (req.dryRunLimit < 0) throw new InvalidInputError("dry_run_limit must not be negative");
       const report = await checkCandidate(db, key, req.schemaJson, {
         compareToVersion: req.compareToVersion,
@@ -123,7 +134,8 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       };
     },
 
-    async compareVersions(req) {
+    async compareVersions(req, ctx) {
+      requireRead(principalOf(ctx), [req.ns]);
       const [from, to] = await Promise.all(
         [req.fromVersion, req.toVersion].map(async (version) => {
           const key = requireKey({ ns: req.ns, type: req.type, version });
@@ -140,8 +152,9 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       };
     },
 
-    async deleteSchema(req) {
+    async deleteSchema(req, ctx) {
       const key = requireKey(req.key);
+      requireSchemas(principalOf(ctx), [key.ns]);
       const outcome = await schemas.deleteSchema(db, key);
       if (outcome === "absent")
         throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
@@ -162,6 +175,12 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
           `the registry cannot be imported: ${fatal.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
         );
       }
+      // All or nothing: one namespace the caller may not manage stops the import before any write.
+      const principal = principalOf(ctx);
+      requireSchemas(
+        principal,
+        found.map((s) => s.ns),
+      );
       found.forEach((s) => compileOrExplain(s.schemaText, `${s.ns}/${s.type}/${s.version}/schema.json`));
       const result = { imported: 0, unchanged: 0, replaced: 0, conflicts: [] as WireKey[] };
       for (const s of found) {
@@ -172,7 +191,7 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
             ...key,
             schema: s.schemaText,
             description: "",
-            registeredBy: caller(req.registeredBy, ctx),
+            registeredBy: principal.account,
             examples: s.examples ?? [],
           },
           req.force ? { reason: "replaced by a forced registry import" } : undefined,
@@ -186,8 +205,10 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       return result;
     },
 
-    async exportRegistry(req) {
-      const rows = await schemas.listSchemas(db, { ns: req.ns || undefined });
+    async exportRegistry(req, ctx) {
+      const principal = principalOf(ctx);
+      if (req.ns) requireRead(principal, [req.ns]);
+      const rows = (await schemas.listSchemas(db, { ns: req.ns || undefined })).filter((r) => principal.mayRead(r.ns));
       const full = await Promise.all(rows.map((r) => schemas.getSchema(db, r)));
       return {
         files: writeRegistryLayout(
@@ -227,10 +248,6 @@ function compileOrExplain(text: string, what: string) {
       throw new InvalidInputError(`${what} is not a valid JSON Schema: ${err.message}`);
     throw err;
   }
-}
-
-function caller(given: string, ctx: HandlerContext): string {
-  return given.trim() || ctx.requestHeader.get("fc-id") || "unknown";
 }
 
 function toWire(r: schemas.SchemaRecord) {

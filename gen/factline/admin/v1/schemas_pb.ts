@@ -66,7 +66,7 @@ export type SchemaVersion = Message<"factline.admin.v1.SchemaVersion"> & {
   description: string;
 
   /**
-   * Who registered it (the caller's fc-id or the request's registered_by).
+   * The authenticated account that registered it ("anonymous" when the store runs open).
    *
    * @generated from field: string registered_by = 4;
    */
@@ -135,6 +135,8 @@ export type RegisterSchemaRequest = Message<"factline.admin.v1.RegisterSchemaReq
   description: string;
 
   /**
+   * Ignored: the store records the authenticated account, never a name the caller sends.
+   *
    * @generated from field: string registered_by = 4;
    */
   registeredBy: string;
@@ -757,6 +759,8 @@ export type ImportRegistryRequest = Message<"factline.admin.v1.ImportRegistryReq
   force: boolean;
 
   /**
+   * Ignored: the store records the authenticated account, never a name the caller sends.
+   *
    * @generated from field: string registered_by = 3;
    */
   registeredBy: string;
