@@ -9,6 +9,7 @@ import { infoCommand } from "./commands/info";
 import { namespacesCommand } from "./commands/namespaces";
 import { publishCommand } from "./commands/publish";
 import { schemaCommand } from "./commands/schema";
+import { secretCommand } from "./commands/secret";
 import { typesCommand } from "./commands/types";
 import { versionsCommand } from "./commands/versions";
 import { CliError, ExitCode } from "./errors";
@@ -26,6 +27,7 @@ const COMMANDS = [
   versionsCommand,
   infoCommand,
   schemaCommand,
+  secretCommand,
 ];
 
 const EXAMPLES = `

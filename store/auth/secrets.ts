@@ -6,8 +6,7 @@
 //   {argon2}$argon2id$…     Argon2 (the `argon2` package: native, prebuilt, off the event loop)
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Properties } from "properties-file/parser";
-
-export const SECRET_PREFIX = "factcast.access.secrets.";
+import { SECRET_PREFIX } from "../../factcast/secrets";
 
 export type StoredSecret =
   { kind: "plain"; digest: Buffer } | { kind: "bcrypt"; hash: string } | { kind: "argon2"; hash: string };
@@ -22,7 +21,8 @@ export class SecretsFileError extends Error {
 }
 
 const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
-const ARGON2_HASH = /^\$argon2(id|i|d)\$(v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+// PHC string format; parameter order differs between writers (m,t,p or m,p,t).
+const ARGON2_HASH = /^\$argon2(id|i|d)\$(v=\d+\$)?[a-z]=\d+(,[a-z]=\d+)*\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
 /** Parses a secrets file's text; `file` only names it in messages. */
 export function parseSecretsFile(text: string, file: string): SecretsFile {
@@ -93,22 +93,6 @@ export async function verifySecret(secret: StoredSecret, password: string): Prom
       return argon2.verify(secret.hash, password);
     }
   }
-}
-
-/** A secrets-file line with `password` hashed: what `factline secret hash` prints. */
-export async function hashedSecret(password: string, algorithm: "bcrypt" | "argon2"): Promise<string> {
-  if (algorithm === "bcrypt") {
-    // bcrypt reads at most 72 bytes of a password; a longer one would be silently cut.
-    if (Buffer.byteLength(password) > 72) {
-      throw new SecretsFileError("bcrypt uses only the first 72 bytes of a password; use --algorithm argon2");
-    }
-    const bcrypt = await import("bcrypt");
-    // Cost 12: ~250 ms per check on a 2020s core; the credential cache makes it a once-per-client cost.
-    return `{bcrypt}${await bcrypt.hash(password, 12)}`;
-  }
-  const argon2 = await import("argon2");
-  // The library's defaults (argon2id, 64 MiB, t=3, p=4) follow RFC 9106's second recommendation.
-  return `{argon2}${await argon2.hash(password)}`;
 }
 
 function digest(text: string): Buffer {
