@@ -24,7 +24,8 @@ export class AccessFileAuthenticator implements Authenticator {
   authenticate(headers: IncomingHttpHeaders): Principal | Promise<Principal> {
     const header = headers.authorization;
     if (header === undefined || header === "") throw AuthError.missing(this.oidc !== undefined);
-    const scheme = /^(\S+)\s/.exec(header)?.[1]?.toLowerCase();
+    const given = /^\S+/.exec(header)?.[0] ?? "";
+    const scheme = given.toLowerCase();
     if (scheme === "basic") {
       const { user, password } = parseBasic(header);
       return this.basic.authenticate(user, password);
@@ -34,6 +35,6 @@ export class AccessFileAuthenticator implements Authenticator {
       if (token === "") throw AuthError.malformed("Bearer");
       return this.oidc.authenticate(token);
     }
-    throw AuthError.unsupported(scheme ?? header.split(/\s/)[0], this.oidc !== undefined);
+    throw AuthError.unsupported(given, this.oidc !== undefined);
   }
 }

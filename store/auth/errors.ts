@@ -3,9 +3,8 @@
 // retried. Messages never say whether an account exists.
 import { Code, ConnectError } from "@connectrpc/connect";
 
+// Keeps ConnectError's name: ConnectError.from() recognises its own errors by name.
 export class AuthError extends ConnectError {
-  override name = "AuthError";
-
   static missing(bearer: boolean): AuthError {
     return new AuthError(
       `authentication required: send HTTP Basic credentials of an account in the store's access file${bearer ? " or an OIDC bearer token" : ""}`,
