@@ -63,7 +63,9 @@ export default defineConfig({
           include: skipPg15 ? [] : INT_FILES,
           // tests/postgres/ is about the embedded binaries and npm start, not about the server version.
           // tests/cli/usage.int.spec.ts exercises argument handling only, no server version involved.
-          exclude: [...IGNORED, "tests/postgres/**", "tests/cli/usage.int.spec.ts"],
+          // tests/faults/ starts PostgreSQL clusters of its own (the embedded binaries) that it stops and
+          // kills, so running it here would repeat the same runs against the same server, not 15.
+          exclude: [...IGNORED, "tests/postgres/**", "tests/cli/usage.int.spec.ts", "tests/faults/**"],
           globalSetup: ["tests/support/global-setup/postgres15.ts"],
           ...intTimeouts,
         },

@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
-import { DEFAULT_CURSOR_IDLE_MS } from "./storage/read";
+import { MIN_POOL_SIZE } from "./storage/db";
+import { DEFAULT_OUTAGE_MS } from "./storage/health";
+import { DEFAULT_CATCHUP_READ_TIMEOUT_MS, DEFAULT_CURSOR_IDLE_MS } from "./storage/read";
 
 /** The store's configuration, from the environment variables documented in the README. */
 export interface StoreConfig {
@@ -9,6 +11,10 @@ export interface StoreConfig {
   port: number;
   poolSize: number;
   cursorIdleMs: number;
+  /** How long subscriptions wait for an unreachable database before ending with UNAVAILABLE. */
+  dbOutageMs: number;
+  /** How long one catch-up read may run in the database before it is cancelled; 0: no limit. */
+  catchupReadTimeoutMs: number;
   /** Serve factline's admin services beside FactCast's; off makes the store look like plain FactCast. */
   adminServices: boolean;
   /** Schema validation on publish: off, registered (facts with a schema must match it), strict. */
@@ -39,8 +45,18 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     port: integer(env, "FACTLINE_STORE_PORT", 9090, 0, 65_535),
     // Catch-ups hold a connection while streaming; 20 serves many concurrent catch-ups on 2 cores
     // while staying far below PostgreSQL's default max_connections of 100 for a few instances.
-    poolSize: integer(env, "FACTLINE_DB_POOL_SIZE", 20, 2, 500),
+    // Shared out by role in store/storage/db.ts (planPools), which needs at least MIN_POOL_SIZE.
+    poolSize: integer(env, "FACTLINE_DB_POOL_SIZE", 20, MIN_POOL_SIZE, 500),
     cursorIdleMs: integer(env, "FACTLINE_CATCHUP_IDLE_MS", DEFAULT_CURSOR_IDLE_MS, 100, 3_600_000),
+    // A failover can take a minute or more; an operator who expects that raises the bound.
+    dbOutageMs: integer(env, "FACTLINE_DB_OUTAGE_MS", DEFAULT_OUTAGE_MS, 1_000, 3_600_000),
+    catchupReadTimeoutMs: integer(
+      env,
+      "FACTLINE_CATCHUP_READ_TIMEOUT_MS",
+      DEFAULT_CATCHUP_READ_TIMEOUT_MS,
+      0,
+      86_400_000,
+    ),
     adminServices: onOff(env, "FACTLINE_ADMIN_SERVICES", true),
     validation: oneOf(env, "FACTLINE_VALIDATION", ["off", "registered", "strict"] as const, "registered"),
     security: securityConfig(env),

@@ -60,3 +60,36 @@ export class ConflictError extends Error {
 export class PermissionDeniedError extends Error {
   override name = "PermissionDeniedError";
 }
+
+/**
+ * The store cannot do this now — PostgreSQL is unreachable, or this instance is saturated — and a
+ * retry shortly (to this or another instance) may succeed. FactCast clients retry UNAVAILABLE.
+ */
+export class DatabaseUnavailableError extends Error {
+  override name = "DatabaseUnavailableError";
+  /** Busy rather than unreachable: the database answers, this instance has no capacity left. */
+  readonly overloaded: boolean;
+  /**
+   * A publish whose commit was sent when the connection broke: it may or may not be stored. Publishing
+   * the same facts again is safe (an identical re-publish succeeds, see store/storage/append.ts).
+   */
+  readonly outcomeUnknown: boolean;
+  constructor(message: string, options: { cause?: unknown; overloaded?: boolean; outcomeUnknown?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.overloaded = options.overloaded ?? false;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
+  }
+}
+
+/** A read ran past the time the store allows one (it was cancelled in the database). */
+export class QueryTimeLimitError extends Error {
+  override name = "QueryTimeLimitError";
+  constructor(
+    readonly what: string,
+    readonly limitMs: number,
+  ) {
+    super(
+      `${what} ran longer than ${limitMs / 1000} s and was stopped; narrow the FactSpec (ns, type and aggIds are served by an index; metaKeyExists and aggIdProperties are not)`,
+    );
+  }
+}

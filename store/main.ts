@@ -9,6 +9,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from "./postgres/embedded
 import { createCatalogService, createFactQueryService, createInstanceService } from "./protocol/admin-services";
 import { COMPRESSED_REPLIES, createFactStoreService } from "./protocol/fact-store-service";
 import { createSchemaRegistryService } from "./protocol/schema-registry-service";
+import { UnsafeDatabaseError } from "./storage/preflight";
 import { openStore, type StoreRuntime } from "./store";
 
 // A clean stop must finish well inside the 10 s that `npm start` promises; past this, exit anyway.
@@ -80,6 +81,8 @@ async function main(): Promise<void> {
 main().catch((err: Error) => {
   if (err instanceof ConfigError) {
     log.error(`configuration error: ${err.message}`);
+  } else if (err instanceof UnsafeDatabaseError) {
+    log.error(err.message);
   } else {
     log.error("store failed to start", { error: err.message, cause: (err.cause as Error | undefined)?.message });
   }

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
-import { Appender } from "./storage/append";
-import { createDb, type Db } from "./storage/db";
+import { Appender } from "./storage/group-commit";
+import { openDatabase, type StoreDatabase } from "./storage/db";
+import { DatabaseHealth } from "./storage/health";
 import { SchemaRegistry, type ValidationPolicy } from "./schemas/registry";
 import { NotificationListener } from "./storage/listener";
 import { migrate } from "./storage/migrate";
+import { checkDatabase } from "./storage/preflight";
 import { deleteExpiredTokens } from "./storage/tokens";
 import { TailHub } from "./subscriptions/tail";
 import { log } from "./log";
@@ -11,16 +13,31 @@ import { log } from "./log";
 /** Everything the protocol services need from a running store instance. */
 export interface StoreRuntime {
   version: string;
-  db: Db;
+  /**
+   * The pools by role (reads, lookups, writes, tail) and `db.health`: whether PostgreSQL is
+   * reachable right now (`reachable()`, `status()`, events "down" and "up").
+   */
+  db: StoreDatabase;
   appender: Appender;
   tail: TailHub;
   /** Aborted when the store begins shutting down: subscriptions end with UNAVAILABLE. */
   shutdown: AbortSignal;
   cursorIdleMs: number;
+  /** How long one catch-up read may run before it is cancelled (0: no limit). */
+  catchupReadTimeoutMs: number;
   registry: SchemaRegistry;
   /** What this instance is doing, for InstanceService and operators. */
   stats: { activeSubscriptions: number; readonly startedMs: number };
   close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  poolSize: number;
+  cursorIdleMs: number;
+  validation: ValidationPolicy;
+  /** How long subscriptions wait for an unreachable database before ending with UNAVAILABLE. */
+  dbOutageMs: number;
+  catchupReadTimeoutMs: number;
 }
 
 // Expired optimistic-lock tokens are swept this often; any instance may do it, the DELETE is idempotent.
@@ -30,29 +47,29 @@ export const STORE_VERSION: string = JSON.parse(
   readFileSync(new URL("../package.json", import.meta.url), "utf8"),
 ).version;
 
-/** Connects to PostgreSQL, migrates, and starts the live tail. */
-export async function openStore(
-  databaseUrl: string,
-  options: { poolSize: number; cursorIdleMs: number; validation: ValidationPolicy },
-): Promise<StoreRuntime> {
+/** Connects to PostgreSQL, migrates, checks what the store relies on, and starts the live tail. */
+export async function openStore(databaseUrl: string, options: StoreOptions): Promise<StoreRuntime> {
   const { poolSize, cursorIdleMs } = options;
-  const db = createDb(databaseUrl, poolSize);
+  const health = new DatabaseHealth(databaseUrl, options.dbOutageMs);
+  const db = openDatabase(databaseUrl, poolSize, health);
   try {
-    await migrate(db);
+    await migrate(db.lookups);
+    await checkDatabase(db.lookups);
   } catch (err) {
+    health.stop();
     await db.end();
     throw err;
   }
-  const listener = new NotificationListener(databaseUrl);
-  const tail = new TailHub(db, listener);
-  const registry = new SchemaRegistry(db, listener, options.validation);
+  const listener = new NotificationListener(databaseUrl, health);
+  const tail = new TailHub(db.tail, listener, health);
+  const registry = new SchemaRegistry(db.lookups, listener, options.validation);
   await tail.start();
   await registry.load();
   await listener.start();
-  const appender = new Appender(db, () => tail.nudge(), registry);
+  const appender = new Appender(db.writes, () => tail.nudge(), health, registry);
   const stopping = new AbortController();
   const sweep = setInterval(() => {
-    deleteExpiredTokens(db).catch((err: Error) => log.warn("token sweep failed", { error: err.message }));
+    deleteExpiredTokens(db.lookups).catch((err: Error) => log.warn("token sweep failed", { error: err.message }));
   }, TOKEN_SWEEP_MS);
   sweep.unref();
 
@@ -63,6 +80,7 @@ export async function openStore(
     tail,
     shutdown: stopping.signal,
     cursorIdleMs,
+    catchupReadTimeoutMs: options.catchupReadTimeoutMs,
     registry,
     stats: { activeSubscriptions: 0, startedMs: Date.now() },
     async close() {
@@ -70,6 +88,7 @@ export async function openStore(
       clearInterval(sweep);
       await appender.idle();
       tail.stop();
+      health.stop();
       await listener.stop();
       await db.end();
     },

@@ -19,6 +19,9 @@ import pg from "pg";
 
 export interface RunningPostgres {
   url: string;
+  port: number;
+  /** The postmaster's process id. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -28,6 +31,8 @@ export interface EmbeddedPostgresOptions {
   log?: (line: string) => void;
   /** Throwaway clusters (tests): no fsync at all, since losing them on a crash costs nothing. */
   ephemeral?: boolean;
+  /** Listen on this port (a restart keeps its clients' URLs valid); default: a free one. */
+  port?: number;
 }
 
 const DATABASE = "factline";
@@ -73,7 +78,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     const live = await livePostmaster(pgdata);
     if (live) return joined(credentials, live);
     try {
-      return await launch(bins.postgres, pgdata, credentials, owner, opts.ephemeral ?? false, log);
+      return await launch(bins.postgres, pgdata, credentials, owner, opts.ephemeral ?? false, log, opts.port);
     } catch (error) {
       // Losing a start race to another store process is fine: the next turn joins its server.
       if (attempt >= PORT_ATTEMPTS) throw error;
@@ -257,6 +262,9 @@ async function livePostmaster(pgdata: string): Promise<Postmaster | undefined> {
     }
     const pid = Number(lines[0]);
     if (!(pid > 0) || !(await servesDataDir(pid, pgdata))) {
+      // A killed postmaster's backends outlive it for a moment and still use its shared memory;
+      // PostgreSQL's own check for that needs this file, so it goes only once they are gone.
+      await backendsGone(pgdata, deadline);
       await fs.rm(pidFile, { force: true });
       return undefined;
     }
@@ -266,6 +274,18 @@ async function livePostmaster(pgdata: string): Promise<Postmaster | undefined> {
     if (Date.now() > deadline)
       throw new Error(`PostgreSQL (pid ${pid}) for ${pgdata} has not become ready in ${READY_TIMEOUT_MS / 1000} s`);
     await sleep(100);
+  }
+}
+
+/** Waits (until `deadline`) for every process working in `pgdata` (orphaned backends) to exit. */
+async function backendsGone(pgdata: string, deadline: number): Promise<void> {
+  if (!(await exists("/proc/self"))) return;
+  const target = await fs.realpath(pgdata);
+  for (;;) {
+    const pids = (await fs.readdir("/proc")).filter((name) => /^\d+$/.test(name));
+    const cwds = await Promise.all(pids.map((pid) => fs.readlink(`/proc/${pid}/cwd`).catch(() => "")));
+    if (!cwds.includes(target) || Date.now() > deadline) return;
+    await sleep(50);
   }
 }
 
@@ -296,7 +316,12 @@ async function isOrphan(pid: number): Promise<boolean> {
 
 function joined(credentials: Credentials, live: Postmaster): RunningPostgres {
   // Only the process that started a server stops it, unless its starter is gone.
-  return { url: urlFor(credentials, live.port), stop: live.ours ? () => stopPid(live.pid) : async () => {} };
+  return {
+    url: urlFor(credentials, live.port),
+    port: live.port,
+    pid: live.pid,
+    stop: live.ours ? () => stopPid(live.pid) : async () => {},
+  };
 }
 
 async function launch(
@@ -306,8 +331,9 @@ async function launch(
   owner: OsUser | undefined,
   ephemeral: boolean,
   log: (line: string) => void,
+  wantedPort?: number,
 ): Promise<RunningPostgres> {
-  const port = await freePort();
+  const port = wantedPort ?? (await freePort());
   const settings = {
     listen_addresses: "127.0.0.1",
     // No unix socket: it would collide with a system PostgreSQL's lock files in /tmp or /run.
@@ -359,6 +385,8 @@ async function launch(
   let stopping: Promise<void> | undefined;
   return {
     url,
+    port,
+    pid: child.pid!,
     stop: () => (stopping ??= stopPid(child.pid!, child).finally(() => process.off("exit", onExit))),
   };
 }

@@ -21,7 +21,10 @@ export function createCatalogService(store: StoreRuntime): ServiceHandlers<typeo
     async getCatalog(req, ctx) {
       const principal = principalOf(ctx);
       if (req.ns) requireRead(principal, [req.ns]);
-      const [rows, latest] = await Promise.all([catalogRows(store.db, req.ns || undefined), latestSerial(store.db)]);
+      const [rows, latest] = await Promise.all([
+        catalogRows(store.db.lookups, req.ns || undefined),
+        latestSerial(store.db.lookups),
+      ]);
       return {
         latestSerial: latest,
         // A namespace the caller cannot read does not appear at all, not even in counts.
@@ -52,15 +55,19 @@ export function createFactQueryService(store: StoreRuntime): ServiceHandlers<typ
       if (req.afterSerial < 0n || req.beforeSerial < 0n)
         throw new InvalidInputError("after_serial and before_serial must not be negative");
       if (req.payloadPreviewBytes < 0) throw new InvalidInputError("payload_preview_bytes must not be negative");
-      const specs = await readableSpecs(store.db, principalOf(ctx), filtersToSpecs(req.filters));
+      const specs = await readableSpecs(store.db.lookups, principalOf(ctx), filtersToSpecs(req.filters));
       if (specs.length === 0) return { hasMore: false, facts: [] };
-      const { rows, hasMore } = await factPage(store.db, {
+      // A page may be expensive (a filter no index serves): it runs on the reads pool, stops when the
+      // console gives up, and has the catch-up reads' time limit.
+      const { rows, hasMore } = await factPage(store.db.reads, {
         specs,
         newestFirst: req.order !== Order.OLDEST_FIRST,
         afterSerial: req.afterSerial > 0n ? req.afterSerial : undefined,
         beforeSerial: req.beforeSerial > 0n ? req.beforeSerial : undefined,
         limit,
         previewChars: req.payloadPreviewBytes,
+        signal: ctx.signal,
+        timeoutMs: store.catchupReadTimeoutMs,
       });
       return {
         hasMore,

@@ -2,14 +2,17 @@ import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import {
   ConflictError,
+  DatabaseUnavailableError,
   DuplicateFactError,
   FactValidationError,
   InvalidInputError,
   MissingTransformationError,
   NotFoundError,
   PermissionDeniedError,
+  QueryTimeLimitError,
   ShuttingDownError,
 } from "../errors";
+import { isConnectionLoss, isQueryCancelled } from "../storage/db-errors";
 import type { ServiceHandlers } from "../grpc/service";
 import { log } from "../log";
 
@@ -38,15 +41,22 @@ export function toConnectError(err: unknown, rpc: string): ConnectError {
   if (err instanceof ConflictError) return new ConnectError(err.message, Code.FailedPrecondition);
   if (err instanceof ShuttingDownError) return new ConnectError(err.message, Code.Unavailable);
   if (err instanceof PermissionDeniedError) return new ConnectError(err.message, Code.PermissionDenied);
+  // Retryable by FactCast's client; the database's outage is logged once by store/storage/health.ts.
+  if (err instanceof DatabaseUnavailableError) return new ConnectError(err.message, Code.Unavailable);
+  if (err instanceof QueryTimeLimitError) return new ConnectError(err.message, Code.ResourceExhausted);
   if (isAbort(err)) return new ConnectError("cancelled by the client", Code.Canceled);
-  // Ours, not the caller's: log with context; clients may retry (UNAVAILABLE when the database is down).
+  if (isConnectionLoss(err)) {
+    return new ConnectError("the store lost its connection to the database; retry shortly", Code.Unavailable);
+  }
   const message = (err as Error)?.message ?? String(err);
+  if (isQueryCancelled(err)) {
+    // statement_timeout (store/storage/db.ts): the server is overloaded or a lock is held too long.
+    log.warn("a statement ran past its time limit", { rpc, error: message });
+    return new ConnectError(`the database did not answer ${rpc} in time; retry shortly`, Code.Unavailable);
+  }
+  // Ours, not the caller's: log with context.
   log.error("request failed", { rpc, error: message });
-  const databaseDown = /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(message);
-  return new ConnectError(
-    databaseDown ? "the store cannot reach its database; retry shortly" : `internal error in ${rpc}: ${message}`,
-    databaseDown ? Code.Unavailable : Code.Internal,
-  );
+  return new ConnectError(`internal error in ${rpc}: ${message}`, Code.Internal);
 }
 
 function isAbort(err: unknown): boolean {

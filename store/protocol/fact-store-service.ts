@@ -34,7 +34,8 @@ export const COMPRESSED_REPLIES = [
  * FactCast's JSON-in-protobuf and the store's typed facts, specs and errors.
  */
 export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typeof RemoteFactStore> {
-  const { db } = store;
+  // Unary calls use the lookups pool; publishes the writers'; subscriptions get all pools.
+  const db = store.db.lookups;
   return guarded("RemoteFactStore", {
     async handshake() {
       return {
@@ -56,7 +57,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         request.facts.map((f) => f.header.ns),
       );
       request.registryGeneration = await store.registry.checkConfirmed(request.facts);
-      await store.appender.publish(request);
+      await store.appender.publish(request, ctx.signal);
       return {};
     },
 
@@ -68,11 +69,12 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       );
       request.registryGeneration = await store.registry.checkConfirmed(request.facts);
       if (!req.tokenPresent || !req.token) {
-        await store.appender.publish(request);
+        await store.appender.publish(request, ctx.signal);
         return { success: true };
       }
       const success = await tokens.publishIfUnchanged(
-        db,
+        store.db.writes,
+        store.db.health,
         bitsToUuid(req.token.msb, req.token.lsb),
         request,
         store.registry,
@@ -89,12 +91,13 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       );
       const budget = factsBudget(ctx.requestHeader.get("fc-maxmsg"));
       const events = runSubscription(request, {
-        db,
+        db: store.db,
         tail: store.tail,
         signal: ctx.signal,
         shutdown: store.shutdown,
         fastForward: ctx.requestHeader.has("fc-ffwd"),
         cursorIdleMs: store.cursorIdleMs,
+        readTimeoutMs: store.catchupReadTimeoutMs,
       });
       store.stats.activeSubscriptions++;
       try {

@@ -13,7 +13,8 @@ import { guarded } from "./errors";
 
 /** The schema registry over gRPC: register, list, get, validate, check, compare, delete, import, export. */
 export function createSchemaRegistryService(store: StoreRuntime): ServiceHandlers<typeof SchemaRegistryService> {
-  const { db, registry } = store;
+  const { registry } = store;
+  const db = store.db.lookups;
 
   /** Registers one version after checking everything a caller could get wrong. */
   async function register(r: schemas.Registration, force: { reason: string } | undefined) {
@@ -115,6 +116,9 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       const report = await checkCandidate(db, key, req.schemaJson, {
         compareToVersion: req.compareToVersion,
         dryRunLimit: req.dryRunLimit || DEFAULT_DRY_RUN_LIMIT,
+        // The dry run walks stored facts: an expensive read, stopped when the caller gives up.
+        reads: store.db.reads,
+        signal: ctx.signal,
       });
       return {
         schemaValid: report.schemaValid,

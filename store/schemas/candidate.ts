@@ -37,7 +37,7 @@ export async function checkCandidate(
   db: Db,
   key: SchemaKey,
   schemaText: string,
-  options: { compareToVersion: number; dryRunLimit: number },
+  options: { compareToVersion: number; dryRunLimit: number; reads?: Db; signal?: AbortSignal },
 ): Promise<CandidateReport> {
   const report: CandidateReport = {
     schemaValid: false,
@@ -75,9 +75,11 @@ export async function checkCandidate(
   }
 
   const reader = new FactReader(
-    db,
+    options.reads ?? db,
     [{ ns: key.ns, type: key.type, version: 0, aggIds: [], meta: {}, metaKeyExists: {}, aggIdProperties: {} }],
     0n,
+    undefined,
+    { signal: options.signal },
   );
   try {
     for (let facts = await reader.next(); facts.length > 0; facts = await reader.next()) {

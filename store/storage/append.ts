@@ -1,6 +1,7 @@
 import type { FactToPublish } from "../facts/fact";
-import { DuplicateFactError, InvalidInputError } from "../errors";
-import type { Db, DbClient } from "./db";
+import { DatabaseUnavailableError, DuplicateFactError, InvalidInputError } from "../errors";
+import type { DbClient } from "./db";
+import type { DatabaseHealth } from "./health";
 
 // The writers' lock: FactCast's advisory key 128, so factline and FactCast writers on one database
 // also coordinate. See fact_serialize_writers in migrations/001_facts.sql for why it is exclusive.
@@ -43,6 +44,11 @@ export interface PublishOutcome {
  * Inserts the facts of several publish requests with one statement (its own transaction when
  * `client` has none open). Each request is atomic: a request with a duplicate id — in the store, in
  * itself, or in an earlier request of the same group — is rejected whole; the others are written.
+ *
+ * A request whose facts are all stored already, each identical to the stored one (header apart from
+ * meta._ser/_ts, payload byte for byte), succeeds with the stored serials and writes nothing: that
+ * is a retry of a publish that was committed when its connection broke, so its client learns that
+ * it is stored instead of being told it published a duplicate. Any other overlap is a duplicate.
  */
 export async function insertRequests(
   client: DbClient,
@@ -51,13 +57,14 @@ export async function insertRequests(
 ): Promise<PublishOutcome[]> {
   const stored = new Set<string>();
   const invalid = new Map<PublishRequest, Error>();
+  const alreadyStored = new Map<PublishRequest, bigint[]>();
   for (let stale = 0; ;) {
     const generation = registry?.currentGeneration();
     if (generation !== undefined) revalidate(requests, generation, registry!, invalid);
-    const plan = planGroup(requests, stored, invalid);
-    const eligible = plan.filter((p) => p.error === undefined).map((p) => p.request);
+    const plan = planGroup(requests, stored, invalid, alreadyStored);
+    const eligible = plan.filter((p) => p.error === undefined && !alreadyStored.has(p.request)).map((p) => p.request);
     const facts = eligible.flatMap((r) => r.facts);
-    if (facts.length === 0) return plan.map(outcomeWithout(new Map()));
+    if (facts.length === 0) return plan.map(outcomeWithout(alreadyStored));
     const { rows } = await client.query<{ serial: string | null; existingId: string | null; stale: boolean }>(APPEND, [
       facts.map((f) => f.header.id),
       facts.map((f) => JSON.stringify(f.header)),
@@ -77,9 +84,10 @@ export async function insertRequests(
     if (existing.length > 0) {
       // Nothing was written: drop the publishes holding those ids and try the rest again.
       existing.forEach((id) => stored.add(id));
+      await findRepublished(client, eligible, stored, alreadyStored);
       continue;
     }
-    const serials = new Map<PublishRequest, bigint[]>();
+    const serials = new Map<PublishRequest, bigint[]>(alreadyStored);
     let next = 0;
     for (const request of eligible)
       serials.set(
@@ -87,6 +95,49 @@ export async function insertRequests(
         request.facts.map(() => BigInt(rows[next++].serial!)),
       );
     return plan.map(outcomeWithout(serials));
+  }
+}
+
+// The stored facts identical to the given ones: same id, same header once the store's own stamps are
+// left out (jsonb equality: key order and spacing do not count), the payload text byte for byte.
+const STORED_COPIES = `
+  SELECT i.id::text AS id, f.ser
+    FROM unnest($1::uuid[], $2::jsonb[], $3::text[]) AS i(id, header, payload)
+    JOIN fact f ON (f.header ->> 'id')::uuid = i.id
+   WHERE (f.header #- '{meta,_ser}' #- '{meta,_ts}') = (i.header #- '{meta,_ser}' #- '{meta,_ts}')
+     AND f.payload::text = i.payload`;
+
+/** The serials of those of `facts` that are stored identically, by id. */
+async function storedCopies(client: DbClient, facts: FactToPublish[]): Promise<Map<string, bigint>> {
+  if (facts.length === 0) return new Map();
+  const { rows } = await client.query<{ id: string; ser: bigint }>(STORED_COPIES, [
+    facts.map((f) => f.header.id),
+    facts.map((f) => JSON.stringify(f.header)),
+    facts.map((f) => f.payload),
+  ]);
+  return new Map(rows.map((r) => [r.id.toLowerCase(), r.ser]));
+}
+
+/** The stored serials when every fact of `request` is stored identically (a re-publish), else undefined. */
+export async function republishedSerials(client: DbClient, request: PublishRequest): Promise<bigint[] | undefined> {
+  // A request naming one id twice is a duplicate in itself, never a re-publish.
+  if (new Set(request.facts.map((f) => f.header.id)).size !== request.facts.length) return undefined;
+  const copies = await storedCopies(client, request.facts);
+  const serials = request.facts.map((f) => copies.get(f.header.id));
+  return serials.every((ser) => ser !== undefined) ? (serials as bigint[]) : undefined;
+}
+
+/** Marks in `alreadyStored` the requests all of whose facts are stored identically (a re-publish). */
+async function findRepublished(
+  client: DbClient,
+  requests: PublishRequest[],
+  stored: Set<string>,
+  alreadyStored: Map<PublishRequest, bigint[]>,
+): Promise<void> {
+  for (const request of requests) {
+    if (!request.facts.every((f) => stored.has(f.header.id))) continue;
+    const serials = await republishedSerials(client, request);
+    if (serials) alreadyStored.set(request, serials);
   }
 }
 
@@ -117,11 +168,13 @@ function planGroup(
   requests: PublishRequest[],
   stored: Set<string>,
   invalid: Map<PublishRequest, Error>,
+  alreadyStored: Map<PublishRequest, bigint[]>,
 ): PlannedRequest[] {
   const taken = new Set(stored);
   return requests.map((request) => {
     const error = invalid.get(request);
     if (error) return { request, error };
+    if (alreadyStored.has(request)) return { request };
     const seen = new Set<string>();
     const duplicates: string[] = [];
     for (const { header } of request.facts) {
@@ -139,103 +192,43 @@ function outcomeWithout(serials: Map<PublishRequest, bigint[]>) {
     error ? { request, result: { error } } : { request, result: { serials: serials.get(request) ?? [] } };
 }
 
-// How much one group commit may carry. Bounded so that one transaction's parameter arrays stay in
-// the tens of megabytes and a flood of publishes cannot build one giant transaction.
-const MAX_GROUP_FACTS = 5_000;
-const MAX_GROUP_BYTES = 32 * 1024 * 1024;
+// When the connection breaks while a publish's commit is under way, nobody knows whether it
+// committed. The store finds out by itself for this long — waiting for PostgreSQL, then sending the
+// same publish again (an identical re-publish succeeds without writing) — before it answers
+// UNAVAILABLE with "outcome unknown". Well inside the 10 s a FactCast client's calls usually allow.
+export const RESOLVE_UNKNOWN_MS = 5_000;
+const RESOLVE_SPACING_MS = 100;
 
-interface Pending {
-  request: PublishRequest;
-  bytes: number;
-  resolve: (serials: bigint[]) => void;
-  reject: (err: Error) => void;
-}
-
-/**
- * Group commit: publishes that arrive while a transaction is running wait and then share the next
- * one, so concurrent single-fact publishers pay one lock, one round trip set and one fsync per group
- * instead of per fact. An idle store commits a lone publish immediately (no added latency).
- */
-export class Appender {
-  private queue: Pending[] = [];
-  private running = false;
-
-  constructor(
-    private readonly db: Db,
-    private readonly onCommitted: () => void,
-    private readonly registry?: RegistryGuard,
-  ) {}
-
-  publish(request: PublishRequest): Promise<bigint[]> {
-    if (request.facts.length === 0) return Promise.resolve([]);
-    const bytes = request.facts.reduce((n, f) => n + f.payload.length + 256, 0);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ request, bytes, resolve, reject });
-      if (!this.running) void this.drain();
-    });
-  }
-
-  /** Resolves once every publish accepted so far has been committed or rejected. */
-  async idle(): Promise<void> {
-    while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 10));
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
+/** Runs `attempt`; while it fails with an unknown outcome, runs it again once PostgreSQL answers. */
+export async function resolvingUnknownOutcome<T>(health: DatabaseHealth, attempt: () => Promise<T>): Promise<T> {
+  for (let deadline: number | undefined; ;) {
     try {
-      while (this.queue.length > 0) {
-        const group = this.takeGroup();
-        await this.commitGroup(group);
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-
-  private takeGroup(): Pending[] {
-    const group: Pending[] = [this.queue.shift()!];
-    let facts = group[0].request.facts.length;
-    let bytes = group[0].bytes;
-    while (this.queue.length > 0) {
-      const next = this.queue[0];
-      if (facts + next.request.facts.length > MAX_GROUP_FACTS || bytes + next.bytes > MAX_GROUP_BYTES) break;
-      group.push(this.queue.shift()!);
-      facts += next.request.facts.length;
-      bytes += next.bytes;
-    }
-    return group;
-  }
-
-  private async commitGroup(group: Pending[]): Promise<void> {
-    try {
-      const outcomes = await this.inOwnTransaction(group.map((p) => p.request));
-      this.onCommitted();
-      outcomes.forEach((o, i) => settle(group[i], o));
+      return await attempt();
     } catch (err) {
-      if (group.length === 1) {
-        group[0].reject(translateInsertError(err));
-        return;
-      }
-      // Something other than a duplicate broke the shared transaction (e.g. text PostgreSQL refuses).
-      // Retry each publish alone so only the culprit fails.
-      for (const pending of group) await this.commitGroup([pending]);
-    }
-  }
-
-  private async inOwnTransaction(requests: PublishRequest[]): Promise<PublishOutcome[]> {
-    // No explicit transaction: the append statement is one (one round trip for the whole group).
-    const client = await this.db.connect();
-    try {
-      return await insertRequests(client, requests, this.registry);
-    } finally {
-      client.release();
+      if (!(err instanceof DatabaseUnavailableError && err.outcomeUnknown)) throw err;
+      deadline ??= Date.now() + RESOLVE_UNKNOWN_MS;
+      await health.waitUntilReachable(deadline).catch(() => {
+        throw err;
+      });
+      await new Promise((r) => setTimeout(r, RESOLVE_SPACING_MS));
+      if (Date.now() >= deadline) throw err;
     }
   }
 }
 
-function settle(pending: Pending, outcome: PublishOutcome): void {
-  if ("error" in outcome.result) pending.reject(outcome.result.error);
-  else pending.resolve(outcome.result.serials);
+/** A publish that never reached the database. */
+export function publishNotStored(cause: unknown): DatabaseUnavailableError {
+  return new DatabaseUnavailableError("the store cannot reach its database, nothing was published; retry shortly", {
+    cause,
+  });
+}
+
+/** A publish whose commit was under way when the connection broke. */
+export function publishOutcomeUnknown(cause: unknown): DatabaseUnavailableError {
+  return new DatabaseUnavailableError(
+    "the connection to the database broke while this publish was being committed, so it may or may not be stored; publish the same facts again (same ids): an identical re-publish succeeds whether or not the first one was stored",
+    { cause, outcomeUnknown: true },
+  );
 }
 
 // PostgreSQL error classes that mean "the client's data cannot be stored", e.g. an invalid Unicode

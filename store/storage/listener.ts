@@ -1,6 +1,6 @@
 import type pg from "pg";
-import { log } from "../log";
 import { createDedicatedClient } from "./db";
+import type { DatabaseHealth } from "./health";
 
 // After a dropped connection, try again this often; every handler is told to resynchronise, since
 // notifications sent meanwhile are lost.
@@ -20,9 +20,19 @@ export interface ChannelHandler {
 export class NotificationListener {
   private readonly handlers = new Map<string, ChannelHandler>();
   private client?: pg.Client;
+  private connecting = false;
+  private retry?: NodeJS.Timeout;
   private stopped = false;
 
-  constructor(private readonly databaseUrl: string) {}
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly health: DatabaseHealth,
+  ) {
+    // Reconnect as soon as the server is back rather than at the next retry tick.
+    health.on("up", () => {
+      if (!this.client && !this.connecting) void this.connect();
+    });
+  }
 
   on(channel: string, handler: ChannelHandler): void {
     if (!/^[a-z_]+$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
@@ -35,35 +45,47 @@ export class NotificationListener {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.retry);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => {});
   }
 
   private async connect(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.connecting) return;
+    this.connecting = true;
+    clearTimeout(this.retry);
     const client = createDedicatedClient(this.databaseUrl);
-    const retry = () => {
+    const lost = (err?: Error) => {
       if (this.client !== client || this.stopped) return;
       this.client = undefined;
+      // Logged once per outage by the health monitor, not once per retry.
+      this.health.lost(err ?? new Error("Connection terminated unexpectedly"), "listening for new facts (LISTEN)");
       client.end().catch(() => {});
-      setTimeout(() => void this.connect(), RETRY_MS).unref();
+      this.scheduleRetry();
     };
     client.on("notification", (msg) => this.handlers.get(msg.channel)?.onNotify(msg.payload ?? ""));
-    client.on("error", (err) => {
-      log.warn("listen connection lost; reconnecting", { error: err.message });
-      retry();
-    });
-    client.on("end", retry);
+    client.on("error", (err) => lost(err));
+    client.on("end", () => lost());
     try {
       await client.connect();
       for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
       this.client = client;
+      this.health.reached();
       for (const handler of this.handlers.values()) handler.onResync();
     } catch (err) {
       client.end().catch(() => {});
-      log.warn("cannot listen for notifications; retrying", { error: (err as Error).message });
-      setTimeout(() => void this.connect(), RETRY_MS).unref();
+      this.health.lost(err as Error, "listening for new facts (LISTEN)");
+      this.scheduleRetry();
+    } finally {
+      this.connecting = false;
     }
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped) return;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.connect(), RETRY_MS);
+    this.retry.unref();
   }
 }

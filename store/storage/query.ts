@@ -1,5 +1,5 @@
 import type { FactSpec } from "../facts/spec";
-import type { Db } from "./db";
+import { cancellableQuery, type Db } from "./db";
 import { specsPredicate } from "./spec-sql";
 
 export interface FactPageRequest {
@@ -11,6 +11,10 @@ export interface FactPageRequest {
   limit: number;
   /** Cut payloads longer than this many characters; 0 = whole payloads. */
   previewChars: number;
+  /** The caller gave up: the query is cancelled in the database. */
+  signal?: AbortSignal;
+  /** The query is cancelled after this long; 0 or undefined: no limit. */
+  timeoutMs?: number;
 }
 
 export interface FactPageRow {
@@ -38,7 +42,8 @@ export async function factPage(db: Db, request: FactPageRequest): Promise<{ rows
   }
   if (request.specs.length > 0) where.push(`(${specsPredicate(request.specs, params)})`);
   params.push(request.limit + 1);
-  const { rows } = await db.query<FactPageRow>(
+  const { rows } = await cancellableQuery<FactPageRow>(
+    db,
     `SELECT ser, header::text AS header,
             CASE WHEN $1 > 0 AND length(payload::text) > $1 THEN left(payload::text, $1) ELSE payload::text END AS payload,
             octet_length(payload::text) AS "payloadBytes",
@@ -48,6 +53,7 @@ export async function factPage(db: Db, request: FactPageRequest): Promise<{ rows
       ORDER BY ser ${request.newestFirst ? "DESC" : "ASC"}
       LIMIT $${params.length}`,
     params,
+    { signal: request.signal, timeoutMs: request.timeoutMs, what: "a fact page query" },
   );
   const hasMore = rows.length > request.limit;
   return { rows: hasMore ? rows.slice(0, request.limit) : rows, hasMore };

@@ -1,7 +1,10 @@
 import Cursor from "pg-cursor";
 import type { StoredFact } from "../facts/fact";
 import type { FactSpec } from "../facts/spec";
-import type { Db, DbClient } from "./db";
+import { QueryTimeLimitError } from "../errors";
+import { acquire, cancelAndDiscard, type Db, type DbClient } from "./db";
+import { isConnectionLoss } from "./db-errors";
+import type { DatabaseHealth } from "./health";
 import { specsPredicate } from "./spec-sql";
 
 // Rows per cursor read adapt to the observed fact size so one read stays near this many bytes:
@@ -13,6 +16,32 @@ const MAX_READ_ROWS = 2_000;
 // so a stalled consumer does not pin a connection and an old snapshot (which holds back VACUUM);
 // its next read reopens the cursor after the last serial it delivered.
 export const DEFAULT_CURSOR_IDLE_MS = 15_000;
+// One read (a FETCH of up to MAX_READ_ROWS) normally takes milliseconds. A FactSpec no index serves
+// makes PostgreSQL walk the log for matches; past this the read is cancelled rather than left to
+// occupy a connection and a core (FACTLINE_CATCHUP_READ_TIMEOUT_MS; a log of 10M facts is walked
+// in well under a minute).
+export const DEFAULT_CATCHUP_READ_TIMEOUT_MS = 60_000;
+
+/** How a reader behaves when its caller goes away, its connection breaks, or a read takes too long. */
+export interface ReaderOptions {
+  /** How long a consumer may leave the reader unread before the cursor gives its connection back. */
+  idleMs?: number;
+  /** Aborted when the consumer has gone: a read in flight is cancelled in the database at once. */
+  signal?: AbortSignal;
+  /**
+   * With it, a lost connection is not an error: the reader waits for PostgreSQL to answer again (up
+   * to health.outageMs) and reopens its cursor after the last fact it returned.
+   */
+  health?: DatabaseHealth;
+  /** One read may take this long before it is cancelled with QueryTimeLimitError; 0: no limit. */
+  readTimeoutMs?: number;
+}
+
+// A cursor's close waits for the server's answer; a connection that broke never gives one.
+const CLOSE_TIMEOUT_MS = 2_000;
+// After a lost connection, attempts to reopen the cursor are at least this far apart, so a server
+// that accepts connections but drops them at once is not hammered.
+const REOPEN_SPACING_MS = 200;
 
 /**
  * Streams the facts matching `specs` with serial in (after, upTo] in serial order, in bounded reads.
@@ -25,22 +54,50 @@ export class FactReader {
   private cursor?: Cursor<StoredFact>;
   private rowsPerRead = 100;
   private done = false;
-  private inflight?: Promise<unknown>;
+  private reading = false;
+  /** Why the current connection was given up (a time limit, the consumer leaving, a broken connection). */
+  private stopped?: Error;
   private readAhead?: Promise<{ rows: StoredFact[]; asked: number }>;
   private idleTimer?: NodeJS.Timeout;
+  private readTimer?: NodeJS.Timeout;
+  private readonly onAbort = () => this.stop((this.options.signal?.reason as Error) ?? new Error("cancelled"));
+  private readonly onClientError = (err: Error) => {
+    this.stopped ??= err;
+  };
 
   constructor(
     private readonly db: Db,
     private readonly specs: FactSpec[],
     private position: bigint,
     private readonly upTo?: bigint,
-    private readonly idleMs = DEFAULT_CURSOR_IDLE_MS,
-  ) {}
+    private readonly options: ReaderOptions = {},
+  ) {
+    options.signal?.addEventListener("abort", this.onAbort, { once: true });
+  }
 
   /** The next facts in serial order; an empty array means the range is exhausted. */
   async next(): Promise<StoredFact[]> {
     clearTimeout(this.idleTimer);
-    if (this.done) return [];
+    const { health, signal } = this.options;
+    for (let deadline: number | undefined; ;) {
+      if (this.done) return [];
+      try {
+        return await this.nextRead();
+      } catch (err) {
+        const reason = this.stopped && !isConnectionLoss(this.stopped) ? this.stopped : err;
+        await this.releaseConnection();
+        if (!health || signal?.aborted || !isConnectionLoss(reason)) throw reason;
+        // The connection broke: wait for the server, then reopen after the last fact returned.
+        // (The connection's own error listener has told `health` when it broke.)
+        deadline ??= Date.now() + health.outageMs;
+        await health.waitUntilReachable(deadline, signal);
+        await sleep(REOPEN_SPACING_MS, signal);
+        if (Date.now() >= deadline) throw health.unavailable();
+      }
+    }
+  }
+
+  private async nextRead(): Promise<StoredFact[]> {
     if (!this.cursor) {
       await this.open();
       this.readAhead = this.read(this.rowsPerRead);
@@ -49,7 +106,7 @@ export class FactReader {
     this.readAhead = undefined;
     if (rows.length < asked) {
       this.done = true;
-      await this.close();
+      await this.releaseConnection();
       if (rows.length > 0) this.position = rows[rows.length - 1].ser;
       return rows;
     }
@@ -59,35 +116,78 @@ export class FactReader {
     this.rowsPerRead = Math.min(MAX_READ_ROWS, Math.max(MIN_READ_ROWS, Math.floor(TARGET_READ_BYTES / perRow)));
     this.readAhead = this.read(this.rowsPerRead);
     // The read ahead does not count as progress: a consumer that stops asking still loses its cursor.
-    this.idleTimer = setTimeout(() => void this.close(), this.idleMs);
+    this.idleTimer = setTimeout(() => void this.releaseConnection(), this.options.idleMs ?? DEFAULT_CURSOR_IDLE_MS);
     this.idleTimer.unref();
     return rows;
   }
 
   private read(asked: number): Promise<{ rows: StoredFact[]; asked: number }> {
-    const read = this.cursor!.read(asked).then((rows) => ({ rows, asked }));
-    this.inflight = read;
+    this.reading = true;
+    const limit = this.options.readTimeoutMs ?? 0;
+    if (limit > 0) {
+      this.readTimer = setTimeout(() => this.stop(new QueryTimeLimitError("a catch-up read", limit)), limit);
+    }
+    const read = this.cursor!.read(asked)
+      .then((rows) => ({ rows, asked }))
+      .finally(() => {
+        this.reading = false;
+        clearTimeout(this.readTimer);
+      });
     // A failed read ahead surfaces on the next call to next(), or is dropped by close().
     read.catch(() => {});
     return read;
   }
 
+  /** Gives up the current connection at once, cancelling a read in flight; next() then fails with `reason`. */
+  private stop(reason: Error): void {
+    this.stopped ??= reason;
+    const { client } = this;
+    if (!client || !this.reading) return;
+    this.detach();
+    cancelAndDiscard(client);
+  }
+
+  /** Ends the reader for good, giving its connection back (cancelling a read in flight). */
   async close(): Promise<void> {
+    this.done = true;
+    this.options.signal?.removeEventListener("abort", this.onAbort);
+    await this.releaseConnection();
+  }
+
+  private async releaseConnection(): Promise<void> {
     clearTimeout(this.idleTimer);
-    // A read still in flight (the consumer went away mid-read) must finish before the cursor closes,
-    // or the connection goes back to the pool mid-protocol.
-    await this.inflight?.catch(() => {});
-    const { cursor, client } = this;
+    const { cursor, client, reading } = this;
     // Facts read ahead but not delivered are dropped; a reopened cursor starts after `position`.
     this.readAhead = undefined;
-    this.inflight = undefined;
+    if (!client) return;
+    this.detach();
+    if (reading || this.stopped) {
+      // A read in flight is cancelled rather than awaited (it may scan for minutes); a broken
+      // connection is discarded.
+      if (reading) cancelAndDiscard(client);
+      else client.release(this.stopped);
+      return;
+    }
+    const closed = await Promise.race([
+      cursor!.close().then(
+        () => true,
+        () => false,
+      ),
+      sleep(CLOSE_TIMEOUT_MS),
+    ]);
+    client.release(closed === true ? undefined : new Error("the cursor did not close"));
+  }
+
+  private detach(): void {
+    this.client?.off("error", this.onClientError);
     this.cursor = undefined;
     this.client = undefined;
-    if (cursor) await cursor.close().catch(() => {});
-    client?.release();
+    this.reading = false;
+    clearTimeout(this.readTimer);
   }
 
   private async open(): Promise<void> {
+    this.stopped = undefined;
     const params: unknown[] = [this.position.toString()];
     let sql = `SELECT ser, header::text AS header, payload::text AS payload FROM fact WHERE ser > $1`;
     if (this.upTo !== undefined) {
@@ -95,9 +195,23 @@ export class FactReader {
       sql += ` AND ser <= $2`;
     }
     sql += ` AND (${specsPredicate(this.specs, params)}) ORDER BY ser`;
-    this.client = await this.db.connect();
-    this.cursor = this.client.query(new Cursor<StoredFact>(sql, params));
+    const client = await acquire(this.db, this.options.signal);
+    client.on("error", this.onClientError);
+    this.client = client;
+    this.cursor = client.query(new Cursor<StoredFact>(sql, params));
   }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve(undefined);
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 // Serial order with a byte budget: the window sum uses stored sizes (no detoasting), and the row

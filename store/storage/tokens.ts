@@ -1,7 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { FactSpec } from "../facts/spec";
-import { beginWriting, insertRequests, translateInsertError, type PublishRequest, type RegistryGuard } from "./append";
-import type { Db } from "./db";
+import {
+  beginWriting,
+  insertRequests,
+  publishNotStored,
+  publishOutcomeUnknown,
+  republishedSerials,
+  resolvingUnknownOutcome,
+  translateInsertError,
+  type PublishRequest,
+  type RegistryGuard,
+} from "./append";
+import type { Db, DbClient } from "./db";
+import { isConnectionLoss } from "./db-errors";
+import type { DatabaseHealth } from "./health";
 import { specsPredicate } from "./spec-sql";
 
 // Optimistic locking as FactCast does it: a token stores the specs and a serial; a conditional
@@ -45,14 +57,37 @@ export async function invalidate(db: Db, token: string): Promise<void> {
  * Publishes `request` only if nothing matching the token's specs was written since the token was
  * taken. The token is used up either way. Holding the writers' lock across check and insert makes
  * the check and the write one atomic step for every writer of the database.
+ *
+ * `db` is the writers' pool. A lost connection before COMMIT means nothing was published
+ * (UNAVAILABLE); during COMMIT the outcome is unknown, and the store finds it out by running the
+ * publish again once PostgreSQL answers: the token is gone then, and the facts being stored
+ * identically means that it was this publish that used it.
  */
 export async function publishIfUnchanged(
   db: Db,
+  health: DatabaseHealth,
   token: string,
   request: PublishRequest,
   registry?: RegistryGuard,
 ): Promise<boolean> {
-  const client = await db.connect();
+  return resolvingUnknownOutcome(health, () => attemptIfUnchanged(db, health, token, request, registry));
+}
+
+async function attemptIfUnchanged(
+  db: Db,
+  health: DatabaseHealth,
+  token: string,
+  request: PublishRequest,
+  registry?: RegistryGuard,
+): Promise<boolean> {
+  let client: DbClient;
+  try {
+    client = await db.connect();
+  } catch (err) {
+    throw isConnectionLoss(err) ? publishNotStored(err) : err;
+  }
+  let committing = false;
+  let broken: Error | undefined;
   try {
     await beginWriting(client);
     const { rows } = await client.query<{ state: TokenState }>(
@@ -60,7 +95,10 @@ export async function publishIfUnchanged(
       [token],
     );
     let published = false;
-    if (rows.length > 0) {
+    if (rows.length === 0) {
+      // Used up (or never issued). By this very publish, committed just before its answer was lost?
+      published = (await republishedSerials(client, request)) !== undefined;
+    } else {
       const { specs, serial, serialOfLastMatchingFact } = rows[0].state;
       const params: unknown[] = [serial ?? serialOfLastMatchingFact ?? 0];
       const where = specsPredicate(specs, params);
@@ -71,13 +109,19 @@ export async function publishIfUnchanged(
         published = true;
       }
     }
+    committing = true;
     await client.query("COMMIT");
     return published;
   } catch (err) {
+    if (isConnectionLoss(err)) {
+      broken = err as Error;
+      health.lost(broken, "committing a conditional publish");
+      throw committing ? publishOutcomeUnknown(err) : publishNotStored(err);
+    }
     await client.query("ROLLBACK").catch(() => {});
     throw translateInsertError(err);
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

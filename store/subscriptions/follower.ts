@@ -6,13 +6,15 @@ import type { LiveFact } from "./tail";
 const MAX_QUEUED_FACTS = 10_000;
 const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
-export type TakeResult = LiveFact[] | "overflow" | "closed" | "timeout";
+/** An Error: the tail could not read the database for longer than the outage bound. */
+export type TakeResult = LiveFact[] | "overflow" | "closed" | "timeout" | Error;
 
 /** One live subscription's inbox on the tail hub. */
 export class Follower {
   private queue: LiveFact[] = [];
   private queuedBytes = 0;
   private state: "open" | "overflow" | "closed" = "open";
+  private failure?: Error;
   private wake?: () => void;
   private onTimeout?: () => void;
   private timer?: NodeJS.Timeout;
@@ -37,6 +39,13 @@ export class Follower {
       this.queuedBytes = 0;
     }
     this.wake?.();
+  }
+
+  /** Ends the follow with `err` once the facts queued before it have been taken. */
+  fail(err: Error): void {
+    if (this.state !== "open") return;
+    this.failure = err;
+    this.close();
   }
 
   close(): void {
@@ -78,6 +87,7 @@ export class Follower {
       this.queuedBytes = 0;
       return batch;
     }
+    if (this.failure && !signal.aborted) return this.failure;
     return this.state === "closed" || signal.aborted ? "closed" : "timeout";
   }
 

@@ -1,9 +1,9 @@
 import type { FactHeader, StoredFact } from "../facts/fact";
 import type { FactSpec, SubscriptionRequest } from "../facts/spec";
 import { MissingTransformationError, NotFoundError, ShuttingDownError } from "../errors";
-import type { Db } from "../storage/db";
+import type { StoreDatabase } from "../storage/db";
 import { highWaterMark, latestSerial, serialOf } from "../storage/lookup";
-import { FactReader } from "../storage/read";
+import { FactReader, type ReaderOptions } from "../storage/read";
 import type { TailHub } from "./tail";
 
 /** What a subscription tells its client, in order; the protocol adapter turns these into notifications. */
@@ -17,7 +17,7 @@ export type SubscriptionEvent =
   | { kind: "keepalive" };
 
 export interface SubscriptionContext {
-  db: Db;
+  db: StoreDatabase;
   tail: TailHub;
   /** Aborted when the client cancels. */
   signal: AbortSignal;
@@ -27,6 +27,8 @@ export interface SubscriptionContext {
   fastForward: boolean;
   /** How long a catch-up cursor may wait for a stalled client before giving its connection back. */
   cursorIdleMs?: number;
+  /** How long one catch-up read may take before it is cancelled (0: no limit). */
+  readTimeoutMs?: number;
 }
 
 // Without a keepalive request, the follow loop still wakes this often to notice cancellation.
@@ -45,14 +47,22 @@ export async function* runSubscription(
   const checkVersions = versionGuard(req.specs);
   const keepalive = req.keepaliveIntervalMs > 0 ? req.keepaliveIntervalMs : undefined;
   const wait = <T>(work: Promise<T>) => withKeepalive(work, keepalive, signal, ctx.shutdown);
+  // Catch-up reads resume after a lost connection (up to the outage bound) and stop in the database
+  // when the client leaves.
+  const reading: ReaderOptions = {
+    idleMs: ctx.cursorIdleMs,
+    signal,
+    health: ctx.db.health,
+    readTimeoutMs: ctx.readTimeoutMs,
+  };
 
   let position: bigint;
   if (req.ephemeral) {
-    position = await latestSerial(ctx.db);
+    position = await latestSerial(ctx.db.lookups);
   } else {
     position = 0n;
     if (req.startingAfter !== undefined) {
-      const ser = await serialOf(ctx.db, req.startingAfter);
+      const ser = await serialOf(ctx.db.lookups, req.startingAfter);
       if (ser === undefined) {
         throw new NotFoundError(
           `startingAfter ${req.startingAfter} is not a fact in this store; subscribe without it to read from the beginning`,
@@ -60,11 +70,11 @@ export async function* runSubscription(
       }
       position = ser;
     }
-    const hwm = await highWaterMark(ctx.db);
+    const hwm = await highWaterMark(ctx.db.lookups);
     if (req.streamInfo) yield { kind: "info", start: position, horizon: hwm.ser };
 
     let last = position;
-    const reader = new FactReader(ctx.db, req.specs, position, undefined, ctx.cursorIdleMs);
+    const reader = new FactReader(ctx.db.reads, req.specs, position, undefined, reading);
     try {
       for (;;) {
         const facts = yield* wait(reader.next());
@@ -95,7 +105,7 @@ export async function* runSubscription(
     const { follower, coveredFrom } = ctx.tail.attach(req.specs, position);
     try {
       if (position < coveredFrom) {
-        const gap = new FactReader(ctx.db, req.specs, position, coveredFrom, ctx.cursorIdleMs);
+        const gap = new FactReader(ctx.db.reads, req.specs, position, coveredFrom, reading);
         try {
           for (;;) {
             const facts = yield* wait(gap.next());
@@ -115,6 +125,8 @@ export async function* runSubscription(
           continue;
         }
         if (taken === "closed") throwIfStopped(signal, ctx.shutdown);
+        // The live tail could not read the database for longer than the outage bound.
+        if (taken instanceof Error) throw taken;
         if (taken === "overflow" || taken === "closed") break;
         const facts = taken.map((l) => l.fact);
         checkVersions(
@@ -146,7 +158,10 @@ async function* withKeepalive<T>(
     (error: unknown) => ({ error }),
   );
   for (;;) {
-    const outcome = await Promise.race([settled, delay(intervalMs ?? IDLE_WAKE_MS, signal)]);
+    const tick = delay(intervalMs ?? IDLE_WAKE_MS, signal);
+    const outcome = await Promise.race([settled, tick.done]);
+    // The timer and its abort listener go at once, not when the interval would have passed.
+    tick.cancel();
     if (outcome !== undefined) {
       if ("error" in outcome) throw outcome.error;
       return outcome.value;
@@ -161,16 +176,19 @@ function throwIfStopped(signal: AbortSignal, shutdown: AbortSignal): void {
   if (signal.aborted) throw signal.reason ?? new Error("subscription cancelled");
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<undefined> {
-  return new Promise((resolve) => {
-    const done = () => {
+function delay(ms: number, signal: AbortSignal): { done: Promise<undefined>; cancel: () => void } {
+  let cancel = () => {};
+  const done = new Promise<undefined>((resolve) => {
+    const finish = () => {
       clearTimeout(timer);
-      signal.removeEventListener("abort", done);
+      signal.removeEventListener("abort", finish);
       resolve(undefined);
     };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
+    const timer = setTimeout(finish, ms);
+    signal.addEventListener("abort", finish);
+    cancel = finish;
   });
+  return { done, cancel };
 }
 
 /**

@@ -1,7 +1,10 @@
 import type { FactHeader, StoredFact } from "../facts/fact";
 import type { FactSpec } from "../facts/spec";
+import { DatabaseUnavailableError } from "../errors";
 import { log } from "../log";
 import type { Db } from "../storage/db";
+import { isConnectionLoss } from "../storage/db-errors";
+import type { DatabaseHealth } from "../storage/health";
 import type { NotificationListener } from "../storage/listener";
 import { latestSerial } from "../storage/lookup";
 import { readNewFacts } from "../storage/read";
@@ -27,6 +30,11 @@ import { matchesAny } from "./matcher";
  *    between a catch-up read and the live feed is delivered once.
  * 4. A follower that falls too far behind is cut off rather than buffered without bound; its
  *    subscription goes back to reading the database from its last delivered serial (2 again).
+ * 5. When the database cannot be read (a restart, a lost connection) the position stays where it
+ *    was and the followers stay attached; once PostgreSQL answers again the hub reads on from that
+ *    position, so the outage costs latency and nothing else. Past the outage bound the followers are
+ *    ended with UNAVAILABLE instead of waiting in silence; their clients resubscribe after the last
+ *    fact they got.
  */
 
 // Rows and bytes per tail read: one page of new facts in memory at a time, shared by all followers.
@@ -57,12 +65,17 @@ export class TailHub {
   private stopped = false;
   private poll?: NodeJS.Timeout;
   private idleNudge?: NodeJS.Timeout;
+  private retry?: NodeJS.Timeout;
+  /** When reading began to fail (undefined while reads succeed). */
+  private failingSince?: number;
 
   constructor(
     private readonly db: Db,
     listener: NotificationListener,
+    private readonly health: DatabaseHealth,
   ) {
     listener.on(FACT_CHANNEL, { onNotify: (payload) => this.notified(payload), onResync: () => this.nudge() });
+    health.on("up", () => this.nudge());
   }
 
   /** Subscriptions currently following live facts on this instance. */
@@ -81,6 +94,7 @@ export class TailHub {
     this.stopped = true;
     clearInterval(this.poll);
     clearTimeout(this.idleNudge);
+    clearTimeout(this.retry);
     for (const follower of this.allFollowers()) follower.close();
   }
 
@@ -151,14 +165,35 @@ export class TailHub {
           this.deliver(rows);
         }
       } while (this.dirty && !this.stopped);
+      this.failingSince = undefined;
     } catch (err) {
-      if (!this.stopped) {
-        log.warn("live tail read failed; retrying", { error: (err as Error).message });
-        setTimeout(() => this.nudge(), RETRY_MS).unref();
-      }
+      if (!this.stopped) this.failed(err as Error);
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** A read failed: try again soon; past the outage bound, end the followers rather than keep them waiting. */
+  private failed(err: Error): void {
+    const first = this.failingSince === undefined;
+    this.failingSince ??= Date.now();
+    if (isConnectionLoss(err)) this.health.lost(err, "reading new facts for live subscriptions");
+    else if (first) log.warn("live tail read failed; retrying", { error: err.message });
+    if (Date.now() - this.failingSince >= this.health.outageMs) {
+      const seconds = Math.round((Date.now() - this.failingSince) / 1000);
+      const error = this.health.reachable()
+        ? new DatabaseUnavailableError(
+            `the store could not read new facts for ${seconds} s (${err.message}); resubscribe`,
+            {
+              cause: err,
+            },
+          )
+        : this.health.unavailable();
+      for (const follower of this.allFollowers()) follower.fail(error);
+    }
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => this.nudge(), RETRY_MS);
+    this.retry.unref();
   }
 
   /** Hands a page of new facts to the followers and advances the position, in one synchronous step. */

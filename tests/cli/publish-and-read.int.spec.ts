@@ -45,18 +45,25 @@ describe("publish → catchup", () => {
     expect(facts.map((f) => f.header.meta._ser)).toEqual(serials);
   });
 
-  it("re-publishing catchup output into a fresh namespace keeps ids out (duplicates are rejected with exit 2)", async () => {
+  it("re-publishing catchup output stores nothing twice: identical facts succeed, changed ones are duplicates (exit 2)", async () => {
     const ns = uniqueName("dup");
     const first = await runCli(url, ["publish", "--ns", ns, "--type", "T"], { input: `{"n":1}\n{"n":2}\n` });
     expect(first.code).toBe(0);
     const exported = await runCli(url, ["catchup", "--ns", ns]);
     const before = await latestSerial(fixture.client);
+    // The same facts again (a retry of a publish whose answer was lost): stored once, serials as before.
     const again = await runCli(url, ["publish"], { input: exported.stdout });
-    expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+    expect(await latestSerial(fixture.client)).toBe(before);
+    // The same ids with other payloads: refused.
+    const changed = exported.stdout.replace(/"n":1/, '"n":10');
+    const refused = await runCli(url, ["publish"], { input: changed });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
       /^factline: the store rejected the request: DuplicateFactException: duplicate fact id/,
     );
-    expect(again.stderr).toMatch(/lines 1-2 and everything after it was not published/);
+    expect(refused.stderr).toMatch(/lines 1-2 and everything after it was not published/);
     expect(await latestSerial(fixture.client)).toBe(before);
   });
 

@@ -210,17 +210,27 @@ describe("conditional publishes across instances", () => {
   });
 });
 
-describe("the same fact through both instances", () => {
-  it("is stored once; the other publish gets DuplicateFactException", async () => {
+describe("the same id through both instances", () => {
+  const outcome = (e: unknown) => errorDetails(e).exception ?? Code[errorDetails(e).code];
+
+  it("an identical fact is stored once and both publishes succeed (a re-publish is idempotent)", async () => {
     const clients = [createFactStoreClient(instances[0]), createFactStoreClient(instances[1])];
     for (let round = 0; round < 10; round++) {
       const f = fact({ ns: "retried", type: "T", payload: { round } });
+      const results = await Promise.all(clients.map((c) => publish(c, [f]).then(() => "ok", outcome)));
+      expect(results, `round ${round}`).toEqual(["ok", "ok"]);
+      const stored = (await catchUp(fx.client, { specs: [{ ns: "retried" }] })).facts().filter((x) => x.id === idOf(f));
+      expect(stored, `round ${round}`).toHaveLength(1);
+    }
+  });
+
+  it("different facts with one id: one is stored, the other publish gets DuplicateFactException", async () => {
+    const clients = [createFactStoreClient(instances[0]), createFactStoreClient(instances[1])];
+    for (let round = 0; round < 10; round++) {
+      const id = randomUUID();
       const results = await Promise.all(
-        clients.map((c) =>
-          publish(c, [f]).then(
-            () => "ok",
-            (e: unknown) => errorDetails(e).exception ?? Code[errorDetails(e).code],
-          ),
+        clients.map((c, i) =>
+          publish(c, [fact({ id, ns: "raced", type: "T", payload: { round, i } })]).then(() => "ok", outcome),
         ),
       );
       expect(results.sort(), `round ${round}`).toEqual(["ok", "org.factcast.core.DuplicateFactException"]);

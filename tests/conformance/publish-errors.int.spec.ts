@@ -91,6 +91,52 @@ describe("duplicate ids", () => {
   });
 });
 
+describe("re-publishing stored facts (a retry whose first answer was lost)", () => {
+  it("an identical batch succeeds again and stores nothing new", async () => {
+    const ns = uniqueName("republish");
+    const batch = [fact({ ns, type: "T", payload: { a: 1 } }), fact({ ns, type: "T", payload: " [1, 2] " })];
+    await publish(fx.client, batch);
+    const serials = await Promise.all(batch.map((f) => serialOf(fx.client, idOf(f))));
+    const before = await latestSerial(fx.client);
+
+    await publish(fx.client, batch);
+
+    expect(await latestSerial(fx.client)).toBe(before);
+    expect(await Promise.all(batch.map((f) => serialOf(fx.client, idOf(f))))).toEqual(serials);
+  });
+
+  it("the header may differ in key order and in meta._ser/_ts, which the store sets itself", async () => {
+    const ns = uniqueName("republish-order");
+    const id = randomUUID();
+    await publish(fx.client, [rawFact(JSON.stringify({ id, ns, type: "T", meta: { k: "v" } }), "{}")]);
+    const before = await latestSerial(fx.client);
+    const reordered = rawFact(JSON.stringify({ meta: { _ser: 1, k: "v", _ts: 2 }, type: "T", ns, id }), "{}");
+    await publish(fx.client, [reordered]);
+    expect(await latestSerial(fx.client)).toBe(before);
+  });
+
+  it("is a duplicate when the payload differs by one byte, or the publisher (fc-id) differs", async () => {
+    const ns = uniqueName("republish-differs");
+    const original = fact({ ns, type: "T", payload: '{"a":1}' });
+    await publish(fx.client, [original]);
+    const spaced = fact({ ns, type: "T", id: idOf(original), payload: '{"a": 1}' });
+    expect((await expectFailure(publish(fx.client, [spaced]))).exception).toBe(DUPLICATE);
+    const other = await expectFailure(publish(fx.client, [original], { "fc-id": "another-publisher" }));
+    expect(other.exception).toBe(DUPLICATE);
+  });
+
+  it("is a duplicate when only part of the batch is stored, and writes none of it", async () => {
+    const ns = uniqueName("republish-part");
+    const stored = fact({ ns, type: "T" });
+    await publish(fx.client, [stored]);
+    const before = await latestSerial(fx.client);
+    const fresh = fact({ ns, type: "T" });
+    const err = await expectFailure(publish(fx.client, [stored, fresh]));
+    expect(err.exception).toBe(DUPLICATE);
+    await expectNothingWritten(before, [idOf(fresh)]);
+  });
+});
+
 describe("concurrent publishes", () => {
   it("a rejected publish does not take publishes running at the same time down with it", async () => {
     const ns = uniqueName("concurrent");
@@ -117,11 +163,26 @@ describe("concurrent publishes", () => {
     for (const f of [duplicate[0], unstorable[0]]) expect(await fetchById(fx.client, idOf(f))).toBeUndefined();
   });
 
-  it("the same id published concurrently through one instance is stored once; the others get DuplicateFactException", async () => {
-    const f = fact({ ns: uniqueName("same-id"), type: "T" });
+  it("the same fact published concurrently through one instance is stored once and every publish succeeds", async () => {
+    const f = fact({ ns: uniqueName("same-fact"), type: "T" });
     const results = await Promise.all(
       Array.from({ length: 6 }, () =>
         publish(fx.client, [f]).then(
+          () => "ok",
+          (e: unknown) => errorDetails(e).exception ?? Code[errorDetails(e).code],
+        ),
+      ),
+    );
+    expect(results).toEqual(Array(6).fill("ok"));
+    expect(await serialOf(fx.client, idOf(f))).toBeGreaterThan(0);
+  });
+
+  it("different facts with one id published concurrently: one is stored, the others get DuplicateFactException", async () => {
+    const id = randomUUID();
+    const ns = uniqueName("same-id");
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        publish(fx.client, [fact({ id, ns, type: "T", payload: { i } })]).then(
           () => "ok",
           (e: unknown) => errorDetails(e).exception ?? Code[errorDetails(e).code],
         ),

@@ -62,7 +62,7 @@ async function stalledCatchUp(client: FactStoreClient, ns: string) {
 async function busyStoreConnections(): Promise<number> {
   const { rows } = await admin.query<{ n: string }>(
     `SELECT count(*) AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND application_name = 'factline-store' AND state <> 'idle'`,
+      WHERE datname = current_database() AND application_name LIKE 'factline-store%' AND state <> 'idle'`,
   );
   return Number(rows[0].n);
 }

@@ -1,0 +1,132 @@
+// FactReader against a real PostgreSQL: a catch-up that loses its connection mid-cursor resumes after
+// the last fact it returned; a read past its time limit or whose consumer leaves is cancelled in
+// the database.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QueryTimeLimitError } from "../errors";
+import type { FactSpec } from "../facts/spec";
+import { openTestStorage, type TestStorage } from "../../tests/support/storage";
+import { insertRequests } from "./append";
+import { FactReader } from "./read";
+
+const FACTS = 3_000;
+let storage: TestStorage;
+beforeAll(async () => {
+  storage = await openTestStorage("read", { outageMs: 10_000 });
+  const client = await storage.db.writes.connect();
+  try {
+    for (let i = 0; i < FACTS; i += 500) {
+      const facts = Array.from({ length: 500 }, (_, j) => ({
+        header: { id: randomUUID(), ns: "read", type: "T", meta: {} },
+        payload: JSON.stringify({ n: i + j, pad: "x".repeat(2_000) }),
+      }));
+      await insertRequests(client, [{ facts }]);
+    }
+  } finally {
+    client.release();
+  }
+}, 60_000);
+afterAll(async () => {
+  await storage?.close();
+});
+
+const spec = (extra: Partial<FactSpec> = {}): FactSpec => ({
+  ns: "read",
+  version: 0,
+  aggIds: [],
+  meta: {},
+  metaKeyExists: {},
+  aggIdProperties: {},
+  ...extra,
+});
+
+describe("FactReader", () => {
+  it("resumes after the last fact it returned when its connection is terminated mid-cursor", async () => {
+    const reader = new FactReader(storage.db.reads, [spec()], 0n, undefined, { health: storage.health });
+    const serials: bigint[] = [];
+    try {
+      serials.push(...(await reader.next()).map((f) => f.ser));
+      expect(serials.length).toBeGreaterThan(0);
+      expect(serials.length).toBeLessThan(FACTS);
+      expect(await storage.terminateStoreBackends()).toBeGreaterThan(0);
+      for (let facts = await reader.next(); facts.length > 0; facts = await reader.next()) {
+        serials.push(...facts.map((f) => f.ser));
+      }
+    } finally {
+      await reader.close();
+    }
+    expect(serials).toHaveLength(FACTS);
+    expect(new Set(serials).size).toBe(FACTS);
+    expect(serials).toEqual([...serials].sort((a, b) => (a < b ? -1 : 1)));
+  });
+
+  it("without a health monitor, a lost connection is the caller's error", async () => {
+    const reader = new FactReader(storage.db.reads, [spec()], 0n);
+    try {
+      await reader.next();
+      await storage.terminateStoreBackends();
+      await expect(
+        (async () => {
+          for (;;) if ((await reader.next()).length === 0) return;
+        })(),
+      ).rejects.toThrow(/terminat/);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it("cancels a read that runs past its time limit, in the database", async () => {
+    const reader = new FactReader(storage.db.reads, [spec()], 0n, undefined, { readTimeoutMs: 300 });
+    const slow = new FactReader(storage.db.reads, [spec()], 0n, undefined, { readTimeoutMs: 300 });
+    try {
+      // A normal read is far below the limit. (Its open cursor would hold off the lock below.)
+      expect((await reader.next()).length).toBeGreaterThan(0);
+      await reader.close();
+      await expect(whileFactTableLocked(() => slow.next())).rejects.toBeInstanceOf(QueryTimeLimitError);
+      await expect.poll(() => activeReads(), { timeout: 5_000 }).toBe(0);
+    } finally {
+      await reader.close();
+      await slow.close();
+    }
+  });
+
+  it("cancels a read in flight when its consumer leaves, and frees the connection at once", async () => {
+    const abort = new AbortController();
+    const reader = new FactReader(storage.db.reads, [spec()], 0n, undefined, { signal: abort.signal });
+    const read = whileFactTableLocked(() => reader.next());
+    await expect.poll(() => activeReads(), { timeout: 5_000 }).toBe(1);
+    abort.abort(new Error("the client left"));
+    await expect(read).rejects.toThrow();
+    await reader.close();
+    await expect.poll(() => activeReads(), { timeout: 5_000 }).toBe(0);
+  });
+});
+
+/** Store reads still running in the database. */
+async function activeReads(): Promise<number> {
+  const rows = await storage.admin<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name = 'factline-store reads' AND state = 'active'`,
+  );
+  return rows[0].n;
+}
+
+/**
+ * Runs `read` while another session holds an ACCESS EXCLUSIVE lock on the fact table: the cursor's
+ * first read waits for it, i.e. it is a read running in the database for as long as the lock is held.
+ */
+async function whileFactTableLocked<T>(read: () => Promise<T>): Promise<T> {
+  // An ACCESS EXCLUSIVE lock held by another session makes the cursor's first read wait on it:
+  // a read that is "running" in the database as long as the lock is held.
+  const pg = await import("pg");
+  const locker = new pg.default.Client({ connectionString: storage.url });
+  await locker.connect();
+  await locker.query("BEGIN");
+  await locker.query("LOCK TABLE fact IN ACCESS EXCLUSIVE MODE");
+  try {
+    return await read();
+  } finally {
+    await locker.query("ROLLBACK").catch(() => {});
+    await locker.end();
+  }
+}
