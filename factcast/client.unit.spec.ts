@@ -15,6 +15,8 @@ const testdata = (name: string) => new URL(`./testdata/${name}`, import.meta.url
 interface TestServer {
   url: string;
   headers: Headers[];
+  /** HTTP/2 connections accepted so far. */
+  connections: () => number;
   close(): Promise<void>;
 }
 
@@ -36,13 +38,15 @@ async function serve(tls: boolean): Promise<TestServer> {
     : http2.createServer(handler);
   // http2 servers keep sessions open after close(); track and destroy them.
   const sessions = new Set<http2.ServerHttp2Session>();
-  server.on("session", (s) => (sessions.add(s), s.once("close", () => sessions.delete(s))));
+  let connections = 0;
+  server.on("session", (s) => (connections++, sessions.add(s), s.once("close", () => sessions.delete(s))));
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   return {
     url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
     headers,
+    connections: () => connections,
     close: async () => {
       for (const s of sessions) s.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -88,6 +92,44 @@ describe("createStoreClient", () => {
     expect(server.headers[1].get("authorization")).toBe(`Basic ${Buffer.from("other:pw").toString("base64")}`);
   });
 
+  it("sends a bearer token instead of Basic credentials", async () => {
+    const server = await started();
+    await open({ url: server.url, token: "eyJhbGciOi.J9-_x~+/==" }).facts.handshake({});
+    expect(server.headers[0].get("authorization")).toBe("Bearer eyJhbGciOi.J9-_x~+/==");
+  });
+
+  it("calls as other users over the one connection, and lets a call's own credentials win", async () => {
+    const server = await started();
+    const shared = open({ url: server.url, clientId: "factline-console", user: "console", password: "pw" });
+    await shared.facts.handshake({});
+    await shared.withCredentials({ user: "alice", password: "a" }).facts.handshake({});
+    await shared.withCredentials({ token: "t0k3n" }).facts.handshake({});
+    const anonymous = shared.withCredentials(undefined);
+    await anonymous.facts.handshake({});
+    anonymous.close(); // leaves the shared connection open
+    await shared.facts.handshake({}, { headers: { authorization: "Bearer per-call" } });
+    expect(server.headers.map((h) => h.get("authorization"))).toEqual([
+      `Basic ${Buffer.from("console:pw").toString("base64")}`,
+      `Basic ${Buffer.from("alice:a").toString("base64")}`,
+      "Bearer t0k3n",
+      null,
+      "Bearer per-call",
+    ]);
+    expect(server.headers.every((h) => h.get("fc-id") === "factline-console")).toBe(true);
+    expect(server.connections()).toBe(1);
+  });
+
+  it("refuses credentials no header can carry, saying why", () => {
+    const url = "http://store:9090";
+    expect(() => createStoreClient({ url, user: "a:b", password: "x" })).toThrow(
+      new StoreTargetError('a user name cannot contain ":" (HTTP Basic)'),
+    );
+    expect(() => createStoreClient({ url, token: "two words" })).toThrow(/bearer token may contain only/);
+    expect(() => createStoreClient({ url, token: "" })).toThrow(/bearer token may contain only/);
+    expect(() => createStoreClient({ url, user: "ops", token: "t" })).toThrow(/either a user and password or a bearer/);
+    expect(() => createStoreClient({ url }).withCredentials({ token: "new\nline" })).toThrow(StoreTargetError);
+  });
+
   it("trusts a private CA given as a file, and refuses the server without it", async () => {
     const server = await started(true);
     const trusted = await open({ url: server.url, ca: testdata("ca.pem") }).facts.handshake({});
@@ -104,6 +146,9 @@ describe("createStoreClient", () => {
   it("says what to fix for a CA file it cannot use", () => {
     expect(() => createStoreClient({ url: "https://store:9443", ca: "/nonexistent/ca.pem" })).toThrow(
       new StoreTargetError("cannot read the CA certificate file /nonexistent/ca.pem (ENOENT)"),
+    );
+    expect(() => createStoreClient({ url: "https://store:9443", ca: testdata("README.md") })).toThrow(
+      /holds no PEM certificate/,
     );
     expect(() => createStoreClient({ url: "http://store:9090", ca: testdata("ca.pem") })).toThrow(
       /is for https:\/\/ stores; http:\/\/store:9090 is plaintext/,

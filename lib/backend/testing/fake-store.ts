@@ -16,9 +16,7 @@ import {
   RemoteFactStore,
   type MSG_Date,
 } from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb";
-import { storeInterceptors } from "../../../factcast/client";
 import { fromMsgUuid } from "../../../factcast/uuid";
-import { CONSOLE_CLIENT_ID } from "../upstream/upstream";
 
 export interface FakeFactInput {
   ns: string;
@@ -104,11 +102,9 @@ export class FakeStore {
     return this.facts.at(-1)?.serial ?? 0n;
   }
 
-  /** A transport to this store carrying the console's real upstream metadata. */
-  transport(credentials?: { user: string; password: string }): Transport {
-    return createRouterTransport((router) => this.routes(router), {
-      transport: { interceptors: storeInterceptors({ ...credentials, clientId: CONSOLE_CLIENT_ID }) },
-    });
+  /** An in-memory transport to this store; the client on it adds the metadata (fc-id, credentials). */
+  transport(): Transport {
+    return createRouterTransport((router) => this.routes(router));
   }
 
   private routes(router: ConnectRouter): void {

@@ -2,7 +2,13 @@
 // client (factcast/client.ts) plus the capability cache. Server-only: it holds the upstream
 // credentials, which must never reach the browser.
 import type { Transport } from "@connectrpc/connect";
-import { createStoreClient, DEFAULT_STORE_URL, StoreTargetError, type StoreClient } from "../../../factcast/client";
+import {
+  checkStoreUrl,
+  createStoreClient,
+  DEFAULT_STORE_URL,
+  StoreTargetError,
+  type StoreClient,
+} from "../../../factcast/client";
 import { Capabilities } from "./capabilities";
 
 export { DEFAULT_STORE_URL };
@@ -27,28 +33,29 @@ export interface UpstreamOptions {
   user?: string;
   password?: string;
   /**
-   * Tests pass an in-memory transport (createRouterTransport, with factcast's `storeInterceptors`
-   * for the metadata); `url` is then only a label and the credentials options are unused.
+   * Tests pass an in-memory transport (createRouterTransport); `url` is then only a label, and only
+   * the credentials given here count (not the environment's), so a test never depends on it.
    */
   transport?: Transport;
 }
 
 /** Builds an upstream; tests inject a transport, the app uses `sharedUpstream()`. */
 export function createUpstream(options: UpstreamOptions = {}): Upstream {
-  let client: StoreClient;
+  const env: Record<string, string | undefined> = options.transport ? {} : process.env;
+  let url = options.url ?? (process.env.FACTLINE_STORE_URL || DEFAULT_STORE_URL);
   try {
-    client = createStoreClient({
-      url: options.url ?? (process.env.FACTLINE_STORE_URL || DEFAULT_STORE_URL),
-      user: options.user ?? (process.env.FACTLINE_STORE_USER || undefined),
-      password: options.password ?? (process.env.FACTLINE_STORE_PASSWORD || undefined),
-      clientId: CONSOLE_CLIENT_ID,
-      transport: options.transport,
-    });
+    url = checkStoreUrl(url);
   } catch (err) {
     // scripts/console.ts checks the URL before it starts Next.js; this names the setting otherwise.
-    if (err instanceof StoreTargetError) throw new StoreTargetError(`FACTLINE_STORE_URL ${err.message}`);
-    throw err;
+    throw err instanceof StoreTargetError ? new StoreTargetError(`FACTLINE_STORE_URL ${err.message}`) : err;
   }
+  const client = createStoreClient({
+    url,
+    user: options.user ?? (env.FACTLINE_STORE_USER || undefined),
+    password: options.password ?? (env.FACTLINE_STORE_PASSWORD || undefined),
+    clientId: CONSOLE_CLIENT_ID,
+    transport: options.transport,
+  });
   return { ...client, capabilities: new Capabilities(client.query) };
 }
 
