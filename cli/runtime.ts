@@ -5,8 +5,7 @@ import type { Transport } from "@connectrpc/connect";
 import type { Command } from "commander";
 import { usageError } from "./errors";
 import { LineOutput } from "./output";
-import type { StoreClient } from "../factcast/client";
-import { handshake, openStore, type ServerInfo } from "./store-client";
+import { handshake, openStore, type ServerInfo, type StoreConnection } from "./store-client";
 
 export interface GlobalOptions {
   store: string;
@@ -16,7 +15,7 @@ export interface GlobalOptions {
 }
 
 export interface Connected {
-  store: StoreClient;
+  store: StoreConnection;
   server: ServerInfo;
 }
 
@@ -27,7 +26,7 @@ export class Runtime {
   readonly stdout: LineOutput;
   #interruption?: Interruption;
   #connected?: Promise<Connected>;
-  #store?: StoreClient;
+  #store?: StoreConnection;
 
   constructor(
     stdout: NodeJS.WritableStream = process.stdout,

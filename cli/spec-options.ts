@@ -1,8 +1,7 @@
 // The FactSpec options shared by catchup and follow (and later by anything that selects facts), and
-// their translation into FactSpecs (written as the Java client does by factcast/spec.ts).
+// their translation into the FactSpec JSON a FactCast server expects.
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { factSpec, type FactSpecJson } from "../factcast/spec";
-import { isUuid } from "../factcast/uuid";
+import { isUuid } from "./uuid";
 
 /** What commander collects from the FactSpec options. */
 export interface FactSpecOptions {
@@ -12,6 +11,18 @@ export interface FactSpecOptions {
   meta?: Array<[string, string]>;
   has?: string[];
   lacks?: string[];
+}
+
+/** A FactSpec as FactCast's Java client serializes it: every field present, nulls explicit. */
+export interface FactSpecJson {
+  ns: string;
+  type: string | null;
+  version: number;
+  aggIds: string[];
+  meta: Record<string, string>;
+  aggIdProperties: Record<string, string>;
+  metaKeyExists: Record<string, boolean>;
+  filterScript: null;
 }
 
 function collect<T>(parse: (raw: string) => T) {
@@ -84,7 +95,16 @@ export function toFactSpecs(options: FactSpecOptions): FactSpecJson[] {
     metaKeyExists[key] = false;
   }
   return namespaces.flatMap((ns) =>
-    types.map((type) => factSpec({ ns, type, aggIds: unique(aggId), meta, metaKeyExists })),
+    types.map((type) => ({
+      ns,
+      type,
+      version: 0,
+      aggIds: unique(aggId),
+      meta,
+      aggIdProperties: {},
+      metaKeyExists,
+      filterScript: null,
+    })),
   );
 }
 

@@ -23,6 +23,19 @@ export interface StoreConfig {
   security: SecurityConfig;
   /** PEM files: serve gRPC over TLS (h2) instead of plaintext h2c. */
   tls?: { certFile: string; keyFile: string };
+  /** Whether subscriptions may carry FactSpec filter scripts (FactCast's filterScript / jsFilterScript). */
+  filterScripts: boolean;
+  /** Where transformations and filter scripts run (docs/sandbox.md). */
+  sandbox: SandboxConfig;
+}
+
+export interface SandboxConfig {
+  /** Worker threads, each with its own engine. */
+  workers: number;
+  /** CPU time one script call (one fact) may take. */
+  timeMs: number;
+  /** Memory one engine may hold: the scripts' heap plus the batch it works on. */
+  memoryBytes: number;
 }
 
 export interface SecurityConfig {
@@ -61,6 +74,17 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     validation: oneOf(env, "FACTLINE_VALIDATION", ["off", "registered", "strict"] as const, "registered"),
     security: securityConfig(env),
     tls: tlsConfig(env),
+    filterScripts: onOff(env, "FACTLINE_FILTER_SCRIPTS", true),
+    sandbox: {
+      // One per core of a small machine: the sandbox never takes every core from the store and PostgreSQL.
+      workers: integer(env, "FACTLINE_SANDBOX_WORKERS", 2, 1, 64),
+      // A transformation takes microseconds; a second is far beyond any honest script, short
+      // enough that a runaway one fails its subscription promptly.
+      timeMs: integer(env, "FACTLINE_SANDBOX_TIME_MS", 1_000, 10, 60_000),
+      // Per worker: payloads of a few MB and their copies fit in 128 MiB; more workers × more
+      // memory is the operator's trade.
+      memoryBytes: integer(env, "FACTLINE_SANDBOX_MEMORY_MB", 128, 32, 4_096) * 1024 * 1024,
+    },
   };
 }
 
