@@ -90,5 +90,21 @@ export default tseslint.config(
       ],
     },
   },
-  // TODO(issue 11, wire module): the demo stops importing the CLI's internals; then forbid cli/ here too.
+  {
+    files: ["scripts/demo.ts", "scripts/demo/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            storePattern,
+            {
+              group: ["**/cli/**"],
+              message: "the demo is a FactCast client of its own: use factcast/, not the CLI's internals",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

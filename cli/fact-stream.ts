@@ -1,18 +1,14 @@
 // Runs one FactCast subscription and writes what it delivers as NDJSON: each fact's header and
 // payload exactly as the store sent them, one `{"header":…,"payload":…}` per line.
 import { hostname } from "node:os";
-import { create } from "@bufbuild/protobuf";
-import {
-  MSG_Notification_Type,
-  MSG_SubscriptionRequestSchema,
-  type MSG_Fact,
-} from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import type { StoreClient } from "../factcast/client";
+import { notificationFacts } from "../factcast/notifications";
+import { subscriptionRequest, type FactSpecJson } from "../factcast/spec";
+import { MSG_Notification_Type, type MSG_Fact } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { singleLine } from "./json-text";
 import { formatCount, Progress } from "./output";
 import type { StartPoint } from "./position";
 import type { Runtime } from "./runtime";
-import type { FactSpecJson } from "./spec-options";
-import type { StoreConnection } from "./store-client";
 
 export interface StreamRequest {
   specs: FactSpecJson[];
@@ -26,27 +22,13 @@ export function factLine(fact: Pick<MSG_Fact, "header" | "payload">): string {
   return `{"header":${singleLine(fact.header)},"payload":${singleLine(fact.payload)}}`;
 }
 
-/** The JSON a Java client sends (SubscriptionRequestTO): every field present, nulls explicit. */
-export function subscriptionJson(request: StreamRequest): string {
-  return JSON.stringify({
-    keepaliveIntervalInMs: 0,
-    streamInfo: true,
-    continuous: request.continuous,
-    ephemeral: request.start.ephemeral,
-    startingAfter: request.start.startingAfter ?? null,
-    debugInfo: "factline-cli",
-    pid: `${process.pid}@${hostname()}`,
-    specs: request.specs,
-  });
-}
-
 /**
  * Streams until the catch-up completes (or, when following, until interrupted). Returns the number
  * of facts written. Store errors propagate; an interruption (Ctrl-C, closed stdout) returns normally.
  */
 export async function streamFacts(
   runtime: Runtime,
-  store: StoreConnection,
+  store: StoreClient,
   request: StreamRequest,
   progress = new Progress(),
 ): Promise<number> {
@@ -71,7 +53,16 @@ export async function streamFacts(
     progress.update(status);
   };
 
-  const req = create(MSG_SubscriptionRequestSchema, { json: subscriptionJson(request) });
+  const req = subscriptionRequest({
+    specs: request.specs,
+    continuous: request.continuous,
+    ephemeral: request.start.ephemeral,
+    startingAfter: request.start.startingAfter,
+    // Info first: the serial horizon the progress line counts towards.
+    streamInfo: true,
+    debugInfo: "factline-cli",
+    pid: `${process.pid}@${hostname()}`,
+  });
   try {
     for await (const n of store.facts.subscribe(req, { signal: runtime.signal })) {
       switch (n.type) {
@@ -79,10 +70,8 @@ export async function streamFacts(
           horizon = BigInt(n.info?.serialHorizon ?? 0n);
           break;
         case MSG_Notification_Type.Facts:
-          for (const fact of n.facts?.fact ?? []) await emit(fact);
-          break;
         case MSG_Notification_Type.Fact:
-          if (n.fact) await emit(n.fact);
+          for (const fact of notificationFacts(n)) await emit(fact);
           break;
         case MSG_Notification_Type.Catchup:
           live = request.continuous;

@@ -3,8 +3,9 @@
 import { Order } from "../gen/factline/admin/v1/admin_pb";
 import { rejectedError } from "./errors";
 import type { Position, StartOptions } from "./spec-options";
-import { isUnimplemented, type StoreConnection } from "./store-client";
-import { toMsgUuid } from "./uuid";
+import type { StoreClient } from "../factcast/client";
+import { isUnimplemented } from "../factcast/errors";
+import { toMsgUuid } from "../factcast/uuid";
 
 export interface StartPoint {
   /** Deliver facts after this fact id; undefined = from the beginning (or from now if ephemeral). */
@@ -22,7 +23,7 @@ export interface StartPoint {
 export const FROM_START: StartPoint = { ephemeral: false };
 
 /** `--from`: the position itself is included. */
-export async function startFrom(store: StoreConnection, position: Position, signal: AbortSignal): Promise<StartPoint> {
+export async function startFrom(store: StoreClient, position: Position, signal: AbortSignal): Promise<StartPoint> {
   switch (position.kind) {
     case "serial":
       return position.serial <= 1n ? FROM_START : startAfterSerial(store, position.serial - 1n, signal);
@@ -41,7 +42,7 @@ export async function startFrom(store: StoreConnection, position: Position, sign
 
 /** Where `--from` or `--after` start, or `otherwise` when neither was given. */
 export async function startOf(
-  store: StoreConnection,
+  store: StoreClient,
   options: StartOptions,
   otherwise: StartPoint,
   signal: AbortSignal,
@@ -52,7 +53,7 @@ export async function startOf(
 }
 
 /** `--after`: the position itself is excluded, as FactCast's startingAfter does it. */
-export async function startAfter(store: StoreConnection, position: Position, signal: AbortSignal): Promise<StartPoint> {
+export async function startAfter(store: StoreClient, position: Position, signal: AbortSignal): Promise<StartPoint> {
   if (position.kind === "id") {
     // A FactCast server replays everything for an unknown id; make that a clear error instead.
     await serialOfId(store, position.id, signal);
@@ -62,13 +63,13 @@ export async function startAfter(store: StoreConnection, position: Position, sig
   throw new Error("--after takes a serial or a fact id"); // the option parser already refused dates
 }
 
-async function serialOfId(store: StoreConnection, id: string, signal: AbortSignal): Promise<bigint> {
+async function serialOfId(store: StoreClient, id: string, signal: AbortSignal): Promise<bigint> {
   const res = await store.facts.serialOf(toMsgUuid(id), { signal });
   if (!res.present) throw rejectedError(`the store has no fact with id ${id}`);
   return res.serial;
 }
 
-async function startAfterSerial(store: StoreConnection, serial: bigint, signal: AbortSignal): Promise<StartPoint> {
+async function startAfterSerial(store: StoreClient, serial: bigint, signal: AbortSignal): Promise<StartPoint> {
   if (serial <= 0n) return FROM_START;
   const exact = await store.facts.fetchBySerial({ serial }, { signal });
   if (exact.present && exact.fact) return { ephemeral: false, startingAfter: idOf(exact.fact.header) };

@@ -5,7 +5,8 @@ import type { Transport } from "@connectrpc/connect";
 import type { Command } from "commander";
 import { usageError } from "./errors";
 import { LineOutput } from "./output";
-import { handshake, openStore, type ServerInfo, type StoreConnection } from "./store-client";
+import type { StoreClient } from "../factcast/client";
+import { handshake, openStore, type ServerInfo } from "./store-client";
 
 export interface GlobalOptions {
   store: string;
@@ -15,7 +16,7 @@ export interface GlobalOptions {
 }
 
 export interface Connected {
-  store: StoreConnection;
+  store: StoreClient;
   server: ServerInfo;
 }
 
@@ -26,7 +27,7 @@ export class Runtime {
   readonly stdout: LineOutput;
   #interruption?: Interruption;
   #connected?: Promise<Connected>;
-  #store?: StoreConnection;
+  #store?: StoreClient;
 
   constructor(
     stdout: NodeJS.WritableStream = process.stdout,

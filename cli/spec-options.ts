@@ -1,7 +1,8 @@
 // The FactSpec options shared by catchup and follow (and later by anything that selects facts), and
-// their translation into the FactSpec JSON a FactCast server expects.
+// their translation into FactSpecs (written as the Java client does by factcast/spec.ts).
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { isUuid } from "./uuid";
+import { factSpec, type FactSpecJson } from "../factcast/spec";
+import { isUuid } from "../factcast/uuid";
 
 /** What commander collects from the FactSpec options. */
 export interface FactSpecOptions {
@@ -11,18 +12,6 @@ export interface FactSpecOptions {
   meta?: Array<[string, string]>;
   has?: string[];
   lacks?: string[];
-}
-
-/** A FactSpec as FactCast's Java client serializes it: every field present, nulls explicit. */
-export interface FactSpecJson {
-  ns: string;
-  type: string | null;
-  version: number;
-  aggIds: string[];
-  meta: Record<string, string>;
-  aggIdProperties: Record<string, string>;
-  metaKeyExists: Record<string, boolean>;
-  filterScript: null;
 }
 
 function collect<T>(parse: (raw: string) => T) {
@@ -95,16 +84,7 @@ export function toFactSpecs(options: FactSpecOptions): FactSpecJson[] {
     metaKeyExists[key] = false;
   }
   return namespaces.flatMap((ns) =>
-    types.map((type) => ({
-      ns,
-      type,
-      version: 0,
-      aggIds: unique(aggId),
-      meta,
-      aggIdProperties: {},
-      metaKeyExists,
-      filterScript: null,
-    })),
+    types.map((type) => factSpec({ ns, type, aggIds: unique(aggId), meta, metaKeyExists })),
   );
 }
 

@@ -1,23 +1,21 @@
-// The one place that talks to the store: transport (h2c or TLS, Basic auth, dead-connection
-// detection), the clients for FactCast's RemoteFactStore and factline's admin services, and the
-// translation of transport and status errors into the CLI's exit codes.
-import { Code, ConnectError, createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
-import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
-import { CatalogService, FactQueryService } from "../gen/factline/admin/v1/admin_pb";
-import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
-import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
+// The CLI's side of talking to a store: opening the shared client (factcast/client.ts) from the
+// global options, the first handshake, and the translation of transport and status errors into
+// the CLI's exit codes (README "Exit codes").
+import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import {
+  checkStoreUrl as checkUrl,
+  createStoreClient,
+  DEFAULT_STORE_URL,
+  StoreTargetError,
+  type StoreClient,
+} from "../factcast/client";
+import { networkFailure, oneLine, statusSummary } from "../factcast/errors";
 import { CliError, rejectedError, unreachableError, usageError } from "./errors";
 
-export const DEFAULT_STORE_URL = "http://127.0.0.1:9090";
+export { DEFAULT_STORE_URL };
 
 /** FactCast clients give the handshake 10 s; a store that is up answers in milliseconds. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
-/**
- * A follow can sit idle for hours; without pings a silently dropped connection (laptop sleep, NAT
- * timeout) would leave it waiting forever. 30 s keeps the traffic negligible.
- */
-const PING_INTERVAL_MS = 30_000;
-const PING_TIMEOUT_MS = 15_000;
 
 export interface StoreTarget {
   url: string;
@@ -27,18 +25,6 @@ export interface StoreTarget {
   clientId?: string;
 }
 
-export interface StoreConnection {
-  readonly url: string;
-  readonly facts: Client<typeof RemoteFactStore>;
-  /** factline only: a plain FactCast server answers UNIMPLEMENTED (see isUnimplemented). */
-  readonly catalog: Client<typeof CatalogService>;
-  readonly query: Client<typeof FactQueryService>;
-  /** factline only, like catalog: the schema registry (cli/schema/registry.ts words UNIMPLEMENTED). */
-  readonly registry: Client<typeof SchemaRegistryService>;
-  /** Closes the HTTP/2 connection so the process can exit. */
-  close(): void;
-}
-
 export interface ServerInfo {
   version: { major: number; minor: number; patch: number };
   properties: Record<string, string>;
@@ -46,53 +32,29 @@ export interface ServerInfo {
 
 /** Checks --store early, so a typo is a usage error (exit 1) rather than an unreachable store. */
 export function checkStoreUrl(raw: string): string {
-  let url: URL;
   try {
-    url = new URL(raw);
-  } catch {
-    throw usageError(`--store must be a URL like ${DEFAULT_STORE_URL}, got "${raw}"`);
+    return checkUrl(raw);
+  } catch (err) {
+    if (err instanceof StoreTargetError) throw usageError(`--store ${err.message}`);
+    throw err;
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw usageError(`--store must start with http:// (plaintext gRPC) or https:// (TLS), got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, "");
 }
 
 /** `transport` replaces the network, for tests (createRouterTransport). */
-export function openStore(target: StoreTarget, transport?: Transport): StoreConnection {
-  const url = checkStoreUrl(target.url);
-  let sessions: Http2SessionManager | undefined;
-  if (!transport) {
-    sessions = new Http2SessionManager(url, { pingIntervalMs: PING_INTERVAL_MS, pingTimeoutMs: PING_TIMEOUT_MS });
-    transport = createGrpcTransport({ baseUrl: url, sessionManager: sessions, interceptors: [headers(target)] });
+export function openStore(target: StoreTarget, transport?: Transport): StoreClient {
+  try {
+    return createStoreClient({ ...target, url: checkStoreUrl(target.url), transport });
+  } catch (err) {
+    if (err instanceof StoreTargetError) throw usageError(err.message);
+    throw err;
   }
-  return {
-    url,
-    facts: createClient(RemoteFactStore, transport),
-    catalog: createClient(CatalogService, transport),
-    query: createClient(FactQueryService, transport),
-    registry: createClient(SchemaRegistryService, transport),
-    close: () => sessions?.abort(),
-  };
-}
-
-function headers(target: StoreTarget): Interceptor {
-  const authorization =
-    target.user === undefined
-      ? undefined
-      : `Basic ${Buffer.from(`${target.user}:${target.password ?? ""}`).toString("base64")}`;
-  return (next) => (req) => {
-    if (authorization) req.header.set("authorization", authorization);
-    if (target.clientId) req.header.set("fc-id", target.clientId);
-    return next(req);
-  };
 }
 
 /**
  * The first call, as every FactCast client makes it: proves the address speaks FactCast within a
  * bounded time (a dead host would otherwise hang until the OS gives up), and names the server.
  */
-export async function handshake(store: StoreConnection, signal?: AbortSignal): Promise<ServerInfo> {
+export async function handshake(store: StoreClient, signal?: AbortSignal): Promise<ServerInfo> {
   try {
     const res = await store.facts.handshake({}, { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal });
     const version = res.version ?? { major: 0, minor: 0, patch: 0 };
@@ -111,30 +73,12 @@ export async function handshake(store: StoreConnection, signal?: AbortSignal): P
     }
     if (e.code !== Code.Unavailable) {
       throw unreachableError(
-        `${store.url} does not answer as a FactCast store (${describeStatus(e)}); use --store or FACTLINE_STORE_URL`,
+        `${store.url} does not answer as a FactCast store (${statusSummary(e)}); use --store or FACTLINE_STORE_URL`,
       );
     }
     throw storeError(e, store.url);
   }
 }
-
-/** The server is a FactCast server without factline's admin services (or an older factline). */
-export function isUnimplemented(err: unknown): boolean {
-  return err instanceof ConnectError && err.code === Code.Unimplemented;
-}
-
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: "connection refused",
-  ENOTFOUND: "host not found",
-  EAI_AGAIN: "host name lookup failed",
-  ECONNRESET: "connection reset",
-  ETIMEDOUT: "connection timed out",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  ECONNABORTED: "connection aborted",
-  EPIPE: "connection closed",
-  EPROTO: "TLS handshake failed",
-};
 
 /**
  * Maps any failure of a store call to a one-line CliError: network trouble → 3 (unreachable),
@@ -143,11 +87,10 @@ const NETWORK_REASONS: Record<string, string> = {
 export function storeError(err: unknown, url: string): CliError {
   if (err instanceof CliError) return err;
   const e = ConnectError.from(err);
-  const networkCode = causeCode(e);
-  if (networkCode) {
-    const reason = NETWORK_REASONS[networkCode] ?? networkCode;
+  const network = networkFailure(e);
+  if (network) {
     return unreachableError(
-      `cannot reach the store at ${url} (${reason}); is it running? use --store or FACTLINE_STORE_URL`,
+      `cannot reach the store at ${url} (${network}); is it running? use --store or FACTLINE_STORE_URL`,
     );
   }
   switch (e.code) {
@@ -165,41 +108,6 @@ export function storeError(err: unknown, url: string): CliError {
       // Our own cancellations (Ctrl-C) never get here (main.ts checks first): the peer reset the stream.
       return unreachableError(`lost the connection to the store at ${url}`);
     default:
-      return rejectedError(`the store rejected the request: ${describeStatus(e)}`);
+      return rejectedError(`the store rejected the request: ${statusSummary(e)}`);
   }
-}
-
-/** FactCast puts the Java exception in `exc-bin` and its message in `msg-bin`; show the message. */
-function describeStatus(e: ConnectError): string {
-  const name = Code[e.code]?.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase() ?? String(e.code);
-  const exception = binaryTrailer(e, "exc-bin");
-  const message = binaryTrailer(e, "msg-bin") ?? e.rawMessage;
-  const kind = exception ? exception.slice(exception.lastIndexOf(".") + 1) : name;
-  return `${kind}: ${oneLine(message)}`;
-}
-
-function binaryTrailer(e: ConnectError, key: string): string | undefined {
-  const value = e.metadata.get(key);
-  if (value == null) return undefined;
-  try {
-    return Buffer.from(value, "base64").toString("utf8");
-  } catch {
-    return undefined;
-  }
-}
-
-function causeCode(e: ConnectError): string | undefined {
-  let cause: unknown = e.cause;
-  for (let depth = 0; cause && depth < 5; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && code in NETWORK_REASONS) return code;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** Multi-line store messages (FactCast lists validation errors one per line) joined with "; ". */
-function oneLine(text: string): string {
-  const line = text.trim().replace(/\s*\n\s*/g, "; ");
-  return line.length > 500 ? `${line.slice(0, 497)}...` : line;
 }

@@ -2,17 +2,16 @@
 // newcomer sees a living store. Talks FactCast's protocol only, so it works against any FactCast
 // 1.8 server too. See scripts/demo/generator.ts for what it simulates.
 import { parseArgs } from "node:util";
-import { CliError, ExitCode, usageError } from "../cli/errors";
-import { formatCount } from "../cli/output";
 import {
   checkStoreUrl,
+  createStoreClient,
   DEFAULT_STORE_URL,
-  handshake,
-  openStore,
-  storeError,
-  type StoreConnection,
-} from "../cli/store-client";
-import { toMsgUuid } from "../cli/uuid";
+  StoreTargetError,
+  type StoreClient,
+} from "../factcast/client";
+import { toMsgUuid } from "../factcast/uuid";
+import { DemoError, EXIT, storeFailure, usageError } from "./demo/failure";
+import { formatCount, say } from "./demo/output";
 import { FACT_TYPES } from "./demo/fact-types";
 import { createWorld, history, liveStep } from "./demo/generator";
 import { DemoPublisher } from "./demo/publish";
@@ -24,6 +23,8 @@ const TICK_MS = 250;
 const STATUS_EVERY_MS = 10_000;
 /** Shown as the publisher in every fact's meta.source (FactCast's fc-id header). */
 const CLIENT_ID = "factline-demo";
+/** FactCast clients give the handshake 10 s; a store that is up answers in milliseconds. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 const USAGE = `Usage: npm run demo -- [options]
 
@@ -39,7 +40,9 @@ Options:
   --days <n>        days of simulated history (default 90)
   --rate <n>        live facts per second (default 3)
   --store <url>     the store (default: FACTLINE_STORE_URL or ${DEFAULT_STORE_URL})
-  -h, --help        this text`;
+  -h, --help        this text
+
+Credentials for Basic authentication come from FACTLINE_STORE_USER / FACTLINE_STORE_PASSWORD.`;
 
 interface DemoOptions {
   once: boolean;
@@ -87,15 +90,22 @@ function parseOptions(argv: string[]): DemoOptions | undefined {
     facts: Math.round(positive("facts", values.facts, 3_000, 10_000_000)),
     days: positive("days", values.days, 90, 3_650),
     rate: positive("rate", values.rate, 3, 1_000),
-    store: checkStoreUrl(values.store ?? process.env.FACTLINE_STORE_URL ?? DEFAULT_STORE_URL),
+    store: storeUrl(values.store ?? process.env.FACTLINE_STORE_URL ?? DEFAULT_STORE_URL),
   };
 }
 
-const say = (line: string) => process.stdout.write(line + "\n");
+function storeUrl(raw: string): string {
+  try {
+    return checkStoreUrl(raw);
+  } catch (err) {
+    throw err instanceof StoreTargetError ? usageError(`--store ${err.message}`) : err;
+  }
+}
+
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 async function seed(
-  store: StoreConnection,
+  store: StoreClient,
   options: DemoOptions,
   world: ReturnType<typeof createWorld>,
   signal: AbortSignal,
@@ -129,7 +139,7 @@ async function seed(
 }
 
 async function live(
-  store: StoreConnection,
+  store: StoreClient,
   options: DemoOptions,
   world: ReturnType<typeof createWorld>,
   signal: AbortSignal,
@@ -182,16 +192,27 @@ async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   if (!options) {
     say(USAGE);
-    return ExitCode.ok;
+    return EXIT.ok;
   }
   const abort = new AbortController();
-  process.on("SIGINT", () => (abort.signal.aborted ? process.exit(ExitCode.interrupted) : abort.abort()));
+  process.on("SIGINT", () => (abort.signal.aborted ? process.exit(EXIT.interrupted) : abort.abort()));
   process.on("SIGTERM", () => abort.abort());
 
-  const store = openStore({ url: options.store, clientId: CLIENT_ID });
+  const store = createStoreClient({
+    url: options.store,
+    clientId: CLIENT_ID,
+    user: process.env.FACTLINE_STORE_USER || undefined,
+    password: process.env.FACTLINE_STORE_PASSWORD || undefined,
+  });
   try {
-    const server = await handshake(store, abort.signal);
-    const impl = server.properties["org.factcast.grpc.api.Capabilities.FACTCAST_IMPL_VERSION"] ?? "a FactCast server";
+    // The first call, as every FactCast client makes it: a bounded proof that a store answers.
+    const server = await store.facts
+      .handshake({}, { timeoutMs: HANDSHAKE_TIMEOUT_MS, signal: abort.signal })
+      .catch((err: unknown) => {
+        throw abort.signal.aborted ? err : storeFailure(err, store.url, "handshake");
+      });
+    const impl =
+      server.properties?.property["org.factcast.grpc.api.Capabilities.FACTCAST_IMPL_VERSION"] ?? "a FactCast server";
     say(`factline demo → ${store.url} (${impl}), seed ${options.seed}`);
     // Before seeding, so the store validates every seeded fact against its version's schema.
     const schemas = await registerSchemas(store, FACT_TYPES, abort.signal);
@@ -200,11 +221,11 @@ async function main(): Promise<number> {
     await seed(store, options, world, abort.signal);
     if (schemas.available && !abort.signal.aborted) (await describeBreakingChange(store, abort.signal)).forEach(say);
     if (!options.once && !abort.signal.aborted) await live(store, options, world, abort.signal);
-    return ExitCode.ok;
+    return EXIT.ok;
   } catch (err) {
     // Ctrl-C is how the demo is meant to end; whatever it interrupted is not an error.
-    if (abort.signal.aborted) return ExitCode.ok;
-    const error = err instanceof CliError ? err : storeError(err, store.url);
+    if (abort.signal.aborted) return EXIT.ok;
+    const error = storeFailure(err, store.url);
     process.stderr.write(`demo: ${error.message}\n`);
     return error.exitCode;
   } finally {
@@ -215,7 +236,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const error = err instanceof CliError ? err : new CliError(String((err as Error)?.stack ?? err), ExitCode.usage);
+    const error = err instanceof DemoError ? err : new DemoError(String((err as Error)?.stack ?? err), EXIT.usage);
     process.stderr.write(`demo: ${error.message}\n`);
     process.exit(error.exitCode);
   },

@@ -1,9 +1,12 @@
 /**
- * FactCast calls over the lean client: what the scenarios send, encoded with the generated schemas,
- * and a notification scanner that counts facts without decoding their strings (decoding a million
- * 1 KB facts would cost the client more than the store spends sending them).
+ * FactCast calls over the lean client: what the scenarios send, encoded with the generated schemas
+ * (UUIDs and spec JSON by factcast/, as every other client here), and a notification scanner that
+ * counts facts without decoding their strings (decoding a million 1 KB facts would cost the client
+ * more than the store spends sending them).
  */
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { factSpecsJson, subscriptionRequest, type FactSpecInput } from "../../factcast/spec";
+import { toMsgUuid } from "../../factcast/uuid";
 import {
   MSG_ConditionalPublishRequestSchema,
   MSG_ConditionalPublishResultSchema,
@@ -32,27 +35,8 @@ export async function publish(conn: GrpcConnection, facts: WireFact[]): Promise<
 }
 
 /** The subscription request as FactCast's Java client writes it. */
-export function subscriptionBytes(specs: Array<Record<string, unknown>>, continuous: boolean): Uint8Array {
-  const json = JSON.stringify({
-    keepaliveIntervalInMs: 0,
-    streamInfo: false,
-    continuous,
-    ephemeral: false,
-    startingAfter: null,
-    debugInfo: "bench",
-    pid: `${process.pid}@bench`,
-    specs: specs.map((s) => ({
-      type: null,
-      version: 0,
-      aggIds: [],
-      meta: {},
-      aggIdProperties: {},
-      metaKeyExists: {},
-      filterScript: null,
-      ...s,
-    })),
-  });
-  return toBinary(MSG_SubscriptionRequestSchema, create(MSG_SubscriptionRequestSchema, { json }));
+export function subscriptionBytes(specs: FactSpecInput[], continuous: boolean): Uint8Array {
+  return toBinary(MSG_SubscriptionRequestSchema, subscriptionRequest({ specs, continuous, debugInfo: "bench" }));
 }
 
 // MSG_Notification field numbers and types (FactStore.proto).
@@ -115,7 +99,7 @@ export function decodeNotification(bytes: Uint8Array): MSG_Notification {
 }
 
 /** Reads a catch-up subscription to its end, counting facts; resolves with the count. */
-export function catchUp(conn: GrpcConnection, specs: Array<Record<string, unknown>>): Promise<number> {
+export function catchUp(conn: GrpcConnection, specs: FactSpecInput[]): Promise<number> {
   let facts = 0;
   let complete = false;
   const handle = conn.serverStream(`${FACT_STORE}/subscribe`, subscriptionBytes(specs, false), (m) => {
@@ -133,14 +117,6 @@ export type { StreamHandle };
 
 // ---- unary lookups ------------------------------------------------------------------------------
 
-export function uuidMessage(uuid: string): MSG_UUID {
-  const hex = uuid.replace(/-/g, "");
-  return create(MSG_UUIDSchema, {
-    msb: BigInt.asIntN(64, BigInt(`0x${hex.slice(0, 16)}`)),
-    lsb: BigInt.asIntN(64, BigInt(`0x${hex.slice(16)}`)),
-  });
-}
-
 export async function fetchBySerial(conn: GrpcConnection, serial: bigint): Promise<boolean> {
   const res = await conn.unary(
     `${FACT_STORE}/fetchBySerial`,
@@ -150,7 +126,7 @@ export async function fetchBySerial(conn: GrpcConnection, serial: bigint): Promi
 }
 
 export async function fetchById(conn: GrpcConnection, id: string): Promise<boolean> {
-  const res = await conn.unary(`${FACT_STORE}/fetchById`, toBinary(MSG_UUIDSchema, uuidMessage(id)));
+  const res = await conn.unary(`${FACT_STORE}/fetchById`, toBinary(MSG_UUIDSchema, toMsgUuid(id)));
   return fromBinary(MSG_OptionalFactSchema, res).present;
 }
 
@@ -168,11 +144,10 @@ export async function enumerateTypes(conn: GrpcConnection, ns: string): Promise<
 }
 
 /** stateForSpecsJson: the optimistic-lock token for `specs` (as msb/lsb). */
-export async function stateFor(conn: GrpcConnection, specs: Array<Record<string, unknown>>): Promise<MSG_UUID> {
-  const json = JSON.stringify(specs.map((s) => ({ type: null, version: 0, aggIds: [], meta: {}, ...s })));
+export async function stateFor(conn: GrpcConnection, specs: FactSpecInput[]): Promise<MSG_UUID> {
   const res = await conn.unary(
     `${FACT_STORE}/stateForSpecsJson`,
-    toBinary(MSG_FactSpecsJsonSchema, create(MSG_FactSpecsJsonSchema, { json })),
+    toBinary(MSG_FactSpecsJsonSchema, factSpecsJson(specs)),
   );
   return fromBinary(MSG_UUIDSchema, res);
 }

@@ -3,7 +3,7 @@ import { rejectedError } from "../errors";
 import { factLine } from "../fact-stream";
 import { prettyJson } from "../json-text";
 import type { Runtime } from "../runtime";
-import { toMsgUuid, isUuid } from "../uuid";
+import { isUuid, toMsgUuid } from "../../factcast/uuid";
 
 const EXAMPLES = `
 Prints {"header":…,"payload":…}: indented for reading, or with --json on one line exactly as stored.

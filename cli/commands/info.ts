@@ -3,7 +3,9 @@ import type { GetCatalogResponse } from "../../gen/factline/admin/v1/admin_pb";
 import { mapLimit } from "../concurrency";
 import { formatCount, formatTable } from "../output";
 import type { Runtime } from "../runtime";
-import { isUnimplemented, type ServerInfo, type StoreConnection } from "../store-client";
+import type { StoreClient } from "../../factcast/client";
+import { isUnimplemented } from "../../factcast/errors";
+import type { ServerInfo } from "../store-client";
 
 const CAPABILITY = "org.factcast.grpc.api.Capabilities.";
 /** Enumerating a plain FactCast server's catalog takes one call per namespace and type. */
@@ -59,7 +61,7 @@ export function infoCommand(runtime: Runtime): Command {
     });
 }
 
-export async function gatherInfo(store: StoreConnection, server: ServerInfo, signal: AbortSignal): Promise<StoreInfo> {
+export async function gatherInfo(store: StoreClient, server: ServerInfo, signal: AbortSignal): Promise<StoreInfo> {
   const { major, minor, patch } = server.version;
   const base = {
     store: store.url,
@@ -99,7 +101,7 @@ function fromCatalogEntry(e: GetCatalogResponse["entries"][number]): CatalogRow 
 }
 
 /** The names-only catalog any FactCast 1.8 server can give. */
-async function enumerateCatalog(store: StoreConnection, signal: AbortSignal): Promise<CatalogRow[]> {
+async function enumerateCatalog(store: StoreClient, signal: AbortSignal): Promise<CatalogRow[]> {
   const namespaces = [...(await store.facts.enumerateNamespaces({}, { signal })).embeddedString].sort();
   const pairs = (
     await mapLimit(namespaces, ENUMERATE_CONCURRENCY, async (ns) =>

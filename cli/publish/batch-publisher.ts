@@ -3,22 +3,11 @@
 import { create } from "@bufbuild/protobuf";
 import { MSG_FactsSchema } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { mapLimit } from "../concurrency";
-import type { StoreConnection } from "../store-client";
-import { toMsgUuid } from "../uuid";
+import type { StoreClient } from "../../factcast/client";
+import { BATCH_MAX_BYTES, BATCH_MAX_FACTS } from "../../factcast/publish-limits";
+import { toMsgUuid } from "../../factcast/uuid";
 import type { WireFact } from "./fact-input";
 
-/**
- * Facts per publish call. A store commits each call in one transaction under its writer lock, so
- * a batch should stay short (other publishers and followers wait meanwhile); 500 facts take tens
- * of milliseconds, while per-call overhead (round trip, commit) is already amortized at that size.
- */
-export const BATCH_MAX_FACTS = 500;
-/**
- * Bytes of header + payload per publish call. grpc-java, and so a stock FactCast server, refuses
- * inbound messages over 4 MiB by default; 1 MiB stays well clear of it. A single bigger fact is
- * sent alone.
- */
-export const BATCH_MAX_BYTES = 1024 * 1024;
 /** serialOf lookups in flight when a batch's serials turn out not to be consecutive. */
 const LOOKUP_CONCURRENCY = 16;
 
@@ -51,7 +40,7 @@ export class BatchPublisher {
   published = 0;
 
   constructor(
-    private readonly store: StoreConnection,
+    private readonly store: StoreClient,
     private readonly onPublished: (facts: PublishedFact[]) => Promise<void>,
   ) {}
 

@@ -3,7 +3,7 @@
 // nothing, instead of failing halfway through with a store error about "fact[212]".
 import { randomUUID } from "node:crypto";
 import { memberSpans } from "../json-text";
-import { isUuid } from "../uuid";
+import { isUuid } from "../../factcast/uuid";
 
 /** The header parts `--ns --type …` give to every payload line. */
 export interface Shorthand {

@@ -1,9 +1,8 @@
-// Sends demo facts to the store in batches sized like `factline publish` does (same limits, same
-// reasons: short writer-lock transactions, well under a stock FactCast server's 4 MiB message cap).
+// Sends demo facts to the store in batches sized as `factline publish` does (factcast/publish-limits.ts).
 import { create } from "@bufbuild/protobuf";
 import { MSG_FactsSchema } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
-import { BATCH_MAX_BYTES, BATCH_MAX_FACTS } from "../../cli/publish/batch-publisher";
-import type { StoreConnection } from "../../cli/store-client";
+import type { StoreClient } from "../../factcast/client";
+import { BATCH_MAX_BYTES, BATCH_MAX_FACTS } from "../../factcast/publish-limits";
 import type { DemoFact } from "./world";
 
 export class DemoPublisher {
@@ -11,7 +10,7 @@ export class DemoPublisher {
   #bytes = 0;
   published = 0;
 
-  constructor(private readonly store: StoreConnection) {}
+  constructor(private readonly store: StoreClient) {}
 
   async add(facts: DemoFact[]): Promise<void> {
     for (const fact of facts) {

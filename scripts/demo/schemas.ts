@@ -7,11 +7,12 @@
 // v1 → v2 rename and restructure required fields — so the registry holds real breaking changes:
 // after seeding, the demo shows the classified diff and a dry run of v2 over the stored facts.
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { StoreClient } from "../../factcast/client";
+import { isUnimplemented } from "../../factcast/errors";
 import { ChangeKind } from "../../gen/factline/admin/v1/schemas_pb";
-import { formatCount } from "../../cli/output";
-import type { StoreConnection } from "../../cli/store-client";
 import { exampleFor, examplePayloads } from "./examples";
 import { ORDER_PLACED_V1, ORDER_PLACED_V2, type FactType } from "./fact-types";
+import { formatCount } from "./output";
 
 /**
  * The pair the demo explains after seeding: v2 replaces v1's required customerId, items, total and
@@ -36,10 +37,8 @@ export interface SchemaRegistration {
 
 const label = (t: FactType) => `${t.ns}/${t.type} v${t.version}`;
 
-const isUnimplemented = (err: unknown) => err instanceof ConnectError && err.code === Code.Unimplemented;
-
 export async function registerSchemas(
-  store: StoreConnection,
+  store: StoreClient,
   types: readonly FactType[],
   signal?: AbortSignal,
 ): Promise<SchemaRegistration> {
@@ -87,7 +86,7 @@ export function describeRegistration(r: SchemaRegistration): string {
  * What an admin would see registering the breaking version today: its classified changes against
  * v1 and how many stored facts of the type fail it (the v1 ones, which is why it is a new version).
  */
-export async function describeBreakingChange(store: StoreConnection, signal?: AbortSignal): Promise<string[]> {
+export async function describeBreakingChange(store: StoreClient, signal?: AbortSignal): Promise<string[]> {
   const { from, to } = BREAKING_PAIR;
   const key = { ns: to.ns, type: to.type, version: to.version };
   const check = await store.registry.checkCandidate(

@@ -1,15 +1,12 @@
 // A schema-registry client for the registry tests.
-import { createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { SchemaRegistryService } from "../../gen/factline/admin/v1/schemas_pb.js";
+import type { Client } from "@connectrpc/connect";
+import { createStoreClient } from "../../factcast/client.js";
+import type { SchemaRegistryService } from "../../gen/factline/admin/v1/schemas_pb.js";
 
 export type RegistryClient = Client<typeof SchemaRegistryService>;
 
 export function registryClient(baseUrl: string, fcId = "registry-test"): RegistryClient {
-  return createClient(
-    SchemaRegistryService,
-    createGrpcTransport({ baseUrl, interceptors: [(next) => (req) => (req.header.set("fc-id", fcId), next(req))] }),
-  );
+  return createStoreClient({ url: baseUrl, clientId: fcId }).registry;
 }
 
 /** An object schema with the given required string properties (and optional extra properties). */

@@ -1,21 +1,24 @@
 // A FactCast client for the conformance suite: the generated RemoteFactStore service over real
-// gRPC (h2c), plus the wire conventions a Java client uses — signed-int64 UUID halves,
-// JSON-in-protobuf subscription requests with explicit nulls, error trailers — so the tests
-// speak exactly what a stock FactCast client would put on the wire.
+// gRPC (h2c) from factcast/client.ts, and the wire conventions of factcast/ — signed-int64 UUID
+// halves, JSON-in-protobuf subscription requests with explicit nulls, error trailers — so the
+// tests speak exactly what a stock FactCast client would put on the wire.
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, decodeBinaryHeader, type Client } from "@connectrpc/connect";
-import { compressionGzip, createGrpcTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { expect } from "vitest";
+import { createStoreClient } from "../../factcast/client.js";
+import { errorTrailers } from "../../factcast/errors.js";
+import { notificationFacts as factsOf } from "../../factcast/notifications.js";
+import { factSpec, subscriptionJson, type FactSpecInput } from "../../factcast/spec.js";
 import {
   MSG_Notification_Type,
   MSG_SubscriptionRequestSchema,
-  MSG_UUIDSchema,
   RemoteFactStore,
   type MSG_Notification,
   type MSG_SubscriptionRequest,
-  type MSG_UUID,
 } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb.js";
 import { parseFact, type StoredFact } from "./facts.js";
+
+export { fromMsgUuid, toMsgUuid } from "../../factcast/uuid.js";
 
 export type FactStoreClient = Client<typeof RemoteFactStore>;
 
@@ -26,65 +29,21 @@ export interface ClientOptions {
 
 /** One client = one HTTP/2 session; create several to model independent FactCast clients. */
 export function createFactStoreClient(baseUrl: string, options: ClientOptions = {}): FactStoreClient {
-  const transport = createGrpcTransport({
-    baseUrl, // gRPC over HTTP/2; an http:// URL means h2c
-    ...(options.gzip
-      ? // compressMinBytes 0: connect skips compression below 1 KiB by default, which would make
-        // the gzip tests pass without a single compressed request.
-        { sendCompression: compressionGzip, compressMinBytes: 0 }
-      : {}),
-  });
-  return createClient(RemoteFactStore, transport);
-}
-
-// ---------------------------------------------------------------------------------------------
-// UUIDs: Java's getMostSignificantBits/getLeastSignificantBits, i.e. signed two's complement.
-
-export function toMsgUuid(uuid: string): MSG_UUID {
-  const hex = uuid.replace(/-/g, "");
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new Error(`not a UUID: ${uuid}`);
-  return create(MSG_UUIDSchema, {
-    msb: BigInt.asIntN(64, BigInt(`0x${hex.slice(0, 16)}`)),
-    lsb: BigInt.asIntN(64, BigInt(`0x${hex.slice(16)}`)),
-  });
-}
-
-export function fromMsgUuid(msg: Pick<MSG_UUID, "msb" | "lsb">): string {
-  const hex =
-    BigInt.asUintN(64, msg.msb).toString(16).padStart(16, "0") +
-    BigInt.asUintN(64, msg.lsb).toString(16).padStart(16, "0");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return createStoreClient({ url: baseUrl, gzip: options.gzip }).facts;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Subscription requests, serialized the way Jackson serializes SubscriptionRequestTO.
 
-export interface SpecInput {
-  ns: string;
-  type?: string | null;
-  version?: number;
-  aggIds?: string[];
-  meta?: Record<string, string>;
-  metaKeyExists?: Record<string, boolean>;
-  aggIdProperties?: Record<string, string>;
-  filterScript?: { languageIdentifier: string; source: string } | null;
+export interface SpecInput extends FactSpecInput {
   /** Extra (e.g. legacy) fields written as-is, such as `aggId`. */
   extra?: Record<string, unknown>;
 }
 
-/** A FactSpec as the Java client writes it: every field present, nulls explicit. */
+/** A FactSpec as the Java client writes it (factcast/spec.ts), plus any extra fields. */
 export function spec(input: SpecInput): Record<string, unknown> {
-  return {
-    ns: input.ns,
-    type: input.type ?? null,
-    version: input.version ?? 0,
-    aggIds: input.aggIds ?? [],
-    meta: input.meta ?? {},
-    aggIdProperties: input.aggIdProperties ?? {},
-    metaKeyExists: input.metaKeyExists ?? {},
-    filterScript: input.filterScript ?? null,
-    ...input.extra,
-  };
+  const { extra, ...fields } = input;
+  return { ...factSpec(fields), ...extra };
 }
 
 export interface SubscriptionInput {
@@ -98,16 +57,17 @@ export interface SubscriptionInput {
 
 /** Builds MSG_SubscriptionRequest with the field order and explicit nulls of the Java client. */
 export function subscriptionRequest(input: SubscriptionInput): MSG_SubscriptionRequest {
-  const json = {
-    keepaliveIntervalInMs: input.keepaliveIntervalInMs ?? 0,
-    streamInfo: input.streamInfo ?? true,
-    continuous: input.continuous ?? false,
-    ephemeral: input.ephemeral ?? false,
-    startingAfter: input.startingAfter ?? null,
-    debugInfo: "req(conformance)",
-    pid: `${process.pid}@conformance`,
-    specs: input.specs.map(spec),
-  };
+  const json = JSON.parse(
+    subscriptionJson({
+      ...input,
+      streamInfo: input.streamInfo ?? true,
+      specs: [],
+      debugInfo: "req(conformance)",
+      pid: `${process.pid}@conformance`,
+    }),
+  ) as Record<string, unknown>;
+  // The specs with their extra fields, which factcast/spec.ts rightly never writes.
+  json.specs = input.specs.map(spec);
   return rawSubscriptionRequest(JSON.stringify(json));
 }
 
@@ -241,9 +201,7 @@ export async function catchUp(
 }
 
 export function notificationFacts(n: MSG_Notification): StoredFact[] {
-  if (n.type === MSG_Notification_Type.Facts) return (n.facts?.fact ?? []).map(parseFact);
-  if (n.type === MSG_Notification_Type.Fact && n.fact) return [parseFact(n.fact)];
-  return [];
+  return factsOf(n).map(parseFact);
 }
 
 export function typeNames(types: MSG_Notification_Type[]): string[] {
@@ -296,11 +254,8 @@ export interface ErrorDetails {
 
 export function errorDetails(error: unknown): ErrorDetails {
   const e = ConnectError.from(error);
-  const bin = (key: string) => {
-    const v = e.metadata.get(key);
-    return v == null ? undefined : new TextDecoder().decode(decodeBinaryHeader(v));
-  };
-  return { code: e.code, message: e.rawMessage, exception: bin("exc-bin"), exceptionMessage: bin("msg-bin") };
+  const trailers = errorTrailers(e);
+  return { code: e.code, message: e.rawMessage, exception: trailers.exception, exceptionMessage: trailers.message };
 }
 
 /** Awaits a call that must fail and returns its error details; fails the test if it succeeds. */

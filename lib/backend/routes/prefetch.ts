@@ -18,7 +18,7 @@ import {
   type ConsoleQuery,
 } from "../../browser/queries";
 import { createConsoleService, type ConsoleServiceOptions } from "../rpc/console-service";
-import { uuidToMsg } from "../upstream/factcast";
+import { toMsgUuid } from "../../../factcast/uuid";
 import { sharedUpstream } from "../upstream/upstream";
 
 /**
@@ -84,7 +84,7 @@ export async function prefetchFactPage(
 export async function serialOfFact(id: string, options: PrefetchOptions = {}): Promise<bigint | null | undefined> {
   const upstream = typeof options.upstream === "function" ? options.upstream() : (options.upstream ?? sharedUpstream());
   try {
-    const res = await upstream.factStore.serialOf(uuidToMsg(id), {
+    const res = await upstream.facts.serialOf(toMsgUuid(id), {
       timeoutMs: options.timeoutMs ?? PREFETCH_TIMEOUT_MS,
     });
     return res.present ? res.serial : null;

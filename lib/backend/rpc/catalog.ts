@@ -82,13 +82,12 @@ function totals(parts: { factCount: bigint; lastSerial: bigint; lastPublishedMs:
 /** Names only, from enumerateNamespaces / enumerateTypes / enumerateVersions. */
 async function enumerateCatalog(upstream: Upstream, onlyNs: string): Promise<GetCatalogResponse> {
   const call = { timeoutMs: UNARY_TIMEOUT_MS };
-  const [all, latest] = await Promise.all([upstream.factStore.enumerateNamespaces({}, call), latestSerial(upstream)]);
+  const [all, latest] = await Promise.all([upstream.facts.enumerateNamespaces({}, call), latestSerial(upstream)]);
   const namespaces = [...new Set(all.embeddedString)].filter((ns) => onlyNs === "" || ns === onlyNs).sort();
   const limit = limiter(ENUMERATE_CONCURRENCY);
   const summaries = await Promise.all(
     namespaces.map(async (ns): Promise<NamespaceSummary> => {
-      const typeNames = (await limit(() => upstream.factStore.enumerateTypes({ embeddedString: ns }, call)))
-        .embeddedString;
+      const typeNames = (await limit(() => upstream.facts.enumerateTypes({ embeddedString: ns }, call))).embeddedString;
       const types = await Promise.all(
         [...new Set(typeNames)].sort().map(async (type): Promise<TypeSummary> => {
           const versions = await limit(() => versionsOf(upstream, ns, type));
@@ -106,7 +105,7 @@ async function enumerateCatalog(upstream: Upstream, onlyNs: string): Promise<Get
 
 async function versionsOf(upstream: Upstream, ns: string, type: string): Promise<number[]> {
   try {
-    const res = await upstream.factStore.enumerateVersions({ ns, type }, { timeoutMs: UNARY_TIMEOUT_MS });
+    const res = await upstream.facts.enumerateVersions({ ns, type }, { timeoutMs: UNARY_TIMEOUT_MS });
     return [...new Set(res.embeddedInteger)].sort((a, b) => a - b);
   } catch (err) {
     // enumerateVersions arrived with protocol 1.8; an older server simply lists no versions.

@@ -4,7 +4,9 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { consoleError } from "../upstream/errors";
 import { MSG_Notification_Type } from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb";
-import { fetchBySerial, latestSerial, type FactCastSpec } from "../upstream/factcast";
+import { notificationFacts } from "../../../factcast/notifications";
+import { subscriptionRequest, type FactSpecJson } from "../../../factcast/spec";
+import { fetchBySerial, latestSerial } from "../upstream/factcast";
 import { parseHeader, type ParsedHeader, type WireFact } from "./reshape";
 import type { Upstream } from "../upstream/upstream";
 
@@ -18,7 +20,7 @@ export const MAX_GAP_WALK = 1024;
 const WALK_BATCH = 16;
 
 export interface CatchUpOptions {
-  specs: FactCastSpec[];
+  specs: FactSpecJson[];
   /** Deliver facts with a serial above this (0 = from the beginning). */
   afterSerial?: bigint;
   /** Or: deliver facts after the fact with this id (skips the serial → id lookup). */
@@ -57,28 +59,13 @@ export async function* catchUp(upstream: Upstream, options: CatchUpOptions): Asy
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
   if (options.signal?.aborted) abort.abort(options.signal.reason);
   try {
-    const request = {
-      specs: options.specs,
-      continuous: false,
-      ephemeral: false,
-      startingAfter,
-      keepaliveIntervalInMs: 0,
-      streamInfo: false,
-      debugInfo: "factline-console",
-      pid: `${process.pid}@factline-console`,
-    };
-    const stream = upstream.factStore.subscribe(
-      { json: JSON.stringify(request) },
-      { signal: abort.signal, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) },
-    );
+    const request = subscriptionRequest({ specs: options.specs, startingAfter, debugInfo: "factline-console" });
+    const stream = upstream.facts.subscribe(request, {
+      signal: abort.signal,
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
     for await (const note of stream) {
-      const batch =
-        note.type === MSG_Notification_Type.Facts
-          ? (note.facts?.fact ?? [])
-          : note.type === MSG_Notification_Type.Fact && note.fact
-            ? [note.fact]
-            : [];
-      for (const msg of batch) {
+      for (const msg of notificationFacts(note)) {
         const header = parseHeader(msg.header);
         // The walk found the newest fact at or below `after`; a late commit below it is no concern of ours.
         if (header.serial <= after) continue;

@@ -15,7 +15,8 @@ import { isUuid } from "../../query-params";
 import { withAdmin } from "../upstream/capabilities";
 import { catchUp } from "./catchup";
 import { consoleError } from "../upstream/errors";
-import { fetchById, fetchBySerial, latestSerial, type FactCastSpec } from "../upstream/factcast";
+import { factSpec, type FactSpecJson } from "../../../factcast/spec";
+import { fetchById, fetchBySerial, latestSerial } from "../upstream/factcast";
 import { PAYLOAD_PREVIEW_BYTES, parseHeader, reshapeQueriedFact, reshapeWireFact, type ParsedHeader } from "./reshape";
 import type { Upstream } from "../upstream/upstream";
 
@@ -93,7 +94,7 @@ async function viaAdmin(upstream: Upstream, header: ParsedHeader, serial: bigint
   const sameKind = [create(AdminFilterSchema, { ns: header.ns, types: header.type ? [header.type] : [] })];
   // Only serials are needed from the neighbours; a one-byte preview keeps their payloads home.
   const neighbour = (order: AdminOrder) =>
-    upstream.factQuery.queryFacts({
+    upstream.query.queryFacts({
       filters: sameKind,
       order,
       ...(order === AdminOrder.NEWEST_FIRST ? { beforeSerial: serial } : { afterSerial: serial }),
@@ -105,7 +106,7 @@ async function viaAdmin(upstream: Upstream, header: ParsedHeader, serial: bigint
     neighbour(AdminOrder.OLDEST_FIRST),
     header.aggIds.length === 0
       ? undefined
-      : upstream.factQuery.queryFacts({
+      : upstream.query.queryFacts({
           filters: header.aggIds.map((id): AdminFilter => create(AdminFilterSchema, { aggIds: [id] })),
           order: AdminOrder.NEWEST_FIRST,
           limit: AGGREGATE_HISTORY_LIMIT,
@@ -178,6 +179,6 @@ async function historyByCatchUp(
   return { history: oldestFirst.reverse(), historyTruncated: timedOut || seen > AGGREGATE_HISTORY_LIMIT };
 }
 
-function spec(ns: string, type: string | null, aggIds: string[]): FactCastSpec {
-  return { ns, type, version: 0, aggIds, meta: {}, metaKeyExists: {}, aggIdProperties: {}, filterScript: null };
+function spec(ns: string, type: string | null, aggIds: string[]): FactSpecJson {
+  return factSpec({ ns, type, aggIds });
 }

@@ -84,7 +84,7 @@ async function keysetPage(
   }
   const none = { facts: [], hasMore: false, nextCursor: req.cursor, strategy: STRATEGY_KEYSET, notices: [] };
   if (range.empty || (before !== 0n && before <= after + 1n)) return none;
-  const res = await upstream.factQuery.queryFacts({
+  const res = await upstream.query.queryFacts({
     filters: toAdminFilters(query.filters),
     order: newestFirst ? AdminOrder.NEWEST_FIRST : AdminOrder.OLDEST_FIRST,
     afterSerial: after,

@@ -44,7 +44,7 @@ export async function resolveRange(upstream: Upstream, q: FactQuery, now: Date =
 async function lastSerialOn(upstream: Upstream, day: string): Promise<bigint> {
   const next = nextDay(day);
   try {
-    const first = (await upstream.factStore.firstSerialAfter(toMsgDate(next), { timeoutMs: UNARY_TIMEOUT_MS })).serial;
+    const first = (await upstream.facts.firstSerialAfter(toMsgDate(next), { timeoutMs: UNARY_TIMEOUT_MS })).serial;
     return first > 0n ? first - 1n : 0n;
   } catch (err) {
     // FactCast's Java server declares firstSerialAfter but answers UNIMPLEMENTED; the last serial
@@ -56,7 +56,7 @@ async function lastSerialOn(upstream: Upstream, day: string): Promise<bigint> {
 
 /** The last serial before UTC day D begins (FactCast's lastSerialBefore). */
 export async function lastSerialBefore(upstream: Upstream, day: string): Promise<bigint> {
-  return (await upstream.factStore.lastSerialBefore(toMsgDate(day), { timeoutMs: UNARY_TIMEOUT_MS })).serial;
+  return (await upstream.facts.lastSerialBefore(toMsgDate(day), { timeoutMs: UNARY_TIMEOUT_MS })).serial;
 }
 
 /**

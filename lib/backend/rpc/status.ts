@@ -3,7 +3,8 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { GetStoreStatusResponseSchema, type GetStoreStatusResponse } from "../../../gen/factline/console/v1/console_pb";
-import { storeMessage, unreachableReason } from "../upstream/errors";
+import { storeMessage } from "../../../factcast/errors";
+import { unreachableReason } from "../upstream/errors";
 import type { Upstream } from "../upstream/upstream";
 
 /** The status feeds every page's header; a store that has not answered by then counts as down. */
@@ -22,8 +23,8 @@ export const WITHOUT_ADMIN = [
 export async function getStoreStatus(upstream: Upstream): Promise<GetStoreStatusResponse> {
   const call = { timeoutMs: STATUS_TIMEOUT_MS };
   try {
-    const handshake = await upstream.factStore.handshake({}, call);
-    const [latest, admin] = await Promise.all([upstream.factStore.latestSerial({}, call), adminAnswer(upstream)]);
+    const handshake = await upstream.facts.handshake({}, call);
+    const [latest, admin] = await Promise.all([upstream.facts.latestSerial({}, call), adminAnswer(upstream)]);
     const v = handshake.version ?? { major: 0, minor: 0, patch: 0 };
     const features = admin.available ? [] : [...admin.reasons];
     if (v.major !== 1)

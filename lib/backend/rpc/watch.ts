@@ -7,6 +7,8 @@ import { type WatchFactsRequest, type WatchFactsResponseSchema } from "../../../
 import { MSG_Notification_Type, type MSG_Notification } from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { startingAfterId } from "./catchup";
 import { consoleError } from "../upstream/errors";
+import { notificationFacts } from "../../../factcast/notifications";
+import { subscriptionRequest } from "../../../factcast/spec";
 import { fetchBySerial, latestSerial, toFactCastSpecs } from "../upstream/factcast";
 import { lastSerialBefore } from "./range";
 import { parseHeader, PAYLOAD_PREVIEW_BYTES, reshapeWireFact } from "./reshape";
@@ -63,26 +65,21 @@ export async function* watchFacts(
   // and a client resuming after that number would lose them.
   const floor = await latestSerial(upstream);
   const { startingAfter, ephemeral } = await startOf(upstream, req, signal);
-  const request = {
+  const request = subscriptionRequest({
     specs: toFactCastSpecs(req.filters),
     continuous: true,
     ephemeral,
     startingAfter,
-    keepaliveIntervalInMs: 0,
-    streamInfo: false,
     debugInfo: "factline-console live",
     pid: `${process.pid}@factline-console`,
-  };
+  });
   const abort = new AbortController();
   const stop = () => abort.abort(signal.reason);
   signal.addEventListener("abort", stop, { once: true });
   const queue = new NotificationQueue();
   const pump = (async () => {
     try {
-      for await (const note of upstream.factStore.subscribe(
-        { json: JSON.stringify(request) },
-        { signal: abort.signal },
-      )) {
+      for await (const note of upstream.facts.subscribe(request, { signal: abort.signal })) {
         await queue.push(note);
       }
       queue.fail(consoleError("the store ended the live subscription", Code.Unavailable));
@@ -101,9 +98,7 @@ export async function* watchFacts(
       let facts: ReturnType<typeof reshapeWireFact>[] = [];
       for (const note of batch) {
         if (note.type === MSG_Notification_Type.Facts || note.type === MSG_Notification_Type.Fact) {
-          const list =
-            note.type === MSG_Notification_Type.Facts ? (note.facts?.fact ?? []) : note.fact ? [note.fact] : [];
-          for (const f of list)
+          for (const f of notificationFacts(note))
             facts.push(reshapeWireFact({ header: f.header, payload: f.payload }, PAYLOAD_PREVIEW_BYTES));
           if (facts.length >= MAX_BATCH) {
             latest = facts[facts.length - 1].serial;

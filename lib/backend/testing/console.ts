@@ -16,7 +16,7 @@ export interface ConsoleUnderTest {
 }
 
 export function consoleFor(store: FakeStore, credentials?: { user: string; password: string }): ConsoleUnderTest {
-  const upstream = createUpstream({ url: FAKE_URL, transport: store.transport(credentials) });
+  const upstream = createUpstream({ url: FAKE_URL, transport: store.transport(), ...credentials });
   const transport = createRouterTransport((router) =>
     router.service(ConsoleService, createConsoleService({ upstream, now: () => TODAY })),
   );

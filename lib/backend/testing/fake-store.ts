@@ -15,9 +15,8 @@ import {
   MSG_Notification_Type,
   RemoteFactStore,
   type MSG_Date,
-  type MSG_UUID,
 } from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb";
-import { upstreamInterceptors } from "../upstream/upstream";
+import { fromMsgUuid } from "../../../factcast/uuid";
 
 export interface FakeFactInput {
   ns: string;
@@ -103,11 +102,9 @@ export class FakeStore {
     return this.facts.at(-1)?.serial ?? 0n;
   }
 
-  /** A transport to this store carrying the console's real upstream metadata. */
-  transport(credentials?: { user: string; password: string }): Transport {
-    return createRouterTransport((router) => this.routes(router), {
-      transport: { interceptors: upstreamInterceptors(credentials?.user, credentials?.password) },
-    });
+  /** An in-memory transport to this store; the client on it adds the metadata (fc-id, credentials). */
+  transport(): Transport {
+    return createRouterTransport((router) => this.routes(router));
   }
 
   private routes(router: ConnectRouter): void {
@@ -129,10 +126,10 @@ export class FakeStore {
       },
       latestSerial: (_req, ctx) => (note("latestSerial", ctx.requestHeader), { serial: this.latest }),
       fetchBySerial: (req, ctx) => (note("fetchBySerial", ctx.requestHeader), find((f) => f.serial === req.serial)),
-      fetchById: (req, ctx) => (note("fetchById", ctx.requestHeader), find((f) => f.id === uuidOf(req))),
+      fetchById: (req, ctx) => (note("fetchById", ctx.requestHeader), find((f) => f.id === fromMsgUuid(req))),
       serialOf: (req, ctx) => {
         note("serialOf", ctx.requestHeader);
-        const f = this.facts.find((f) => f.id === uuidOf(req));
+        const f = this.facts.find((f) => f.id === fromMsgUuid(req));
         return f ? { present: true, serial: f.serial } : { present: false };
       },
       lastSerialBefore: (req, ctx) => {
@@ -313,13 +310,6 @@ function matchesAdmin(flt: AdminFilter, f: FakeFact): boolean {
   return flt.types.length === 0
     ? matchesSpec({ ...base, type: null }, f)
     : flt.types.some((type) => matchesSpec({ ...base, type }, f));
-}
-
-function uuidOf(msg: MSG_UUID): string {
-  const hex =
-    BigInt.asUintN(64, msg.msb).toString(16).padStart(16, "0") +
-    BigInt.asUintN(64, msg.lsb).toString(16).padStart(16, "0");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function isoDay(d: MSG_Date): string {

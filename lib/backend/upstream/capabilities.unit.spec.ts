@@ -10,7 +10,7 @@ describe("admin capability", () => {
   it("is probed once per TTL, however many requests ask at once", async () => {
     const store = new FakeStore();
     let now = 0;
-    const caps = new Capabilities(createUpstream({ transport: store.transport() }).factQuery, () => now);
+    const caps = new Capabilities(createUpstream({ transport: store.transport() }).query, () => now);
     const probes = () => store.calls.filter((c) => c === "admin.queryFacts").length;
     expect(await Promise.all([caps.adminAvailable(), caps.adminAvailable(), caps.adminAvailable()])).toEqual([
       true,
@@ -27,7 +27,7 @@ describe("admin capability", () => {
   });
 
   it("reads a plain FactCast server's UNIMPLEMENTED as 'no admin services'", async () => {
-    const caps = new Capabilities(createUpstream({ transport: new FakeStore({ admin: false }).transport() }).factQuery);
+    const caps = new Capabilities(createUpstream({ transport: new FakeStore({ admin: false }).transport() }).query);
     expect(await caps.adminAvailable()).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 // Upstream failures → errors a browser can show. The console's users did not configure gRPC; they
 // need to know whether the store is down, misaddressed or refusing them, and what to change.
-import { Code, ConnectError, decodeBinaryHeader } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { causeCodes, storeMessage } from "../../../factcast/errors";
 import { log } from "../log";
 
 /** Errors the backend raised on purpose, with a message already meant for the user. */
@@ -22,8 +23,7 @@ export function consoleError(message: string, code: Code): ConnectError {
  */
 export function unreachableReason(url: string, err: unknown): string | undefined {
   if (!(err instanceof ConnectError)) return undefined;
-  const cause = err.cause as { code?: unknown } | undefined;
-  const sys = typeof cause?.code === "string" ? cause.code : "";
+  const sys = causeCodes(err)[0] ?? "";
   switch (sys) {
     case "ECONNREFUSED":
       return `cannot connect to ${url} (connection refused): is the store running? set FACTLINE_STORE_URL`;
@@ -76,20 +76,4 @@ export function toConsoleError(err: unknown, url: string, rpc: string): ConnectE
   const message = err instanceof Error ? err.message : String(err);
   log.error("console backend failed", { rpc, error: message, stack: err instanceof Error ? err.stack : undefined });
   return new ConnectError(`console backend failed in ${rpc}: ${message}`, Code.Internal);
-}
-
-/**
- * FactCast servers put the real message of a business error in the `msg-bin` trailer (the gRPC
- * message is often just the status); prefer it when present.
- */
-export function storeMessage(err: ConnectError): string {
-  const bin = err.metadata.get("msg-bin");
-  if (bin) {
-    try {
-      return new TextDecoder().decode(decodeBinaryHeader(bin));
-    } catch {
-      // Not decodable: fall back to the status message.
-    }
-  }
-  return err.rawMessage;
 }

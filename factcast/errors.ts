@@ -1,0 +1,101 @@
+// How a FactCast server explains a failed call, read the same way by every client here. Besides
+// the gRPC status it puts the Java exception's class in the `exc-bin` trailer and its message in
+// `msg-bin` (both binary metadata: base64 on the wire), so a Java client can re-throw the very
+// exception; a transport failure instead carries a Node system error (ECONNREFUSED …) as cause.
+import { Code, ConnectError, decodeBinaryHeader } from "@connectrpc/connect";
+
+export interface ErrorTrailers {
+  /** `exc-bin`: the fully qualified Java exception class, e.g. org.factcast.core.DuplicateFactException. */
+  exception?: string;
+  /** `msg-bin`: that exception's message, often more precise than the gRPC status message. */
+  message?: string;
+}
+
+/** The decoded `exc-bin`/`msg-bin` trailers; a trailer that is absent or not decodable is left out. */
+export function errorTrailers(err: ConnectError): ErrorTrailers {
+  const trailers: ErrorTrailers = {};
+  const exception = binaryTrailer(err, "exc-bin");
+  const message = binaryTrailer(err, "msg-bin");
+  if (exception !== undefined) trailers.exception = exception;
+  if (message !== undefined) trailers.message = message;
+  return trailers;
+}
+
+function binaryTrailer(err: ConnectError, key: string): string | undefined {
+  const value = err.metadata.get(key);
+  if (value == null) return undefined;
+  try {
+    return new TextDecoder().decode(decodeBinaryHeader(value));
+  } catch {
+    return undefined; // not base64: the status message is all there is
+  }
+}
+
+/** The store's own words for a failure: `msg-bin` when present, else the gRPC status message. */
+export function storeMessage(err: ConnectError): string {
+  return errorTrailers(err).message ?? err.rawMessage;
+}
+
+/**
+ * One line naming what failed and why: `DuplicateFactException: duplicate fact id: 1`, or the
+ * status name (`INVALID_ARGUMENT: bad`) when the server sent no exception. Multi-line messages
+ * (FactCast lists validation errors one per line) are joined with "; ".
+ */
+export function statusSummary(err: ConnectError): string {
+  const { exception, message } = errorTrailers(err);
+  const kind = exception ? exception.slice(exception.lastIndexOf(".") + 1) : statusName(err.code);
+  return `${kind}: ${oneLine(message ?? err.rawMessage)}`;
+}
+
+/** gRPC's spelling of a status code: Code.InvalidArgument → INVALID_ARGUMENT. */
+export function statusName(code: Code): string {
+  return Code[code]?.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase() ?? String(code);
+}
+
+/** Long messages are cut here: one failure must stay one readable line in a terminal or a log. */
+const MAX_LINE = 500;
+
+/** A message on one line ("; " between its lines), at most MAX_LINE characters. */
+export function oneLine(text: string): string {
+  const line = text.trim().replace(/\s*\n\s*/g, "; ");
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 3)}...` : line;
+}
+
+/** How deep a cause chain is followed: connect wraps Node's error once or twice, never more. */
+const MAX_CAUSE_DEPTH = 5;
+
+/** The Node error codes (ECONNREFUSED, ERR_HTTP2_…, ERR_SSL_…) along the error's cause chain, outermost first. */
+export function causeCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  let cause = err instanceof ConnectError ? err.cause : err;
+  for (let depth = 0; cause && depth < MAX_CAUSE_DEPTH; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return codes;
+}
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed",
+  ECONNRESET: "connection reset",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ECONNABORTED: "connection aborted",
+  EPIPE: "connection closed",
+  EPROTO: "TLS handshake failed",
+};
+
+/** Why the network failed, in a few words ("connection refused"), or undefined when it did not. */
+export function networkFailure(err: unknown): string | undefined {
+  const code = causeCodes(err).find((c) => c in NETWORK_REASONS);
+  return code && NETWORK_REASONS[code];
+}
+
+/** The server is a FactCast server without factline's admin services (or an older factline). */
+export function isUnimplemented(err: unknown): boolean {
+  return err instanceof ConnectError && err.code === Code.Unimplemented;
+}
