@@ -1,86 +1,75 @@
 /**
  * `npm start`: the store and the console together, stopped together by Ctrl-C or SIGTERM.
- * The console is served from a production build (`next start`), built first when none exists.
+ * The console is served from a production build (`next start`), (re)built first when none exists,
+ * when it is older than its sources, or when it was made from another commit.
  */
-import { fileURLToPath } from "node:url";
-import {
-  CONSOLE_READY_LINE,
-  DEFAULT_CONSOLE_HOST,
-  DEFAULT_CONSOLE_PORT,
-  buildConsole,
-  consoleBuilt,
-  consoleEnv,
-  consoleStartArgs,
-  urlFor,
-  type Build,
-} from "./console-process";
-import { startService, stopServices, type Service } from "./processes";
-import { STORE_NODE_FLAGS } from "../store/node-flags";
+import { buildConsole, buildReason, consoleBuildState, type Build } from "./launch/console-build";
+import { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_PORT, launchConsole, type LaunchedConsole } from "./launch/console";
+import { launchStore, type LaunchedStore } from "./launch/store";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-// The contract allows 10 s for a full stop; the store needs most of that for its own clean stop.
+// README "The two commands" promises a full stop within 10 s; the store needs most of that for its own.
 const STOP_GRACE_MS = 9_000;
 
-const services: Service[] = [];
-let stopping = false;
+const abort = new AbortController();
+const launches: Promise<unknown>[] = [];
+let store: LaunchedStore | undefined;
+let console_: LaunchedConsole | undefined;
 let build: Build | undefined;
+let stopping: Promise<never> | undefined;
 
-async function stop(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+function stop(code: number): Promise<never> {
+  stopping ??= (async () => {
+    abort.abort(); // a store or console still starting stops as well
     build?.child.kill("SIGTERM");
-    await stopServices(services, STOP_GRACE_MS);
-  }
-  process.exit(code);
+    await Promise.allSettled([...launches, store?.stop(STOP_GRACE_MS), console_?.stop(STOP_GRACE_MS)]);
+    process.exit(code);
+  })();
+  return stopping;
 }
 
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 
-async function main(): Promise<void> {
-  // A first start builds the console while the store starts: both take seconds, the contract 60.
-  build = consoleBuilt() ? undefined : buildConsole();
-  const store = startService(
-    "store",
-    process.execPath,
-    [...STORE_NODE_FLAGS, "--import", "tsx", `${root}store/main.ts`],
-    /^factline store listening on /,
-  );
-  services.push(store);
-  void store.exited.then((code) => {
-    if (!stopping) {
-      console.error(`factline: the store exited (code ${code}); stopping`);
-      void stop(code || 1);
-    }
+/** Once both run, either one ending on its own ends the other. */
+function stopWith(name: string, exited: Promise<{ code: number | null }>): void {
+  void exited.then(({ code }) => {
+    if (stopping) return;
+    console.error(`factline: the ${name} exited (code ${code}); stopping`);
+    void stop(code || 1);
   });
-  const storeLine = await store.ready;
+}
 
-  // The console: the production build, against the store just started.
+async function main(): Promise<void> {
+  // A first start builds the console while the store starts: both take seconds, the README 60.
+  const state = consoleBuildState();
+  if (state.state !== "fresh") {
+    console.log(buildReason(state));
+    build = buildConsole({ echo: true });
+  }
+  // Infinity: the first start initialises the embedded PostgreSQL, however long the machine takes.
+  const storeStart = launchStore({ echo: true, readyTimeoutMs: Infinity, signal: abort.signal });
+  launches.push(storeStart);
+  store = await storeStart;
+  stopWith("store", store.exited);
+
   await build?.done;
   build = undefined;
-  const [, storeHost = "127.0.0.1", storePort = "9090"] = /listening on (\S+):(\d+)/.exec(storeLine) ?? [];
-  const storeUrl = urlFor(storeHost, storePort);
-  const host = process.env.HOST || DEFAULT_CONSOLE_HOST;
-  const port = process.env.PORT || DEFAULT_CONSOLE_PORT;
-  const console_ = startService(
-    "console",
-    process.execPath,
-    consoleStartArgs(host, port),
-    CONSOLE_READY_LINE,
-    consoleEnv({ FACTLINE_STORE_URL: storeUrl }),
-  );
-  services.push(console_);
-  void console_.exited.then((code) => {
-    if (!stopping) {
-      console.error(`factline: the console exited (code ${code}); stopping`);
-      void stop(code || 1);
-    }
+  const consoleStart = launchConsole({
+    host: process.env.HOST || DEFAULT_CONSOLE_HOST,
+    port: process.env.PORT || DEFAULT_CONSOLE_PORT,
+    storeUrl: store.url,
+    echo: true,
+    readyTimeoutMs: Infinity,
+    signal: abort.signal,
   });
-  const consoleUrl = CONSOLE_READY_LINE.exec(await console_.ready)?.[1] ?? `http://${host}:${port}`;
-  console.log(`factline: console at ${consoleUrl} (store ${storeUrl}). Ctrl-C stops both.`);
+  launches.push(consoleStart);
+  console_ = await consoleStart;
+  stopWith("console", console_.exited);
+  console.log(`factline: console at ${console_.url} (store ${store.url}). Ctrl-C stops both.`);
 }
 
 main().catch((err: Error) => {
+  if (stopping) return; // stopped while starting: not a failure
   console.error(`factline: ${err.message}`);
   void stop(1);
 });

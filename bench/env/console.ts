@@ -1,20 +1,19 @@
 /**
  * The console for the browser scenario: a production build in its own directory (so a bench run
  * never replaces the `.next` a developer's `npm start` serves), then `next start` on a free port
- * against the seeded store.
+ * against the seeded store, both by the launchers `npm start` uses (scripts/launch/).
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { buildConsoleInto, startConsoleFrom, type RunningConsole } from "../../scripts/next-console";
+import { buildConsole as build, consoleBuildState } from "../../scripts/launch/console-build";
+import { freePort, launchConsole, type LaunchedConsole } from "../../scripts/launch/console";
 import { repoRoot } from "./store";
 
-export type { RunningConsole };
+export type RunningConsole = LaunchedConsole;
 /** next.config.js reads FACTLINE_CONSOLE_DIST_DIR; git-ignored. */
 export const BENCH_DIST_DIR = ".next-bench";
 /** A cold `next build` on a busy two-core machine. */
 const BUILD_TIMEOUT_MS = 600_000;
-/** Where the console's code lives: a build older than any of it is stale. */
-const SOURCE_DIRS = ["app", "components", "lib"];
 
 /** Why the console cannot be measured yet, or undefined when it has a page for "/". */
 export function consoleMissing(): string | undefined {
@@ -26,31 +25,19 @@ export function consoleMissing(): string | undefined {
 }
 
 /**
- * "missing", "stale" (older than the sources) or "fresh". FACTLINE_BENCH_REUSE_CONSOLE_BUILD=1 takes
- * any existing build as fresh: for iterating on the harness while others edit the console.
+ * "missing", "stale" (older than its sources or from another commit) or "fresh", judged as
+ * `npm start` judges its build. FACTLINE_BENCH_REUSE_CONSOLE_BUILD=1 takes any existing build as
+ * fresh: for iterating on the harness while others edit the console.
  */
 export function buildState(): "missing" | "stale" | "fresh" {
-  const id = path.join(repoRoot, BENCH_DIST_DIR, "BUILD_ID");
-  if (!existsSync(id)) return "missing";
-  if (process.env.FACTLINE_BENCH_REUSE_CONSOLE_BUILD === "1") return "fresh";
-  const built = statSync(id).mtimeMs;
-  return SOURCE_DIRS.some((d) => newestMtime(path.join(repoRoot, d)) > built) ? "stale" : "fresh";
-}
-
-function newestMtime(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
+  const { state } = consoleBuildState(BENCH_DIST_DIR);
+  return state === "stale" && process.env.FACTLINE_BENCH_REUSE_CONSOLE_BUILD === "1" ? "fresh" : state;
 }
 
 export function buildConsole(): Promise<void> {
-  return buildConsoleInto(BENCH_DIST_DIR, BUILD_TIMEOUT_MS);
+  return build({ distDir: BENCH_DIST_DIR, timeoutMs: BUILD_TIMEOUT_MS }).done;
 }
 
-export function startConsole(storeUrl: string): Promise<RunningConsole> {
-  return startConsoleFrom(BENCH_DIST_DIR, storeUrl);
+export async function startConsole(storeUrl: string): Promise<RunningConsole> {
+  return launchConsole({ distDir: BENCH_DIST_DIR, storeUrl, host: "127.0.0.1", port: await freePort() });
 }

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Page } from "playwright-core";
-import { freePort } from "../../scripts/next-console";
+import { freePort } from "../../scripts/launch/process";
 import { e2eDescribe, openBrowser, type TestBrowser } from "./support/browser";
 import { startConsole, type RunningConsole } from "./support/console";
 import { publishFacts, uniqueName, type Published } from "./support/publish";

@@ -16,7 +16,7 @@ import { createTestDatabase } from "../support/database";
 import { startStore, type RunningStore } from "../support/store";
 import { e2eDescribe, openBrowser, pageErrors, type TestBrowser } from "./support/browser";
 import { startConsole } from "./support/console";
-import { freePort } from "../../scripts/next-console";
+import { freePort } from "../../scripts/launch/process";
 import { publishFacts, uniqueName, type Published } from "./support/publish";
 
 /**

@@ -5,10 +5,10 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "../../scripts/launch/process.js";
 
 const exec = promisify(execFile);
 export const PG15_BIN_DIR = process.env.FACTLINE_PG15_BIN ?? "/usr/lib/postgresql/15/bin";
@@ -84,12 +84,4 @@ export async function startPostgres15(): Promise<TemporaryCluster> {
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
