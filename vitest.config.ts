@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { postgres15Missing } from "./tests/support/postgres15.js";
 
-/** The test kinds of STYLE.md: *.unit.spec.ts need nothing, *.int.spec.ts a real PostgreSQL. */
+/** The test kinds (README "Repository layout"): *.unit.spec.ts need nothing, *.int.spec.ts a real PostgreSQL. */
 const INT_FILES = ["tests/**/*.int.spec.ts", "store/**/*.int.spec.ts"];
 const IGNORED = ["**/node_modules/**", "**/.next/**", "**/.factline/**", "**/gen/**"];
 

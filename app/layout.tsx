@@ -14,6 +14,13 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "factline", template: "%s · factline" },
   description: "Browse, query and inspect the facts in a FactCast-compatible event store.",
+  // public/: the header's mark as SVG, and an ICO for browsers and tools that only ask for that.
+  icons: {
+    icon: [
+      { url: "/favicon.svg", type: "image/svg+xml" },
+      { url: "/favicon.ico", sizes: "32x32 64x64" },
+    ],
+  },
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {

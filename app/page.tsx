@@ -1,5 +1,5 @@
 /**
- * `/`: the overview (CONTRACT.md routes). Rendered with its data (lib/backend/routes/prefetch.ts). No
+ * `/`: the overview (README "The console"). Rendered with its data (lib/backend/routes/prefetch.ts). No
  * loading.tsx: React reveals a streamed boundary no sooner than 300 ms after the skeleton painted,
  * which would hold back data the server has within milliseconds; the prefetch is bounded instead.
  */

@@ -95,7 +95,7 @@ function unique<T>(values: T[]): T[] {
 // -------------------------------------------------------------------------------------------------
 // Positions: where a catchup or follow starts.
 
-/** A starting point as the user wrote it; store-backed resolution lives in commands/position.ts. */
+/** A starting point as the user wrote it; store-backed resolution lives in cli/position.ts. */
 export type Position =
   | { kind: "serial"; serial: bigint }
   | { kind: "date"; year: number; month: number; day: number; text: string }

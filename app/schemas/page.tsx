@@ -1,4 +1,4 @@
-/** `/schemas` (CONTRACT.md routes): the schema registry. */
+/** `/schemas` (README "The console"): the schema registry. */
 import type { Metadata } from "next";
 import { SchemaIndex } from "@/components/schemas/SchemaIndex";
 import { AfterHydration } from "@/components/ui/AfterHydration";

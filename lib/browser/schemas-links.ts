@@ -1,4 +1,4 @@
-/** Links between the schema pages (CONTRACT.md: /schemas, /schemas/<ns>/<type>, /schemas/<ns>/<type>/<version>). */
+/** Links between the schema pages (README "The console": /schemas, /schemas/<ns>/<type>, /schemas/<ns>/<type>/<version>). */
 const seg = encodeURIComponent;
 
 export function schemaTypeHref(ns: string, type: string): string {

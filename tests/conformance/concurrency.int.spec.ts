@@ -1,6 +1,6 @@
 // Two store processes on one database under concurrent load. Every follow subscription, on either
 // instance, must see every matching fact exactly once, in serial order, with no gaps (the
-// visibility hazard of protocol §2.3, FactCast #338); duplicate ids and optimistic locks must hold
+// visibility hazard of late commits, README "Architecture", FactCast #338); duplicate ids and optimistic locks must hold
 // across instances too.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -1,4 +1,4 @@
-// FactSpec matching (protocol §3.4): which facts a subscription delivers. Every row runs twice —
+// FactSpec matching (store/facts/spec.ts, store/storage/spec-sql.ts): which facts a subscription delivers. Every row runs twice —
 // facts published before subscribing (catch-up path) and after the Catchup notification (follow
 // path) — because the store answers the two from different code.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -21,6 +21,19 @@ e2eDescribe("overview and namespace pages", () => {
   });
   afterAll(async () => browser?.close());
 
+  it("carries the console's icon, served from public/", async () => {
+    const html = await (await fetch(`${base}/`)).text();
+    const links = [...html.matchAll(/<link rel="icon" href="([^"]+)"/g)].map((m) => m[1]);
+    expect(links).toEqual(expect.arrayContaining(["/favicon.svg", "/favicon.ico"]));
+    const svg = await fetch(`${base}/favicon.svg`);
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get("content-type")).toContain("image/svg+xml");
+    expect(await svg.text()).toContain("<svg");
+    const ico = await fetch(`${base}/favicon.ico`);
+    expect(ico.status).toBe(200);
+    expect(new Uint8Array(await ico.arrayBuffer()).slice(0, 4)).toEqual(new Uint8Array([0, 0, 1, 0]));
+  });
+
   it("lists the namespace with its types, fact count and latest serial", async () => {
     const page = await browser.newPage();
     const errors = pageErrors(page);

@@ -1,6 +1,7 @@
 /**
  * `/facts?…`: the fact browser; the whole query lives in the URL (lib/query-params.ts). In the
- * (browser) route group so its loading.tsx does not wrap /facts/<serial> (see app/(overview)/loading.tsx).
+ * (browser) route group so its loading.tsx does not wrap /facts/<serial>, which is rendered with its
+ * data and has none (app/page.tsx says why).
  */
 import type { Metadata } from "next";
 import { Suspense } from "react";

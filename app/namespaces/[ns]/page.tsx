@@ -1,5 +1,5 @@
 /**
- * `/namespaces/<ns>` (CONTRACT.md routes), rendered with its data (lib/backend/routes/prefetch.ts; why
+ * `/namespaces/<ns>` (README "The console"), rendered with its data (lib/backend/routes/prefetch.ts; why
  * there is no loading.tsx: app/page.tsx).
  */
 import type { Metadata } from "next";

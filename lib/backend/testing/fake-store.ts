@@ -1,8 +1,8 @@
 // An in-memory FactCast server for the backend's unit tests: RemoteFactStore's read side and,
 // optionally, factline's admin services, served through createRouterTransport — no network, no
-// module mocks. It follows the protocol reference (§1–§4) closely enough to catch wire mistakes:
-// startingAfter ids, spec matching, Facts batches then Catchup and Complete, UNIMPLEMENTED for
-// what a plain FactCast server lacks.
+// module mocks. It follows FactCast's protocol (proto/org/factcast/, README "Using a FactCast
+// client") closely enough to catch wire mistakes: startingAfter ids, spec matching, Facts batches
+// then Catchup and Complete, UNIMPLEMENTED for what a plain FactCast server lacks.
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, createRouterTransport, type ConnectRouter, type Transport } from "@connectrpc/connect";
 import {

@@ -1,5 +1,5 @@
 /**
- * Which Chromium the end-to-end tests drive. CONTRACT.md: under CI=true browser tests are
+ * Which Chromium the end-to-end tests drive. README "The two commands": under CI=true browser tests are
  * mandatory (a missing Chromium fails the run); elsewhere they are skipped with the reason printed.
  */
 import { existsSync } from "node:fs";

@@ -1,4 +1,4 @@
-/** `/schemas/<ns>/<type>` (CONTRACT.md routes): a type's versions and their differences. */
+/** `/schemas/<ns>/<type>` (README "The console"): a type's versions and their differences. */
 import type { Metadata } from "next";
 import { TypeSchemas } from "@/components/schemas/TypeSchemas";
 import { AfterHydration } from "@/components/ui/AfterHydration";

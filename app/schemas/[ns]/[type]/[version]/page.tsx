@@ -1,4 +1,4 @@
-/** `/schemas/<ns>/<type>/<version>` (CONTRACT.md routes): one registered schema version. */
+/** `/schemas/<ns>/<type>/<version>` (README "The console"): one registered schema version. */
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { SchemaVersionView } from "@/components/schemas/SchemaVersionView";
