@@ -59,10 +59,12 @@ function namedPaths(file: string, text: string): { name: string; line: number }[
   const found: { name: string; line: number }[] = [];
   for (const comment of text.matchAll(COMMENTS[kind])) {
     // URLs name other sites; `<ns>`, `*` and `{…}` are patterns, not paths.
-    const body = comment[0].replace(/\b[a-z][\w+.-]*:\/\/\S+/gi, " ");
+    // A Markdown link's text and its target are two names, split here at "](".
+    const body = comment[0].replace(/\b[a-z][\w+.-]*:\/\/\S+/gi, " ").replace(/\]\(/g, "] (");
     for (const m of body.matchAll(PATH)) {
       // A leading "(" or trailing ")"/"." is the sentence's; "(group)" inside a path is Next.js'.
-      const name = m[0].replace(/^\(/, "").replace(/[.,)]+$/, "");
+      const bracketed = m[0].startsWith("[");
+      const name = m[0].replace(/^[([]/, "").replace(bracketed ? /[.,)\]]+$/ : /[.,)]+$/, "");
       if (name.startsWith("...")) continue; // an elided path: ".../native"
       const quoted = body[m.index - 1] === '"' && body[m.index + m[0].length] === '"';
       if (quoted) continue; // an example value ("users/UserCreated/1/schema.json"), not a file of ours
