@@ -81,8 +81,14 @@ describe("pool starvation", () => {
 
     const aborts = Array.from({ length: CATCH_UPS }, () => new AbortController());
     const catchUps = aborts.map((a) => expensiveCatchUp(fx.client, a.signal));
+    // Their clients leave after 1 s, or (on a loaded machine) once their queries have begun to run.
+    const began = Date.now();
     await sleep(1_000);
-    const runningAtCancel = await activeReads();
+    let runningAtCancel = await activeReads();
+    while (runningAtCancel === 0 && Date.now() - began < 15_000) {
+      await sleep(100);
+      runningAtCancel = await activeReads();
+    }
     const cancelled = Date.now();
     for (const a of aborts) a.abort();
     let goneAfterMs = -1;
