@@ -1,13 +1,18 @@
 import { CatalogService, FactQueryService, InstanceService } from "../gen/factline/admin/v1/admin_pb";
+import { AccessService } from "../gen/factline/admin/v1/access_pb";
+import { AuditService } from "../gen/factline/admin/v1/audit_pb";
 import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { loadSecurity } from "./auth/security";
 import { ConfigError, loadStoreConfig } from "./config";
 import { startGrpcServer, type GrpcServer } from "./grpc/server";
 import { log } from "./log";
+import { refusalRecorder } from "./audit/refusals";
 import { startEmbeddedPostgres, type RunningPostgres } from "./postgres/embedded";
+import { createAccessService } from "./protocol/access-service";
 import { createCatalogService, createFactQueryService, createInstanceService } from "./protocol/admin-services";
 import { COMPRESSED_REPLIES, createFactStoreService } from "./protocol/fact-store-service";
+import { createAuditService } from "./protocol/audit-service";
 import { createSchemaRegistryService } from "./protocol/schema-registry-service";
 import { UnsafeDatabaseError } from "./storage/preflight";
 import { openStore, type StoreRuntime } from "./store";
@@ -59,12 +64,16 @@ async function main(): Promise<void> {
       port: config.port,
       authenticator: security.authenticator,
       routes: (routes) => {
+        // Calls refused for who is calling go into the audit trail, whichever service refused them.
+        routes.onRefusal = refusalRecorder(runtime.db);
         routes.service(RemoteFactStore, createFactStoreService(runtime), { compressedReplies: COMPRESSED_REPLIES });
         if (config.adminServices) {
           routes.service(CatalogService, createCatalogService(runtime));
           routes.service(FactQueryService, createFactQueryService(runtime));
           routes.service(InstanceService, createInstanceService(runtime));
           routes.service(SchemaRegistryService, createSchemaRegistryService(runtime));
+          routes.service(AuditService, createAuditService(runtime));
+          routes.service(AccessService, createAccessService(runtime));
         }
       },
     });

@@ -6,6 +6,7 @@ import type { Authenticator } from "../auth/authenticate";
 import { PRINCIPAL, type Principal } from "../auth/principal";
 import { EncodedMessage } from "./encoded";
 import { ACCEPTED_ENCODINGS, compress, frame, singleMessage } from "./framing";
+import { CALLER_ADDRESS } from "./peer";
 import type { GrpcRoutes, Route } from "./service";
 
 export interface CallLimits {
@@ -65,16 +66,19 @@ export async function serveCall(
       deadline = setTimeout(() => controller.abort(error), timeoutMs);
     }
     context = handlerContext(route, path, headers, controller.signal, timeoutMs, principal);
+    context.values.set(CALLER_ADDRESS, stream.session?.socket?.remoteAddress ?? "");
     const gzip = route.compressible && headerValue(headers["fc-msgcomp"]) === "gzip";
     if (route.method.methodKind === "unary") {
       const reply = await (route.handler(request as never, context) as Promise<unknown>);
       const body = await encodeReply(route.method.output, reply, gzip);
       sendReplies(stream, context, gzip, [body]);
     } else {
-      await streamReplies(stream, route, context, request, gzip);
+      await streamReplies(stream, routes, route, context, request, gzip);
     }
   } catch (err) {
-    sendStatus(stream, statusOf(err, context?.signal));
+    const status = statusOf(err, context?.signal);
+    reportRefusal(routes, stream, path, context?.requestHeader ?? metadataOf(headers), context, status);
+    sendStatus(stream, status);
   } finally {
     clearTimeout(deadline);
     stream.off("close", onClose);
@@ -151,6 +155,7 @@ function sendReplies(stream: http2.ServerHttp2Stream, context: HandlerContext, g
 
 async function streamReplies(
   stream: http2.ServerHttp2Stream,
+  routes: GrpcRoutes,
   route: Route,
   context: HandlerContext,
   request: unknown,
@@ -169,10 +174,25 @@ async function streamReplies(
     }
   } catch (err) {
     status = statusOf(err, context.signal);
+    reportRefusal(routes, stream, context.url, context.requestHeader, context, status);
   }
   if (stream.destroyed) return;
   stream.once("wantTrailers", () => stream.sendTrailers(trailersOf(status, context.responseTrailer)));
   stream.end();
+}
+
+/** Calls refused for who their caller is go to the routes' listener (the audit trail). */
+function reportRefusal(
+  routes: GrpcRoutes,
+  stream: http2.ServerHttp2Stream,
+  path: string,
+  requestHeader: Headers,
+  context: HandlerContext | undefined,
+  error: ConnectError,
+): void {
+  if (!routes.onRefusal || (error.code !== Code.PermissionDenied && error.code !== Code.Unauthenticated)) return;
+  const address = stream.session?.socket?.remoteAddress ?? "";
+  routes.onRefusal({ path, requestHeader, context, error, address });
 }
 
 /** An error as the status a client sees: a deadline or cancellation wins over what it caused. */

@@ -1,4 +1,4 @@
-import type { HandlerContext } from "@connectrpc/connect";
+import type { ConnectError, HandlerContext } from "@connectrpc/connect";
 import type {
   DescMethod,
   DescMethodServerStreaming,
@@ -34,9 +34,22 @@ export interface ServiceOptions {
   compressedReplies?: readonly string[];
 }
 
+/** A call the store refused because of who its caller is (UNAUTHENTICATED or PERMISSION_DENIED). */
+export interface RefusedCall {
+  path: string;
+  requestHeader: Headers;
+  /** Absent when the call was refused before its handler's context existed. */
+  context: HandlerContext | undefined;
+  error: ConnectError;
+  /** The remote address of the call's connection. */
+  address: string;
+}
+
 /** Collects the services one server answers, keyed by the HTTP/2 path gRPC calls them by. */
 export class GrpcRoutes {
   readonly byPath = new Map<string, Route>();
+  /** Told of every refused call, after its status is decided (store/audit/refusals.ts records them). */
+  onRefusal: ((call: RefusedCall) => void) | undefined;
 
   service<S extends DescService>(service: S, handlers: ServiceHandlers<S>, options: ServiceOptions = {}): this {
     for (const method of service.methods) {

@@ -1,5 +1,6 @@
 import type { ServiceHandlers } from "../grpc/service";
 import { ChangeKind, SchemaRegistryService, type SchemaKey as WireKey } from "../../gen/factline/admin/v1/schemas_pb";
+import { auditSchemaChanges } from "../audit/schema-changes";
 import { requireRead, requireSchemas } from "../auth/permissions";
 import { principalOf } from "../auth/principal";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
@@ -30,7 +31,7 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
     return outcome;
   }
 
-  return guarded("SchemaRegistryService", {
+  const handlers: ServiceHandlers<typeof SchemaRegistryService> = {
     async registerSchema(req, ctx) {
       const key = requireKey(req.key);
       const principal = principalOf(ctx);
@@ -226,7 +227,9 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
         ),
       };
     },
-  });
+  };
+  // Changes and refused attempts at them go into the audit trail (store/audit/).
+  return guarded("SchemaRegistryService", auditSchemaChanges(db, handlers));
 }
 
 function requireKey(key: { ns: string; type: string; version: number } | undefined): schemas.SchemaKey {
