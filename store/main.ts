@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       authenticator: security.authenticator,
       routes: (routes) => {
         // Calls refused for who is calling go into the audit trail, whichever service refused them.
-        routes.onRefusal = refusalRecorder(runtime.db);
+        routes.onRefusal = refusalRecorder(runtime.db.lookups);
         routes.service(RemoteFactStore, createFactStoreService(runtime), { compressedReplies: COMPRESSED_REPLIES });
         if (config.adminServices) {
           routes.service(CatalogService, createCatalogService(runtime));

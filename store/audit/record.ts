@@ -4,7 +4,14 @@
 // and the client's own name, and what, why and how it ended from the handler.
 import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
 import { principalOf } from "../auth/principal";
-import { ConflictError, DuplicateFactError, FactValidationError, InvalidInputError, NotFoundError } from "../errors";
+import {
+  ConflictError,
+  DuplicateFactError,
+  FactValidationError,
+  InvalidInputError,
+  NotFoundError,
+  PermissionDeniedError,
+} from "../errors";
 import { callerAddressOf } from "../grpc/peer";
 import { log } from "../log";
 import { appendAudit, type AuditOutcome } from "../storage/audit";
@@ -90,6 +97,7 @@ export function outcomeOf(err: unknown): AuditOutcome {
     if (CALLER_MISTAKES.has(err.code)) return "rejected";
     return "failed";
   }
+  if (err instanceof PermissionDeniedError) return "denied";
   if (
     err instanceof InvalidInputError ||
     err instanceof ConflictError ||
@@ -98,8 +106,6 @@ export function outcomeOf(err: unknown): AuditOutcome {
     err instanceof DuplicateFactError
   )
     return "rejected";
-  // The access checks' own error class, whatever store/auth names it.
-  if (err instanceof Error && /permission|forbidden|denied/i.test(err.name)) return "denied";
   return "failed";
 }
 

@@ -1,6 +1,7 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import { AccessService } from "../../gen/factline/admin/v1/access_pb";
 import { principalOf, type Principal } from "../auth/principal";
+import type { PatternRules } from "../auth/rules";
 import { recordAudit } from "../audit/record";
 import { InvalidInputError } from "../errors";
 import type { ServiceHandlers } from "../grpc/service";
@@ -21,7 +22,7 @@ export function createAccessService(store: StoreRuntime): ServiceHandlers<typeof
     if (asked.length > MAX_ASKED_NAMESPACES)
       throw new InvalidInputError(`ask about at most ${MAX_ASKED_NAMESPACES} namespaces at once, got ${asked.length}`);
     const principal = principalOf(ctx);
-    const known = await storeNamespaces(store.db);
+    const known = await storeNamespaces(store.db.lookups);
     const judged = new Map<string, ReturnType<typeof verdict>>();
     for (const ns of known) {
       const v = verdict(principal, ns);
@@ -36,7 +37,10 @@ export function createAccessService(store: StoreRuntime): ServiceHandlers<typeof
       // FactCast's "every namespace" spec is ns "*": what the caller may do with that.
       anyNamespace: verdict(principal, "*"),
       readAudit: principal.mayReadAudit,
-      ...principal.describeGrants?.(),
+      roles: [...principal.access.roles],
+      read: patterns(principal.access.read),
+      write: patterns(principal.access.write),
+      schemas: patterns(principal.access.schemas),
     };
   }
 
@@ -45,7 +49,7 @@ export function createAccessService(store: StoreRuntime): ServiceHandlers<typeof
 
     async signIn(req, ctx) {
       const access = await accessOf(ctx, req.namespaces);
-      await recordAudit(store.db, ctx, { action: "console.sign-in" });
+      await recordAudit(store.db.lookups, ctx, { action: "console.sign-in" });
       return { access };
     },
 
@@ -53,7 +57,7 @@ export function createAccessService(store: StoreRuntime): ServiceHandlers<typeof
       const reason = req.reason || "signed out";
       if (!SIGN_OUT_REASONS.has(reason))
         throw new InvalidInputError(`reason must be one of ${[...SIGN_OUT_REASONS].join(", ")}, got "${req.reason}"`);
-      await recordAudit(store.db, ctx, { action: "console.sign-out", detail: reason });
+      await recordAudit(store.db.lookups, ctx, { action: "console.sign-out", detail: reason });
       return {};
     },
   });
@@ -66,4 +70,8 @@ function verdict(principal: Principal, ns: string) {
     write: principal.mayWrite(ns),
     manageSchemas: principal.mayManageSchemas(ns),
   };
+}
+
+function patterns(rules: PatternRules) {
+  return { include: [...rules.include], exclude: [...rules.exclude] };
 }

@@ -1,5 +1,5 @@
-import { Code, ConnectError } from "@connectrpc/connect";
 import { AuditService } from "../../gen/factline/admin/v1/audit_pb";
+import { requireAudit } from "../auth/permissions";
 import { principalOf } from "../auth/principal";
 import { InvalidInputError } from "../errors";
 import type { ServiceHandlers } from "../grpc/service";
@@ -15,13 +15,7 @@ const DEFAULT_PAGE = 100;
 export function createAuditService(store: StoreRuntime): ServiceHandlers<typeof AuditService> {
   return guarded("AuditService", {
     async listAuditEntries(req, ctx) {
-      const principal = principalOf(ctx);
-      if (!principal.mayReadAudit) {
-        throw new ConnectError(
-          `account ${principal.account} may not read the audit trail (it needs a role with "audit": true)`,
-          Code.PermissionDenied,
-        );
-      }
+      requireAudit(principalOf(ctx));
       const limit = req.limit === 0 ? DEFAULT_PAGE : req.limit;
       if (limit < 1 || limit > MAX_PAGE)
         throw new InvalidInputError(`limit must be from 1 to ${MAX_PAGE}, got ${req.limit}`);
@@ -29,7 +23,7 @@ export function createAuditService(store: StoreRuntime): ServiceHandlers<typeof 
         throw new InvalidInputError("from_ms, to_ms and before_id must not be negative");
       if (req.fromMs > 0n && req.toMs > 0n && req.toMs <= req.fromMs)
         throw new InvalidInputError("to_ms must be later than from_ms");
-      const { entries, hasMore } = await auditPage(store.db, {
+      const { entries, hasMore } = await auditPage(store.db.lookups, {
         account: req.account || undefined,
         action: req.action || undefined,
         ns: req.ns || undefined,

@@ -1,24 +1,19 @@
 // The audit trail's storage against a real PostgreSQL: entries come back newest first in keyset
 // pages, each filter narrows them, and the database itself refuses to change or remove an entry.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../tests/support/database";
-import "../../tests/support/provided";
+import { openTestStorage, type TestStorage } from "../../tests/support/storage";
 import { appendAudit, auditPage, type AuditEntry } from "./audit";
-import { createDb, type Db } from "./db";
-import { migrate } from "./migrate";
+import type { Db } from "./db";
 
-let database: TestDatabase;
+let storage: TestStorage;
 let db: Db;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("pgAdminUrl"), "audit_storage");
-  db = createDb(database.url, 2);
-  await migrate(db);
+  storage = await openTestStorage("audit_storage", { poolSize: 5 });
+  db = storage.db.lookups;
 });
 afterAll(async () => {
-  await db?.end();
-  await database?.drop();
+  await storage?.close();
 });
 
 const base: AuditEntry = { account: "admin", via: "basic", action: "schema.register", outcome: "ok" };

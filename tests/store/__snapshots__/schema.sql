@@ -1,4 +1,17 @@
 -- columns
+audit_entry.id bigint not null
+audit_entry.at timestamp with time zone not null default clock_timestamp()
+audit_entry.account text not null
+audit_entry.via text not null
+audit_entry.action text not null
+audit_entry.outcome text not null
+audit_entry.ns text
+audit_entry.subject text not null default ''::text
+audit_entry.reason text not null default ''::text
+audit_entry.detail text not null default ''::text
+audit_entry.address text not null default ''::text
+audit_entry.forwarded_for text not null default ''::text
+audit_entry.client text not null default ''::text
 catalog.ns text not null
 catalog.type text not null
 catalog.version integer not null
@@ -42,6 +55,11 @@ tokenstore.token uuid not null
 tokenstore.state jsonb not null
 tokenstore.created_at timestamp with time zone not null default now()
 -- indexes
+CREATE UNIQUE INDEX audit_entry_pkey ON public.audit_entry USING btree (id)
+CREATE INDEX idx_audit_account ON public.audit_entry USING btree (account, id DESC)
+CREATE INDEX idx_audit_action ON public.audit_entry USING btree (action, id DESC)
+CREATE INDEX idx_audit_at ON public.audit_entry USING btree (at)
+CREATE INDEX idx_audit_ns ON public.audit_entry USING btree (ns, id DESC) WHERE (ns IS NOT NULL)
 CREATE UNIQUE INDEX catalog_pkey ON public.catalog USING btree (ns, type, version)
 CREATE UNIQUE INDEX date2serial_pkey ON public.date2serial USING btree (fact_date)
 CREATE UNIQUE INDEX fact_pkey ON public.fact USING btree (ser)
@@ -54,11 +72,14 @@ CREATE UNIQUE INDEX schema_version_pkey ON public.schema_version USING btree (ns
 CREATE INDEX idx_tokenstore_created_at ON public.tokenstore USING btree (created_at)
 CREATE UNIQUE INDEX tokenstore_pkey ON public.tokenstore USING btree (token)
 -- triggers
+CREATE TRIGGER tr_audit_append_only BEFORE DELETE OR UPDATE ON public.audit_entry FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only()
+CREATE TRIGGER tr_audit_no_truncate BEFORE TRUNCATE ON public.audit_entry FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only()
 CREATE TRIGGER tr_fact_after_insert AFTER INSERT ON public.fact REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION fact_after_insert()
 CREATE TRIGGER tr_fact_immutable BEFORE DELETE OR UPDATE ON public.fact FOR EACH STATEMENT EXECUTE FUNCTION fact_is_immutable()
 CREATE TRIGGER tr_fact_serialize_writers BEFORE INSERT ON public.fact FOR EACH STATEMENT EXECUTE FUNCTION fact_serialize_writers()
 CREATE TRIGGER tr_schema_version_changed AFTER INSERT OR DELETE OR UPDATE ON public.schema_version FOR EACH STATEMENT EXECUTE FUNCTION schema_version_changed()
 -- check constraints
+audit_entry audit_entry_outcome_check CHECK ((outcome = ANY (ARRAY['ok'::text, 'denied'::text, 'unauthenticated'::text, 'rejected'::text, 'failed'::text])))
 fact mandatory_id CHECK ((header ? 'id'::text))
 fact mandatory_ns CHECK ((header ? 'ns'::text))
 schema_registry_generation schema_registry_generation_singleton_check CHECK (singleton)
