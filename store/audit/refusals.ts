@@ -76,11 +76,5 @@ function claimedIdentity(call: RefusedCall): { account: string; via: string } {
     const principal = principalOf(call.context);
     return { account: principal.account, via: principal.via };
   }
-  const authorization = call.requestHeader.get("authorization") ?? "";
-  const basic = /^Basic\s+(\S+)$/i.exec(authorization);
-  if (basic) {
-    const decoded = Buffer.from(basic[1], "base64").toString("utf8");
-    return { account: decoded.includes(":") ? decoded.slice(0, decoded.indexOf(":")) : decoded, via: "basic" };
-  }
-  return { account: "", via: /^Bearer\s/i.test(authorization) ? "bearer" : "none" };
+  return call.claim;
 }

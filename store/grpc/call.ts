@@ -6,7 +6,7 @@ import type { Authenticator } from "../auth/authenticate";
 import { PRINCIPAL, type Principal } from "../auth/principal";
 import { EncodedMessage } from "./encoded";
 import { ACCEPTED_ENCODINGS, compress, frame, singleMessage } from "./framing";
-import { CALLER_ADDRESS } from "./peer";
+import { CALLER_ADDRESS, claimOf } from "./peer";
 import type { GrpcRoutes, Route } from "./service";
 
 export interface CallLimits {
@@ -73,11 +73,11 @@ export async function serveCall(
       const body = await encodeReply(route.method.output, reply, gzip);
       sendReplies(stream, context, gzip, [body]);
     } else {
-      await streamReplies(stream, routes, route, context, request, gzip);
+      await streamReplies(stream, routes, headers, route, context, request, gzip);
     }
   } catch (err) {
     const status = statusOf(err, context?.signal);
-    reportRefusal(routes, stream, path, context?.requestHeader ?? metadataOf(headers), context, status);
+    reportRefusal(routes, stream, headers, context, status);
     sendStatus(stream, status);
   } finally {
     clearTimeout(deadline);
@@ -156,6 +156,7 @@ function sendReplies(stream: http2.ServerHttp2Stream, context: HandlerContext, g
 async function streamReplies(
   stream: http2.ServerHttp2Stream,
   routes: GrpcRoutes,
+  headers: http2.IncomingHttpHeaders,
   route: Route,
   context: HandlerContext,
   request: unknown,
@@ -174,7 +175,7 @@ async function streamReplies(
     }
   } catch (err) {
     status = statusOf(err, context.signal);
-    reportRefusal(routes, stream, context.url, context.requestHeader, context, status);
+    reportRefusal(routes, stream, headers, context, status);
   }
   if (stream.destroyed) return;
   stream.once("wantTrailers", () => stream.sendTrailers(trailersOf(status, context.responseTrailer)));
@@ -185,14 +186,19 @@ async function streamReplies(
 function reportRefusal(
   routes: GrpcRoutes,
   stream: http2.ServerHttp2Stream,
-  path: string,
-  requestHeader: Headers,
+  headers: http2.IncomingHttpHeaders,
   context: HandlerContext | undefined,
   error: ConnectError,
 ): void {
   if (!routes.onRefusal || (error.code !== Code.PermissionDenied && error.code !== Code.Unauthenticated)) return;
-  const address = stream.session?.socket?.remoteAddress ?? "";
-  routes.onRefusal({ path, requestHeader, context, error, address });
+  routes.onRefusal({
+    path: headers[":path"] ?? "",
+    requestHeader: context?.requestHeader ?? metadataOf(headers),
+    context,
+    error,
+    address: stream.session?.socket?.remoteAddress ?? "",
+    claim: claimOf(headers.authorization),
+  });
 }
 
 /** An error as the status a client sees: a deadline or cancellation wins over what it caused. */

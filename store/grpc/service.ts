@@ -8,6 +8,7 @@ import type {
   MessageShape,
 } from "@bufbuild/protobuf";
 import type { EncodedMessage } from "./encoded";
+import type { Claim } from "./peer";
 
 type Reply<O extends DescMethod["output"]> = MessageInitShape<O> | EncodedMessage<O>;
 
@@ -43,6 +44,8 @@ export interface RefusedCall {
   error: ConnectError;
   /** The remote address of the call's connection. */
   address: string;
+  /** Who its credentials named, checked or not (the password never leaves the gRPC layer). */
+  claim: Claim;
 }
 
 /** Collects the services one server answers, keyed by the HTTP/2 path gRPC calls them by. */
