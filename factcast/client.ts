@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { compressionGzip, createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { AccessService } from "../gen/factline/admin/v1/access_pb";
 import { CatalogService, FactQueryService } from "../gen/factline/admin/v1/admin_pb";
+import { AuditService } from "../gen/factline/admin/v1/audit_pb";
 import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 
@@ -53,6 +55,10 @@ export interface StoreClient {
   readonly catalog: Client<typeof CatalogService>;
   readonly query: Client<typeof FactQueryService>;
   readonly registry: Client<typeof SchemaRegistryService>;
+  /** What the caller may do, and the console's sign-ins (factline only). */
+  readonly access: Client<typeof AccessService>;
+  /** The audit trail, for accounts with the audit permission (factline only). */
+  readonly audit: Client<typeof AuditService>;
   /**
    * The same store over the same connection, calling as someone else (a signed-in user): cheap
    * enough to make per request. Its close() leaves the connection to the client it came from.
@@ -123,6 +129,8 @@ export function createStoreClient(options: StoreClientOptions): StoreClient {
       catalog: createClient(CatalogService, calls),
       query: createClient(FactQueryService, calls),
       registry: createClient(SchemaRegistryService, calls),
+      access: createClient(AccessService, calls),
+      audit: createClient(AuditService, calls),
       withCredentials: (other) => clientFor(other, false),
       close: owner ? () => sessions?.abort() : () => {},
     };

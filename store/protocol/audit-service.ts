@@ -19,8 +19,10 @@ export function createAuditService(store: StoreRuntime): ServiceHandlers<typeof 
       const limit = req.limit === 0 ? DEFAULT_PAGE : req.limit;
       if (limit < 1 || limit > MAX_PAGE)
         throw new InvalidInputError(`limit must be from 1 to ${MAX_PAGE}, got ${req.limit}`);
-      if (req.fromMs < 0n || req.toMs < 0n || req.beforeId < 0n)
-        throw new InvalidInputError("from_ms, to_ms and before_id must not be negative");
+      if (req.fromMs < 0n || req.toMs < 0n || req.beforeId < 0n || req.afterId < 0n)
+        throw new InvalidInputError("from_ms, to_ms, before_id and after_id must not be negative");
+      if (req.beforeId > 0n && req.afterId > 0n)
+        throw new InvalidInputError("give before_id (older entries) or after_id (newer entries), not both");
       if (req.fromMs > 0n && req.toMs > 0n && req.toMs <= req.fromMs)
         throw new InvalidInputError("to_ms must be later than from_ms");
       const { entries, hasMore } = await auditPage(store.db.lookups, {
@@ -30,6 +32,7 @@ export function createAuditService(store: StoreRuntime): ServiceHandlers<typeof 
         fromMs: req.fromMs > 0n ? Number(req.fromMs) : undefined,
         toMs: req.toMs > 0n ? Number(req.toMs) : undefined,
         beforeId: req.beforeId > 0n ? req.beforeId : undefined,
+        afterId: req.afterId > 0n ? req.afterId : undefined,
         limit,
       });
       return {

@@ -39,6 +39,18 @@ describe("audit storage", () => {
     expect(last.hasMore).toBe(false);
   });
 
+  it("pages back towards the newest from a page's first id, still newest first", async () => {
+    const up = await auditPage(db, { limit: 2, afterId: ids[0] });
+    expect(up.entries.map((e) => e.id)).toEqual([ids[2], ids[1]]);
+    expect(up.hasMore).toBe(true);
+    const top = await auditPage(db, { limit: 2, afterId: up.entries[0].id });
+    expect(top.entries.map((e) => e.id)).toEqual([ids[4], ids[3]]);
+    expect(top.hasMore).toBe(false);
+    // the filters hold upwards too
+    const mine = await auditPage(db, { limit: 10, afterId: ids[0], account: "operator" });
+    expect(mine.entries.map((e) => e.id)).toEqual([ids[3], ids[2]]);
+  });
+
   it("keeps every field as written", async () => {
     const [entry] = (await auditPage(db, { limit: 1, beforeId: ids[2] })).entries;
     expect(entry).toMatchObject({ account: "admin", action: "schema.replace", ns: "shop", reason: "typo in enum" });

@@ -36,6 +36,8 @@ export interface AuditFilter {
   toMs?: number;
   /** Keyset: only entries older than this id. */
   beforeId?: bigint;
+  /** Keyset the other way: only entries newer than this id, the `limit` nearest to it. */
+  afterId?: bigint;
   limit: number;
 }
 
@@ -65,7 +67,10 @@ export async function appendAudit(db: Db, entry: AuditEntry): Promise<bigint> {
   return rows[0].id;
 }
 
-/** One page, newest first, and whether older entries match too. */
+/**
+ * One page, newest first, and whether more entries match beyond it: older ones, or with `afterId`
+ * newer ones (that page is read upwards from `afterId` and then turned round).
+ */
 export async function auditPage(db: Db, filter: AuditFilter): Promise<{ entries: AuditRecord[]; hasMore: boolean }> {
   const where: string[] = [];
   const args: unknown[] = [];
@@ -86,15 +91,18 @@ export async function auditPage(db: Db, filter: AuditFilter): Promise<{ entries:
   if (filter.fromMs !== undefined) where.push(`at >= to_timestamp(${arg(filter.fromMs / 1000)})`);
   if (filter.toMs !== undefined) where.push(`at < to_timestamp(${arg(filter.toMs / 1000)})`);
   if (filter.beforeId !== undefined) where.push(`id < ${arg(filter.beforeId)}`);
+  if (filter.afterId !== undefined) where.push(`id > ${arg(filter.afterId)}`);
+  const upwards = filter.afterId !== undefined;
   const { rows } = await db.query<Omit<AuditRecord, "ns"> & { ns: string | null }>(
     `SELECT id, floor(extract(epoch FROM at) * 1000)::float8 AS "atMs", account, via, action, outcome, ns, subject,
             reason, detail, address, forwarded_for AS "forwardedFor", client
        FROM audit_entry ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY id DESC LIMIT ${arg(filter.limit + 1)}`,
+      ORDER BY id ${upwards ? "ASC" : "DESC"} LIMIT ${arg(filter.limit + 1)}`,
     args,
   );
   const hasMore = rows.length > filter.limit;
-  return { entries: rows.slice(0, filter.limit).map((r) => ({ ...r, ns: r.ns ?? undefined })), hasMore };
+  const page = rows.slice(0, filter.limit).map((r) => ({ ...r, ns: r.ns ?? undefined }));
+  return { entries: upwards ? page.reverse() : page, hasMore };
 }
 
 function likePrefix(prefix: string): string {

@@ -224,6 +224,9 @@ describe("the audit trail", () => {
     expect(first.entries[0].id).toBeGreaterThan(first.entries[1].id);
     const next = await as.admin.audit.listAuditEntries({ limit: 2, beforeId: first.entries[1].id });
     expect(next.entries[0].id).toBeLessThan(first.entries[1].id);
+    // and back: the page above the older page's first entry is the first page again
+    const back = await as.admin.audit.listAuditEntries({ limit: 2, afterId: next.entries[0].id });
+    expect(back.entries.map((e) => e.id)).toEqual(first.entries.map((e) => e.id));
 
     const schemaEntries = await as.admin.audit.listAuditEntries({ action: "schema.*", ns: "shop" });
     expect(schemaEntries.entries.every((e) => e.action.startsWith("schema.") && e.ns === "shop")).toBe(true);
@@ -236,6 +239,9 @@ describe("the audit trail", () => {
       [{ limit: 5_000 }, /limit must be from 1 to 1000/],
       [{ limit: -1 }, /limit must be from 1 to 1000/],
       [{ fromMs: -5n }, /must not be negative/],
+      [{ beforeId: -1n }, /must not be negative/],
+      [{ afterId: -1n }, /must not be negative/],
+      [{ beforeId: 10n, afterId: 5n }, /not both/],
       [{ fromMs: 2_000n, toMs: 1_000n }, /to_ms must be later than from_ms/],
     ] as const) {
       const failure = await expectFailure(as.admin.audit.listAuditEntries(request));

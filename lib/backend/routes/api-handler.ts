@@ -3,8 +3,10 @@
 // file so tests can drive exactly this handler without Next.js.
 import { createConnectRouter, type ConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
+import { AccessService, AuditService } from "../../../gen/factline/console/v1/access_pb";
 import { ConsoleService } from "../../../gen/factline/console/v1/console_pb";
 import { SchemaService } from "../../../gen/factline/console/v1/schemas_pb";
+import { createAccessService, createAuditService } from "../rpc/access";
 import { createConsoleService, type ConsoleServiceOptions } from "../rpc/console-service";
 import { createSchemaService } from "../rpc/schemas";
 
@@ -40,12 +42,17 @@ export function createApiHandler(routes: (router: ConnectRouter) => void, prefix
   };
 }
 
-/** The console's /api handler: ConsoleService and SchemaService over one upstream (default: the shared one). */
+/**
+ * The console's /api handler: ConsoleService, SchemaService, AccessService and AuditService over
+ * one upstream (default: the shared one).
+ */
 export function createConsoleApiHandler(options: ConsoleServiceOptions = {}): FetchHandler {
   return createApiHandler((router) =>
     router
       .service(ConsoleService, createConsoleService(options))
-      .service(SchemaService, createSchemaService({ upstream: options.upstream })),
+      .service(SchemaService, createSchemaService({ upstream: options.upstream }))
+      .service(AccessService, createAccessService({ upstream: options.upstream }))
+      .service(AuditService, createAuditService({ upstream: options.upstream })),
   );
 }
 

@@ -11,6 +11,7 @@ import { log } from "../log";
 import { resolveRange } from "../rpc/range";
 import type { Upstream } from "../upstream/upstream";
 import { validateQuery } from "../rpc/validate";
+import { readableScope } from "../upstream/readable";
 
 const encoder = new TextEncoder();
 
@@ -34,11 +35,12 @@ export async function exportFacts(
   try {
     const query = toFactQuery(params);
     validateQuery(query);
+    const { filters } = await readableScope(upstream, query.filters, signal);
     const range = await resolveRange(upstream, query);
     facts = range.empty
       ? undefined
       : catchUp(upstream, {
-          specs: toFactCastSpecs(query.filters),
+          specs: toFactCastSpecs(filters),
           afterSerial: range.from > 0n ? range.from - 1n : 0n,
           toSerial: range.to > 0n ? range.to : undefined,
           signal,
@@ -100,14 +102,16 @@ function oneLine(json: string): string {
   return /[\r\n]/.test(json) ? json.replace(/[\r\n]/g, " ") : json;
 }
 
-function plain(status: number, text: string): Response {
+/** A short text answer: what went wrong, for the user who clicked a download link. */
+export function plain(status: number, text: string): Response {
   return new Response(`${text}\n`, {
     status,
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
   });
 }
 
-function httpStatus(code: Code): number {
+/** The HTTP status a download link answers for a console error. */
+export function httpStatus(code: Code): number {
   switch (code) {
     case Code.InvalidArgument:
       return 400;

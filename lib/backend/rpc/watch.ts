@@ -11,6 +11,7 @@ import { notificationFacts } from "../../../factcast/notifications";
 import { subscriptionRequest } from "../../../factcast/spec";
 import { fetchBySerial, latestSerial, toFactCastSpecs } from "../upstream/factcast";
 import { lastSerialBefore } from "./range";
+import { readableScope } from "../upstream/readable";
 import { parseHeader, PAYLOAD_PREVIEW_BYTES, reshapeWireFact } from "./reshape";
 import type { Upstream } from "../upstream/upstream";
 import { validateWatchRequest } from "./validate";
@@ -59,6 +60,8 @@ export async function* watchFacts(
   signal: AbortSignal,
 ): AsyncGenerator<WatchEvent> {
   validateWatchRequest(req);
+  // Before anything else, so a user who may read no namespace is told so at once.
+  const { filters } = await readableScope(upstream, req.filters, signal);
   // Read before subscribing: every fact up to here is either delivered before the catch-up ends or
   // (from now) deliberately skipped, so "caught up to `floor`" is safe to resume after. Reading it
   // when the catch-up ends instead would count facts published meanwhile — still on their way —
@@ -66,7 +69,7 @@ export async function* watchFacts(
   const floor = await latestSerial(upstream);
   const { startingAfter, ephemeral } = await startOf(upstream, req, signal);
   const request = subscriptionRequest({
-    specs: toFactCastSpecs(req.filters),
+    specs: toFactCastSpecs(filters),
     continuous: true,
     ephemeral,
     startingAfter,

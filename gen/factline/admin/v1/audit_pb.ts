@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file factline/admin/v1/audit.proto.
  */
 export const file_factline_admin_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("Ch1mYWN0bGluZS9hZG1pbi92MS9hdWRpdC5wcm90bxIRZmFjdGxpbmUuYWRtaW4udjEiiAEKF0xpc3RBdWRpdEVudHJpZXNSZXF1ZXN0Eg8KB2FjY291bnQYASABKAkSDgoGYWN0aW9uGAIgASgJEgoKAm5zGAMgASgJEg8KB2Zyb21fbXMYBCABKAMSDQoFdG9fbXMYBSABKAMSEQoJYmVmb3JlX2lkGAYgASgDEg0KBWxpbWl0GAcgASgFItsBCgpBdWRpdEVudHJ5EgoKAmlkGAEgASgDEg0KBWF0X21zGAIgASgDEg8KB2FjY291bnQYAyABKAkSCwoDdmlhGAQgASgJEg4KBmFjdGlvbhgFIAEoCRIPCgdvdXRjb21lGAYgASgJEgoKAm5zGAcgASgJEg8KB3N1YmplY3QYCCABKAkSDgoGcmVhc29uGAkgASgJEg4KBmRldGFpbBgKIAEoCRIPCgdhZGRyZXNzGAsgASgJEhUKDWZvcndhcmRlZF9mb3IYDCABKAkSDgoGY2xpZW50GA0gASgJIlwKGExpc3RBdWRpdEVudHJpZXNSZXNwb25zZRIuCgdlbnRyaWVzGAEgAygLMh0uZmFjdGxpbmUuYWRtaW4udjEuQXVkaXRFbnRyeRIQCghoYXNfbW9yZRgCIAEoCDJ7CgxBdWRpdFNlcnZpY2USawoQTGlzdEF1ZGl0RW50cmllcxIqLmZhY3RsaW5lLmFkbWluLnYxLkxpc3RBdWRpdEVudHJpZXNSZXF1ZXN0GisuZmFjdGxpbmUuYWRtaW4udjEuTGlzdEF1ZGl0RW50cmllc1Jlc3BvbnNlYgZwcm90bzM");
+  fileDesc("Ch1mYWN0bGluZS9hZG1pbi92MS9hdWRpdC5wcm90bxIRZmFjdGxpbmUuYWRtaW4udjEimgEKF0xpc3RBdWRpdEVudHJpZXNSZXF1ZXN0Eg8KB2FjY291bnQYASABKAkSDgoGYWN0aW9uGAIgASgJEgoKAm5zGAMgASgJEg8KB2Zyb21fbXMYBCABKAMSDQoFdG9fbXMYBSABKAMSEQoJYmVmb3JlX2lkGAYgASgDEg0KBWxpbWl0GAcgASgFEhAKCGFmdGVyX2lkGAggASgDItsBCgpBdWRpdEVudHJ5EgoKAmlkGAEgASgDEg0KBWF0X21zGAIgASgDEg8KB2FjY291bnQYAyABKAkSCwoDdmlhGAQgASgJEg4KBmFjdGlvbhgFIAEoCRIPCgdvdXRjb21lGAYgASgJEgoKAm5zGAcgASgJEg8KB3N1YmplY3QYCCABKAkSDgoGcmVhc29uGAkgASgJEg4KBmRldGFpbBgKIAEoCRIPCgdhZGRyZXNzGAsgASgJEhUKDWZvcndhcmRlZF9mb3IYDCABKAkSDgoGY2xpZW50GA0gASgJIlwKGExpc3RBdWRpdEVudHJpZXNSZXNwb25zZRIuCgdlbnRyaWVzGAEgAygLMh0uZmFjdGxpbmUuYWRtaW4udjEuQXVkaXRFbnRyeRIQCghoYXNfbW9yZRgCIAEoCDJ7CgxBdWRpdFNlcnZpY2USawoQTGlzdEF1ZGl0RW50cmllcxIqLmZhY3RsaW5lLmFkbWluLnYxLkxpc3RBdWRpdEVudHJpZXNSZXF1ZXN0GisuZmFjdGxpbmUuYWRtaW4udjEuTGlzdEF1ZGl0RW50cmllc1Jlc3BvbnNlYgZwcm90bzM");
 
 /**
  * @generated from message factline.admin.v1.ListAuditEntriesRequest
@@ -62,6 +62,14 @@ export type ListAuditEntriesRequest = Message<"factline.admin.v1.ListAuditEntrie
    * @generated from field: int32 limit = 7;
    */
   limit: number;
+
+  /**
+   * Only entries newer than this id (the first id of a page, to page back towards the newest): the
+   * `limit` entries just above it, still newest first. Not together with before_id; 0 means unset.
+   *
+   * @generated from field: int64 after_id = 8;
+   */
+  afterId: bigint;
 };
 
 /**
@@ -183,7 +191,8 @@ export type ListAuditEntriesResponse = Message<"factline.admin.v1.ListAuditEntri
   entries: AuditEntry[];
 
   /**
-   * Older entries match too: ask again with before_id = the last entry's id.
+   * Older entries match too: ask again with before_id = the last entry's id. With after_id: newer
+   * entries match too (ask again with after_id = the first entry's id).
    *
    * @generated from field: bool has_more = 2;
    */
