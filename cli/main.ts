@@ -2,6 +2,7 @@
 // happened into an exit code (cli/errors.ts). Commands never exit the process themselves.
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import { auditCommand } from "./commands/audit";
 import { catchupCommand } from "./commands/catchup";
 import { followCommand } from "./commands/follow";
 import { getCommand } from "./commands/get";
@@ -27,6 +28,7 @@ const COMMANDS = [
   versionsCommand,
   infoCommand,
   schemaCommand,
+  auditCommand,
   secretCommand,
 ];
 
@@ -40,6 +42,7 @@ Examples:
   $ factline catchup --ns shop --type OrderPlaced | jq .payload
   $ factline follow --ns shop
   $ factline schema register shop OrderPlaced 3 order-placed-v3.json
+  $ factline audit --action 'schema.*' --limit 20
   $ FACTLINE_STORE_URL=http://factcast.internal:9090 factline namespaces`;
 
 function version(): string {

@@ -41,9 +41,17 @@ export function auditEntryJson(e: AuditEntry): AuditEntryJson {
   };
 }
 
-/** One NDJSON line, newline included. */
+/**
+ * One NDJSON line, newline included. JSON.stringify leaves DEL and the C1 controls (U+007F–U+009F,
+ * among them a terminal's one-byte CSI) unescaped; they are escaped here, so a line printed to a
+ * terminal cannot steer it with text a caller chose.
+ */
 export function auditNdjsonLine(e: AuditEntry): string {
-  return `${JSON.stringify(auditEntryJson(e))}\n`;
+  const json = JSON.stringify(auditEntryJson(e)).replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return `${json}\n`;
 }
 
 const CSV_COLUMNS: (keyof AuditEntryJson)[] = [

@@ -1,7 +1,7 @@
 // The audit trail's filters as people write them — account, action and namespace (exact, or a
 // prefix ending in "*"), a time range of days or ISO instants — checked and turned into factline's
 // ListAuditEntries request. One place for the console's /audit URL (lib/audit-params.ts) and
-// `factline audit` (the CLI), so both accept and refuse exactly the same input.
+// `factline audit` (cli/commands/audit.ts), so both accept and refuse exactly the same input.
 
 /** What a user types, each optional; `from`/`to` as `YYYY-MM-DD` (a UTC day) or an ISO instant with a zone. */
 export interface AuditFilterInput {

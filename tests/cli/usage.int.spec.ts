@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./run-cli.js";
 
-const COMMANDS = ["publish", "catchup", "follow", "get", "namespaces", "types", "versions", "info"];
+const COMMANDS = ["publish", "catchup", "follow", "get", "namespaces", "types", "versions", "info", "audit"];
 
 async function closedPort(): Promise<number> {
   const server = createServer();
