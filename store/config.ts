@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from "./log";
 import { MIN_POOL_SIZE } from "./storage/db";
 import { DEFAULT_OUTAGE_MS } from "./storage/health";
 import { DEFAULT_CATCHUP_READ_TIMEOUT_MS, DEFAULT_CURSOR_IDLE_MS } from "./storage/read";
@@ -27,6 +28,22 @@ export interface StoreConfig {
   filterScripts: boolean;
   /** Where transformations and filter scripts run (docs/sandbox.md). */
   sandbox: SandboxConfig;
+  /** The HTTP port for metrics and health (README "Operating"). */
+  http: HttpConfig;
+  /** How often this instance records itself and its subscriptions in the database. */
+  heartbeatMs: number;
+  log: { level: LogLevel; format: LogFormat };
+}
+
+/** What the HTTP port serves without credentials when an access file is in force. */
+export const HTTP_OPENABLE = ["metrics", "health"] as const;
+export type HttpOpenable = (typeof HTTP_OPENABLE)[number];
+
+export interface HttpConfig {
+  /** 0 picks a free port (the start line names it). */
+  port: number;
+  /** FACTLINE_HTTP_OPEN: endpoints served without credentials even when an access file is in force. */
+  open: ReadonlySet<HttpOpenable>;
 }
 
 export interface SandboxConfig {
@@ -85,7 +102,36 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
       // memory is the operator's trade.
       memoryBytes: integer(env, "FACTLINE_SANDBOX_MEMORY_MB", 128, 32, 4_096) * 1024 * 1024,
     },
+    http: { port: integer(env, "FACTLINE_HTTP_PORT", 9091, 0, 65_535), open: httpOpen(env) },
+    // A few seconds: the console's lag figures are at most this old, and one small batched write per
+    // beat per instance costs the database nothing. An instance is gone after five missed beats.
+    heartbeatMs: integer(env, "FACTLINE_HEARTBEAT_MS", 2_000, 100, 60_000),
+    log: logConfig(env),
   };
+}
+
+function logConfig(env: NodeJS.ProcessEnv): StoreConfig["log"] {
+  const level = parseLogLevel(env.FACTLINE_LOG);
+  if (!level)
+    throw new ConfigError(`FACTLINE_LOG must be one of debug, info, warn, error, silent, got "${env.FACTLINE_LOG}"`);
+  const format = parseLogFormat(env.FACTLINE_LOG_FORMAT, process.stderr.isTTY === true);
+  if (!format) throw new ConfigError(`FACTLINE_LOG_FORMAT must be json or pretty, got "${env.FACTLINE_LOG_FORMAT}"`);
+  return { level, format };
+}
+
+function httpOpen(env: NodeJS.ProcessEnv): ReadonlySet<HttpOpenable> {
+  const raw = env.FACTLINE_HTTP_OPEN?.trim().toLowerCase() ?? "";
+  if (raw === "" || raw === "none") return new Set();
+  const open = new Set<HttpOpenable>();
+  for (const item of raw.split(",").map((s) => s.trim())) {
+    if (!(HTTP_OPENABLE as readonly string[]).includes(item)) {
+      throw new ConfigError(
+        `FACTLINE_HTTP_OPEN must list what the HTTP port serves without credentials: metrics, health, both ("metrics,health") or none; got "${env.FACTLINE_HTTP_OPEN}"`,
+      );
+    }
+    open.add(item as HttpOpenable);
+  }
+  return open;
 }
 
 function securityConfig(env: NodeJS.ProcessEnv): SecurityConfig {

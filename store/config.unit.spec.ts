@@ -31,3 +31,32 @@ describe("sandbox and filter-script settings", () => {
     expect(() => loadStoreConfig(env({ [name]: value }))).toThrow(message);
   });
 });
+
+describe("HTTP port, heartbeat and log settings", () => {
+  it("default to port 9091 with nothing open, a 2 s heartbeat, info level", () => {
+    const config = loadStoreConfig(env({}));
+    expect(config.http.port).toBe(9091);
+    expect([...config.http.open]).toEqual([]);
+    expect(config.heartbeatMs).toBe(2000);
+    expect(config.log.level).toBe("info");
+  });
+  it("read FACTLINE_HTTP_OPEN as a list of metrics and health, in any case and spacing", () => {
+    expect([...loadStoreConfig(env({ FACTLINE_HTTP_OPEN: " Health , metrics " })).http.open].sort()).toEqual([
+      "health",
+      "metrics",
+    ]);
+    expect([...loadStoreConfig(env({ FACTLINE_HTTP_OPEN: "none" })).http.open]).toEqual([]);
+    expect(loadStoreConfig(env({ FACTLINE_HTTP_PORT: "0" })).http.port).toBe(0);
+    expect(loadStoreConfig(env({ FACTLINE_LOG: "SILENT" })).log.level).toBe("silent");
+  });
+  it.each([
+    ["FACTLINE_HTTP_OPEN", "metrics,", /FACTLINE_HTTP_OPEN must list/],
+    ["FACTLINE_HTTP_OPEN", "all", /metrics, health, both \("metrics,health"\) or none; got "all"/],
+    ["FACTLINE_HTTP_PORT", "-1", /FACTLINE_HTTP_PORT must be a whole number from 0 to 65535/],
+    ["FACTLINE_LOG", "verbose", /FACTLINE_LOG must be one of debug, info, warn, error, silent/],
+    ["FACTLINE_LOG_FORMAT", "text", /FACTLINE_LOG_FORMAT must be json or pretty/],
+    ["FACTLINE_HEARTBEAT_MS", "60001", /FACTLINE_HEARTBEAT_MS must be a whole number from 100 to 60000/],
+  ])("refuse %s=%s, saying what is allowed", (name, value, message) => {
+    expect(() => loadStoreConfig(env({ [name]: value }))).toThrow(message);
+  });
+});

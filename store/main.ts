@@ -6,6 +6,9 @@ import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { loadSecurity } from "./auth/security";
 import { ConfigError, loadStoreConfig } from "./config";
 import { startGrpcServer, type GrpcServer } from "./grpc/server";
+import { Readiness } from "./http/readiness";
+import { startHttpServer, type HttpServer } from "./http/server";
+import { observeRuntime } from "./metrics/runtime";
 import { log } from "./log";
 import { refusalRecorder } from "./audit/refusals";
 import { startEmbeddedPostgres, type RunningPostgres } from "./postgres/embedded";
@@ -25,6 +28,8 @@ async function main(): Promise<void> {
   let postgres: RunningPostgres | undefined;
   let store: StoreRuntime | undefined;
   let grpc: GrpcServer | undefined;
+  let http: HttpServer | undefined;
+  let readiness: Readiness | undefined;
   let stopping = false;
 
   const stop = async (signal: string) => {
@@ -38,7 +43,8 @@ async function main(): Promise<void> {
     forced.unref();
     try {
       // Order matters: stop taking calls, end subscriptions, drain writes, then the database.
-      await Promise.all([grpc?.close(), store?.close()]);
+      readiness?.stop();
+      await Promise.all([grpc?.close(), http?.close(), store?.close()]);
       await postgres?.stop();
     } catch (err) {
       log.error("error while stopping", { error: (err as Error).message });
@@ -77,14 +83,28 @@ async function main(): Promise<void> {
         }
       },
     });
+    readiness = new Readiness(runtime.db, runtime.tail);
+    observeRuntime(runtime);
+    http = await startHttpServer({
+      host: config.host,
+      port: config.http.port,
+      authenticator: security.authenticator,
+      open: config.http.open,
+      bearer: config.security.oidc !== undefined,
+      readiness,
+    });
   } catch (err) {
+    await grpc?.close().catch(() => {});
     await store?.close().catch(() => {});
     await postgres?.stop().catch(() => {});
     throw err;
   }
   if (stopping) return;
   // Scripts and tests wait for exactly this line on stdout.
-  process.stdout.write(`factline store listening on ${config.host}:${grpc.port} (${security.summary})\n`);
+  const httpAt = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${http.port}`;
+  process.stdout.write(
+    `factline store listening on ${config.host}:${grpc.port} (${security.summary}); metrics and health on ${httpAt}\n`,
+  );
 }
 
 main().catch((err: Error) => {

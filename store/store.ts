@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Appender } from "./storage/group-commit";
 import { openDatabase, type StoreDatabase } from "./storage/db";
@@ -8,11 +9,14 @@ import { migrate } from "./storage/migrate";
 import { checkDatabase } from "./storage/preflight";
 import { deleteExpiredTokens } from "./storage/tokens";
 import { TailHub } from "./subscriptions/tail";
+import { LocalSubscriptions } from "./instances/tracked";
 import { log } from "./log";
 
 /** Everything the protocol services need from a running store instance. */
 export interface StoreRuntime {
   version: string;
+  /** This instance's id in logs, metrics and the instance registry; new at every start. */
+  instanceId: string;
   /**
    * The pools by role (reads, lookups, writes, tail) and `db.health`: whether PostgreSQL is
    * reachable right now (`reachable()`, `status()`, events "down" and "up").
@@ -28,6 +32,8 @@ export interface StoreRuntime {
   registry: SchemaRegistry;
   /** What this instance is doing, for InstanceService and operators. */
   stats: { activeSubscriptions: number; readonly startedMs: number };
+  /** The subscriptions this instance serves, with their positions (OperationsService, metrics). */
+  subscriptions: LocalSubscriptions;
   close(): Promise<void>;
 }
 
@@ -75,6 +81,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
 
   return {
     version: STORE_VERSION,
+    instanceId: randomUUID(),
     db,
     appender,
     tail,
@@ -83,6 +90,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
     catchupReadTimeoutMs: options.catchupReadTimeoutMs,
     registry,
     stats: { activeSubscriptions: 0, startedMs: Date.now() },
+    subscriptions: new LocalSubscriptions(),
     async close() {
       stopping.abort();
       clearInterval(sweep);

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { readableLog } from "../../store/log-readable";
 import { STORE_NODE_FLAGS } from "../../store/node-flags";
 import { keptOutput, stopChild, urlFor, type ChildExit } from "./process";
 
@@ -12,6 +13,8 @@ export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 /** store/main.ts prints this once its gRPC port accepts calls; with port 0 it names the port chosen. */
 export const STORE_READY_LINE = /factline store listening on ([^\s:]+):(\d+)/;
+/** The same line names the HTTP port (metrics and health), e.g. "metrics and health on http://127.0.0.1:9091". */
+const HTTP_IN_READY_LINE = /metrics and health on http:\/\/\[?([^\s\]]+?)\]?:(\d+)/;
 /** tsx compiling the store and migrating a fresh database on a busy two-core machine. */
 export const STORE_READY_TIMEOUT_MS = 60_000;
 /** store/main.ts forces its own exit after 8 s; past 10 s something is wrong and it is killed. */
@@ -34,6 +37,8 @@ export interface LaunchedStore {
   /** Where clients reach it (a wildcard address becomes loopback). */
   readonly url: string;
   readonly port: number;
+  /** The store's HTTP port (/metrics, /health/*), e.g. http://127.0.0.1:9091. */
+  readonly httpUrl: string;
   /** The readiness line as printed (it names the security mode, too). */
   readonly readyLine: string;
   readonly process: ChildProcess;
@@ -42,16 +47,24 @@ export interface LaunchedStore {
   /** SIGTERM, then SIGKILL after `timeoutMs`. Idempotent. */
   stop(timeoutMs?: number): Promise<ChildExit>;
   kill(): void;
-  /** stdout and stderr interleaved (the last part), for failure messages. */
+  /** stdout and stderr interleaved (the last part), log lines made readable, for failure messages. */
   output(): string;
+  /** stderr (the last part), log lines made readable. */
   stderr(): string;
+  /** stderr as the store wrote it: JSON log lines (unless FACTLINE_LOG_FORMAT=pretty). */
+  rawStderr(): string;
 }
 
 export async function launchStore(options: StoreLaunchOptions = {}): Promise<LaunchedStore> {
   const args = [...STORE_NODE_FLAGS, ...(options.nodeFlags ?? []), "--import", "tsx", "store/main.ts"];
+  const env = { ...(options.env ?? process.env) };
+  // A store asked for a free gRPC port gets a free HTTP port too: tests and benchmarks run many.
+  if (env.FACTLINE_STORE_PORT === "0" && !env.FACTLINE_HTTP_PORT) env.FACTLINE_HTTP_PORT = "0";
+  // npm start shows the store's log on the terminal it runs in: readable there, JSON elsewhere.
+  if (options.echo && process.stderr.isTTY && !env.FACTLINE_LOG_FORMAT) env.FACTLINE_LOG_FORMAT = "pretty";
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: options.env ?? process.env,
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = keptOutput();
@@ -81,7 +94,8 @@ export async function launchStore(options: StoreLaunchOptions = {}): Promise<Lau
     const onAbort = () => fail(new Error("the store was stopped before it was ready"));
     const timer = Number.isFinite(timeoutMs)
       ? setTimeout(
-          () => fail(new Error(`the store was not ready within ${timeoutMs} ms.\nstderr:\n${stderr.text()}`)),
+          () =>
+            fail(new Error(`the store was not ready within ${timeoutMs} ms.\nstderr:\n${readableLog(stderr.text())}`)),
           timeoutMs,
         )
       : undefined;
@@ -100,7 +114,9 @@ export async function launchStore(options: StoreLaunchOptions = {}): Promise<Lau
     if (options.signal?.aborted) onAbort();
     void exited.then(({ code, signal }) =>
       fail(
-        new Error(`the store exited before it was ready (code ${code}, signal ${signal}).\nstderr:\n${stderr.text()}`),
+        new Error(
+          `the store exited before it was ready (code ${code}, signal ${signal}).\nstderr:\n${readableLog(stderr.text())}`,
+        ),
       ),
     );
   });
@@ -109,12 +125,19 @@ export async function launchStore(options: StoreLaunchOptions = {}): Promise<Lau
   return {
     url: urlFor(ready[1], ready[2]),
     port: Number(ready[2]),
+    httpUrl: httpUrlOf(readyLine),
     readyLine,
     process: child,
     exited,
     stop,
     kill: () => void child.kill("SIGKILL"),
-    output: output.text,
-    stderr: stderr.text,
+    output: () => readableLog(output.text()),
+    stderr: () => readableLog(stderr.text()),
+    rawStderr: stderr.text,
   };
+}
+
+function httpUrlOf(readyLine: string): string {
+  const match = HTTP_IN_READY_LINE.exec(readyLine);
+  return match ? urlFor(match[1], match[2]) : "";
 }

@@ -1,5 +1,5 @@
 // FACTLINE_ACCESS_FILE: FactCast's factcast-access.json, read unchanged, plus factline's own role
-// properties ("schemas", "audit"), which FactCast ignores, so one file serves both servers.
+// properties ("schemas", "audit", "operate"), which FactCast ignores, so one file serves both servers.
 // Anything malformed stops the store at start with the file, a JSON pointer and what to fix:
 // a half-understood access file must never quietly grant or deny.
 import { mergeRules, NO_RULES, type EffectiveAccess, type PatternRules } from "./rules";
@@ -10,6 +10,7 @@ export interface AccessRole {
   write: PatternRules;
   schemas: PatternRules;
   audit: boolean;
+  operate: boolean;
 }
 
 export interface AccessConfig {
@@ -24,7 +25,7 @@ export class AccessFileError extends Error {
   override name = "AccessFileError";
 }
 
-const ROLE_KEYS = new Set(["id", "read", "write", "schemas", "audit"]);
+const ROLE_KEYS = new Set(["id", "read", "write", "schemas", "audit", "operate"]);
 const ACCOUNT_KEYS = new Set(["id", "roles"]);
 const RULE_KEYS = new Set(["include", "exclude"]);
 
@@ -53,13 +54,16 @@ export function parseAccessFile(text: string, file: string): AccessConfig {
     unknownKeys(item, ROLE_KEYS, at, file, warnings);
     const id = idAt(item.id, `${at}/id`, "role", fail);
     if (roles.has(id)) fail(`${at}/id`, `role "${id}" is defined twice; give each role its own id`);
-    if (item.audit !== undefined && typeof item.audit !== "boolean") fail(`${at}/audit`, "must be true or false");
+    for (const flag of ["audit", "operate"] as const) {
+      if (item[flag] !== undefined && typeof item[flag] !== "boolean") fail(`${at}/${flag}`, "must be true or false");
+    }
     roles.set(id, {
       id,
       read: rulesAt(item.read, `${at}/read`, file, fail, warnings),
       write: rulesAt(item.write, `${at}/write`, file, fail, warnings),
       schemas: rulesAt(item.schemas, `${at}/schemas`, file, fail, warnings),
       audit: item.audit === true,
+      operate: item.operate === true,
     });
   });
 
@@ -93,6 +97,7 @@ export function accessOf(roles: readonly AccessRole[]): EffectiveAccess {
     write: mergeRules(roles.map((r) => r.write)),
     schemas: mergeRules(roles.map((r) => r.schemas)),
     audit: roles.some((r) => r.audit),
+    operate: roles.some((r) => r.operate),
   };
 }
 

@@ -62,7 +62,24 @@ describe("FactCast's pattern rules", () => {
     expect(allows(ops.schemas, "shop")).toBe(true);
     expect(allows(ops.schemas, "shop-legacy")).toBe(false);
     expect(ops.audit).toBe(true);
+    expect(ops.operate).toBe(false);
     expect(ops.roles).toEqual(["admin"]);
+  });
+
+  it('reads factline\'s "operate" role property; any role granting it is enough', () => {
+    const access = parse({
+      roles: [
+        { id: "reader", read: { include: ["*"] } },
+        { id: "operator", operate: true },
+      ],
+      accounts: [
+        { id: "sre", roles: ["reader", "operator"] },
+        { id: "analyst", roles: ["reader"] },
+      ],
+    });
+    expect(access.accounts.get("sre")!.operate).toBe(true);
+    expect(access.accounts.get("analyst")!.operate).toBe(false);
+    expect(access.warnings).toEqual([]);
   });
 });
 
@@ -85,6 +102,7 @@ describe("a malformed access file names the file, the JSON pointer and what to f
     ],
     [{ roles: [{ id: "r", read: ["shop"] }] }, /\/roles\/0\/read: must be an object like/],
     [{ roles: [{ id: "r", audit: "yes" }] }, /\/roles\/0\/audit: must be true or false/],
+    [{ roles: [{ id: "r", operate: 1 }] }, /\/roles\/0\/operate: must be true or false/],
   ])("%j", (doc, message) => {
     expect(() => parse(doc)).toThrow(message);
   });

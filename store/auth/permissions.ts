@@ -1,14 +1,13 @@
 // The checks handlers make before they do anything, at FactCast's enforcement points (README
-// "Security"). Each denial is logged, as FactCast logs it, and the caller is told which namespace
-// and which permission, so the access file can be fixed.
+// "Security"). The caller is told which namespace and which permission, so the access file can be
+// fixed; each denial is logged, as FactCast logs it, by the gRPC layer with the call's request id,
+// client and account (store/grpc/call.ts).
 import { PermissionDeniedError } from "../errors";
-import { log } from "../log";
 import type { Principal } from "./principal";
 
 type Action = "read" | "write" | "manage schemas of";
 
 function deny(principal: Principal, action: Action, ns: string): never {
-  log.warn("permission denied", { account: principal.account, action, ns });
   const detail =
     ns === "*" && action === "read"
       ? `every namespace ("*"): that needs a role including "*" and no read excludes; name the namespaces instead`
@@ -34,8 +33,13 @@ export function requireSchemas(principal: Principal, namespaces: Iterable<string
 /** factline's "audit" permission. */
 export function requireAudit(principal: Principal): void {
   if (principal.mayReadAudit) return;
-  log.warn("permission denied", { account: principal.account, action: "read the audit log" });
   throw new PermissionDeniedError(
     `account "${principal.account}" may not read the audit log (a role needs "audit": true)`,
   );
+}
+
+/** factline's "operate" permission: /metrics, every subscription and instance, ending subscriptions. */
+export function requireOperate(principal: Principal, what: string): void {
+  if (principal.mayOperate) return;
+  throw new PermissionDeniedError(`account "${principal.account}" may not ${what} (a role needs "operate": true)`);
 }

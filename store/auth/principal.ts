@@ -15,6 +15,8 @@ export interface Principal {
   /** May register, replace, delete and import schemas and transformations of `ns`. */
   mayManageSchemas(ns: string): boolean;
   readonly mayReadAudit: boolean;
+  /** May read /metrics, see every subscription, and end subscriptions (the "operate" role property). */
+  readonly mayOperate: boolean;
   /**
    * The rules behind the answers above, merged over the account's roles (store/auth/rules.ts):
    * what a console shows as the patterns a user may read, write and manage.
@@ -32,6 +34,7 @@ export const ALL_ACCESS: EffectiveAccess = Object.freeze({
   write: EVERYTHING,
   schemas: EVERYTHING,
   audit: true,
+  operate: true,
 });
 
 /** A principal answering from `access`; each answer per namespace is computed once. */
@@ -43,6 +46,7 @@ export function createPrincipal(account: string, via: Principal["via"], access: 
     mayWrite: cachedAllows(access.write),
     mayManageSchemas: (ns: string) => allows(access.schemas, ns),
     mayReadAudit: access.audit,
+    mayOperate: access.operate,
     access,
   });
 }

@@ -21,6 +21,8 @@ export interface EffectiveAccess {
   readonly schemas: PatternRules;
   /** factline: read the audit log. */
   readonly audit: boolean;
+  /** factline: operate the store: /metrics, every subscription and instance, ending subscriptions. */
+  readonly operate: boolean;
 }
 
 export const NO_RULES: PatternRules = Object.freeze({ include: [], exclude: [] });

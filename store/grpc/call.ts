@@ -4,6 +4,8 @@ import { create, fromBinary, isMessage, toBinary, type DescMessage } from "@bufb
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/authenticate";
 import { PRINCIPAL, type Principal } from "../auth/principal";
+import { callEnded, callStarted, codeName } from "../metrics/grpc";
+import { CALL_LOG, CallLog, requestIdFor } from "./call-log";
 import { EncodedMessage } from "./encoded";
 import { ACCEPTED_ENCODINGS, compress, frame, singleMessage } from "./framing";
 import { CALLER_ADDRESS, claimOf } from "./peer";
@@ -38,7 +40,17 @@ export async function serveCall(
     return;
   }
   const route = routes.byPath.get(path);
+  const startedMs = performance.now();
+  const served = route ? path : undefined;
+  callStarted(served);
+  const callLog = new CallLog({
+    req: requestIdFor(headers["x-request-id"]),
+    rpc: path.slice(0, 200),
+    client: headerValue(headers["fc-id"])?.slice(0, 200),
+    address: stream.session?.socket?.remoteAddress,
+  });
   let context: HandlerContext | undefined;
+  let outcome: ConnectError | undefined;
   const controller = new AbortController();
   const onClose = () => controller.abort(new ConnectError("cancelled by the client", Code.Canceled));
   stream.once("close", onClose);
@@ -56,6 +68,7 @@ export async function serveCall(
     // Before the body: a caller who cannot authenticate gets nothing buffered for it.
     const pending = limits.authenticator.authenticate(headers);
     const principal = pending instanceof Promise ? await pending : pending;
+    callLog.identity.account = principal.account;
     const body = await readBody(stream, limits.maxRequestBytes);
     const request = decodeRequest(route, await singleMessage(body, encoding, limits.maxRequestBytes));
     if (timeoutMs !== undefined) {
@@ -67,24 +80,44 @@ export async function serveCall(
     }
     context = handlerContext(route, path, headers, controller.signal, timeoutMs, principal);
     context.values.set(CALLER_ADDRESS, stream.session?.socket?.remoteAddress ?? "");
+    context.values.set(CALL_LOG, callLog);
     const gzip = route.compressible && headerValue(headers["fc-msgcomp"]) === "gzip";
     if (route.method.methodKind === "unary") {
       const reply = await (route.handler(request as never, context) as Promise<unknown>);
       const body = await encodeReply(route.method.output, reply, gzip);
       sendReplies(stream, context, gzip, [body]);
     } else {
-      await streamReplies(stream, routes, headers, route, context, request, gzip);
+      outcome = await streamReplies(stream, routes, headers, route, context, request, gzip);
     }
   } catch (err) {
-    const status = statusOf(err, context?.signal);
-    reportRefusal(routes, stream, headers, context, status);
-    sendStatus(stream, status);
+    outcome = statusOf(err, context?.signal);
+    reportRefusal(routes, stream, headers, context, outcome);
+    sendStatus(stream, outcome);
   } finally {
     clearTimeout(deadline);
     stream.off("close", onClose);
     // Work a handler left tied to its signal lets go now (a reason given: no DOMException per call).
     controller.abort(CALL_ENDED);
   }
+  const unary = route?.method.methodKind === "unary";
+  callEnded(served, outcome?.code ?? 0, startedMs, unary);
+  logCallEnd(callLog, outcome, startedMs);
+}
+
+/**
+ * One line per call at debug level; refusals for who the caller is at warn, so that an operator
+ * sees who was turned away (the store's own failures are logged where they happen, with the cause).
+ */
+function logCallEnd(callLog: CallLog, outcome: ConnectError | undefined, startedMs: number): void {
+  const refused = outcome?.code === Code.PermissionDenied || outcome?.code === Code.Unauthenticated;
+  if (!refused && !callLog.log.enabled("debug")) return;
+  const fields = {
+    code: codeName(outcome?.code ?? 0),
+    ms: Math.round((performance.now() - startedMs) * 10) / 10,
+    ...(outcome ? { error: outcome.rawMessage } : {}),
+  };
+  if (refused) callLog.log.warn("call refused", fields);
+  else callLog.log.debug("call", fields);
 }
 
 const CALL_ENDED = new ConnectError("the call has ended", Code.Canceled);
@@ -161,7 +194,7 @@ async function streamReplies(
   context: HandlerContext,
   request: unknown,
   gzip: boolean,
-): Promise<void> {
+): Promise<ConnectError | undefined> {
   // Headers go out at once, so clients see the call accepted even while a follow waits for facts.
   stream.respond(responseHeaders(context, gzip), { waitForTrailers: true });
   let status: ConnectError | undefined;
@@ -177,9 +210,10 @@ async function streamReplies(
     status = statusOf(err, context.signal);
     reportRefusal(routes, stream, headers, context, status);
   }
-  if (stream.destroyed) return;
+  if (stream.destroyed) return status ?? statusOf(undefined, context.signal, true);
   stream.once("wantTrailers", () => stream.sendTrailers(trailersOf(status, context.responseTrailer)));
   stream.end();
+  return status;
 }
 
 /** Calls refused for who their caller is go to the routes' listener (the audit trail). */
@@ -202,8 +236,10 @@ function reportRefusal(
 }
 
 /** An error as the status a client sees: a deadline or cancellation wins over what it caused. */
-function statusOf(err: unknown, signal: AbortSignal | undefined): ConnectError {
+function statusOf(err: unknown, signal: AbortSignal | undefined, gone = false): ConnectError {
   if (signal?.aborted && signal.reason instanceof ConnectError) return signal.reason;
+  // The client went away mid-stream and no handler error said otherwise.
+  if (gone && err === undefined) return new ConnectError("cancelled by the client", Code.Canceled);
   return ConnectError.from(err);
 }
 

@@ -1,4 +1,4 @@
-import { Code, ConnectError, encodeBinaryHeader } from "@connectrpc/connect";
+import { Code, ConnectError, encodeBinaryHeader, type HandlerContext } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import {
   ConflictError,
@@ -14,7 +14,8 @@ import {
 } from "../errors";
 import { isConnectionLoss, isQueryCancelled } from "../storage/db-errors";
 import type { ServiceHandlers } from "../grpc/service";
-import { log } from "../log";
+import { callLogOf } from "../grpc/call-log";
+import { log, type Log } from "../log";
 
 // FactCast's Java client rethrows the class named in `exc-bin` (with `msg-bin` as its message) and
 // never retries it; a bare UNKNOWN would be retried up to 10 times. So every error a client caused
@@ -31,7 +32,7 @@ function factcastError(message: string, javaClass: string): ConnectError {
 }
 
 /** Maps anything thrown below the protocol layer to the status and trailers FactCast clients expect. */
-export function toConnectError(err: unknown, rpc: string): ConnectError {
+export function toConnectError(err: unknown, rpc: string, callLog: Log = log): ConnectError {
   if (err instanceof ConnectError) return err;
   if (err instanceof DuplicateFactError) return factcastError(err.message, DUPLICATE);
   if (err instanceof MissingTransformationError) return factcastError(err.message, MISSING_TRANSFORMATION);
@@ -51,11 +52,11 @@ export function toConnectError(err: unknown, rpc: string): ConnectError {
   const message = (err as Error)?.message ?? String(err);
   if (isQueryCancelled(err)) {
     // statement_timeout (store/storage/db.ts): the server is overloaded or a lock is held too long.
-    log.warn("a statement ran past its time limit", { rpc, error: message });
+    callLog.warn("a statement ran past its time limit", { rpc, error: message });
     return new ConnectError(`the database did not answer ${rpc} in time; retry shortly`, Code.Unavailable);
   }
   // Ours, not the caller's: log with context.
-  log.error("request failed", { rpc, error: message });
+  callLog.error("request failed", { rpc, error: message });
   return new ConnectError(`internal error in ${rpc}: ${message}`, Code.Internal);
 }
 
@@ -67,9 +68,9 @@ function isAbort(err: unknown): boolean {
  * The same stream with its errors mapped. Not a wrapping generator: `yield*` in an async generator
  * costs a round of promise hops per message, which a live subscription pays for every fact.
  */
-function mapStreamErrors<T>(source: AsyncGenerator<T>, rpc: string): AsyncGenerator<T> {
+function mapStreamErrors<T>(source: AsyncGenerator<T>, rpc: string, callLog: Log): AsyncGenerator<T> {
   const mapped = (err: unknown): never => {
-    throw toConnectError(err, rpc);
+    throw toConnectError(err, rpc, callLog);
   };
   const stream: AsyncGenerator<T> = {
     next: (...args) => source.next(...args).catch(mapped),
@@ -86,13 +87,14 @@ export function guarded<S extends DescService>(service: string, impl: ServiceHan
   for (const [name, handler] of Object.entries(impl) as Array<[string, (...args: unknown[]) => unknown]>) {
     const rpc = `${service}.${name}`;
     if (handler.constructor.name === "AsyncGeneratorFunction") {
-      wrapped[name] = (...args: unknown[]) => mapStreamErrors(handler(...args) as AsyncGenerator, rpc);
+      wrapped[name] = (...args: unknown[]) =>
+        mapStreamErrors(handler(...args) as AsyncGenerator, rpc, callLogOf(args[1] as HandlerContext));
     } else {
       wrapped[name] = async (...args: unknown[]) => {
         try {
           return await handler(...args);
         } catch (err) {
-          throw toConnectError(err, rpc);
+          throw toConnectError(err, rpc, callLogOf(args[1] as HandlerContext));
         }
       };
     }

@@ -3,6 +3,7 @@ import type { ServiceHandlers } from "../grpc/service";
 import { RemoteFactStore, type MSG_Date, type MSG_Facts } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { requireRead, requireWrite } from "../auth/permissions";
 import { principalOf } from "../auth/principal";
+import { callerAddressOf } from "../grpc/peer";
 import { InvalidInputError } from "../errors";
 import { prepareFact, type FactHeader, type StoredFact } from "../facts/fact";
 import { parseFactSpecsJson, parseSubscriptionRequest, type FactSpec } from "../facts/spec";
@@ -12,6 +13,7 @@ import type { PublishRequest } from "../storage/append";
 import * as catalog from "../storage/catalog";
 import * as lookup from "../storage/lookup";
 import * as tokens from "../storage/tokens";
+import { countPublished } from "../metrics/registry";
 import { runSubscription } from "../subscriptions/subscription";
 import type { StoreRuntime } from "../store";
 import { guarded } from "./errors";
@@ -58,6 +60,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       );
       request.registryGeneration = await store.registry.checkConfirmed(request.facts);
       await store.appender.publish(request, ctx.signal);
+      countPublished(request.facts);
       return {};
     },
 
@@ -70,6 +73,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       request.registryGeneration = await store.registry.checkConfirmed(request.facts);
       if (!req.tokenPresent || !req.token) {
         await store.appender.publish(request, ctx.signal);
+        countPublished(request.facts);
         return { success: true };
       }
       const success = await tokens.publishIfUnchanged(
@@ -79,7 +83,10 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         request,
         store.registry,
       );
-      if (success) store.tail.nudge();
+      if (success) {
+        store.tail.nudge();
+        countPublished(request.facts);
+      }
       return { success };
     },
 
@@ -90,10 +97,16 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         request.specs.map((s) => s.ns),
       );
       const budget = factsBudget(ctx.requestHeader.get("fc-maxmsg"));
+      // Seen by operators (OperationsService, metrics) until it ends, and endable by them.
+      const tracked = store.subscriptions.open(request, {
+        clientId: ctx.requestHeader.get("fc-id") ?? "",
+        clientAddress: callerAddressOf(ctx),
+        account: principalOf(ctx).account,
+      });
       const events = runSubscription(request, {
         db: store.db,
-        tail: store.tail,
-        signal: ctx.signal,
+        tail: tracked.tracking(store.tail),
+        signal: AbortSignal.any([ctx.signal, tracked.endSignal]),
         shutdown: store.shutdown,
         fastForward: ctx.requestHeader.has("fc-ffwd"),
         cursorIdleMs: store.cursorIdleMs,
@@ -101,9 +114,16 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       });
       store.stats.activeSubscriptions++;
       try {
-        for await (const event of events) yield* toNotifications(event, budget);
+        tracked.waitingForStore = true;
+        for await (const event of events) {
+          tracked.waitingForStore = false;
+          tracked.saw(event);
+          yield* toNotifications(event, budget);
+          tracked.waitingForStore = true;
+        }
       } finally {
         store.stats.activeSubscriptions--;
+        tracked.close();
       }
     },
 

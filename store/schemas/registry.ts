@@ -1,6 +1,7 @@
 import type { FactToPublish } from "../facts/fact";
 import { FactValidationError } from "../errors";
 import { log } from "../log";
+import { schemaRejections, schemaValidations } from "../metrics/registry";
 import type { Db } from "../storage/db";
 import type { NotificationListener } from "../storage/listener";
 import { registrySnapshot, type SchemaKey } from "../storage/schemas";
@@ -94,12 +95,23 @@ export class SchemaRegistry {
    * acceptance needs no confirmation: the append statement verifies the generation.)
    */
   async checkConfirmed(facts: FactToPublish[]): Promise<bigint | undefined> {
+    // Counted once per publish, by the check that decides it (metrics: validations and rejections).
+    let tally = { valid: 0, invalid: 0 };
     try {
-      return this.check(facts);
+      try {
+        return this.check(facts, tally);
+      } catch (err) {
+        if (!(err instanceof FactValidationError)) throw err;
+        await this.refresh();
+        tally = { valid: 0, invalid: 0 };
+        return this.check(facts, tally);
+      }
     } catch (err) {
-      if (!(err instanceof FactValidationError)) throw err;
-      await this.refresh();
-      return this.check(facts);
+      if (err instanceof FactValidationError) schemaRejections.inc();
+      throw err;
+    } finally {
+      if (tally.valid > 0) schemaValidations.labels("valid").inc(tally.valid);
+      if (tally.invalid > 0) schemaValidations.labels("invalid").inc(tally.invalid);
     }
   }
 
@@ -108,7 +120,7 @@ export class SchemaRegistry {
    * rejects the whole publish listing every problem (fact index, id, JSON pointer, message).
    * Returns the registry generation the facts were checked against.
    */
-  check(facts: FactToPublish[]): bigint | undefined {
+  check(facts: FactToPublish[], tally?: { valid: number; invalid: number }): bigint | undefined {
     if (this.policy === "off") return undefined;
     const problems: string[] = [];
     facts.forEach((fact, i) => {
@@ -134,7 +146,9 @@ export class SchemaRegistry {
           problems.push(`${where}: no schema is registered for this version (FACTLINE_VALIDATION=strict)`);
         return;
       }
-      for (const e of validate(JSON.parse(fact.payload))) problems.push(`${where}: ${e.pointer || "/"} ${e.message}`);
+      const errors = validate(JSON.parse(fact.payload));
+      if (tally) tally[errors.length === 0 ? "valid" : "invalid"]++;
+      for (const e of errors) problems.push(`${where}: ${e.pointer || "/"} ${e.message}`);
     });
     if (problems.length > 0) throw new FactValidationError(problems);
     return this.generation;

@@ -1,7 +1,8 @@
 import { createConnection } from "node:net";
 import pg from "pg";
 import { DatabaseUnavailableError, QueryTimeLimitError } from "../errors";
-import { isConnectionLoss } from "./db-errors";
+import { dbErrors } from "../metrics/registry";
+import { isConnectionLoss, isQueryCancelled } from "./db-errors";
 import type { DatabaseHealth } from "./health";
 
 export type Db = pg.Pool;
@@ -126,12 +127,20 @@ export function createPool(url: string, role: PoolRole, size: number, health: Da
     role,
     health,
   );
+  const connectionLost = dbErrors.labels(role, "connection");
   pool.on("connect", (client) => {
     health.reached();
-    client.on("error", (err) => health.lost(err, `a ${role} connection`));
+    client.on("error", (err) => {
+      connectionLost.inc();
+      health.lost(err, `a ${role} connection`);
+    });
   });
   // An idle connection that drops: the pool has removed it already; the next use opens another.
-  pool.on("error", (err) => health.lost(err, `an idle ${role} connection`));
+  pool.on("error", (err) => {
+    connectionLost.inc();
+    health.lost(err, `an idle ${role} connection`);
+  });
+  countQueryErrors(pool, role);
   return pool;
 }
 
@@ -164,17 +173,37 @@ class ObservedPool extends pg.Pool {
 
   private translate(err: Error, busy: boolean): Error {
     if (/timeout exceeded when trying to connect/i.test(err.message) && busy) {
+      dbErrors.labels(this.role, "pool_exhausted").inc();
       return new DatabaseUnavailableError(
         `every ${this.role} connection of this store instance stayed busy for ${CONNECTION_WAIT_MS / 1000} s; retry shortly`,
         { cause: err, overloaded: true },
       );
     }
     if (isConnectionLoss(err) || /timeout exceeded when trying to connect/i.test(err.message)) {
+      dbErrors.labels(this.role, "connection").inc();
       this.health.lost(err, `opening a ${this.role} connection`);
       return new DatabaseUnavailableError("the store cannot reach its database; retry shortly", { cause: err });
     }
     return err;
   }
+}
+
+/**
+ * Counts the errors of statements run through `pool.query` (most of the store's): timeouts apart,
+ * connections lost mid-statement apart; failures to get a connection are counted where they happen.
+ */
+function countQueryErrors(pool: pg.Pool, role: PoolRole): void {
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  const count = (err: unknown) => {
+    if (err instanceof DatabaseUnavailableError) return;
+    const kind = isQueryCancelled(err) ? "timeout" : isConnectionLoss(err) ? "connection" : "query";
+    dbErrors.labels(role, kind).inc();
+  };
+  pool.query = ((...args: unknown[]) => {
+    const result = query(...args);
+    if (result instanceof Promise) result.catch(count);
+    return result;
+  }) as typeof pool.query;
 }
 
 /** A dedicated connection outside the pools (LISTEN needs one that is never handed to others). */

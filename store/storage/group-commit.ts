@@ -1,4 +1,5 @@
 import { DatabaseUnavailableError } from "../errors";
+import { publishCommitSeconds, publishGroupFacts } from "../metrics/registry";
 import { acquire, type Db } from "./db";
 import { isConnectionLoss, isQueryCancelled } from "./db-errors";
 import type { DatabaseHealth } from "./health";
@@ -141,9 +142,12 @@ export class Appender {
 
   private async commitGroup(group: Pending[]): Promise<void> {
     let outcomes: PublishOutcome[];
+    const startedMs = performance.now();
     try {
       const requests = group.map((p) => p.request);
       outcomes = await resolvingUnknownOutcome(this.health, () => this.inOwnTransaction(requests));
+      publishCommitSeconds.observe((performance.now() - startedMs) / 1000);
+      publishGroupFacts.observe(requests.reduce((n, r) => n + r.facts.length, 0));
     } catch (err) {
       if (err instanceof DatabaseUnavailableError) {
         // Not the publishers' fault. When nothing was sent, the publishes queued behind would fail

@@ -41,6 +41,11 @@ export class Follower {
     this.wake?.();
   }
 
+  /** Facts offered and not yet taken: how far its subscription is behind the tail (lag figures). */
+  backlog(): { count: number; oldest?: LiveFact } {
+    return { count: this.queue.length, oldest: this.queue[0] };
+  }
+
   /** Ends the follow with `err` once the facts queued before it have been taken. */
   fail(err: Error): void {
     if (this.state !== "open") return;

@@ -18,7 +18,7 @@ export type SubscriptionEvent =
 
 export interface SubscriptionContext {
   db: StoreDatabase;
-  tail: TailHub;
+  tail: Pick<TailHub, "attach" | "detach">;
   /** Aborted when the client cancels. */
   signal: AbortSignal;
   /** Aborted when the store shuts down. */

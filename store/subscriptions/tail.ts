@@ -83,6 +83,16 @@ export class TailHub {
     return this.followerCount;
   }
 
+  /** The newest serial this instance has read (every fact up to it went to the followers attached then). */
+  headSerial(): bigint {
+    return this.position;
+  }
+
+  /** Running, and its last read of new facts succeeded (for /health/ready). */
+  isReading(): boolean {
+    return !this.stopped && this.failingSince === undefined;
+  }
+
   /** Call before the listener starts, so that its first resync finds the position set. */
   async start(): Promise<void> {
     this.position = await latestSerial(this.db);

@@ -24,6 +24,7 @@ export function startStore({ databaseUrl, env }: StartStoreOptions): Promise<Run
       DATABASE_URL: databaseUrl,
       FACTLINE_STORE_HOST: "127.0.0.1",
       FACTLINE_STORE_PORT: "0",
+      FACTLINE_HTTP_PORT: "0",
       ...env,
     },
   });
