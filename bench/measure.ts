@@ -14,6 +14,11 @@ export interface CpuShare {
   postgres?: number;
   /** Client CPU ms per operation (call, fact or read), when the figure counts operations. */
   clientMsPerOp?: number;
+  /**
+   * Store CPU µs per fact it took in or handed out (appended, caught up, or delivered to a live
+   * follower: one fact to 100 followers counts 100), when the figure counts facts.
+   */
+  storeUsPerFact?: number;
 }
 
 export interface Figure {
@@ -77,13 +82,14 @@ export class CpuMeter {
   private storeMs = 0;
   private postgresMs = 0;
   private ops = 0;
+  private facts = 0;
   private storeSeen = true;
   private postgresSeen = true;
 
   constructor(private readonly subjects: CpuSubjects) {}
 
-  /** Measures `work`, which returns how many operations it performed. */
-  async measure<T extends { ops: number }>(work: () => Promise<T>): Promise<T & { wallMs: number }> {
+  /** Measures `work`, which returns how many operations it performed (and facts it moved, if it counts them). */
+  async measure<T extends { ops: number; facts?: number }>(work: () => Promise<T>): Promise<T & { wallMs: number }> {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const s0 = processCpuMs(this.subjects.storePid);
@@ -100,6 +106,7 @@ export class CpuMeter {
     if (p0 !== undefined && p1 !== undefined) this.postgresMs += Math.max(0, p1 - p0);
     else this.postgresSeen = false;
     this.ops += result.ops;
+    this.facts += result.facts ?? 0;
     return { ...result, wallMs };
   }
 
@@ -111,6 +118,10 @@ export class CpuMeter {
       store: this.subjects.storePid !== undefined && this.storeSeen ? round(this.storeMs / w) : undefined,
       postgres: this.subjects.postmasterPid !== undefined && this.postgresSeen ? round(this.postgresMs / w) : undefined,
       clientMsPerOp: this.ops > 0 ? Math.round((this.clientMs / this.ops) * 1000) / 1000 : undefined,
+      storeUsPerFact:
+        this.subjects.storePid !== undefined && this.storeSeen && this.facts > 0
+          ? Math.round((this.storeMs * 10_000) / this.facts) / 10
+          : undefined,
     };
   }
 }
@@ -119,8 +130,8 @@ export interface Variant {
   key: string;
   /** CPU subjects for this variant (a raw PostgreSQL variant has no store process to watch). */
   subjects: CpuSubjects;
-  /** One repetition; returns its sample (e.g. facts/s) and the operations it performed. */
-  run(): Promise<{ value: number; ops: number }>;
+  /** One repetition; returns its sample (e.g. facts/s), the operations it performed and the facts it moved. */
+  run(): Promise<{ value: number; ops: number; facts?: number }>;
 }
 
 /**
@@ -142,12 +153,15 @@ export async function interleaved(
   return new Map(variants.map((v) => [v.key, { samples: samples.get(v.key)!, cpu: meters.get(v.key)!.share() }]));
 }
 
-/** Runs `step` back to back (by `lanes` concurrent loops) until `seconds` pass; returns ops/s and ops. */
+/**
+ * Runs `step` back to back (by `lanes` concurrent loops) until `seconds` pass; each step returns how
+ * many facts it wrote. Returns facts/s, and the facts (which are also the operations counted).
+ */
 export async function forDuration(
   seconds: number,
   lanes: number,
   step: (lane: number) => Promise<number>,
-): Promise<{ value: number; ops: number }> {
+): Promise<{ value: number; ops: number; facts: number }> {
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   let ops = 0;
@@ -162,5 +176,5 @@ export async function forDuration(
     }),
   );
   const elapsed = (performance.now() - t0) / 1000;
-  return { value: ops / elapsed, ops };
+  return { value: ops / elapsed, ops, facts: ops };
 }

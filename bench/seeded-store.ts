@@ -1,12 +1,13 @@
 /**
  * The big store that catch-up, lookups and the console read: `scale` facts over many namespaces,
  * written once per run (COPY straight into the fact table, stamped as the store would stamp them),
- * the same events in Emmett's schema, then a store process on top.
+ * the same events in Emmett's schema and in a plain table (the catch-up baselines), then a store
+ * process on top.
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { openEmmett, type Emmett } from "./baselines/emmett";
-import { connect, copyLines, copyText } from "./baselines/raw-pg";
+import { connect, copyLines, copyText, createPlainTable } from "./baselines/raw-pg";
 import { createBenchDatabase, type BenchDatabase, type BenchPostgres } from "./env/postgres";
 import { startStoreProcess, type StoreProcess } from "./env/store";
 import { makeFact, seedShape } from "./facts";
@@ -29,7 +30,7 @@ export interface SeededStore {
 export async function seedStore(
   postgres: BenchPostgres,
   scale: number,
-  opts: { withEmmett: boolean; cpuProfileDir?: string; log: (line: string) => void },
+  opts: { withEmmett: boolean; withPlainTable: boolean; cpuProfileDir?: string; log: (line: string) => void },
 ): Promise<SeededStore> {
   const db = await createBenchDatabase(postgres.adminUrl, "seeded");
   const closers: Array<() => Promise<void>> = [() => db.drop()];
@@ -60,6 +61,10 @@ export async function seedStore(
     // A store that has been running has been autovacuumed and analysed; a fresh COPY has not.
     await raw.query("VACUUM (ANALYZE) fact");
     if (emmett) await raw.query("VACUUM (ANALYZE) emt_messages");
+    if (opts.withPlainTable) {
+      opts.log("  copying the facts into a plain table (the catch-up baseline)");
+      await createPlainTable(raw, { fill: true });
+    }
     await raw.end();
 
     const store = await startStoreProcess({ databaseUrl: db.url, cpuProfileDir: opts.cpuProfileDir });

@@ -1,12 +1,13 @@
 /**
  * Append: 1 KB facts over gRPC in batches of 1, 100 and 500 from one client, and single-fact
  * publishes from 8 concurrent clients — beside raw PostgreSQL inserting the same rows into the same
- * table (multi-row INSERT and COPY) and Emmett appending the same events, all on one fresh database.
+ * table and into a plain table with only the store's indexes (multi-row INSERT and COPY), and
+ * Emmett appending the same events, all on one fresh database.
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { openEmmett, type Emmett } from "../baselines/emmett";
-import { connect, copyRows, insertRows } from "../baselines/raw-pg";
+import { connect, copyRows, createPlainTable, insertRows, type RawTable } from "../baselines/raw-pg";
 import { publish } from "../client/factcast";
 import { GrpcConnection } from "../client/grpc";
 import { CLIENT, type BenchContext } from "../context";
@@ -25,9 +26,20 @@ const SYSTEM = {
   factline: "factline (gRPC)",
   "raw-insert": "raw PostgreSQL INSERT",
   "raw-copy": "raw PostgreSQL COPY",
+  "plain-insert": "raw PostgreSQL INSERT, plain table",
+  "plain-copy": "raw PostgreSQL COPY, plain table",
   emmett: "Emmett",
 } as const;
 type SystemKey = keyof typeof SYSTEM;
+
+const SAME_TABLE = "same fact table; its statement triggers fire";
+const PLAIN_TABLE = "plain table: the store's columns and indexes, no triggers";
+const NOTES: Partial<Record<SystemKey, string>> = {
+  "raw-insert": SAME_TABLE,
+  "raw-copy": SAME_TABLE,
+  "plain-insert": PLAIN_TABLE,
+  "plain-copy": PLAIN_TABLE,
+};
 
 interface Case {
   id: string;
@@ -48,6 +60,8 @@ export async function appendScenario(ctx: BenchContext): Promise<void> {
   let emmett: Emmett | undefined;
   try {
     for (let i = 0; i < CONCURRENT_CLIENTS; i++) raw.push(await connect(db.url));
+    // The store has migrated the database by now; the plain table copies its indexes.
+    await createPlainTable(raw[0], { fill: false });
     emmett = await openEmmett(db.url);
     const cases = buildCases(grpc, raw, emmett, { storePid: store.pid, postmasterPid: ctx.postgres.postmasterPid });
     const seconds = ctx.opts.appendSeconds;
@@ -71,10 +85,7 @@ export async function appendScenario(ctx: BenchContext): Promise<void> {
         samples: m.samples,
         client: c.client,
         cpu: m.cpu,
-        note:
-          c.system === "raw-insert" || c.system === "raw-copy"
-            ? "same fact table; its statement triggers fire"
-            : undefined,
+        note: NOTES[c.system],
       });
     }
   } finally {
@@ -103,26 +114,29 @@ function buildCases(grpc: GrpcConnection[], raw: pg.Client[], emmett: Emmett, st
       subjects: storeSubjects,
       step: () => publish(grpc[0], batch(size)).then(() => size),
     });
-    cases.push({
-      id: id("raw-insert"),
-      name,
-      system: "raw-insert",
-      lanes: 1,
-      client: CLIENT.pg(1),
-      subjects: dbOnly,
-      step: () => insertRows(raw[0], batch(size)).then(() => size),
-    });
-    // COPY of a single row is not how anyone writes one row; it is compared from 100 up.
-    if (size > 1)
+    for (const table of ["fact", "plain_fact"] as RawTable[]) {
+      const plain = table === "plain_fact";
       cases.push({
-        id: id("raw-copy"),
+        id: id(plain ? "plain-insert" : "raw-insert"),
         name,
-        system: "raw-copy",
+        system: plain ? "plain-insert" : "raw-insert",
         lanes: 1,
         client: CLIENT.pg(1),
         subjects: dbOnly,
-        step: () => copyRows(raw[0], batch(size)).then(() => size),
+        step: () => insertRows(raw[0], batch(size), table).then(() => size),
       });
+      // COPY of a single row is not how anyone writes one row; it is compared from 100 up.
+      if (size > 1)
+        cases.push({
+          id: id(plain ? "plain-copy" : "raw-copy"),
+          name,
+          system: plain ? "plain-copy" : "raw-copy",
+          lanes: 1,
+          client: CLIENT.pg(1),
+          subjects: dbOnly,
+          step: () => copyRows(raw[0], batch(size), table).then(() => size),
+        });
+    }
     cases.push({
       id: id("emmett"),
       name,
@@ -152,6 +166,15 @@ function buildCases(grpc: GrpcConnection[], raw: pg.Client[], emmett: Emmett, st
     client: CLIENT.pg(lanes),
     subjects: dbOnly,
     step: (l) => insertRows(raw[l], batch(1)).then(() => 1),
+  });
+  cases.push({
+    id: "append.c8.plain-insert",
+    name,
+    system: "plain-insert",
+    lanes,
+    client: CLIENT.pg(lanes),
+    subjects: dbOnly,
+    step: (l) => insertRows(raw[l], batch(1), "plain_fact").then(() => 1),
   });
   cases.push({
     id: "append.c8.emmett",

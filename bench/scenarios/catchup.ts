@@ -1,8 +1,9 @@
 /**
  * Catch-up: a full catch-up subscription over gRPC of the seeded store, and of one namespace among
- * many, beside raw PostgreSQL reading the same rows with a cursor and Emmett reading its copy.
+ * many, beside raw PostgreSQL reading the same rows with a cursor (the store's query on its own
+ * table, and the leanest read of a plain copy) and Emmett reading its copy.
  */
-import { connect, cursorRead } from "../baselines/raw-pg";
+import { connect, cursorRead, plainCursorRead } from "../baselines/raw-pg";
 import { EMMETT_READ_BATCH } from "../baselines/emmett";
 import { catchUp } from "../client/factcast";
 import { GrpcConnection } from "../client/grpc";
@@ -47,6 +48,14 @@ export async function catchupScenario(ctx: BenchContext): Promise<void> {
         subjects: dbOnly,
         run: () =>
           timed(async () => check(await cursorRead(raw, ns, RAW_ROWS_PER_READ), expected[scope], "raw cursor read")),
+      });
+      variants.push({
+        key: `catchup.${scope}.plain-cursor`,
+        subjects: dbOnly,
+        run: () =>
+          timed(async () =>
+            check(await plainCursorRead(raw, ns, RAW_ROWS_PER_READ), expected[scope], "plain cursor read"),
+          ),
       });
       if (emmett) {
         variants.push({
@@ -99,6 +108,12 @@ export async function catchupScenario(ctx: BenchContext): Promise<void> {
         "same query shape as the store's reader",
       );
       add(
+        "raw PostgreSQL cursor, plain table",
+        "plain-cursor",
+        `node-postgres + pg-cursor, ${RAW_ROWS_PER_READ} rows/read, rows as arrays of unparsed text`,
+        "plain table: the same rows, the store's indexes, no triggers; no casts, no row objects",
+      );
+      add(
         "Emmett",
         "emmett",
         `Emmett readMessagesBatch, ${EMMETT_READ_BATCH}/batch (its consumers' default)`,
@@ -116,10 +131,10 @@ export async function catchupScenario(ctx: BenchContext): Promise<void> {
   }
 }
 
-async function timed(work: () => Promise<number>): Promise<{ value: number; ops: number }> {
+async function timed(work: () => Promise<number>): Promise<{ value: number; ops: number; facts: number }> {
   const t0 = performance.now();
   const facts = await work();
-  return { value: facts / ((performance.now() - t0) / 1000), ops: facts };
+  return { value: facts / ((performance.now() - t0) / 1000), ops: facts, facts };
 }
 
 function check(got: number, expected: number, what: string): number {
