@@ -11,6 +11,7 @@ import { AccessService } from "../gen/factline/admin/v1/access_pb";
 import { CatalogService, FactQueryService } from "../gen/factline/admin/v1/admin_pb";
 import { AuditService } from "../gen/factline/admin/v1/audit_pb";
 import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
+import { TransformationService } from "../gen/factline/admin/v1/transformations_pb";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 
 /** Where a store listens when nobody says otherwise (README "Configuration"). */
@@ -59,6 +60,7 @@ export interface StoreClient {
   readonly access: Client<typeof AccessService>;
   /** The audit trail, for accounts with the audit permission (factline only). */
   readonly audit: Client<typeof AuditService>;
+  readonly transformations: Client<typeof TransformationService>;
   /**
    * The same store over the same connection, calling as someone else (a signed-in user): cheap
    * enough to make per request. Its close() leaves the connection to the client it came from.
@@ -131,6 +133,7 @@ export function createStoreClient(options: StoreClientOptions): StoreClient {
       registry: createClient(SchemaRegistryService, calls),
       access: createClient(AccessService, calls),
       audit: createClient(AuditService, calls),
+      transformations: createClient(TransformationService, calls),
       withCredentials: (other) => clientFor(other, false),
       close: owner ? () => sessions?.abort() : () => {},
     };

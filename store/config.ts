@@ -33,6 +33,8 @@ export interface StoreConfig {
   /** How often this instance records itself and its subscriptions in the database. */
   heartbeatMs: number;
   log: { level: LogLevel; format: LogFormat };
+  /** The transformation cache's bound in bytes (FACTLINE_TRANSFORMATION_CACHE_MB; 0: no cache). */
+  transformationCacheBytes: number;
 }
 
 /** What the HTTP port serves without credentials when an access file is in force. */
@@ -107,6 +109,10 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     // beat per instance costs the database nothing. An instance is gone after five missed beats.
     heartbeatMs: integer(env, "FACTLINE_HEARTBEAT_MS", 2_000, 100, 60_000),
     log: logConfig(env),
+    // Payload bytes of transformed facts kept in PostgreSQL for all instances: 512 MiB holds about
+    // half a million 1 KB payloads — a few large catch-ups — and is small beside a log that needs
+    // transformations. The least recently used entries go first (store/transformations/cache.ts).
+    transformationCacheBytes: integer(env, "FACTLINE_TRANSFORMATION_CACHE_MB", 512, 0, 1_048_576) * 1024 * 1024,
   };
 }
 

@@ -21,9 +21,25 @@ export class NotFoundError extends Error {
   override name = "NotFoundError";
 }
 
-/** A consumer asked for a fact version that only a transformation could produce; this store has none. */
+/** A consumer asked for a fact version that no chain of registered transformations reaches. */
 export class MissingTransformationError extends Error {
   override name = "MissingTransformationError";
+}
+
+/**
+ * A transformation failed on a fact: its script threw, broke a sandbox limit, or produced a payload
+ * the target version's schema rejects. The message names the fact, the step and the error.
+ */
+export class TransformationError extends Error {
+  override name = "TransformationError";
+}
+
+/**
+ * A subscription's filter script failed on a fact (threw, broke a sandbox limit, or answered
+ * something other than true or false): that subscription ends, nothing else does.
+ */
+export class FilterScriptError extends Error {
+  override name = "FilterScriptError";
 }
 
 /** The store is shutting down; clients should reconnect (to this or another instance). */

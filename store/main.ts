@@ -2,6 +2,7 @@ import { CatalogService, FactQueryService, InstanceService } from "../gen/factli
 import { AccessService } from "../gen/factline/admin/v1/access_pb";
 import { AuditService } from "../gen/factline/admin/v1/audit_pb";
 import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
+import { TransformationService } from "../gen/factline/admin/v1/transformations_pb";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { loadSecurity } from "./auth/security";
 import { ConfigError, loadStoreConfig } from "./config";
@@ -17,6 +18,7 @@ import { createCatalogService, createFactQueryService, createInstanceService } f
 import { COMPRESSED_REPLIES, createFactStoreService } from "./protocol/fact-store-service";
 import { createAuditService } from "./protocol/audit-service";
 import { createSchemaRegistryService } from "./protocol/schema-registry-service";
+import { createTransformationService } from "./protocol/transformation-service";
 import { UnsafeDatabaseError } from "./storage/preflight";
 import { openStore, type StoreRuntime } from "./store";
 
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
           routes.service(FactQueryService, createFactQueryService(runtime));
           routes.service(InstanceService, createInstanceService(runtime));
           routes.service(SchemaRegistryService, createSchemaRegistryService(runtime));
+          routes.service(TransformationService, createTransformationService(runtime));
           routes.service(AuditService, createAuditService(runtime));
           routes.service(AccessService, createAccessService(runtime));
         }

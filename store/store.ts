@@ -10,6 +10,11 @@ import { checkDatabase } from "./storage/preflight";
 import { deleteExpiredTokens } from "./storage/tokens";
 import { TailHub } from "./subscriptions/tail";
 import { LocalSubscriptions } from "./instances/tracked";
+import { Sandbox } from "./sandbox/sandbox";
+import { TransformationCache } from "./transformations/cache";
+import { TransformationRegistry } from "./transformations/registry";
+import { Transformer } from "./transformations/transformer";
+import type { SandboxConfig } from "./config";
 import { log } from "./log";
 
 /** Everything the protocol services need from a running store instance. */
@@ -30,6 +35,12 @@ export interface StoreRuntime {
   /** How long one catch-up read may run before it is cancelled (0: no limit). */
   catchupReadTimeoutMs: number;
   registry: SchemaRegistry;
+  /** Where transformations and filter scripts run (docs/sandbox.md); workers start on first use. */
+  sandbox: Sandbox;
+  /** The transformations, their chains and the cache of their results (store/transformations/). */
+  transformations: { registry: TransformationRegistry; transformer: Transformer; cache: TransformationCache };
+  /** FACTLINE_FILTER_SCRIPTS: whether subscriptions may carry filter scripts. */
+  filterScripts: boolean;
   /** What this instance is doing, for InstanceService and operators. */
   stats: { activeSubscriptions: number; readonly startedMs: number };
   /** The subscriptions this instance serves, with their positions (OperationsService, metrics). */
@@ -44,6 +55,10 @@ export interface StoreOptions {
   /** How long subscriptions wait for an unreachable database before ending with UNAVAILABLE. */
   dbOutageMs: number;
   catchupReadTimeoutMs: number;
+  sandbox: SandboxConfig;
+  filterScripts: boolean;
+  /** The transformation cache's bound in bytes (0: no cache). */
+  transformationCacheBytes: number;
 }
 
 // Expired optimistic-lock tokens are swept this often; any instance may do it, the DELETE is idempotent.
@@ -69,8 +84,12 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
   const listener = new NotificationListener(databaseUrl, health);
   const tail = new TailHub(db.tail, listener, health);
   const registry = new SchemaRegistry(db.lookups, listener, options.validation);
+  const transformationRegistry = new TransformationRegistry(db.lookups, listener, registry);
+  const sandbox = new Sandbox(options.sandbox);
+  const cache = new TransformationCache(db.lookups, options.transformationCacheBytes);
   await tail.start();
   await registry.load();
+  await transformationRegistry.load();
   await listener.start();
   const appender = new Appender(db.writes, () => tail.nudge(), health, registry);
   const stopping = new AbortController();
@@ -89,12 +108,21 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
     cursorIdleMs,
     catchupReadTimeoutMs: options.catchupReadTimeoutMs,
     registry,
+    sandbox,
+    transformations: {
+      registry: transformationRegistry,
+      transformer: new Transformer(transformationRegistry, sandbox, cache),
+      cache,
+    },
+    filterScripts: options.filterScripts,
     stats: { activeSubscriptions: 0, startedMs: Date.now() },
     subscriptions: new LocalSubscriptions(),
     async close() {
       stopping.abort();
       clearInterval(sweep);
       await appender.idle();
+      await sandbox.close();
+      await cache.flushed();
       tail.stop();
       health.stop();
       await listener.stop();

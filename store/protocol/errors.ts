@@ -5,12 +5,14 @@ import {
   DatabaseUnavailableError,
   DuplicateFactError,
   FactValidationError,
+  FilterScriptError,
   InvalidInputError,
   MissingTransformationError,
   NotFoundError,
   PermissionDeniedError,
   QueryTimeLimitError,
   ShuttingDownError,
+  TransformationError,
 } from "../errors";
 import { isConnectionLoss, isQueryCancelled } from "../storage/db-errors";
 import type { ServiceHandlers } from "../grpc/service";
@@ -23,6 +25,7 @@ import { log, type Log } from "../log";
 const DUPLICATE = "org.factcast.core.DuplicateFactException";
 const MISSING_TRANSFORMATION = "org.factcast.core.subscription.MissingTransformationInformationException";
 const VALIDATION = "org.factcast.core.FactValidationException";
+const TRANSFORMATION = "org.factcast.core.subscription.TransformationException";
 
 function factcastError(message: string, javaClass: string): ConnectError {
   const trailers = new Headers();
@@ -37,6 +40,9 @@ export function toConnectError(err: unknown, rpc: string, callLog: Log = log): C
   if (err instanceof DuplicateFactError) return factcastError(err.message, DUPLICATE);
   if (err instanceof MissingTransformationError) return factcastError(err.message, MISSING_TRANSFORMATION);
   if (err instanceof FactValidationError) return factcastError(err.message, VALIDATION);
+  if (err instanceof TransformationError) return factcastError(err.message, TRANSFORMATION);
+  // The client's own script failed on a fact: retrying the same subscription would fail the same way.
+  if (err instanceof FilterScriptError) return new ConnectError(err.message, Code.InvalidArgument);
   if (err instanceof InvalidInputError) return new ConnectError(err.message, Code.InvalidArgument);
   if (err instanceof NotFoundError) return new ConnectError(err.message, Code.NotFound);
   if (err instanceof ConflictError) return new ConnectError(err.message, Code.FailedPrecondition);

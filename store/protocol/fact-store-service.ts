@@ -8,7 +8,6 @@ import { InvalidInputError } from "../errors";
 import { prepareFact, type FactHeader, type StoredFact } from "../facts/fact";
 import { parseFactSpecsJson, parseSubscriptionRequest, type FactSpec } from "../facts/spec";
 import { bitsToUuid, uuidToBits } from "../../factcast/uuid";
-import { requireVersion } from "../facts/version";
 import type { PublishRequest } from "../storage/append";
 import * as catalog from "../storage/catalog";
 import * as lookup from "../storage/lookup";
@@ -133,8 +132,16 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
 
     async fetchByIdAndVersion(req, ctx) {
       const fact = readable(await lookup.factById(db, bitsToUuid(req.msb, req.lsb)), ctx);
-      if (fact && req.ver !== 0) requireVersion(fact, req.ver);
-      return optionalFact(fact);
+      if (!fact || req.ver === 0) return optionalFact(fact);
+      if (req.ver < 0) throw new InvalidInputError(`ver must be 0 (as published) or more, got ${req.ver}`);
+      // FactCast: the fact as that version, through the registry's transformations (or the
+      // MissingTransformationInformation / Transformation exception saying why not).
+      const header = JSON.parse(fact.header) as FactHeader;
+      const [delivered] = await store.transformations.transformer.transform(
+        [{ fact, header, targets: [req.ver] }],
+        ctx.signal,
+      );
+      return optionalFact(delivered);
     },
 
     async fetchBySerial(req, ctx) {

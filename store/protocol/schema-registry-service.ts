@@ -11,6 +11,7 @@ import { compileSchema, SchemaCompileError } from "../schemas/validation";
 import * as schemas from "../storage/schemas";
 import type { StoreRuntime } from "../store";
 import { guarded } from "./errors";
+import { missingReason } from "./transformation-service";
 
 /** The schema registry over gRPC: register, list, get, validate, check, compare, delete, import, export. */
 export function createSchemaRegistryService(store: StoreRuntime): ServiceHandlers<typeof SchemaRegistryService> {
@@ -130,6 +131,13 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
         breakingForWriters: report.changes.some((c) => c.breakingForWriters),
         exists: report.exists,
         unchanged: report.unchanged,
+        // Upcasts consumers would lack with the candidate registered (store/transformations/chains.ts).
+        missingTransformations: report.schemaValid
+          ? store.transformations.registry.missing(key.ns, key.type, key.version).map(([from, to]) => ({
+              key: { ns: key.ns, type: key.type, fromVersion: from, toVersion: to },
+              reason: missingReason(from, to),
+            }))
+          : [],
         dryRun: {
           checked: BigInt(report.dryRun.checked),
           failed: BigInt(report.dryRun.failed),

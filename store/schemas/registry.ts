@@ -26,6 +26,7 @@ export class SchemaRegistry {
   private readonly compiled = new Map<string, { text: string; validate: PayloadValidator }>();
   private reloading?: Promise<void>;
   private again = false;
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(
     private readonly db: Db,
@@ -37,9 +38,18 @@ export class SchemaRegistry {
 
   /** The first load, at start: a store that cannot read its registry must not accept publishes. */
   async load(): Promise<void> {
-    const snapshot = await registrySnapshot(this.db);
+    this.apply(await registrySnapshot(this.db));
+  }
+
+  private apply(snapshot: Awaited<ReturnType<typeof registrySnapshot>>): void {
     this.texts = new Map(snapshot.schemas.map((r) => [keyOf(r), r.schema]));
     this.generation = snapshot.generation;
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /** Calls `listener` after every (re)load: transformation chains depend on the schema versions. */
+  onChange(listener: () => void): void {
+    this.changeListeners.add(listener);
   }
 
   /** Reloads the schema texts; concurrent calls coalesce into at most one more reload. */
@@ -52,9 +62,7 @@ export class SchemaRegistry {
       try {
         do {
           this.again = false;
-          const snapshot = await registrySnapshot(this.db);
-          this.texts = new Map(snapshot.schemas.map((r) => [keyOf(r), r.schema]));
-          this.generation = snapshot.generation;
+          this.apply(await registrySnapshot(this.db));
         } while (this.again);
       } catch (err) {
         log.warn("could not reload the schema registry", { error: (err as Error).message });
@@ -67,6 +75,19 @@ export class SchemaRegistry {
 
   has(key: SchemaKey): boolean {
     return this.texts.has(keyOf(key));
+  }
+
+  /** The registered schema text of a version, exactly as registered. */
+  schemaText(key: SchemaKey): string | undefined {
+    return this.texts.get(keyOf(key));
+  }
+
+  /** The registered versions of a type, ascending. */
+  versionsOf(ns: string, type: string): number[] {
+    const prefix = `${ns}\u0000${type}\u0000`;
+    const versions: number[] = [];
+    for (const key of this.texts.keys()) if (key.startsWith(prefix)) versions.push(Number(key.slice(prefix.length)));
+    return versions.sort((a, b) => a - b);
   }
 
   /** The compiled validator of a registered version, or undefined when none is registered. */

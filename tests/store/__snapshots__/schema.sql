@@ -54,6 +54,38 @@ schema_version.hash text not null
 tokenstore.token uuid not null
 tokenstore.state jsonb not null
 tokenstore.created_at timestamp with time zone not null default now()
+transformation.ns text not null
+transformation.type text not null
+transformation.from_version integer not null
+transformation.to_version integer not null
+transformation.code text
+transformation.description text not null default ''::text
+transformation.registered_by text not null
+transformation.registered_at timestamp with time zone not null default now()
+transformation.revision integer not null default 1
+transformation.hash text not null
+transformation_cache.fact_id uuid not null
+transformation_cache.version integer not null
+transformation_cache.chain text not null
+transformation_cache.ns text not null
+transformation_cache.type text not null
+transformation_cache.payload text not null
+transformation_cache.bytes integer not null
+transformation_cache.accessed_at timestamp with time zone not null default now()
+transformation_cache_size.singleton boolean not null default true
+transformation_cache_size.bytes bigint not null
+transformation_cache_size.entries bigint not null
+transformation_replacement.ns text not null
+transformation_replacement.type text not null
+transformation_replacement.from_version integer not null
+transformation_replacement.to_version integer not null
+transformation_replacement.revision integer not null
+transformation_replacement.code text
+transformation_replacement.registered_by text not null
+transformation_replacement.registered_at timestamp with time zone not null
+transformation_replacement.replaced_by text not null
+transformation_replacement.replaced_at timestamp with time zone not null default now()
+transformation_replacement.reason text not null
 -- indexes
 CREATE UNIQUE INDEX audit_entry_pkey ON public.audit_entry USING btree (id)
 CREATE INDEX idx_audit_account ON public.audit_entry USING btree (account, id DESC)
@@ -71,6 +103,12 @@ CREATE UNIQUE INDEX schema_replacement_pkey ON public.schema_replacement USING b
 CREATE UNIQUE INDEX schema_version_pkey ON public.schema_version USING btree (ns, type, version)
 CREATE INDEX idx_tokenstore_created_at ON public.tokenstore USING btree (created_at)
 CREATE UNIQUE INDEX tokenstore_pkey ON public.tokenstore USING btree (token)
+CREATE UNIQUE INDEX transformation_pkey ON public.transformation USING btree (ns, type, from_version, to_version)
+CREATE INDEX idx_transformation_cache_accessed ON public.transformation_cache USING btree (accessed_at)
+CREATE INDEX idx_transformation_cache_type ON public.transformation_cache USING btree (ns, type)
+CREATE UNIQUE INDEX transformation_cache_pkey ON public.transformation_cache USING btree (fact_id, version, chain)
+CREATE UNIQUE INDEX transformation_cache_size_pkey ON public.transformation_cache_size USING btree (singleton)
+CREATE UNIQUE INDEX transformation_replacement_pkey ON public.transformation_replacement USING btree (ns, type, from_version, to_version, revision)
 -- triggers
 CREATE TRIGGER tr_audit_append_only BEFORE DELETE OR UPDATE ON public.audit_entry FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only()
 CREATE TRIGGER tr_audit_no_truncate BEFORE TRUNCATE ON public.audit_entry FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only()
@@ -78,9 +116,18 @@ CREATE TRIGGER tr_fact_after_insert AFTER INSERT ON public.fact REFERENCING NEW 
 CREATE TRIGGER tr_fact_immutable BEFORE DELETE OR UPDATE ON public.fact FOR EACH STATEMENT EXECUTE FUNCTION fact_is_immutable()
 CREATE TRIGGER tr_fact_serialize_writers BEFORE INSERT ON public.fact FOR EACH STATEMENT EXECUTE FUNCTION fact_serialize_writers()
 CREATE TRIGGER tr_schema_version_changed AFTER INSERT OR DELETE OR UPDATE ON public.schema_version FOR EACH STATEMENT EXECUTE FUNCTION schema_version_changed()
+CREATE TRIGGER tr_schema_version_changed_transformations AFTER INSERT OR DELETE OR UPDATE ON public.schema_version FOR EACH ROW EXECUTE FUNCTION transformation_type_changed()
+CREATE TRIGGER tr_transformation_changed AFTER INSERT OR DELETE OR UPDATE ON public.transformation FOR EACH ROW EXECUTE FUNCTION transformation_type_changed()
+CREATE TRIGGER tr_transformation_cache_added AFTER INSERT ON public.transformation_cache REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION transformation_cache_added()
+CREATE TRIGGER tr_transformation_cache_removed AFTER DELETE ON public.transformation_cache REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION transformation_cache_removed()
 -- check constraints
 audit_entry audit_entry_outcome_check CHECK ((outcome = ANY (ARRAY['ok'::text, 'denied'::text, 'unauthenticated'::text, 'rejected'::text, 'failed'::text])))
 fact mandatory_id CHECK ((header ? 'id'::text))
 fact mandatory_ns CHECK ((header ? 'ns'::text))
 schema_registry_generation schema_registry_generation_singleton_check CHECK (singleton)
 schema_version schema_version_version_check CHECK ((version > 0))
+transformation transformation_changes_version CHECK ((from_version <> to_version))
+transformation transformation_from_version_check CHECK ((from_version > 0))
+transformation transformation_to_version_check CHECK ((to_version > 0))
+transformation transformation_upcast_has_code CHECK (((code IS NOT NULL) OR (to_version < from_version)))
+transformation_cache_size transformation_cache_size_singleton_check CHECK (singleton)

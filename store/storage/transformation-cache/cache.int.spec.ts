@@ -1,0 +1,84 @@
+// The transformation cache's storage against a real PostgreSQL: a chunk looked up in one query,
+// writes that leave existing entries alone, the size the triggers keep, and least-recently-used
+// eviction down to a target.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestStorage, type TestStorage } from "../../../tests/support/storage";
+import type { Db } from "../db";
+import { cacheSize, evictCached } from "./evict";
+import { cacheKeyText } from "./keys";
+import { findCached, touchCached } from "./lookup";
+import { saveCached } from "./save";
+
+let storage: TestStorage;
+let db: Db;
+beforeAll(async () => {
+  storage = await openTestStorage("transformation_cache", { poolSize: 5 });
+  db = storage.db.lookups;
+});
+afterAll(async () => {
+  await storage?.close();
+});
+
+const entry = (payload: string, chain = "chain-a") => ({
+  factId: randomUUID(),
+  version: 2,
+  chain,
+  ns: "n",
+  type: "T",
+  payload,
+});
+
+describe("transformation cache storage", () => {
+  it("finds a whole chunk in one lookup, keyed by fact, version and chain", async () => {
+    const entries = [entry(`{"a":1}`), entry(`{"a":"ü"}`)];
+    await saveCached(db, entries);
+    const keys = [
+      ...entries,
+      { ...entries[0], chain: "chain-b" },
+      { ...entries[0], version: 3 },
+      { ...entries[0], factId: randomUUID() },
+    ];
+    const { payloads, stale } = await findCached(db, keys);
+    expect([...payloads.entries()]).toEqual([
+      [cacheKeyText(entries[0]), `{"a":1}`],
+      [cacheKeyText(entries[1]), `{"a":"ü"}`],
+    ]);
+    expect(stale).toEqual([]);
+  });
+
+  it("leaves an entry another writer stored first as it is", async () => {
+    const first = entry(`{"first":true}`);
+    await saveCached(db, [first]);
+    await saveCached(db, [{ ...first, payload: `{"second":true}` }]);
+    expect((await findCached(db, [first])).payloads.get(cacheKeyText(first))).toBe(`{"first":true}`);
+  });
+
+  it("keeps the total size in step with inserts and deletes", async () => {
+    const before = await cacheSize(db);
+    await saveCached(db, [entry("x".repeat(100)), entry("ü".repeat(50))]);
+    const after = await cacheSize(db);
+    expect(after.bytes - before.bytes).toBe(200);
+    expect(after.entries - before.entries).toBe(2);
+    await storage.admin(`DELETE FROM transformation_cache WHERE payload = $1`, ["x".repeat(100)]);
+    expect((await cacheSize(db)).bytes - before.bytes).toBe(100);
+  });
+
+  it("evicts the least recently used entries down to the target, and reports stale entries for a refresh", async () => {
+    await storage.admin(`DELETE FROM transformation_cache`);
+    const old = entry("o".repeat(1000));
+    const used = entry("u".repeat(1000));
+    const fresh = entry("f".repeat(1000));
+    await saveCached(db, [old, used]);
+    await storage.admin(`UPDATE transformation_cache SET accessed_at = now() - interval '1 day'`);
+    await saveCached(db, [fresh]);
+    const { stale } = await findCached(db, [used, fresh]);
+    expect(stale.map(cacheKeyText)).toEqual([cacheKeyText(used)]);
+    await touchCached(db, stale);
+    expect(await evictCached(db, 2000)).toBe(1000);
+    const left = await findCached(db, [old, used, fresh]);
+    expect([...left.payloads.keys()].sort()).toEqual([cacheKeyText(used), cacheKeyText(fresh)].sort());
+    expect(await evictCached(db, 5000)).toBe(0);
+    expect(await cacheSize(db)).toEqual({ bytes: 2000, entries: 2 });
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The transformation cache (PostgreSQL, shared by every store instance of the database): a chunk's
+ * transformed payloads are looked up in one query, results of fresh transformations are written
+ * behind the stream without delaying it, and the cache is kept under its bound by deleting the
+ * least recently used entries (FACTLINE_TRANSFORMATION_CACHE_MB, README "Configuration").
+ * The cache only ever saves work: when PostgreSQL cannot serve it, facts are transformed afresh.
+ */
+import { log } from "../log";
+import type { Db } from "../storage/db";
+import { cacheSize, evictCached } from "../storage/transformation-cache/evict";
+import { cacheKeyText, type CacheKey } from "../storage/transformation-cache/keys";
+import { findCached, touchCached } from "../storage/transformation-cache/lookup";
+import { saveCached, type CacheEntry } from "../storage/transformation-cache/save";
+
+// Payload bytes waiting to be written. Writing is behind the stream: a catch-up faster than
+// PostgreSQL takes its results must not pile them up in the store's memory, so past this the
+// newest results are not cached (they are transformed again next time).
+const MAX_PENDING_WRITE_BYTES = 32 * 1024 * 1024;
+// Entries per INSERT: one statement per catch-up read's results, split when a read is larger.
+const WRITE_BATCH = 2_000;
+// When the cache has outgrown its bound, eviction brings it down to this share of it, so that it
+// does not run again after every write.
+const EVICT_TO = 0.9;
+// The size is checked at most this often (one row read) and whenever this instance has written a
+// twentieth of the bound since.
+const SIZE_CHECK_MS = 30_000;
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  writes: number;
+  /** Results not cached because writes were too far behind. */
+  dropped: number;
+}
+
+export class TransformationCache {
+  private readonly counters: CacheStats = { hits: 0, misses: 0, writes: 0, dropped: 0 };
+  private pendingBytes = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private writtenSinceCheck = 0;
+  private lastCheck = 0;
+  private evicting = false;
+  private warned = false;
+
+  constructor(
+    private readonly db: Db,
+    /** FACTLINE_TRANSFORMATION_CACHE_MB in bytes; 0 turns the cache off. */
+    readonly boundBytes: number,
+  ) {}
+
+  get enabled(): boolean {
+    return this.boundBytes > 0;
+  }
+
+  /** Cached payloads by cacheKeyText; a failed lookup counts as all misses. */
+  async find(keys: readonly CacheKey[]): Promise<Map<string, string>> {
+    if (!this.enabled || keys.length === 0) return new Map();
+    try {
+      const { payloads, stale } = await findCached(this.db, keys);
+      this.counters.hits += payloads.size;
+      this.counters.misses += keys.length - payloads.size;
+      if (stale.length > 0) touchCached(this.db, stale).catch((err: Error) => this.failed("refresh", err));
+      return payloads;
+    } catch (err) {
+      this.failed("lookup", err as Error);
+      this.counters.misses += keys.length;
+      return new Map();
+    }
+  }
+
+  /** Queues fresh results for writing; returns at once. */
+  save(entries: readonly CacheEntry[]): void {
+    if (!this.enabled || entries.length === 0) return;
+    const bytes = entries.reduce((sum, e) => sum + e.payload.length, 0);
+    if (this.pendingBytes + bytes > MAX_PENDING_WRITE_BYTES) {
+      this.counters.dropped += entries.length;
+      return;
+    }
+    this.pendingBytes += bytes;
+    this.writing = this.writing.then(async () => {
+      try {
+        for (let i = 0; i < entries.length; i += WRITE_BATCH) {
+          await saveCached(this.db, entries.slice(i, i + WRITE_BATCH));
+        }
+        this.counters.writes += entries.length;
+        this.writtenSinceCheck += bytes;
+      } catch (err) {
+        this.failed("write", err as Error);
+      } finally {
+        this.pendingBytes -= bytes;
+      }
+      this.maybeEvict();
+    });
+  }
+
+  /** Resolves once every queued write has been tried (tests; a clean stop). */
+  flushed(): Promise<void> {
+    return this.writing;
+  }
+
+  stats(): CacheStats {
+    return { ...this.counters };
+  }
+
+  /** The cache's size across all instances. */
+  async size(): Promise<{ bytes: number; entries: number }> {
+    return cacheSize(this.db);
+  }
+
+  private maybeEvict(): void {
+    const due = Date.now() - this.lastCheck > SIZE_CHECK_MS || this.writtenSinceCheck > this.boundBytes / 20;
+    if (!due || this.evicting) return;
+    this.evicting = true;
+    this.lastCheck = Date.now();
+    this.writtenSinceCheck = 0;
+    void (async () => {
+      try {
+        const { bytes } = await cacheSize(this.db);
+        if (bytes <= this.boundBytes) return;
+        const freed = await evictCached(this.db, Math.floor(this.boundBytes * EVICT_TO));
+        if (freed) log.info("transformation cache evicted", { freedBytes: freed, boundBytes: this.boundBytes });
+      } catch (err) {
+        this.failed("eviction", err as Error);
+      } finally {
+        this.evicting = false;
+      }
+    })();
+  }
+
+  /** The first failure is logged; the rest would repeat it while PostgreSQL is away. */
+  private failed(what: string, err: Error): void {
+    if (this.warned) return;
+    this.warned = true;
+    log.warn(`transformation cache ${what} failed; facts are transformed without it meanwhile`, {
+      error: err.message,
+    });
+    setTimeout(() => (this.warned = false), 60_000).unref();
+  }
+}
+
+export { cacheKeyText };
+export type { CacheKey };
