@@ -99,3 +99,28 @@ export function networkFailure(err: unknown): string | undefined {
 export function isUnimplemented(err: unknown): boolean {
   return err instanceof ConnectError && err.code === Code.Unimplemented;
 }
+
+/**
+ * factline's stores say why a call is UNAVAILABLE in this metadata key (a gRPC trailer from the
+ * store; a response header or end-of-stream metadata on the console's Connect API), so a client can
+ * tell "the store's database is unavailable" — the store answers, PostgreSQL does not, and it
+ * recovers by itself — from "the store is unreachable". Plain FactCast servers never send it, and
+ * FactCast's clients ignore it.
+ */
+export const UNAVAILABLE_REASON_KEY = "factline-unavailable";
+/** The value of UNAVAILABLE_REASON_KEY when the store cannot reach its PostgreSQL. */
+export const DATABASE_UNAVAILABLE = "database";
+
+/** Metadata marking an UNAVAILABLE error as "the store's database is unavailable". */
+export function databaseUnavailableMetadata(): Headers {
+  return new Headers({ [UNAVAILABLE_REASON_KEY]: DATABASE_UNAVAILABLE });
+}
+
+/** The store answered, but said its database is unavailable (see UNAVAILABLE_REASON_KEY). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return (
+    err instanceof ConnectError &&
+    err.code === Code.Unavailable &&
+    err.metadata.get(UNAVAILABLE_REASON_KEY) === DATABASE_UNAVAILABLE
+  );
+}

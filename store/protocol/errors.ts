@@ -1,4 +1,5 @@
 import { Code, ConnectError, encodeBinaryHeader, type HandlerContext } from "@connectrpc/connect";
+import { databaseUnavailableMetadata } from "../../factcast/errors";
 import type { DescService } from "@bufbuild/protobuf";
 import {
   ConflictError,
@@ -49,11 +50,18 @@ export function toConnectError(err: unknown, rpc: string, callLog: Log = log): C
   if (err instanceof ShuttingDownError) return new ConnectError(err.message, Code.Unavailable);
   if (err instanceof PermissionDeniedError) return new ConnectError(err.message, Code.PermissionDenied);
   // Retryable by FactCast's client; the database's outage is logged once by store/storage/health.ts.
-  if (err instanceof DatabaseUnavailableError) return new ConnectError(err.message, Code.Unavailable);
+  // Marked, unless this instance is merely busy, so the console can say the database is unavailable.
+  if (err instanceof DatabaseUnavailableError) {
+    return new ConnectError(err.message, Code.Unavailable, err.overloaded ? undefined : databaseUnavailableMetadata());
+  }
   if (err instanceof QueryTimeLimitError) return new ConnectError(err.message, Code.ResourceExhausted);
   if (isAbort(err)) return new ConnectError("cancelled by the client", Code.Canceled);
   if (isConnectionLoss(err)) {
-    return new ConnectError("the store lost its connection to the database; retry shortly", Code.Unavailable);
+    return new ConnectError(
+      "the store lost its connection to the database; retry shortly",
+      Code.Unavailable,
+      databaseUnavailableMetadata(),
+    );
   }
   const message = (err as Error)?.message ?? String(err);
   if (isQueryCancelled(err)) {

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { isDatabaseUnavailable } from "../../../factcast/errors.js";
 import type { MSG_Fact } from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb.js";
 import { errorDetails, notificationFacts, subscriptionRequest, type FactStoreClient } from "../../support/client.js";
 import { fact, factsMsg, type StoredFact } from "../../support/facts.js";
@@ -33,6 +34,8 @@ export interface PublisherOptions {
 export interface FailedAttempt {
   code: Code;
   message: string;
+  /** The store marked it "database unavailable" (factcast/errors.ts UNAVAILABLE_REASON_KEY). */
+  databaseUnavailable: boolean;
   /** How long the failing call took. */
   ms: number;
 }
@@ -99,7 +102,12 @@ export class Publisher {
           this.rejections.push(`${Code[details.code]} ${details.exception ?? ""} ${details.message}`);
           return true; // counted as a defect by the test; nothing to retry
         }
-        this.failures.push({ code: details.code, message: details.message, ms: Date.now() - started });
+        this.failures.push({
+          code: details.code,
+          message: details.message,
+          databaseUnavailable: isDatabaseUnavailable(ConnectError.from(error)),
+          ms: Date.now() - started,
+        });
         if (this.stopping && Date.now() > this.stoppedAt + STOP_RETRY_MS) return false;
         await sleep(RETRY_PAUSE_MS);
       }
