@@ -12,7 +12,8 @@ import { startHttpServer, type HttpServer } from "./http/server";
 import { observeRuntime } from "./metrics/runtime";
 import { log } from "./log";
 import { refusalRecorder } from "./audit/refusals";
-import { startEmbeddedPostgres, type RunningPostgres } from "./postgres/embedded";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "./postgres/embedded";
+import { PostgresSupervisor } from "./postgres/supervisor";
 import { createAccessService } from "./protocol/access-service";
 import { createCatalogService, createFactQueryService, createInstanceService } from "./protocol/admin-services";
 import { COMPRESSED_REPLIES, createFactStoreService } from "./protocol/fact-store-service";
@@ -27,7 +28,8 @@ const FORCED_EXIT_MS = 8_000;
 
 async function main(): Promise<void> {
   const config = loadStoreConfig();
-  let postgres: RunningPostgres | undefined;
+  let postgres: EmbeddedPostgres | undefined;
+  let supervisor: PostgresSupervisor | undefined;
   let store: StoreRuntime | undefined;
   let grpc: GrpcServer | undefined;
   let http: HttpServer | undefined;
@@ -46,8 +48,9 @@ async function main(): Promise<void> {
     try {
       // Order matters: stop taking calls, end subscriptions, drain writes, then the database.
       readiness?.stop();
-      await Promise.all([grpc?.close(), http?.close(), store?.close()]);
-      await postgres?.stop();
+      await Promise.all([grpc?.close(), http?.close(), store?.close(), supervisor?.stop()]);
+      const left = await postgres?.release();
+      if (left?.others) log.info("embedded PostgreSQL keeps running for the other stores on this data directory", left);
     } catch (err) {
       log.error("error while stopping", { error: (err as Error).message });
       process.exitCode = 1;
@@ -61,8 +64,15 @@ async function main(): Promise<void> {
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     log.info("no DATABASE_URL: starting embedded PostgreSQL", { dataDir: config.dataDir });
-    postgres = await startEmbeddedPostgres({ dataDir: config.dataDir });
-    databaseUrl = postgres.url;
+    const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir });
+    postgres = embedded;
+    databaseUrl = embedded.url;
+    // A server that dies is started again where the pools look for it; one that cannot stay up stops the store.
+    supervisor = new PostgresSupervisor(embedded, (reason) => {
+      log.error(`${reason}; stopping the store`);
+      process.exitCode = 1;
+      void stop("PostgreSQL");
+    }).start();
   }
   try {
     store = await openStore(databaseUrl, config);
@@ -99,6 +109,7 @@ async function main(): Promise<void> {
   } catch (err) {
     await grpc?.close().catch(() => {});
     await store?.close().catch(() => {});
+    await supervisor?.stop();
     await postgres?.stop().catch(() => {});
     throw err;
   }

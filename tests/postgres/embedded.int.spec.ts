@@ -66,6 +66,27 @@ describe("embedded PostgreSQL", () => {
     expect(postgresProcessesFor(dataDir)).toEqual([]);
   });
 
+  it("the last user out stops it: the starter leaving first leaves the server to the joiner", async () => {
+    const starter = await startEmbeddedPostgres({ dataDir });
+    const joiner = await startEmbeddedPostgres({ dataDir });
+    try {
+      expect(joiner.pid).toBe(starter.pid);
+      expect(await starter.release()).toEqual({ others: 1 });
+      expect(await query(joiner.url, "SELECT 1 AS up")).toEqual([{ up: 1 }]);
+      expect(postgresProcessesFor(dataDir)).not.toEqual([]);
+    } finally {
+      expect(await joiner.release()).toEqual({ others: 0 });
+    }
+    expect(postgresProcessesFor(dataDir)).toEqual([]);
+    expect(await fs.readdir(path.join(dataDir, "postgres-users"))).toEqual([]);
+  });
+
+  it("writes the server's log to postgres.log in the data dir", async () => {
+    const running = await startEmbeddedPostgres({ dataDir });
+    await running.stop();
+    expect(await fs.readFile(path.join(dataDir, "postgres.log"), "utf8")).toMatch(/database system is ready/);
+  });
+
   it("starts despite a stale postmaster.pid left by a killed run", async () => {
     const running = await startEmbeddedPostgres({ dataDir });
     const pidFile = path.join(dataDir, "postgres", "postmaster.pid");

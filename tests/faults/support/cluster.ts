@@ -74,8 +74,11 @@ export class FaultCluster {
     const running = this.running;
     this.running = undefined;
     if (!running) return;
-    process.kill(running.pid, "SIGKILL");
-    for (const deadline = Date.now() + 10_000; alive(running.pid) && Date.now() < deadline;) await sleep(20);
+    const pid = running.pid;
+    process.kill(pid, "SIGKILL");
+    for (const deadline = Date.now() + 10_000; alive(pid) && Date.now() < deadline;) await sleep(20);
+    // This process no longer uses the dead server: its handle leaves (there is nothing to stop).
+    await running.stop();
   }
 
   /** Starts the server again on the same port; after a kill, as soon as its old memory is free. */
