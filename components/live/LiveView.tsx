@@ -10,12 +10,13 @@
  * has the whole budget). Over HTTP/2 (behind a TLS proxy) the limit does not apply at all.
  */
 import { useSearchParams } from "next/navigation";
-import { useDeferredValue, useMemo, useState } from "react";
+import { useDeferredValue, useEffect, useMemo, useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { Notice } from "@/components/ui/Notice";
 import { PageTitle } from "@/components/ui/PageTitle";
 import { MAX_BUFFER_CAP, MIN_BUFFER_CAP, matchesText, visibleItems } from "@/lib/browser/live-buffer";
 import { useLiveStream, type LiveStatus } from "@/lib/browser/live-stream";
+import { storeHealth, useStoreStatus } from "@/lib/browser/store-status";
 import { describeLiveStart, parseLiveSearchParams, toLiveSearchParams, type LiveParams } from "@/lib/live-params";
 import { describeFactsQuery, toFactQuery } from "@/lib/query-params";
 import { liveBadge } from "@/lib/view/live-status";
@@ -67,6 +68,13 @@ function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
   }, [buffer, selected]);
   const stopped = live.status.kind === "stopped";
   const failed = live.status.kind === "failed";
+  // The store keeps a follow open through a database outage (up to its bound, README "Failures and
+  // recovery"), so the stream alone would look healthy: the store's status says what is going on.
+  const health = storeHealth(useStoreStatus());
+  const { reconnectNow } = live;
+  useEffect(() => {
+    if (health === "up") reconnectNow();
+  }, [health, reconnectNow]);
 
   return (
     <div className="flex flex-col gap-4">
@@ -136,6 +144,14 @@ function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
       {live.status.kind === "failed" && (
         <Notice tone="danger" title={live.status.title}>
           <span data-testid="live-failure">{live.status.detail}</span>
+        </Notice>
+      )}
+      {health === "database-unavailable" && !stopped && !failed && (
+        <Notice tone="warn" title="The store's database is unavailable">
+          <span data-testid="live-outage">
+            The store answers but cannot reach PostgreSQL, so no new facts arrive now. This watch resumes by itself
+            after the last fact shown once the database is back — nothing published in between is missed.
+          </span>
         </Notice>
       )}
       {live.status.kind === "hidden" && (

@@ -21,7 +21,12 @@ export function StoreBanner({
   if (!status) return null;
   return (
     <>
-      {!status.reachable && (
+      {!status.reachable && status.databaseUnavailable && (
+        <Notice tone="danger" title={`The store at ${status.url} cannot reach its database`}>
+          {status.error} The console keeps asking every few seconds; this page fills in once PostgreSQL is back.
+        </Notice>
+      )}
+      {!status.reachable && !status.databaseUnavailable && (
         <Notice tone="danger" title={`The store at ${status.url} is not reachable`}>
           {status.error || "It did not answer."} The console keeps asking every few seconds; this page fills in once the
           store answers.

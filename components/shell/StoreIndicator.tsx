@@ -1,19 +1,26 @@
 "use client";
-/** The store's identity and health at a glance, in the header of every page. */
+/**
+ * The store's identity and health at a glance, in the header of every page: the latest serial, or
+ * in words what is down (the store, or only its database). Being on every page, it also brings the
+ * page back after an outage (lib/browser/store-status.ts useRecoveryAfterOutage).
+ */
 import Link from "next/link";
-import { useStoreStatus } from "@/lib/browser/store-status";
+import { useRecoveryAfterOutage, useStoreStatus } from "@/lib/browser/store-status";
 import { formatCount } from "@/lib/view/numbers";
 import { cx } from "@/lib/view/cx";
 
 export function StoreIndicator() {
-  const { data, isError, isPending } = useStoreStatus();
-  const reachable = data?.reachable === true;
-  const state = isPending ? "pending" : isError || !reachable ? "down" : "up";
-  const title = isPending
-    ? "Asking the store…"
-    : state === "down"
-      ? `Store not reachable${data?.url ? ` at ${data.url}` : ""}${data?.error ? `: ${data.error}` : ""}`
-      : `${data!.implementation || "FactCast"} at ${data!.url}, protocol ${data!.protocolVersion}`;
+  const { data } = useStoreStatus();
+  const state = useRecoveryAfterOutage();
+  const down = state === "unreachable" || state === "database-unavailable";
+  const title =
+    state === "pending"
+      ? "Asking the store…"
+      : state === "database-unavailable"
+        ? `The store's database is unavailable${data?.error ? `: ${data.error}` : ""}`
+        : state === "unreachable"
+          ? `Store not reachable${data?.url ? ` at ${data.url}` : ""}${data?.error ? `: ${data.error}` : ""}`
+          : `${data!.implementation || "FactCast"} at ${data!.url}, protocol ${data!.protocolVersion}`;
   return (
     <Link
       href="/"
@@ -24,12 +31,13 @@ export function StoreIndicator() {
         aria-hidden
         className={cx(
           "size-2 shrink-0 rounded-full",
-          state === "up" ? "bg-ok" : state === "down" ? "bg-danger" : "animate-pulse bg-subtle",
+          state === "up" ? "bg-ok" : down ? "bg-danger" : "animate-pulse bg-subtle",
         )}
       />
-      <span className="truncate" data-testid="store-indicator">
+      <span className="truncate" data-testid="store-indicator" data-state={state}>
         {state === "pending" && "Connecting…"}
-        {state === "down" && <span className="font-medium text-danger">Store unreachable</span>}
+        {state === "unreachable" && <span className="font-medium text-danger">Store unreachable</span>}
+        {state === "database-unavailable" && <span className="font-medium text-danger">Database unavailable</span>}
         {state === "up" && (
           <>
             <span className="hidden xl:inline">{data!.implementation || "FactCast"} · </span>

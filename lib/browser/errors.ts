@@ -3,6 +3,7 @@
  * message stays available as the detail because it often names the exact field or serial.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
+import { isDatabaseUnavailable } from "../../factcast/errors";
 
 export interface ErrorInWords {
   title: string;
@@ -38,6 +39,14 @@ export function describeError(error: unknown): ErrorInWords {
       code: e.code,
       title: "The console's server does not answer",
       detail: "Is `npm start` (or `npm run console`) still running?",
+    };
+  }
+  // The store answers but its PostgreSQL does not (the store marks that; factcast/errors.ts).
+  if (isDatabaseUnavailable(e)) {
+    return {
+      code: e.code,
+      title: "The store's database is unavailable",
+      detail: `The store answers, but cannot reach PostgreSQL (${e.rawMessage.replace(/^the store's database is unavailable: /, "")}). The console retries by itself; this fills in once the database is back.`,
     };
   }
   const title = TITLES[e.code] ?? "Something went wrong";

@@ -82,6 +82,8 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
   const rates = useRef(new RateCounter());
   // The position the next connection resumes after: the last fact accepted (even if not flushed yet).
   const position = useRef<Position>({ serial: 0n, id: "", anchored: false });
+  // Ends the pause before the next reconnect attempt (reconnectNow).
+  const wakeUp = useRef<() => void>(undefined);
   const filtersRef = useRef(filters);
   const startRef = useRef(start);
   // Declared before the stream's effect, so a (re)connection in the same commit reads the new values.
@@ -224,7 +226,8 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
         resumed = position.current.anchored;
         const inMs = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
         setStatus({ kind: "reconnecting", attempt, inMs, error });
-        await sleep(inMs, abort.signal);
+        await sleep(inMs, abort.signal, (wake) => (wakeUp.current = wake));
+        wakeUp.current = undefined;
       }
     })();
     return () => abort.abort();
@@ -243,6 +246,8 @@ export function useLiveStream(filters: FactFilter[], start: LiveStart, startKey:
     setCap: useCallback((cap: number) => setBuffer((b) => setCap(b, cap)), []),
     /** Ends the subscription and keeps what the list shows. */
     stop: useCallback(() => setStopped(true), []),
+    /** A reconnect waiting out its pause tries at once (the store is known to be back). */
+    reconnectNow: useCallback(() => wakeUp.current?.(), []),
     /** Watches again, after the last fact shown. */
     restart: useCallback(() => {
       setStopped(false);
@@ -261,9 +266,11 @@ export function resumeRequest(pos: Position, start: LiveStart) {
   return watchStartFields(start);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignal, onWake: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    const wake = () => (clearTimeout(t), resolve());
+    signal.addEventListener("abort", wake, { once: true });
+    onWake(wake);
   });
 }

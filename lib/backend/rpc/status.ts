@@ -1,9 +1,10 @@
 // GetStoreStatus: which store, does it answer, what can it do. Never fails for an unreachable
 // store: that is an answer (reachable = false, with what to do), shown as a banner, not an error.
+// A factline store that answers while its PostgreSQL does not is told apart (database_unavailable).
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { GetStoreStatusResponseSchema, type GetStoreStatusResponse } from "../../../gen/factline/console/v1/console_pb";
-import { storeMessage } from "../../../factcast/errors";
+import { isDatabaseUnavailable, storeMessage } from "../../../factcast/errors";
 import { unreachableReason } from "../upstream/errors";
 import type { Upstream } from "../upstream/upstream";
 
@@ -22,10 +23,15 @@ export const WITHOUT_ADMIN = [
 
 export async function getStoreStatus(upstream: Upstream): Promise<GetStoreStatusResponse> {
   const call = { timeoutMs: STATUS_TIMEOUT_MS };
+  let identity: { protocolVersion: string; implementation: string } | undefined;
   try {
     const handshake = await upstream.facts.handshake({}, call);
-    const [latest, admin] = await Promise.all([upstream.facts.latestSerial({}, call), adminAnswer(upstream)]);
     const v = handshake.version ?? { major: 0, minor: 0, patch: 0 };
+    identity = {
+      protocolVersion: `${v.major}.${v.minor}.${v.patch}`,
+      implementation: handshake.properties?.property[IMPL_VERSION] ?? "",
+    };
+    const [latest, admin] = await Promise.all([upstream.facts.latestSerial({}, call), adminAnswer(upstream)]);
     const features = admin.available ? [] : [...admin.reasons];
     if (v.major !== 1)
       features.push(
@@ -36,13 +42,22 @@ export async function getStoreStatus(upstream: Upstream): Promise<GetStoreStatus
     return create(GetStoreStatusResponseSchema, {
       url: upstream.url,
       reachable: true,
-      protocolVersion: `${v.major}.${v.minor}.${v.patch}`,
-      implementation: handshake.properties?.property[IMPL_VERSION] ?? "",
+      ...identity,
       latestSerial: latest.serial,
       adminAvailable: admin.available,
       unavailableFeatures: features,
     });
   } catch (err) {
+    // The handshake needs no database; latestSerial does. A factline store marks that failure.
+    if (isDatabaseUnavailable(err)) {
+      return create(GetStoreStatusResponseSchema, {
+        url: upstream.url,
+        reachable: false,
+        databaseUnavailable: true,
+        ...identity,
+        error: `the store at ${upstream.url} answers, but cannot reach its database (${storeMessage(err as ConnectError)}); it recovers by itself when PostgreSQL is back`,
+      });
+    }
     return create(GetStoreStatusResponseSchema, {
       url: upstream.url,
       reachable: false,

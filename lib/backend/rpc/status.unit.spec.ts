@@ -1,5 +1,6 @@
 import { Code, ConnectError, createClient, createRouterTransport, type Transport } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
+import { isDatabaseUnavailable } from "../../../factcast/errors";
 import { ConsoleService } from "../../../gen/factline/console/v1/console_pb";
 import { createConsoleService } from "./console-service";
 import { WITHOUT_ADMIN } from "./status";
@@ -65,6 +66,28 @@ describe("GetStoreStatus", () => {
     });
   });
 
+  it("tells a store whose database is down from an unreachable one, and recovers with it", async () => {
+    const store = new FakeStore();
+    store.publish({ ns: "shop", type: "OrderPlaced" });
+    const { client } = consoleFor(store);
+    store.databaseDown = true;
+    const down = await client.getStoreStatus({});
+    expect(down).toMatchObject({
+      url: FAKE_URL,
+      reachable: false,
+      databaseUnavailable: true,
+      implementation: "fake-1.0",
+      protocolVersion: "1.8.0",
+      error: `the store at ${FAKE_URL} answers, but cannot reach its database (the store cannot reach its database; retry shortly); it recovers by itself when PostgreSQL is back`,
+    });
+    store.databaseDown = false;
+    expect(await client.getStoreStatus({})).toMatchObject({
+      reachable: true,
+      databaseUnavailable: false,
+      latestSerial: 1n,
+    });
+  });
+
   it("names the credentials when the store wants them", async () => {
     const status = await consoleOver(
       failingTransport(() => new ConnectError("no credentials", Code.Unauthenticated)),
@@ -82,6 +105,31 @@ describe("GetStoreStatus", () => {
 });
 
 describe("store errors on data calls", () => {
+  it("say 'the store's database is unavailable' and keep the store's marker for the browser", async () => {
+    const store = new FakeStore();
+    const { client } = consoleFor(store);
+    store.databaseDown = true;
+    for (const call of [client.getCatalog({}), client.getFact({ key: { case: "serial", value: 1n } })]) {
+      const error = await call.then(
+        () => undefined,
+        (e: unknown) => ConnectError.from(e),
+      );
+      expect(error).toMatchObject({
+        code: Code.Unavailable,
+        rawMessage: "the store's database is unavailable: the store cannot reach its database; retry shortly",
+      });
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    }
+  });
+
+  it("an UNAVAILABLE without the marker (a plain FactCast server) stays 'store unreachable'", async () => {
+    const client = consoleOver(failingTransport(() => new ConnectError("database down", Code.Unavailable)));
+    const error = await client.getCatalog({}).catch((e: unknown) => ConnectError.from(e));
+    expect(error).toMatchObject({ code: Code.Unavailable });
+    expect((error as ConnectError).rawMessage).toMatch(/^store unreachable: /);
+    expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+
   it("become UNAVAILABLE 'store unreachable: …' a browser can show", async () => {
     const client = consoleOver(failingTransport(refused));
     await expect(client.getCatalog({})).rejects.toMatchObject({

@@ -4,7 +4,14 @@
 // client") closely enough to catch wire mistakes: startingAfter ids, spec matching, Facts batches
 // then Catchup and Complete, UNIMPLEMENTED for what a plain FactCast server lacks.
 import { randomUUID } from "node:crypto";
-import { Code, ConnectError, createRouterTransport, type ConnectRouter, type Transport } from "@connectrpc/connect";
+import {
+  Code,
+  ConnectError,
+  createRouterTransport,
+  type ConnectRouter,
+  type Interceptor,
+  type Transport,
+} from "@connectrpc/connect";
 import {
   CatalogService,
   FactQueryService,
@@ -16,6 +23,7 @@ import {
   RemoteFactStore,
   type MSG_Date,
 } from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import { databaseUnavailableMetadata } from "../../../factcast/errors";
 import { fromMsgUuid } from "../../../factcast/uuid";
 
 export interface FakeFactInput {
@@ -62,6 +70,11 @@ export class FakeStore {
   onSubscribe?: () => void;
   /** Headers of the last call, to check fc-id and credentials. */
   lastHeaders = new Headers();
+  /**
+   * As a factline store whose PostgreSQL is down: the handshake answers, every other call fails
+   * with UNAVAILABLE marked "database unavailable" (factcast/errors.ts).
+   */
+  databaseDown = false;
   private next = 1n;
   /** Follow subscriptions waiting for the next publish. */
   private waiting = new Set<() => void>();
@@ -104,7 +117,14 @@ export class FakeStore {
 
   /** An in-memory transport to this store; the client on it adds the metadata (fc-id, credentials). */
   transport(): Transport {
-    return createRouterTransport((router) => this.routes(router));
+    const databaseDown: Interceptor = (next) => (req) => {
+      if (this.databaseDown && req.method.name !== "handshake") {
+        const message = "the store cannot reach its database; retry shortly";
+        throw new ConnectError(message, Code.Unavailable, databaseUnavailableMetadata());
+      }
+      return next(req);
+    };
+    return createRouterTransport((router) => this.routes(router), { router: { interceptors: [databaseDown] } });
   }
 
   private routes(router: ConnectRouter): void {

@@ -1,7 +1,7 @@
 // Upstream failures → errors a browser can show. The console's users did not configure gRPC; they
 // need to know whether the store is down, misaddressed or refusing them, and what to change.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { causeCodes, storeMessage } from "../../../factcast/errors";
+import { causeCodes, databaseUnavailableMetadata, isDatabaseUnavailable, storeMessage } from "../../../factcast/errors";
 import { log } from "../log";
 
 /** Errors the backend raised on purpose, with a message already meant for the user. */
@@ -58,12 +58,22 @@ export function unreachableReason(url: string, err: unknown): string | undefined
 /**
  * Any error from serving a console call → the ConnectError the browser gets. Errors we raised
  * ourselves (INVALID_ARGUMENT, NOT_FOUND …) pass through; store trouble becomes UNAVAILABLE
- * "store unreachable: …"; anything else unexpected is logged here, with context, and INTERNAL.
+ * "store unreachable: …", or "the store's database is unavailable: …" carrying the store's marker
+ * (factcast/errors.ts UNAVAILABLE_REASON_KEY); anything else unexpected is logged here, with
+ * context, and INTERNAL.
  */
 export function toConsoleError(err: unknown, url: string, rpc: string): ConnectError {
   if (err instanceof ConnectError) {
     if (ours.has(err)) return err;
     if (err.code === Code.Unauthenticated) return new ConnectError(unreachableReason(url, err)!, Code.Unauthenticated);
+    // The store answers but PostgreSQL does not: the browser shows that in words and keeps retrying.
+    if (isDatabaseUnavailable(err)) {
+      return new ConnectError(
+        `the store's database is unavailable: ${storeMessage(err)}`,
+        Code.Unavailable,
+        databaseUnavailableMetadata(),
+      );
+    }
     const reason = unreachableReason(url, err);
     if (reason) return new ConnectError(`store unreachable: ${reason}`, Code.Unavailable);
     if (err.code === Code.Canceled) return err;
