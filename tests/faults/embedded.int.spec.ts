@@ -159,6 +159,8 @@ describe("the embedded PostgreSQL, supervised by the store", () => {
       rounds: ROUNDS,
       ...result,
       failedPublishes: publisher.failures.length,
+      markedDatabaseUnavailable: publisher.failures.filter((f) => f.databaseUnavailable).length,
+      clientDeadlines: publisher.failures.filter((f) => f.code === Code.DeadlineExceeded).length,
       slowestFailureMs: Math.max(0, ...publisher.failures.map((f) => f.ms)),
       resubscriptions: follower.subscriptions - 1,
       postmasterRestartMs: restarts.join("/"),
@@ -178,9 +180,15 @@ describe("the embedded PostgreSQL, supervised by the store", () => {
     // The third crash in the window waited its backoff (2 s) before the restart.
     expect(output).toMatch(/restartInMs=2000/);
     for (const ms of recoveries) expect(ms).toBeLessThan(RECOVERY_BOUND_MS);
-    // Every publish that failed meanwhile said why: UNAVAILABLE, marked "database unavailable".
+    // Every publish that failed meanwhile said why: UNAVAILABLE, marked "database unavailable" — or
+    // ran into the client's own 5 s deadline while the store was finding out whether a commit the
+    // kill interrupted had been stored (README "Failures and recovery"); its retry then succeeded.
     expect(publisher.failures.length).toBeGreaterThan(0);
-    for (const f of publisher.failures) expect(f).toMatchObject({ code: Code.Unavailable, databaseUnavailable: true });
+    for (const f of publisher.failures) {
+      if (f.code !== Code.DeadlineExceeded)
+        expect(f).toMatchObject({ code: Code.Unavailable, databaseUnavailable: true });
+    }
+    expect(publisher.failures.filter((f) => f.code === Code.DeadlineExceeded).length).toBeLessThanOrEqual(ROUNDS);
     expectAlive(store);
 
     // Stopping the store stops the server it started: nothing of it keeps running.
