@@ -1,5 +1,5 @@
 // One gRPC call on one HTTP/2 stream: read the request, run the handler, write replies and status.
-import type http2 from "node:http2";
+import http2 from "node:http2";
 import { create, fromBinary, isMessage, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/authenticate";
@@ -8,12 +8,17 @@ import { callEnded, callStarted, codeName } from "../metrics/grpc";
 import { CALL_LOG, CallLog, requestIdFor } from "./call-log";
 import { EncodedMessage } from "./encoded";
 import { ACCEPTED_ENCODINGS, compress, frame, singleMessage } from "./framing";
+import type { BodyBudget } from "./limits";
 import { CALLER_ADDRESS, claimOf } from "./peer";
 import type { GrpcRoutes, Route } from "./service";
 
 export interface CallLimits {
   /** Largest request accepted, on the wire and after decompression. */
   maxRequestBytes: number;
+  /** A request body with no byte arriving for this long ends the call (store/grpc/limits.ts). */
+  bodyStallMs: number;
+  /** The bytes all pending request bodies may hold together. */
+  budget: BodyBudget;
   /** Who is calling: every call is authenticated before its request is read. */
   authenticator: Authenticator;
 }
@@ -22,6 +27,9 @@ export interface CallLimits {
 // own framing (~20 bytes) and the trip to the zlib thread pool cost more than they save.
 const MIN_COMPRESS_BYTES = 1024;
 const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
+// The longest delay a Node timer holds; a longer one would fire after 1 ms. A grpc-timeout beyond it
+// (~24.8 days; up to 8 digits of hours are allowed) means no deadline.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 // Headers HTTP/2 or gRPC itself owns; a handler's metadata never overrides them.
 const RESERVED = /^(:|grpc-|content-type$|te$)/;
 
@@ -55,6 +63,18 @@ export async function serveCall(
   const onClose = () => controller.abort(new ConnectError("cancelled by the client", Code.Canceled));
   stream.once("close", onClose);
   let deadline: NodeJS.Timeout | undefined;
+  // Body bytes this call holds in the budget until its request is decoded.
+  const session: object = stream.session ?? stream;
+  let held = 0;
+  const hold = (bytes: number) => {
+    const refusal = limits.budget.take(session, bytes);
+    if (refusal !== undefined) throw new ConnectError(refusal, Code.ResourceExhausted);
+    held += bytes;
+  };
+  const release = () => {
+    limits.budget.give(session, held);
+    held = 0;
+  };
   try {
     if (!route) throw new ConnectError(`factline does not implement ${path}`, Code.Unimplemented);
     const encoding = headerValue(headers["grpc-encoding"]);
@@ -65,12 +85,7 @@ export async function serveCall(
       );
     }
     const timeoutMs = parseTimeout(headerValue(headers["grpc-timeout"]));
-    // Before the body: a caller who cannot authenticate gets nothing buffered for it.
-    const pending = limits.authenticator.authenticate(headers);
-    const principal = pending instanceof Promise ? await pending : pending;
-    callLog.identity.account = principal.account;
-    const body = await readBody(stream, limits.maxRequestBytes);
-    const request = decodeRequest(route, await singleMessage(body, encoding, limits.maxRequestBytes));
+    // The deadline covers the whole call, reading the request included.
     if (timeoutMs !== undefined) {
       const error = new ConnectError(
         `the call's deadline (grpc-timeout ${timeoutMs} ms) passed`,
@@ -78,22 +93,33 @@ export async function serveCall(
       );
       deadline = setTimeout(() => controller.abort(error), timeoutMs);
     }
+    // Before the body: a caller who cannot authenticate gets nothing buffered for it.
+    const pending = limits.authenticator.authenticate(headers);
+    const principal = pending instanceof Promise ? await pending : pending;
+    callLog.identity.account = principal.account;
+    const body = await readBody(stream, limits, hold, controller.signal);
+    const request = decodeRequest(route, await singleMessage(body, encoding, limits.maxRequestBytes, hold));
+    release();
     context = handlerContext(route, path, headers, controller.signal, timeoutMs, principal);
     context.values.set(CALLER_ADDRESS, stream.session?.socket?.remoteAddress ?? "");
     context.values.set(CALL_LOG, callLog);
     const gzip = route.compressible && headerValue(headers["fc-msgcomp"]) === "gzip";
     if (route.method.methodKind === "unary") {
-      const reply = await (route.handler(request as never, context) as Promise<unknown>);
+      const work = Promise.resolve(route.handler(request as never, context));
+      // With a deadline, the caller gets DEADLINE_EXCEEDED when it passes, even from a handler that
+      // does not watch its signal (the handler's own result is dropped).
+      const reply = timeoutMs === undefined ? await work : await unlessAborted(work, controller.signal);
       const body = await encodeReply(route.method.output, reply, gzip);
       sendReplies(stream, context, gzip, [body]);
     } else {
       outcome = await streamReplies(stream, routes, headers, route, context, request, gzip);
     }
   } catch (err) {
-    outcome = statusOf(err, context?.signal);
+    outcome = statusOf(err, context?.signal ?? controller.signal);
     reportRefusal(routes, stream, headers, context, outcome);
     sendStatus(stream, outcome);
   } finally {
+    release();
     clearTimeout(deadline);
     stream.off("close", onClose);
     // Work a handler left tied to its signal lets go now (a reason given: no DOMException per call).
@@ -121,6 +147,33 @@ function logCallEnd(callLog: CallLog, outcome: ConnectError | undefined, started
 }
 
 const CALL_ENDED = new ConnectError("the call has ended", Code.Canceled);
+
+/** Answers a call the store will not take (over the call limit) without reading any of it. */
+export function refuseCall(stream: http2.ServerHttp2Stream, message: string): void {
+  sendStatus(stream, new ConnectError(message, Code.Unavailable));
+}
+
+/** `work`'s outcome, or the signal's reason as soon as it aborts. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => {});
+      reject(signal.reason);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}
 
 /** What handlers see of their call; built by hand because it is made for every call. */
 function handlerContext(
@@ -253,8 +306,10 @@ function sendStatus(stream: http2.ServerHttp2Stream, error: ConnectError): void 
     stream.once("wantTrailers", () => stream.sendTrailers(trailers));
     stream.end();
   }
-  // Whatever the client still sends (the rest of a refused request) is read and dropped.
-  stream.resume();
+  if (stream.readableEnded) return;
+  // The answer does not need the rest of the request: ask the client to stop sending it (RFC 9113
+  // 8.1: a complete response, then RST_STREAM NO_ERROR), so a refused body is neither kept nor read.
+  stream.close(http2.constants.NGHTTP2_NO_ERROR);
 }
 
 function trailersOf(error: ConnectError | undefined, metadata: Headers): http2.OutgoingHttpHeaders {
@@ -289,7 +344,8 @@ function parseTimeout(value: string | undefined): number | undefined {
       `grpc-timeout ${JSON.stringify(value)} is malformed: use up to 8 digits and a unit of H, M, S, m, u or n`,
       Code.InvalidArgument,
     );
-  return Number(match[1]) * TIMEOUT_UNIT_MS[match[2]];
+  const ms = Number(match[1]) * TIMEOUT_UNIT_MS[match[2]];
+  return ms > MAX_TIMER_MS ? undefined : ms;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -309,41 +365,69 @@ function metadataOf(headers: http2.IncomingHttpHeaders): Headers {
   return out;
 }
 
-function readBody(stream: http2.ServerHttp2Stream, maxBytes: number): Promise<Buffer> {
+/**
+ * Reads the request body, taking its bytes from the budget as they arrive. Ends the call when the
+ * body grows past the request limit, stops arriving for limits.bodyStallMs, or the call is aborted.
+ */
+function readBody(
+  stream: http2.ServerHttp2Stream,
+  limits: CallLimits,
+  hold: (bytes: number) => void,
+  signal: AbortSignal,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const fail = (err: unknown) => {
+      cleanup();
+      chunks.length = 0;
+      reject(err);
+    };
+    const stalled = setTimeout(() => {
+      fail(
+        new ConnectError(
+          `the request stopped arriving: no bytes for ${limits.bodyStallMs / 1000} s after ${size}; the call was ended`,
+          Code.DeadlineExceeded,
+        ),
+      );
+    }, limits.bodyStallMs);
     const cleanup = () => {
+      clearTimeout(stalled);
       stream.off("data", onData);
       stream.off("end", onEnd);
       stream.off("close", onClose);
+      signal.removeEventListener("abort", onAbort);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= maxBytes) {
-        chunks.push(chunk);
+      if (size > limits.maxRequestBytes) {
+        fail(
+          new ConnectError(
+            `the request is larger than ${limits.maxRequestBytes} bytes; publish fewer or smaller facts per call`,
+            Code.ResourceExhausted,
+          ),
+        );
         return;
       }
-      cleanup();
-      chunks.length = 0;
-      reject(
-        new ConnectError(
-          `the request is larger than ${maxBytes} bytes; publish fewer or smaller facts per call`,
-          Code.ResourceExhausted,
-        ),
-      );
+      try {
+        hold(chunk.length);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      chunks.push(chunk);
+      stalled.refresh();
     };
     const onEnd = () => {
       cleanup();
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     };
-    const onClose = () => {
-      cleanup();
-      reject(new ConnectError("cancelled by the client", Code.Canceled));
-    };
+    const onClose = () => fail(new ConnectError("cancelled by the client", Code.Canceled));
+    const onAbort = () => fail(signal.reason);
     stream.on("data", onData);
     stream.once("end", onEnd);
     stream.once("close", onClose);
+    signal.addEventListener("abort", onAbort);
   });
 }
 

@@ -4,7 +4,6 @@ import zlib from "node:zlib";
 import { Code, ConnectError } from "@connectrpc/connect";
 
 export const PREFIX_BYTES = 5;
-const gunzip = promisify(zlib.gunzip);
 const gzip = promisify(zlib.gzip);
 
 /** The encodings requests may use; anything else is answered with UNIMPLEMENTED as gRPC specifies. */
@@ -19,8 +18,17 @@ export function frame(body: Uint8Array, compressed = false): Buffer {
   return out;
 }
 
-/** The one message of a unary or server-streaming request, decompressed. */
-export async function singleMessage(body: Buffer, encoding: string | undefined, maxBytes: number): Promise<Uint8Array> {
+/**
+ * The one message of a unary or server-streaming request, decompressed. `hold` takes each
+ * decompressed chunk's bytes from the store's request budget (it throws when the budget is spent),
+ * so a small gzip body cannot make many calls hold their 40 MiB of output at once.
+ */
+export async function singleMessage(
+  body: Buffer,
+  encoding: string | undefined,
+  maxBytes: number,
+  hold: (bytes: number) => void = () => {},
+): Promise<Uint8Array> {
   if (body.length < PREFIX_BYTES) {
     throw new ConnectError(
       "the request carries no message: a gRPC request needs exactly one length-prefixed message",
@@ -47,17 +55,42 @@ export async function singleMessage(body: Buffer, encoding: string | undefined, 
       Code.Internal,
     );
   }
-  try {
-    return await gunzip(message, { maxOutputLength: maxBytes });
-  } catch (err) {
-    const tooBig = (err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
-    throw new ConnectError(
-      tooBig
-        ? `the request decompresses to more than ${maxBytes} bytes`
-        : `the gzip-compressed message could not be decompressed: ${(err as Error).message}`,
-      tooBig ? Code.ResourceExhausted : Code.InvalidArgument,
+  return gunzipBounded(message, maxBytes, hold);
+}
+
+/** gunzip off the event loop, chunk by chunk, stopping as soon as the output passes `maxBytes` or the budget. */
+function gunzipBounded(message: Uint8Array, maxBytes: number, hold: (bytes: number) => void): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const inflater = zlib.createGunzip();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (err: unknown) => {
+      chunks.length = 0;
+      inflater.destroy();
+      reject(err);
+    };
+    inflater.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        stop(new ConnectError(`the request decompresses to more than ${maxBytes} bytes`, Code.ResourceExhausted));
+        return;
+      }
+      try {
+        hold(chunk.length);
+      } catch (err) {
+        stop(err);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    inflater.once("end", () => resolve(Buffer.concat(chunks, size)));
+    inflater.once("error", (err) =>
+      stop(
+        new ConnectError(`the gzip-compressed message could not be decompressed: ${err.message}`, Code.InvalidArgument),
+      ),
     );
-  }
+    inflater.end(message);
+  });
 }
 
 /** gzip for responses the client asked to have compressed; zlib runs off the event loop. */

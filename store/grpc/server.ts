@@ -2,12 +2,10 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { Authenticator } from "../auth/authenticate";
 import { log } from "../log";
-import { serveCall } from "./call";
+import { refuseCall, serveCall } from "./call";
+import { BodyBudget, closeWhenIdle, FRONT_DOOR_LIMITS, type FrontDoorLimits } from "./limits";
 import { GrpcRoutes } from "./service";
 
-// Publishing a batch of large facts must fit in one request; FactCast clients cap their own
-// messages at 32 MiB, so accept a little more than that and no more.
-const MAX_REQUEST_BYTES = 40 * 1024 * 1024;
 // In-flight unary calls get this long to finish on shutdown before their connections are cut.
 const DRAIN_MS = 3_000;
 // HTTP/2's default 64 KiB receive windows make a 500 KB publish wait for several window updates;
@@ -18,6 +16,8 @@ const SESSION_WINDOW_BYTES = 16 * 1024 * 1024;
 
 export interface GrpcServer {
   port: number;
+  /** What the front door holds now, against its limits (store/grpc/limits.ts). */
+  frontDoor(): { connections: number; calls: number; pendingBodyBytes: number };
   close(): Promise<void>;
 }
 
@@ -32,15 +32,36 @@ export async function startGrpcServer(options: {
   port: number;
   routes: (routes: GrpcRoutes) => void;
   authenticator: Authenticator;
+  /** The front door's limits (store/grpc/limits.ts); tests pass smaller ones. */
+  limits?: Partial<FrontDoorLimits>;
 }): Promise<GrpcServer> {
   const routes = new GrpcRoutes();
   options.routes(routes);
-  const server = http2.createServer({ maxSessionMemory: 64, settings: { initialWindowSize: STREAM_WINDOW_BYTES } });
+  const limits: FrontDoorLimits = { ...FRONT_DOOR_LIMITS, ...options.limits };
+  const budget = new BodyBudget(limits.pendingBodyBytes, limits.pendingBodyBytesPerConnection);
+  const server = http2.createServer({
+    maxSessionMemory: 64,
+    settings: { initialWindowSize: STREAM_WINDOW_BYTES, maxConcurrentStreams: limits.maxStreamsPerConnection },
+  });
+  // Connections past this are closed as they arrive (clients see UNAVAILABLE and retry).
+  server.maxConnections = limits.maxConnections;
+  let calls = 0;
   server.on("stream", (stream, headers) => {
     // A client vanishing mid-call is routine; serveCall sees the stream close.
     stream.on("error", () => {});
+    if (calls >= limits.maxCalls) {
+      refuseCall(
+        stream,
+        `the store is serving its limit of ${limits.maxCalls} calls at once; retry shortly or use another instance`,
+      );
+      return;
+    }
+    calls++;
+    stream.once("close", () => calls--);
     serveCall(stream, headers, routes, {
-      maxRequestBytes: MAX_REQUEST_BYTES,
+      maxRequestBytes: limits.maxRequestBytes,
+      bodyStallMs: limits.bodyStallMs,
+      budget,
       authenticator: options.authenticator,
     }).catch((err: Error) => {
       // Only writing to a stream that vanished mid-answer gets here; the store itself carries on.
@@ -53,6 +74,7 @@ export async function startGrpcServer(options: {
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
     session.on("error", () => {});
+    closeWhenIdle(session, limits.idleSessionMs);
     session.once("connect", () => session.setLocalWindowSize(SESSION_WINDOW_BYTES));
   });
 
@@ -66,6 +88,7 @@ export async function startGrpcServer(options: {
 
   return {
     port: (server.address() as AddressInfo).port,
+    frontDoor: () => ({ connections: sessions.size, calls, pendingBodyBytes: budget.held() }),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.close();
