@@ -43,7 +43,8 @@ Examples:
   $ factline follow --ns shop
   $ factline schema register shop OrderPlaced 3 order-placed-v3.json
   $ factline audit --action 'schema.*' --limit 20
-  $ FACTLINE_STORE_URL=http://factcast.internal:9090 factline namespaces`;
+  $ FACTLINE_STORE_URL=http://factcast.internal:9090 factline namespaces
+  $ factline --store https://store.internal:9443 --ca ca.pem info`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -61,6 +62,11 @@ export function buildProgram(runtime: Runtime): Command {
         .env("FACTLINE_STORE_URL")
         .default(DEFAULT_STORE_URL)
         .argParser(checkStoreUrl),
+    )
+    .addOption(
+      new Option("--ca <file>", "PEM file of the CA that issued an https:// store's certificate").env(
+        "FACTLINE_TLS_CA",
+      ),
     )
     .addOption(new Option("--user <name>", "user for Basic authentication").env("FACTLINE_STORE_USER"))
     .addOption(

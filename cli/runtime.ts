@@ -10,6 +10,8 @@ import { handshake, openStore, type ServerInfo } from "./store-client";
 
 export interface GlobalOptions {
   store: string;
+  /** A CA file for an https:// store (--ca, FACTLINE_TLS_CA). */
+  ca?: string;
   user?: string;
   password?: string;
   json: boolean;
@@ -63,8 +65,9 @@ export class Runtime {
   /** Opens the store and shakes hands once per invocation. */
   connect(command: Command, clientId?: string): Promise<Connected> {
     this.#connected ??= (async () => {
-      const { store: url, user, password } = this.globals(command);
-      this.#store = openStore({ url, user, password, clientId }, this.transport);
+      const { store: url, ca, user, password } = this.globals(command);
+      const warn = (message: string) => this.note(`warning: ${message}`);
+      this.#store = openStore({ url, ca: ca || undefined, user, password, clientId, warn }, this.transport);
       return { store: this.#store, server: await handshake(this.#store, this.signal) };
     })();
     return this.#connected;

@@ -9,7 +9,7 @@ import {
   StoreTargetError,
   type StoreClient,
 } from "../factcast/client";
-import { networkFailure, oneLine, statusSummary } from "../factcast/errors";
+import { networkFailure, oneLine, statusSummary, tlsFailure } from "../factcast/errors";
 import { CliError, rejectedError, unreachableError, usageError } from "./errors";
 
 export { DEFAULT_STORE_URL };
@@ -19,11 +19,18 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface StoreTarget {
   url: string;
+  /** PEM file of the CA that issued an https:// store's certificate. */
+  ca?: string;
   user?: string;
   password?: string;
   /** Sent as `fc-id`; a FactCast server writes it into every published fact as meta.source. */
   clientId?: string;
+  /** Told when credentials would go over plaintext to another machine (factcast/client.ts). */
+  warn?: (message: string) => void;
 }
+
+/** Where the CLI takes a CA file, for messages. */
+const CA_SETTING = "--ca or FACTLINE_TLS_CA";
 
 export interface ServerInfo {
   version: { major: number; minor: number; patch: number };
@@ -65,6 +72,8 @@ export async function handshake(store: StoreClient, signal?: AbortSignal): Promi
   } catch (err) {
     if (signal?.aborted) throw err; // interrupted, not a store problem
     const e = ConnectError.from(err);
+    const tls = tlsFailure(e, store.url, { caSetting: CA_SETTING, firstCall: true });
+    if (tls) throw unreachableError(tls);
     if (e.code === Code.Unauthenticated || e.code === Code.PermissionDenied) throw storeError(e, store.url);
     if (e.code === Code.DeadlineExceeded) {
       throw unreachableError(
@@ -87,6 +96,8 @@ export async function handshake(store: StoreClient, signal?: AbortSignal): Promi
 export function storeError(err: unknown, url: string): CliError {
   if (err instanceof CliError) return err;
   const e = ConnectError.from(err);
+  const tls = tlsFailure(e, url, { caSetting: CA_SETTING });
+  if (tls) return unreachableError(tls);
   const network = networkFailure(e);
   if (network) {
     return unreachableError(

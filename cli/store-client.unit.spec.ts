@@ -1,7 +1,10 @@
+import { Writable } from "node:stream";
 import { Code, ConnectError, createRouterTransport, encodeBinaryHeader } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { ExitCode } from "./errors";
+import { run } from "./main";
+import { Runtime } from "./runtime";
 import { checkStoreUrl, handshake, openStore, storeError } from "./store-client";
 
 const URL = "http://store:9090";
@@ -73,5 +76,42 @@ describe("checkStoreUrl", () => {
     expect(checkStoreUrl("http://h:1/")).toBe("http://h:1");
     expect(() => checkStoreUrl("h:1")).toThrow(expect.objectContaining({ exitCode: ExitCode.usage }));
     expect(() => checkStoreUrl("not a url")).toThrow(expect.objectContaining({ exitCode: ExitCode.usage }));
+  });
+});
+
+describe("the CLI's warning about plaintext credentials", () => {
+  async function namespaces(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
+    const transport = createRouterTransport(({ service }) =>
+      service(RemoteFactStore, {
+        handshake: () => ({ version: { major: 1, minor: 8, patch: 0 } }),
+        enumerateNamespaces: () => ({ embeddedString: ["shop"] }),
+      }),
+    );
+    let stdout = "";
+    let stderr = "";
+    const out = new Writable({ write: (chunk, _enc, done) => ((stdout += String(chunk)), done()) });
+    const err = new Writable({ write: (chunk, _enc, done) => ((stderr += String(chunk)), done()) });
+    const code = await run(["node", "factline", ...args, "namespaces"], new Runtime(out, err, transport));
+    return { code, stderr, stdout };
+  }
+
+  it("says once on stderr that Basic credentials to another machine go unencrypted, and still runs", async () => {
+    const result = await namespaces(["--store", "http://store.internal:9090", "--user", "ops", "--password", "pw"]);
+    expect(result).toEqual({
+      code: 0,
+      stdout: "shop\n",
+      stderr:
+        "factline: warning: credentials for http://store.internal:9090 go over plaintext HTTP/2 (http://): anyone on the network path can read them; serve the store with TLS (FACTLINE_TLS_CERT and FACTLINE_TLS_KEY) and connect with https://\n",
+    });
+  });
+
+  it("says nothing without credentials, over https:// or on loopback", async () => {
+    for (const args of [
+      ["--store", "http://store.internal:9090"],
+      ["--store", "https://store.internal:9443", "--user", "ops", "--password", "pw"],
+      ["--store", "http://127.0.0.1:9090", "--user", "ops", "--password", "pw"],
+    ]) {
+      expect((await namespaces(args)).stderr, args.join(" ")).toBe("");
+    }
   });
 });

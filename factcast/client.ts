@@ -44,6 +44,11 @@ export interface StoreClientOptions {
   ca?: string;
   /** Compress requests with gzip, as a Java client does once the handshake offered it. */
   gzip?: boolean;
+  /**
+   * Told once per client (its withCredentials copies included) when credentials are about to
+   * cross the network in plaintext: http:// to a host that is not loopback.
+   */
+  warn?: (message: string) => void;
   /** Replaces the network (createRouterTransport) in tests; then `url` is only a label. */
   transport?: Transport;
 }
@@ -123,8 +128,17 @@ export function createStoreClient(options: StoreClientOptions): StoreClient {
     });
   }
   const connection = transport;
+  let warned = false;
   const clientFor = (credentials: StoreCredentials | undefined, owner: boolean): StoreClient => {
-    const calls = withHeaders(connection, callHeaders(credentials, options.clientId));
+    const headers = callHeaders(credentials, options.clientId);
+    if (!warned && options.warn && headers.some(([name]) => name === "authorization")) {
+      const exposure = plaintextExposure(url);
+      if (exposure) {
+        warned = true;
+        options.warn(exposure);
+      }
+    }
+    const calls = withHeaders(connection, headers);
     return {
       url: label,
       facts: createClient(RemoteFactStore, calls),
@@ -190,6 +204,31 @@ function withHeaders(transport: Transport, fixed: [string, string][]): Transport
     stream: (method, signal, timeoutMs, header, input, contextValues) =>
       transport.stream(method, signal, timeoutMs, merged(header), input, contextValues),
   };
+}
+
+/**
+ * Why credentials sent to `url` could be read on the way, or undefined: h2c to a host other than
+ * loopback sends every call's Basic password or bearer token as plain text.
+ */
+export function plaintextExposure(url: URL): string | undefined {
+  if (url.protocol !== "http:" || isLoopbackHost(url.hostname)) return undefined;
+  return (
+    `credentials for ${url.origin} go over plaintext HTTP/2 (http://): anyone on the network path can read them; ` +
+    "serve the store with TLS (FACTLINE_TLS_CERT and FACTLINE_TLS_KEY) and connect with https://"
+  );
+}
+
+/** 127.0.0.0/8, ::1 and localhost: traffic that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
+  return host === "::1" || host === "0:0:0:0:0:0:0:1";
+}
+
+/** Checks a CA file for `url` before anything dials it (the console checks FACTLINE_TLS_CA at start). */
+export function checkCaFile(file: string, url: string): void {
+  readCa(file, new URL(checkStoreUrl(url)));
 }
 
 function readCa(file: string, url: URL): string {

@@ -8,7 +8,14 @@ import { ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
-import { checkStoreUrl, createStoreClient, StoreTargetError, type StoreClient } from "./client";
+import {
+  checkStoreUrl,
+  createStoreClient,
+  isLoopbackHost,
+  plaintextExposure,
+  StoreTargetError,
+  type StoreClient,
+} from "./client";
 
 const testdata = (name: string) => new URL(`./testdata/${name}`, import.meta.url).pathname;
 
@@ -153,6 +160,53 @@ describe("createStoreClient", () => {
     expect(() => createStoreClient({ url: "http://store:9090", ca: testdata("ca.pem") })).toThrow(
       /is for https:\/\/ stores; http:\/\/store:9090 is plaintext/,
     );
+  });
+});
+
+describe("credentials over plaintext", () => {
+  it("warns once per client when credentials would cross the network unencrypted", () => {
+    const warnings: string[] = [];
+    const warn = (m: string) => warnings.push(m);
+    const client = createStoreClient({ url: "http://store.internal:9090", user: "ops", password: "pw", warn });
+    client.withCredentials({ user: "alice", password: "a" });
+    client.withCredentials({ token: "t0k3n" });
+    expect(warnings).toEqual([
+      "credentials for http://store.internal:9090 go over plaintext HTTP/2 (http://): anyone on the network path can read them; serve the store with TLS (FACTLINE_TLS_CERT and FACTLINE_TLS_KEY) and connect with https://",
+    ]);
+  });
+
+  it("warns for the first signed-in user of a client without credentials of its own, and never without any", () => {
+    const warnings: string[] = [];
+    const client = createStoreClient({ url: "http://10.0.0.7:9090", warn: (m) => warnings.push(m) });
+    client.withCredentials(undefined);
+    expect(warnings).toEqual([]);
+    client.withCredentials({ token: "t0k3n" });
+    client.withCredentials({ user: "bob", password: "b" });
+    expect(warnings).toHaveLength(1);
+  });
+
+  it("stays quiet over TLS and on loopback", () => {
+    const warnings: string[] = [];
+    const warn = (m: string) => warnings.push(m);
+    for (const url of [
+      "https://store.internal:9443",
+      "http://127.0.0.1:9090",
+      "http://localhost:9090",
+      "http://[::1]:9090",
+    ]) {
+      createStoreClient({ url, user: "ops", password: "pw", warn });
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it("knows loopback addresses from others", () => {
+    for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "api.localhost", "[::1]", "::1"]) {
+      expect(isLoopbackHost(host), host).toBe(true);
+    }
+    for (const host of ["10.0.0.1", "128.0.0.1", "127.example.com", "localhost.example.com", "[::2]", "0.0.0.0"]) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
+    expect(plaintextExposure(new URL("http://127.0.0.1.nip.io:9090"))).toMatch(/plaintext/);
   });
 });
 

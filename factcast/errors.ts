@@ -95,6 +95,61 @@ export function networkFailure(err: unknown): string | undefined {
   return code && NETWORK_REASONS[code];
 }
 
+// Node's names for a server certificate the client does not trust, and for one outside its validity.
+const UNTRUSTED_CERTIFICATE = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_UNTRUSTED",
+  "CERT_SIGNATURE_FAILURE",
+]);
+const CERTIFICATE_DATES = new Set(["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"]);
+
+/**
+ * What went wrong between TLS and the store at `url`, as a sentence with the fix, or undefined when
+ * `err` is not about TLS. `caSetting` names where this client takes a CA file.
+ * An http:// client of a TLS store sees only its stream cancelled (a TLS server closes the
+ * connection on the plaintext HTTP/2 preface without a word); `firstCall` says the cancellation
+ * came before the store ever answered, so it cannot be a store going away mid-call.
+ */
+export function tlsFailure(
+  err: unknown,
+  url: string,
+  { caSetting = "FACTLINE_TLS_CA", firstCall = false }: { caSetting?: string; firstCall?: boolean } = {},
+): string | undefined {
+  if (!(err instanceof ConnectError)) return undefined;
+  const codes = causeCodes(err);
+  const code = codes.find((c) => UNTRUSTED_CERTIFICATE.has(c) || CERTIFICATE_DATES.has(c) || c.startsWith("ERR_"));
+  const https = url.startsWith("https:");
+  if (https && (code === "ERR_SSL_WRONG_VERSION_NUMBER" || /wrong version number/.test(err.rawMessage))) {
+    return `${url} does not speak TLS; if the store serves plaintext gRPC, use http://`;
+  }
+  if (code && UNTRUSTED_CERTIFICATE.has(code)) {
+    return `the certificate of ${url} is not trusted (${err.rawMessage}); give the CA that issued it with ${caSetting}`;
+  }
+  if (code && CERTIFICATE_DATES.has(code)) {
+    return `the certificate of ${url} is not valid now (${err.rawMessage}); the store needs a current certificate`;
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return `the certificate of ${url} is not issued for that address (${err.rawMessage}); connect with a name the certificate lists`;
+  }
+  if (https && (code?.startsWith("ERR_SSL") || /SSL routines/.test(err.rawMessage))) {
+    return `the TLS handshake with ${url} failed (${oneLine(err.rawMessage)})`;
+  }
+  if (
+    firstCall &&
+    !https &&
+    err.code === Code.Canceled &&
+    codes.length === 0 &&
+    /stream closed with error code CANCEL/.test(err.rawMessage)
+  ) {
+    return `${url} closed the connection without answering; if the store serves TLS, use https:// (and ${caSetting} for a private CA)`;
+  }
+  return undefined;
+}
+
 /** The server is a FactCast server without factline's admin services (or an older factline). */
 export function isUnimplemented(err: unknown): boolean {
   return err instanceof ConnectError && err.code === Code.Unimplemented;

@@ -8,6 +8,7 @@ import {
   oneLine,
   statusSummary,
   storeMessage,
+  tlsFailure,
 } from "./errors";
 
 const withTrailers = (trailers: Record<string, string>, message = "status message", code = Code.Unknown) =>
@@ -63,5 +64,60 @@ describe("network failures", () => {
     expect(causeCodes("just a string")).toEqual([]);
     expect(isUnimplemented(new ConnectError("no", Code.Unimplemented))).toBe(true);
     expect(isUnimplemented(new Error("no"))).toBe(false);
+  });
+});
+
+describe("TLS failures", () => {
+  // What connect-node reports for each, as seen against a real TLS store in tests/security/tls.int.spec.ts.
+  const failed = (message: string, code: Code, cause?: string) =>
+    new ConnectError(
+      message,
+      code,
+      undefined,
+      undefined,
+      cause ? Object.assign(new Error(message), { code: cause }) : undefined,
+    );
+
+  it("say which scheme to use when client and store disagree", () => {
+    const plaintextStore = failed(
+      "ssl3_get_record:wrong version number",
+      Code.Internal,
+      "ERR_SSL_WRONG_VERSION_NUMBER",
+    );
+    expect(tlsFailure(plaintextStore, "https://h:9090")).toBe(
+      "https://h:9090 does not speak TLS; if the store serves plaintext gRPC, use http://",
+    );
+    const tlsStore = failed("http/2 stream closed with error code CANCEL (0x8)", Code.Canceled);
+    expect(tlsFailure(tlsStore, "http://h:9443", { firstCall: true, caSetting: "--ca" })).toBe(
+      "http://h:9443 closed the connection without answering; if the store serves TLS, use https:// (and --ca for a private CA)",
+    );
+    // Later in a session the same cancellation is a store going away, not a scheme mismatch.
+    expect(tlsFailure(tlsStore, "http://h:9443")).toBeUndefined();
+  });
+
+  it("name the CA setting for an untrusted certificate, and say what else is wrong with one", () => {
+    const untrusted = failed(
+      "unable to verify the first certificate",
+      Code.Internal,
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    );
+    expect(tlsFailure(untrusted, "https://h:9443")).toBe(
+      "the certificate of https://h:9443 is not trusted (unable to verify the first certificate); give the CA that issued it with FACTLINE_TLS_CA",
+    );
+    expect(tlsFailure(failed("certificate has expired", Code.Internal, "CERT_HAS_EXPIRED"), "https://h:1")).toMatch(
+      /is not valid now \(certificate has expired\); the store needs a current certificate/,
+    );
+    const otherName = failed(
+      "Hostname/IP does not match certificate's altnames",
+      Code.Internal,
+      "ERR_TLS_CERT_ALTNAME_INVALID",
+    );
+    expect(tlsFailure(otherName, "https://10.0.0.1:1")).toMatch(/is not issued for that address/);
+  });
+
+  it("leave every other failure alone", () => {
+    expect(tlsFailure(failed("connect ECONNREFUSED", Code.Unavailable, "ECONNREFUSED"), "https://h:1")).toBeUndefined();
+    expect(tlsFailure(new ConnectError("no", Code.PermissionDenied), "https://h:1")).toBeUndefined();
+    expect(tlsFailure(new Error("x"), "https://h:1")).toBeUndefined();
   });
 });

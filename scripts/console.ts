@@ -3,7 +3,7 @@
  * 127.0.0.1:3000). Builds first when there is no production build or it is stale (older than its
  * sources, or from another commit); `--rebuild` forces one. Ctrl-C / SIGTERM stop it.
  */
-import { checkStoreUrl, DEFAULT_STORE_URL, StoreTargetError } from "../factcast/client";
+import { checkCaFile, checkStoreUrl, DEFAULT_STORE_URL, StoreTargetError } from "../factcast/client";
 import { buildConsole, buildReason, consoleBuildState, type Build } from "./launch/console-build";
 import { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_PORT, launchConsole, type LaunchedConsole } from "./launch/console";
 
@@ -23,6 +23,13 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 async function main(): Promise<void> {
   const storeUrl = storeUrlOf(process.env.FACTLINE_STORE_URL || DEFAULT_STORE_URL);
+  if (process.env.FACTLINE_TLS_CA) {
+    try {
+      checkCaFile(process.env.FACTLINE_TLS_CA, storeUrl);
+    } catch (err) {
+      throw err instanceof StoreTargetError ? new Error(`FACTLINE_TLS_CA: ${err.message}`) : err;
+    }
+  }
   const state = consoleBuildState();
   if (process.argv.includes("--rebuild") || state.state !== "fresh") {
     console.log(buildReason(state));

@@ -42,7 +42,8 @@ Options:
   --store <url>     the store (default: FACTLINE_STORE_URL or ${DEFAULT_STORE_URL})
   -h, --help        this text
 
-Credentials for Basic authentication come from FACTLINE_STORE_USER / FACTLINE_STORE_PASSWORD.`;
+Credentials for Basic authentication come from FACTLINE_STORE_USER / FACTLINE_STORE_PASSWORD;
+the CA of an https:// store's certificate from FACTLINE_TLS_CA.`;
 
 interface DemoOptions {
   once: boolean;
@@ -198,12 +199,20 @@ async function main(): Promise<number> {
   process.on("SIGINT", () => (abort.signal.aborted ? process.exit(EXIT.interrupted) : abort.abort()));
   process.on("SIGTERM", () => abort.abort());
 
-  const store = createStoreClient({
-    url: options.store,
-    clientId: CLIENT_ID,
-    user: process.env.FACTLINE_STORE_USER || undefined,
-    password: process.env.FACTLINE_STORE_PASSWORD || undefined,
-  });
+  let store: StoreClient;
+  try {
+    store = createStoreClient({
+      url: options.store,
+      clientId: CLIENT_ID,
+      user: process.env.FACTLINE_STORE_USER || undefined,
+      password: process.env.FACTLINE_STORE_PASSWORD || undefined,
+      ca: process.env.FACTLINE_TLS_CA || undefined,
+      warn: (message) => process.stderr.write(`demo: warning: ${message}\n`),
+    });
+  } catch (err) {
+    // A CA file that cannot work (missing, not PEM, for an http:// store): the user's to fix.
+    throw err instanceof StoreTargetError ? usageError(`FACTLINE_TLS_CA: ${err.message}`) : err;
+  }
   try {
     // The first call, as every FactCast client makes it: a bounded proof that a store answers.
     const server = await store.facts

@@ -7,6 +7,7 @@ import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { loadSecurity } from "./auth/security";
 import { ConfigError, loadStoreConfig } from "./config";
 import { startGrpcServer, type GrpcServer } from "./grpc/server";
+import { loadTlsCredentials } from "./grpc/tls";
 import { Readiness } from "./http/readiness";
 import { startHttpServer, type HttpServer } from "./http/server";
 import { observeRuntime } from "./metrics/runtime";
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
 
   // Before the database: a store that cannot enforce its access rules must not start at all.
   const security = await loadSecurity(config.security, config.host);
+  const tls = config.tls && (await loadTlsCredentials(config.tls));
+  if (tls) log.info("serving gRPC over TLS", { subject: tls.subject, names: tls.names, validTo: tls.validTo });
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     log.info("no DATABASE_URL: starting embedded PostgreSQL", { dataDir: config.dataDir });
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
       host: config.host,
       port: config.port,
       authenticator: security.authenticator,
+      tls,
       routes: (routes) => {
         // Calls refused for who is calling go into the audit trail, whichever service refused them.
         routes.onRefusal = refusalRecorder(runtime.db.lookups);
@@ -114,10 +118,11 @@ async function main(): Promise<void> {
     throw err;
   }
   if (stopping) return;
-  // Scripts and tests wait for exactly this line on stdout.
+  // Scripts and tests wait for exactly this line on stdout (scripts/launch/store.ts reads "over TLS" from it).
+  const transport = tls ? " over TLS" : "";
   const httpAt = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${http.port}`;
   process.stdout.write(
-    `factline store listening on ${config.host}:${grpc.port} (${security.summary}); metrics and health on ${httpAt}\n`,
+    `factline store listening on ${config.host}:${grpc.port}${transport} (${security.summary}); metrics and health on ${httpAt}\n`,
   );
 }
 

@@ -1,7 +1,7 @@
 // How `npm run demo` ends when something goes wrong: one line on stderr and the exit codes the
 // CLI uses too (README "Exit codes"), so scripts can tell a typo from a store that is down.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { networkFailure, oneLine, statusSummary } from "../../factcast/errors";
+import { networkFailure, oneLine, statusSummary, tlsFailure } from "../../factcast/errors";
 
 export const EXIT = { ok: 0, usage: 1, rejected: 2, unreachable: 3, interrupted: 130 } as const;
 
@@ -25,6 +25,8 @@ export const usageError = (message: string) => new DemoError(message, EXIT.usage
 export function storeFailure(err: unknown, url: string, during?: "handshake"): DemoError {
   if (err instanceof DemoError) return err;
   const e = ConnectError.from(err);
+  const tls = tlsFailure(e, url, { firstCall: during === "handshake" });
+  if (tls) return new DemoError(tls, EXIT.unreachable);
   if (during === "handshake" && ![Code.Unavailable, Code.DeadlineExceeded, Code.Unauthenticated].includes(e.code)) {
     return new DemoError(
       `${url} does not answer as a FactCast store (${statusSummary(e)}); use --store or FACTLINE_STORE_URL`,

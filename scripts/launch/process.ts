@@ -39,9 +39,9 @@ export async function stopChild(
 }
 
 /** The URL a client uses for a server that said it listens on host:port (wildcards → loopback). */
-export function urlFor(host: string, port: string | number): string {
+export function urlFor(host: string, port: string | number, tls = false): string {
   const reachable = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
-  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+  return `${tls ? "https" : "http"}://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }
 
 /** A port free right now on 127.0.0.1 (the OS picks it), for a server that must be told its port. */

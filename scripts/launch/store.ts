@@ -11,8 +11,11 @@ import { keptOutput, stopChild, urlFor, type ChildExit } from "./process";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-/** store/main.ts prints this once its gRPC port accepts calls; with port 0 it names the port chosen. */
-export const STORE_READY_LINE = /factline store listening on ([^\s:]+):(\d+)/;
+/**
+ * store/main.ts prints this once its gRPC port accepts calls; with port 0 it names the port chosen,
+ * and " over TLS" when it serves TLS (clients then need https://).
+ */
+export const STORE_READY_LINE = /factline store listening on ([^\s:]+):(\d+)( over TLS)?/;
 /** The same line names the HTTP port (metrics and health), e.g. "metrics and health on http://127.0.0.1:9091". */
 const HTTP_IN_READY_LINE = /metrics and health on http:\/\/\[?([^\s\]]+?)\]?:(\d+)/;
 /** tsx compiling the store and migrating a fresh database on a busy two-core machine. */
@@ -34,7 +37,7 @@ export interface StoreLaunchOptions {
 }
 
 export interface LaunchedStore {
-  /** Where clients reach it (a wildcard address becomes loopback). */
+  /** Where clients reach it (a wildcard address becomes loopback): https:// when it serves TLS. */
   readonly url: string;
   readonly port: number;
   /** The store's HTTP port (/metrics, /health/*), e.g. http://127.0.0.1:9091. */
@@ -123,7 +126,7 @@ export async function launchStore(options: StoreLaunchOptions = {}): Promise<Lau
 
   const readyLine = ready.input.slice(ready.index).split("\n")[0];
   return {
-    url: urlFor(ready[1], ready[2]),
+    url: urlFor(ready[1], ready[2], ready[3] !== undefined),
     port: Number(ready[2]),
     httpUrl: httpUrlOf(readyLine),
     readyLine,

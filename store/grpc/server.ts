@@ -5,6 +5,7 @@ import { log } from "../log";
 import { refuseCall, serveCall } from "./call";
 import { BodyBudget, closeWhenIdle, FRONT_DOOR_LIMITS, type FrontDoorLimits } from "./limits";
 import { GrpcRoutes } from "./service";
+import type { TlsCredentials } from "./tls";
 
 // In-flight unary calls get this long to finish on shutdown before their connections are cut.
 const DRAIN_MS = 3_000;
@@ -13,6 +14,9 @@ const DRAIN_MS = 3_000;
 // Memory is bounded by maxSessionMemory below, not by these.
 const STREAM_WINDOW_BYTES = 1024 * 1024;
 const SESSION_WINDOW_BYTES = 16 * 1024 * 1024;
+// A TLS client gets this long to finish its handshake; one that connects and says nothing would
+// otherwise hold its socket for Node's default of two minutes.
+const TLS_HANDSHAKE_MS = 10_000;
 
 export interface GrpcServer {
   port: number;
@@ -22,8 +26,9 @@ export interface GrpcServer {
 }
 
 /**
- * Serves gRPC over plaintext HTTP/2 (h2c) on one port, directly on node:http2: a general-purpose
- * RPC framework costs ~1.5 ms of CPU per call here, ten times the work of a small publish.
+ * Serves gRPC over HTTP/2 on one port, plaintext (h2c) or TLS (`h2` by ALPN) when `tls` is given,
+ * directly on node:http2: a general-purpose RPC framework costs ~1.5 ms of CPU per call here, ten
+ * times the work of a small publish.
  * Tracks sessions itself: http2.Server.close() only stops accepting connections, and a client's
  * open session would keep receiving traffic from a store that is going away.
  */
@@ -34,15 +39,26 @@ export async function startGrpcServer(options: {
   authenticator: Authenticator;
   /** The front door's limits (store/grpc/limits.ts); tests pass smaller ones. */
   limits?: Partial<FrontDoorLimits>;
+  /** Serve TLS (store/grpc/tls.ts checked the files) instead of h2c. */
+  tls?: TlsCredentials;
 }): Promise<GrpcServer> {
   const routes = new GrpcRoutes();
   options.routes(routes);
   const limits: FrontDoorLimits = { ...FRONT_DOOR_LIMITS, ...options.limits };
   const budget = new BodyBudget(limits.pendingBodyBytes, limits.pendingBodyBytesPerConnection);
-  const server = http2.createServer({
+  const http2Options = {
     maxSessionMemory: 64,
     settings: { initialWindowSize: STREAM_WINDOW_BYTES, maxConcurrentStreams: limits.maxStreamsPerConnection },
-  });
+  };
+  const server = options.tls
+    ? // allowHTTP1 stays off: gRPC needs HTTP/2, and a client that does not negotiate h2 is turned away.
+      http2.createSecureServer({
+        ...http2Options,
+        cert: options.tls.cert,
+        key: options.tls.key,
+        handshakeTimeout: TLS_HANDSHAKE_MS,
+      })
+    : http2.createServer(http2Options);
   // Connections past this are closed as they arrive (clients see UNAVAILABLE and retry).
   server.maxConnections = limits.maxConnections;
   let calls = 0;

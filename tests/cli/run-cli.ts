@@ -25,9 +25,11 @@ export interface CliOptions {
 
 /** Environment of a user who has configured nothing but the store's address. */
 export function cliEnv(storeUrl: string | undefined, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.FACTLINE_STORE_USER;
   delete env.FACTLINE_STORE_PASSWORD;
+  delete env.FACTLINE_TLS_CA;
+  Object.assign(env, extra);
   if (storeUrl) env.FACTLINE_STORE_URL = storeUrl;
   else delete env.FACTLINE_STORE_URL;
   return env;

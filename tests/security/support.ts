@@ -58,6 +58,8 @@ export interface SecuredStoreOptions {
   secrets?: string;
   env?: Record<string, string>;
   label?: string;
+  /** PEM text of the CA the clients of as() trust, for a store serving TLS. */
+  clientCa?: string;
 }
 
 /** A fresh database and a store started with the given access and secrets files. */
@@ -85,7 +87,7 @@ export async function startSecuredStore(options: SecuredStoreOptions): Promise<S
     store,
     dir,
     databaseUrl: db.url,
-    as: (authorization) => clientsFor(store.url, authorization),
+    as: (authorization) => clientsFor(store.url, authorization, { ca: options.clientCa }),
     async close() {
       await store.stop();
       await db.drop();

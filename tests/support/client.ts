@@ -25,11 +25,13 @@ export type FactStoreClient = Client<typeof RemoteFactStore>;
 export interface ClientOptions {
   /** Compress every request with gzip, as a Java client does after negotiating `gzip`. */
   gzip?: boolean;
+  /** PEM file of the CA of a TLS store's certificate (tests/support/tls.ts). */
+  ca?: string;
 }
 
 /** One client = one HTTP/2 session; create several to model independent FactCast clients. */
 export function createFactStoreClient(baseUrl: string, options: ClientOptions = {}): FactStoreClient {
-  return createStoreClient({ url: baseUrl, gzip: options.gzip }).facts;
+  return createStoreClient({ url: baseUrl, gzip: options.gzip, ca: options.ca }).facts;
 }
 
 // ---------------------------------------------------------------------------------------------

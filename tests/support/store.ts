@@ -38,22 +38,31 @@ export interface StoreFixture {
   close(): Promise<void>;
 }
 
+export interface FreshStoreOptions {
+  env?: Record<string, string>;
+  /** The CA file the fixture's client trusts, for a store started with FACTLINE_TLS_CERT/KEY. */
+  ca?: string;
+}
+
 /**
  * A fresh database (from the int projects' PostgreSQL) with one store process on it.
  * `label` only names the database, to tell leftovers apart.
  */
-export async function startStoreOnFreshDatabase(label = "conformance"): Promise<StoreFixture> {
+export async function startStoreOnFreshDatabase(
+  label = "conformance",
+  { env, ca }: FreshStoreOptions = {},
+): Promise<StoreFixture> {
   const db = await createTestDatabase(inject("pgAdminUrl"), label);
   let store: RunningStore;
   try {
-    store = await startStore({ databaseUrl: db.url });
+    store = await startStore({ databaseUrl: db.url, env });
   } catch (e) {
     await db.drop().catch(() => undefined);
     throw new Error(`${(e as Error).message}\n(PostgreSQL: ${inject("pgLabel")})`, { cause: e });
   }
   return {
     store,
-    client: createFactStoreClient(store.url),
+    client: createFactStoreClient(store.url, { ca }),
     databaseUrl: db.url,
     close: async () => {
       await store.stop();

@@ -1,7 +1,13 @@
 // Upstream failures → errors a browser can show. The console's users did not configure gRPC; they
 // need to know whether the store is down, misaddressed or refusing them, and what to change.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { causeCodes, databaseUnavailableMetadata, isDatabaseUnavailable, storeMessage } from "../../../factcast/errors";
+import {
+  causeCodes,
+  databaseUnavailableMetadata,
+  isDatabaseUnavailable,
+  storeMessage,
+  tlsFailure,
+} from "../../../factcast/errors";
 import { log } from "../log";
 
 /** Errors the backend raised on purpose, with a message already meant for the user. */
@@ -23,6 +29,8 @@ export function consoleError(message: string, code: Code): ConnectError {
  */
 export function unreachableReason(url: string, err: unknown): string | undefined {
   if (!(err instanceof ConnectError)) return undefined;
+  const tls = tlsFailure(err, url);
+  if (tls) return tls;
   const sys = causeCodes(err)[0] ?? "";
   switch (sys) {
     case "ECONNREFUSED":

@@ -9,6 +9,7 @@ import {
   StoreTargetError,
   type StoreClient,
 } from "../../../factcast/client";
+import { log } from "../log";
 import { Capabilities } from "./capabilities";
 
 export { DEFAULT_STORE_URL };
@@ -32,6 +33,8 @@ export interface UpstreamOptions {
   /** Basic credentials; default FACTLINE_STORE_USER / FACTLINE_STORE_PASSWORD, then the URL's. */
   user?: string;
   password?: string;
+  /** PEM file of the CA of an https:// store's certificate; default FACTLINE_TLS_CA. */
+  ca?: string;
   /**
    * Tests pass an in-memory transport (createRouterTransport); `url` is then only a label, and only
    * the credentials given here count (not the environment's), so a test never depends on it.
@@ -54,7 +57,10 @@ export function createUpstream(options: UpstreamOptions = {}): Upstream {
     user: options.user ?? (env.FACTLINE_STORE_USER || undefined),
     password: options.password ?? (env.FACTLINE_STORE_PASSWORD || undefined),
     clientId: CONSOLE_CLIENT_ID,
+    ca: options.ca ?? (env.FACTLINE_TLS_CA || undefined),
     transport: options.transport,
+    // Once per process, into the console's log: the operator, not the browser user, can fix it.
+    warn: (message) => log.warn(message),
   });
   return { ...client, capabilities: new Capabilities(client.query) };
 }
