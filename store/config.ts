@@ -62,7 +62,7 @@ export interface SecurityConfig {
   secretsFile?: string;
   /** FACTLINE_SECURITY=off: run open on any address (FactCast's factcast.security.enabled=false). */
   enabled: boolean;
-  oidc?: { issuer: string; audience?: string; accountClaim: string; rolesClaim: string };
+  oidc?: { issuer: string; audience?: string; accountClaim: string; rolesClaim: string; clockSkewS: number };
 }
 
 export class ConfigError extends Error {
@@ -152,6 +152,9 @@ function securityConfig(env: NodeJS.ProcessEnv): SecurityConfig {
           audience: text(env, "FACTLINE_OIDC_AUDIENCE"),
           accountClaim: text(env, "FACTLINE_OIDC_ACCOUNT_CLAIM") ?? "sub",
           rolesClaim: text(env, "FACTLINE_OIDC_ROLES_CLAIM") ?? "groups",
+          // Clocks of the store and the identity provider may differ by this much (exp, nbf, iat);
+          // 30 s covers machines kept in sync by NTP, 5 minutes is as much as any token should get.
+          clockSkewS: integer(env, "FACTLINE_OIDC_CLOCK_SKEW_S", 30, 0, 300),
         }
       : undefined,
   };

@@ -34,8 +34,9 @@ export interface TestPki {
   close(): Promise<void>;
 }
 
-// Two days: long enough for any run, short enough that a leaked file is worthless soon.
-const DAYS = "2";
+// Past the store's 14-day expiry warning (store/grpc/tls.ts), so test logs stay quiet; the files
+// live only as long as the test's temporary directory.
+const DAYS = "20";
 
 export async function createTestPki(): Promise<TestPki> {
   const dir = await mkdtemp(join(tmpdir(), "factline-pki-"));
