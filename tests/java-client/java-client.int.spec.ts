@@ -5,7 +5,10 @@
 // `ok <name>` or `FAIL <name>: <reason>` per check (plus `note …` lines), exiting non-zero on any
 // failure. This file builds it (offline first, online when ~/.m2 lacks something; output stays in
 // tests/java-client/target), starts a store on a fresh database, runs Main and demands every
-// expected `ok` line, so a scenario that silently stops running fails too.
+// expected `ok` line, so a scenario that silently stops running fails too. It then does the same
+// over TLS (the test CA) with credentials from a store's access file, and checks with `AuthCheck`
+// that wrong credentials are a final error: the client does not retry them, and the store's audit
+// trail shows exactly the attempts the client made.
 //
 // Without mvn or java the suite is skipped with a printed reason, except under CI=true, where it
 // fails: CI must prove the Java client works.
@@ -13,10 +16,15 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { AuditService } from "../../gen/factline/admin/v1/audit_pb.js";
+import { basic, startSecuredStore, type SecuredStore } from "../security/support.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import "../support/provided.js";
 import { startStore, type RunningStore } from "../support/store.js";
+import { createTestPki, type TestPki } from "../support/tls.js";
 
 const projectDir = fileURLToPath(new URL(".", import.meta.url));
 const targetDir = path.join(projectDir, "target");
@@ -144,6 +152,39 @@ async function build(): Promise<void> {
   }
 }
 
+interface ChecksRun {
+  result: Run;
+  passed: Set<string>;
+  failed: string[];
+  /** Everything needed to investigate a failure, for assertion messages. */
+  report: string;
+}
+
+/** Runs `mainClass` with `args` and keeps its output in target/ (git-ignored), one log per `label` and int project. */
+async function runChecks(mainClass: string, args: string[], label: string, store: RunningStore): Promise<ChecksRun> {
+  const classpath = fs.readFileSync(path.join(targetDir, "classpath.txt"), "utf8").trim();
+  const result = await run(
+    javaBin,
+    ["-cp", [path.join(targetDir, "classes"), classpath].join(path.delimiter), `org.factline.javaclient.${mainClass}`, ...args],
+    RUN_TIMEOUT_MS,
+  );
+  const project = inject("pgLabel").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const logName = `java-client-${label}-${project}.log`;
+  fs.writeFileSync(
+    path.join(targetDir, logName),
+    `exit ${result.code} signal ${result.signal} after ${result.ms} ms\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}\n--- store\n${store.output()}`,
+  );
+  const lines = result.stdout.split("\n");
+  return {
+    result,
+    passed: new Set(lines.filter((l) => l.startsWith("ok ")).map((l) => l.slice(3).trim())),
+    failed: lines.filter((l) => l.startsWith("FAIL ")),
+    report:
+      `java ${mainClass} exited ${result.code} (signal ${result.signal}) after ${result.ms} ms; full log in tests/java-client/target/${logName}\n` +
+      `--- stdout\n${result.stdout}\n--- stderr (tail)\n${result.stderr.slice(-8_000)}\n--- store (tail)\n${store.output().slice(-4_000)}`,
+  };
+}
+
 const missing = missingTool();
 if (missing && !ci) console.warn(`java-client suite skipped: ${missing}`);
 
@@ -165,27 +206,83 @@ describe.skipIf(missing !== undefined && !ci)("FactCast Java client (factcast-cl
 
   it("passes every check of tests/java-client Main", async () => {
     if (missing) throw new Error(`${missing}; under CI=true the Java client suite must run`);
-    const classpath = fs.readFileSync(path.join(targetDir, "classpath.txt"), "utf8").trim();
-    const result = await run(
-      javaBin,
-      ["-cp", [path.join(targetDir, "classes"), classpath].join(path.delimiter), "org.factline.javaclient.Main", `127.0.0.1:${store!.port}`],
-      RUN_TIMEOUT_MS,
-    );
-    // Kept for whoever investigates a failure (target/ is git-ignored); one per int project.
-    const logName = `java-client-run-${inject("pgLabel").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}.log`;
-    fs.writeFileSync(
-      path.join(targetDir, logName),
-      `exit ${result.code} signal ${result.signal} after ${result.ms} ms\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}\n--- store\n${store!.output()}`,
-    );
-    const lines = result.stdout.split("\n");
-    const passed = new Set(lines.filter((l) => l.startsWith("ok ")).map((l) => l.slice(3).trim()));
-    const failed = lines.filter((l) => l.startsWith("FAIL "));
-    const report =
-      `java Main exited ${result.code} (signal ${result.signal}) after ${result.ms} ms; full log in tests/java-client/target/${logName}\n` +
-      `--- stdout\n${result.stdout}\n--- stderr (tail)\n${result.stderr.slice(-8_000)}\n--- store (tail)\n${store!.output().slice(-4_000)}`;
-
+    const { result, passed, failed, report } = await runChecks("Main", [`127.0.0.1:${store!.port}`], "run", store!);
     expect(failed, report).toEqual([]);
     expect(EXPECTED_CHECKS.filter((name) => !passed.has(name)), report).toEqual([]);
     expect(result.code, report).toBe(0);
+  }, RUN_TIMEOUT_MS + 30_000);
+});
+
+describe.skipIf(missing !== undefined && !ci)("FactCast Java client with credentials and TLS", () => {
+  // One account for the client, one that may read the audit trail.
+  const ACCESS = {
+    accounts: [
+      { id: "javaclient", roles: ["everything"] },
+      { id: "auditor", roles: ["audit"] },
+    ],
+    roles: [
+      { id: "everything", read: { include: ["*"] }, write: { include: ["*"] } },
+      { id: "audit", audit: true },
+    ],
+  };
+  let pki: TestPki | undefined;
+  let fx: SecuredStore | undefined;
+
+  beforeAll(async () => {
+    if (missing) return;
+    pki = await createTestPki();
+    await withBuildLock(build);
+    fx = await startSecuredStore({
+      access: ACCESS,
+      secrets: "factcast.access.secrets.javaclient=java-pw\nfactcast.access.secrets.auditor=audit-pw\n",
+      env: { FACTLINE_TLS_CERT: pki.certFile, FACTLINE_TLS_KEY: pki.keyFile },
+      label: "java_client_tls",
+    });
+  }, BUILD_TIMEOUT_MS + 120_000);
+
+  afterAll(async () => {
+    await fx?.close();
+    await pki?.close();
+  }, 30_000);
+
+  it("passes every check of Main over TLS (trusting the test CA) as an account of the access file", async () => {
+    if (missing) throw new Error(`${missing}; under CI=true the Java client suite must run`);
+    const args = ["--user", "javaclient", "--password", "java-pw", "--tls-ca", pki!.caFile, `127.0.0.1:${fx!.store.port}`];
+    const { result, passed, failed, report } = await runChecks("Main", args, "tls", fx!.store);
+    expect(failed, report).toEqual([]);
+    expect(EXPECTED_CHECKS.filter((name) => !passed.has(name)), report).toEqual([]);
+    expect(result.code, report).toBe(0);
+  }, RUN_TIMEOUT_MS + 30_000);
+
+  it("gets a final UNAUTHENTICATED for a wrong password, never retried: the store saw exactly the client's attempts", async () => {
+    if (missing) throw new Error(`${missing}; under CI=true the Java client suite must run`);
+    const args = ["--user", "javaclient", "--password", "wrong", "--tls-ca", pki!.caFile, `127.0.0.1:${fx!.store.port}`];
+    const { result, passed, failed, report } = await runChecks("AuthCheck", args, "auth", fx!.store);
+    expect(failed, report).toEqual([]);
+    expect([...passed].sort(), report).toEqual(["unauthenticated-handshake", "unauthenticated-not-retried"]);
+    expect(result.stdout, report).toMatch(/^note unauthenticated-handshake: wrong user or password$/m);
+    expect(result.stdout, report).toMatch(/^attempts 2 \[handshake=UNAUTHENTICATED, enumerateNamespaces=UNAUTHENTICATED\]$/m);
+    expect(result.code, report).toBe(0);
+
+    // The store's side: one auth.failed entry per attempt, and no more arriving later.
+    const audit = createClient(
+      AuditService,
+      createGrpcTransport({
+        baseUrl: fx!.store.url,
+        nodeOptions: { ca: await pki!.caPem() },
+        interceptors: [(next) => (req) => (req.header.set("authorization", basic("auditor", "audit-pw")), next(req))],
+      }),
+    );
+    const refusals = async () =>
+      (await audit.listAuditEntries({ action: "auth.failed", account: "javaclient", limit: 50 })).entries;
+    await expect.poll(async () => (await refusals()).length, { timeout: 10_000 }).toBe(2);
+    await sleep(1_000);
+    const entries = await refusals();
+    // Newest first. The failed handshake left the client without its fc-id header for later calls.
+    expect(entries.map((e) => [e.subject, e.outcome, e.detail])).toEqual([
+      ["RemoteFactStore/enumerateNamespaces", "unauthenticated", "wrong user or password"],
+      ["RemoteFactStore/handshake", "unauthenticated", "wrong user or password"],
+    ]);
+    expect(entries[1].client).toBe("factline-java-client-check");
   }, RUN_TIMEOUT_MS + 30_000);
 });

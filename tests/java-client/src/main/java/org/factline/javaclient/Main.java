@@ -1,10 +1,6 @@
 package org.factline.javaclient;
 
-import io.grpc.Channel;
-import io.grpc.ClientInterceptor;
-import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -27,8 +23,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.factcast.client.grpc.FactCastGrpcChannelFactory;
-import org.factcast.client.grpc.FactCastGrpcClientProperties;
 import org.factcast.client.grpc.GrpcFactStore;
 import org.factcast.core.Fact;
 import org.factcast.core.FactCast;
@@ -45,8 +39,9 @@ import org.factcast.core.subscription.SubscriptionRequest;
 /**
  * Drives FactCast's own Java client (factcast-client-grpc, unchanged) against a running store.
  *
- * <p>Usage: {@code Main host:port}. Prints one line per check to stdout — {@code ok <name>} or
- * {@code FAIL <name>: <reason>} — plus {@code note <name>: ...} lines with facts worth knowing
+ * <p>Usage: {@code Main [--user U --password P] [--tls-ca FILE] host:port} (see {@link
+ * Connection}). Prints one line per check to stdout — {@code ok <name>} or {@code FAIL <name>:
+ * <reason>} — plus {@code note <name>: ...} lines with facts worth knowing
  * (what the client sent, which client limitation applied). Exits 1 if any check failed. Each
  * check has its own deadline, so a hanging call fails that check instead of the whole run.
  */
@@ -82,33 +77,11 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 1 || !args[0].contains(":")) {
-      System.err.println("usage: Main host:port");
-      System.exit(2);
-    }
+    Connection connection = Connection.parse(args);
+    if (connection == null) System.exit(2);
     Recorder recorder = new Recorder();
-    ManagedChannel managed = ManagedChannelBuilder.forTarget(args[0]).usePlaintext().build();
-    Channel channel = ClientInterceptors.intercept(managed, recorder);
-    FactCastGrpcChannelFactory channels =
-        new FactCastGrpcChannelFactory() {
-          @Override
-          public Channel createChannel(String name) {
-            return channel;
-          }
-
-          @Override
-          public Channel createChannel(String name, List<ClientInterceptor> interceptors) {
-            return ClientInterceptors.intercept(channel, interceptors);
-          }
-
-          @Override
-          public void close() {
-            managed.shutdownNow();
-          }
-        };
-    // The client's public constructor — the one Spring would call — with default properties.
-    GrpcFactStore store =
-        new GrpcFactStore(channels, Optional.empty(), new FactCastGrpcClientProperties(), CLIENT_ID);
+    ManagedChannel managed = connection.open();
+    GrpcFactStore store = connection.store(managed, recorder, CLIENT_ID);
     Main m = new Main(FactCast.from(store), store, recorder);
     int failures = m.run();
     System.out.println(failures == 0 ? "all checks passed" : failures + " check(s) failed");
