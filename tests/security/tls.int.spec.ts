@@ -45,7 +45,14 @@ describe("a store with FACTLINE_TLS_CERT and FACTLINE_TLS_KEY", () => {
   it("says TLS in its start line, and the launcher hands out an https:// URL", () => {
     expect(tls.store.readyLine).toMatch(/^factline store listening on 127\.0\.0\.1:\d+ over TLS \(access file /);
     expect(tls.store.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(tls.store.output()).toMatch(/serving gRPC over TLS subject=CN=localhost names=IP Address:127\.0\.0\.1/);
+    const served = tls.store
+      .rawStderr()
+      .split("\n")
+      .filter((line) => line.includes('"msg":"serving gRPC over TLS"'))
+      .map((line) => JSON.parse(line) as Record<string, string>);
+    expect(served).toEqual([
+      expect.objectContaining({ subject: "CN=localhost", names: "IP Address:127.0.0.1, DNS:localhost" }),
+    ]);
     expect(plain.store.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
