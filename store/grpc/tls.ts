@@ -30,7 +30,9 @@ export async function loadTlsCredentials(files: { certFile: string; keyFile: str
       : isDer(cert)
         ? "it looks like DER: convert it with `openssl x509 -inform der -in <file> -out cert.pem`"
         : "give the certificate in PEM form";
-    throw new ConfigError(`FACTLINE_TLS_CERT ${certFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----); ${hint}`);
+    throw new ConfigError(
+      `FACTLINE_TLS_CERT ${certFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----); ${hint}`,
+    );
   }
   let x509: X509Certificate;
   try {
@@ -64,7 +66,9 @@ export async function loadTlsCredentials(files: { certFile: string; keyFile: str
     // What the server will do with them; catches what the checks above do not (e.g. a key too weak for OpenSSL's policy).
     createSecureContext({ cert, key });
   } catch (err) {
-    throw new ConfigError(`FACTLINE_TLS_CERT ${certFile} with FACTLINE_TLS_KEY ${keyFile} cannot serve TLS (${reason(err)})`);
+    throw new ConfigError(
+      `FACTLINE_TLS_CERT ${certFile} with FACTLINE_TLS_KEY ${keyFile} cannot serve TLS (${reason(err)})`,
+    );
   }
   return {
     cert,
@@ -96,7 +100,9 @@ function parseKey(key: Buffer, keyFile: string): KeyObject {
     const hint = text.includes("-----BEGIN CERTIFICATE-----")
       ? "it holds a certificate: are FACTLINE_TLS_CERT and FACTLINE_TLS_KEY swapped?"
       : "give the private key in PEM form";
-    throw new ConfigError(`FACTLINE_TLS_KEY ${keyFile} holds no PEM private key (-----BEGIN PRIVATE KEY-----); ${hint}`);
+    throw new ConfigError(
+      `FACTLINE_TLS_KEY ${keyFile} holds no PEM private key (-----BEGIN PRIVATE KEY-----); ${hint}`,
+    );
   }
   try {
     return createPrivateKey(key);
