@@ -5,8 +5,12 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { connect } from "node:tls";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, createRouterTransport } from "@connectrpc/connect";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createStoreClient } from "../../factcast/client.js";
+import { ConsoleService } from "../../gen/factline/console/v1/console_pb.js";
+import { createConsoleService } from "../../lib/backend/rpc/console-service.js";
+import { createUpstream } from "../../lib/backend/upstream/upstream.js";
 import { runCli } from "../cli/run-cli.js";
 import { startStore, startStoreOnFreshDatabase, type StoreFixture } from "../support/store.js";
 import { createTestPki, type TestPki } from "../support/tls.js";
@@ -93,6 +97,38 @@ describe("a store with FACTLINE_TLS_CERT and FACTLINE_TLS_KEY", () => {
     expect(JSON.parse(withFlag.stdout)).toMatchObject({ store: tls.store.url });
     const withEnv = await runCli(tls.store.url, [...user, "namespaces"], { env: { FACTLINE_TLS_CA: pki.caFile } });
     expect(withEnv).toMatchObject({ code: 0, stderr: "" });
+  });
+});
+
+describe("the console backend against the TLS store", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+  // The console's environment, as `npm run console` would give it.
+  async function status(env: Record<string, string>) {
+    vi.stubEnv("FACTLINE_STORE_URL", tls.store.url);
+    vi.stubEnv("FACTLINE_STORE_USER", "ops");
+    vi.stubEnv("FACTLINE_STORE_PASSWORD", "ops-pw");
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    const upstream = createUpstream();
+    try {
+      const routes = createRouterTransport((r) => r.service(ConsoleService, createConsoleService({ upstream })));
+      return await createClient(ConsoleService, routes).getStoreStatus({});
+    } finally {
+      upstream.close();
+    }
+  }
+
+  it("connects with https:// and FACTLINE_TLS_CA", async () => {
+    expect(await status({ FACTLINE_TLS_CA: pki.caFile })).toMatchObject({ reachable: true, url: tls.store.url });
+  });
+
+  it("says what to set when the CA is missing", async () => {
+    const answer = await status({ FACTLINE_TLS_CA: "" });
+    expect(answer.reachable).toBe(false);
+    expect(answer.error).toMatch(
+      /the certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted \(.*\); give the CA that issued it with FACTLINE_TLS_CA/,
+    );
   });
 });
 
