@@ -19,7 +19,7 @@ export interface FactSpecJson {
   meta: Record<string, string>;
   aggIdProperties: Record<string, string>;
   metaKeyExists: Record<string, boolean>;
-  /** factline refuses any script (README "Using a FactCast client"); tests send one to see that. */
+  /** JavaScript `function (header, payload) { return true or false }`, run by the store (in factline, in its sandbox). */
   filterScript: { languageIdentifier: string; source: string } | null;
 }
 

@@ -11,6 +11,7 @@ import { deleteExpiredTokens } from "./storage/tokens";
 import { TailHub } from "./subscriptions/tail";
 import { LocalSubscriptions } from "./instances/tracked";
 import { Sandbox } from "./sandbox/sandbox";
+import { sandboxItems, sandboxRuns, sandboxRunSeconds } from "./metrics/registry";
 import { TransformationCache } from "./transformations/cache";
 import { TransformationRegistry } from "./transformations/registry";
 import { Transformer } from "./transformations/transformer";
@@ -86,6 +87,11 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
   const registry = new SchemaRegistry(db.lookups, listener, options.validation);
   const transformationRegistry = new TransformationRegistry(db.lookups, listener, registry);
   const sandbox = new Sandbox(options.sandbox);
+  sandbox.observe((run) => {
+    sandboxRuns.inc({ kind: run.kind, outcome: run.outcome });
+    sandboxRunSeconds.observe({ kind: run.kind }, run.ms / 1000);
+    if (run.items > 0) sandboxItems.inc({ kind: run.kind }, run.items);
+  });
   const cache = new TransformationCache(db.lookups, options.transformationCacheBytes);
   await tail.start();
   await registry.load();

@@ -21,6 +21,12 @@ export interface FactSpec {
   metaKeyExists: Record<string, boolean>;
   /** Dotted payload path → UUID the value at that path must equal (case-insensitively). */
   aggIdProperties: Record<string, string>;
+  /**
+   * JavaScript `function (header, payload) { return true or false }`: a fact matching the rest of
+   * the spec is delivered only when it returns true (FactCast's filterScript, or 0.4's
+   * jsFilterScript). Run in the sandbox after the database's pre-filter (store/transformations/delivery.ts).
+   */
+  filterScript?: string;
 }
 
 export interface SubscriptionRequest {
@@ -78,11 +84,6 @@ export function parseSpecList(raw: unknown, where: string): FactSpec[] {
 
 export function parseFactSpec(raw: unknown, where: string): FactSpec {
   if (!isPlainObject(raw)) throw new InvalidInputError(`${where} must be an object`);
-  if (raw.filterScript != null || raw.jsFilterScript != null) {
-    throw new InvalidInputError(
-      `${where}.filterScript is not supported: factline never runs client code on the server; filter on ns, type, aggIds or meta instead`,
-    );
-  }
   if (typeof raw.ns !== "string" || raw.ns.trim() === "") {
     throw new InvalidInputError(`${where}.ns must be a non-blank string (or "*" for every namespace)`);
   }
@@ -126,7 +127,60 @@ export function parseFactSpec(raw: unknown, where: string): FactSpec {
   }
 
   const type = raw.type == null || raw.type === "*" ? undefined : raw.type;
-  return { ns: raw.ns, type, version, aggIds, meta, metaKeyExists, aggIdProperties };
+  const filterScript = filterScriptOf(raw, where);
+  return {
+    ns: raw.ns,
+    type,
+    version,
+    aggIds,
+    meta,
+    metaKeyExists,
+    aggIdProperties,
+    ...(filterScript === undefined ? {} : { filterScript }),
+  };
+}
+
+// A filter script is a function of a few lines; a bound keeps one subscription from handing the
+// sandbox megabytes to compile.
+export const MAX_FILTER_SCRIPT_CHARS = 64 * 1024;
+
+/**
+ * The script of a spec: `filterScript` ({"languageIdentifier":"js","source":…}) wins over the
+ * legacy `jsFilterScript` string, as in FactCast's FactSpec (0.4 clients send both, the same).
+ */
+function filterScriptOf(raw: Record<string, unknown>, where: string): string | undefined {
+  let source: unknown;
+  let field: string;
+  if (raw.filterScript != null) {
+    field = `${where}.filterScript`;
+    if (!isPlainObject(raw.filterScript)) {
+      throw new InvalidInputError(
+        `${field} must be an object {"languageIdentifier": "js", "source": "function (h, p) { … }"}`,
+      );
+    }
+    const language = raw.filterScript.languageIdentifier;
+    if (typeof language !== "string" || language.toLowerCase() !== "js") {
+      throw new InvalidInputError(
+        `${field}.languageIdentifier must be "js" (JavaScript is the only filter language), got ${JSON.stringify(language ?? null)}`,
+      );
+    }
+    source = raw.filterScript.source;
+    field += ".source";
+  } else if (raw.jsFilterScript != null) {
+    field = `${where}.jsFilterScript`;
+    source = raw.jsFilterScript;
+  } else {
+    return undefined;
+  }
+  if (typeof source !== "string" || source.trim() === "") {
+    throw new InvalidInputError(`${field} must be the text of a function (header, payload) returning true or false`);
+  }
+  if (source.length > MAX_FILTER_SCRIPT_CHARS) {
+    throw new InvalidInputError(
+      `${field} is ${source.length} characters; a filter script may have at most ${MAX_FILTER_SCRIPT_CHARS}`,
+    );
+  }
+  return source;
 }
 
 function uuidList(raw: unknown, where: string): string[] {

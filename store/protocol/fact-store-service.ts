@@ -14,6 +14,7 @@ import * as lookup from "../storage/lookup";
 import * as tokens from "../storage/tokens";
 import { countPublished } from "../metrics/registry";
 import { runSubscription } from "../subscriptions/subscription";
+import { checkFilterScripts, deliveryStage } from "../transformations/delivery";
 import type { StoreRuntime } from "../store";
 import { guarded } from "./errors";
 import { factsBudget, toNotifications } from "./notifications";
@@ -95,6 +96,14 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         principalOf(ctx),
         request.specs.map((s) => s.ns),
       );
+      if (request.specs.some((s) => s.filterScript !== undefined)) {
+        if (!store.filterScripts) {
+          throw new InvalidInputError(
+            "filter scripts are turned off on this store (FACTLINE_FILTER_SCRIPTS=off); filter on ns, type, aggIds or meta instead",
+          );
+        }
+        await checkFilterScripts(request.specs, store.sandbox);
+      }
       const budget = factsBudget(ctx.requestHeader.get("fc-maxmsg"));
       // Seen by operators (OperationsService, metrics) until it ends, and endable by them.
       const tracked = store.subscriptions.open(request, {
@@ -110,6 +119,11 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         fastForward: ctx.requestHeader.has("fc-ffwd"),
         cursorIdleMs: store.cursorIdleMs,
         readTimeoutMs: store.catchupReadTimeoutMs,
+        deliver: deliveryStage(request.specs, {
+          transformer: store.transformations.transformer,
+          sandbox: store.sandbox,
+          scope: principalOf(ctx).account,
+        }),
       });
       store.stats.activeSubscriptions++;
       try {
@@ -215,6 +229,11 @@ function toPublishRequest(msg: MSG_Facts | undefined, ctx: HandlerContext): Publ
   return { facts: (msg?.fact ?? []).map((f, i) => prepareFact(f, i, source)) };
 }
 
+/**
+ * The specs of a state token. A filter script in them is not run: the state covers every fact the
+ * rest of the spec matches, as FactCast's token store computes it (a lock that notices more changes
+ * than the script would let through is safe; one that notices fewer would not be).
+ */
 function readableSpecs(json: string, ctx: HandlerContext): FactSpec[] {
   const specs = parseFactSpecsJson(json);
   requireRead(

@@ -1,9 +1,10 @@
-import type { FactHeader, StoredFact } from "../facts/fact";
-import type { FactSpec, SubscriptionRequest } from "../facts/spec";
-import { MissingTransformationError, NotFoundError, ShuttingDownError } from "../errors";
+import type { StoredFact } from "../facts/fact";
+import type { SubscriptionRequest } from "../facts/spec";
+import { NotFoundError, ShuttingDownError } from "../errors";
 import type { StoreDatabase } from "../storage/db";
 import { highWaterMark, latestSerial, serialOf } from "../storage/lookup";
 import { FactReader, type ReaderOptions } from "../storage/read";
+import type { DeliveryStage } from "../transformations/delivery";
 import type { TailHub } from "./tail";
 
 /** What a subscription tells its client, in order; the protocol adapter turns these into notifications. */
@@ -29,6 +30,11 @@ export interface SubscriptionContext {
   cursorIdleMs?: number;
   /** How long one catch-up read may take before it is cancelled (0: no limit). */
   readTimeoutMs?: number;
+  /**
+   * Transformations and post-filters between what was read and what is sent
+   * (store/transformations/delivery.ts); undefined when the specs need neither.
+   */
+  deliver?: DeliveryStage;
 }
 
 // Without a keepalive request, the follow loop still wakes this often to notice cancellation.
@@ -44,7 +50,7 @@ export async function* runSubscription(
   ctx: SubscriptionContext,
 ): AsyncGenerator<SubscriptionEvent> {
   const signal = AbortSignal.any([ctx.signal, ctx.shutdown]);
-  const checkVersions = versionGuard(req.specs);
+  const { deliver } = ctx;
   const keepalive = req.keepaliveIntervalMs > 0 ? req.keepaliveIntervalMs : undefined;
   const wait = <T>(work: Promise<T>) => withKeepalive(work, keepalive, signal, ctx.shutdown);
   // Catch-up reads resume after a lost connection (up to the outage bound) and stop in the database
@@ -79,8 +85,8 @@ export async function* runSubscription(
       for (;;) {
         const facts = yield* wait(reader.next());
         if (facts.length === 0) break;
-        checkVersions(facts);
-        yield { kind: "facts", facts };
+        const delivered = deliver ? yield* wait(deliver(facts, undefined, signal)) : facts;
+        if (delivered.length > 0) yield { kind: "facts", facts: delivered };
         last = facts[facts.length - 1].ser;
       }
     } finally {
@@ -110,8 +116,8 @@ export async function* runSubscription(
           for (;;) {
             const facts = yield* wait(gap.next());
             if (facts.length === 0) break;
-            checkVersions(facts);
-            yield { kind: "facts", facts };
+            const delivered = deliver ? yield* wait(deliver(facts, undefined, signal)) : facts;
+            if (delivered.length > 0) yield { kind: "facts", facts: delivered };
           }
         } finally {
           await gap.close();
@@ -129,11 +135,16 @@ export async function* runSubscription(
         if (taken instanceof Error) throw taken;
         if (taken === "overflow" || taken === "closed") break;
         const facts = taken.map((l) => l.fact);
-        checkVersions(
-          facts,
-          taken.map((l) => l.header),
-        );
-        yield { kind: "facts", facts, live: true };
+        const delivered = deliver
+          ? yield* wait(
+              deliver(
+                facts,
+                taken.map((l) => l.header),
+                signal,
+              ),
+            )
+          : facts;
+        if (delivered.length > 0) yield { kind: "facts", facts: delivered, live: true };
         position = facts[facts.length - 1].ser;
       }
     } finally {
@@ -189,34 +200,4 @@ function delay(ms: number, signal: AbortSignal): { done: Promise<undefined>; can
     cancel = finish;
   });
   return { done, cancel };
-}
-
-/**
- * FactCast's version rule without transformations: per (ns, type) the consumer may ask for specific
- * versions; a matching fact of another version cannot be delivered (no registry to transform it),
- * so the subscription fails with MissingTransformationInformationException, as FactCast's does.
- */
-function versionGuard(specs: FactSpec[]): (facts: StoredFact[], headers?: FactHeader[]) => void {
-  const wanted = new Map<string, Set<number>>();
-  for (const spec of specs) {
-    if (spec.type === undefined) continue;
-    const key = `${spec.ns}\u0000${spec.type}`;
-    if (!wanted.has(key)) wanted.set(key, new Set());
-    wanted.get(key)!.add(spec.version);
-  }
-  if (![...wanted.values()].some((versions) => !versions.has(0))) return () => {};
-  return (facts, headers) => {
-    facts.forEach((fact, i) => {
-      const header = headers?.[i] ?? (JSON.parse(fact.header) as FactHeader);
-      const version = header.version ?? 0;
-      for (const key of [`${header.ns}\u0000${header.type}`, `*\u0000${header.type}`]) {
-        const versions = wanted.get(key);
-        if (versions && !versions.has(0) && !versions.has(version)) {
-          throw new MissingTransformationError(
-            `fact ${header.id} (${header.ns}/${header.type}) has version ${version}, but version ${[...versions].join(" or ")} was requested and this store has no transformations; request version 0 to receive facts as published`,
-          );
-        }
-      }
-    });
-  };
 }

@@ -160,12 +160,13 @@ function failureOf(
   const path = `chain ${describePath(chain.path)}`;
   const withCode = chain.steps.filter((s) => s.code !== undefined);
   const step = codeStep >= 0 ? withCode[codeStep] : undefined;
+  // A step that was stopped from outside (the watchdog, a crash) is not known by its index.
   const where = step
-    ? `step ${chain.steps.indexOf(step) + 1} of ${chain.steps.length} (${step.from} → ${step.to})`
+    ? `step ${chain.steps.indexOf(step) + 1} of ${chain.steps.length} (${step.from} → ${step.to}): `
     : failure.kind === "invalid"
-      ? `the result for version ${chain.to}`
-      : "the result";
+      ? `the result for version ${chain.to}: `
+      : "";
   return new TransformationError(
-    `cannot transform ${fact} from version ${chain.from} to ${chain.to} with ${path}: ${where}: ${failure.message}`,
+    `cannot transform ${fact} from version ${chain.from} to ${chain.to} with ${path}: ${where}${failure.message}`,
   );
 }

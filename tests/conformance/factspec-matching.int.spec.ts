@@ -1,4 +1,5 @@
-// FactSpec matching (store/facts/spec.ts, store/storage/spec-sql.ts): which facts a subscription delivers. Every row runs twice —
+// FactSpec matching (store/facts/spec.ts, store/storage/spec-sql.ts, and filter scripts in
+// store/transformations/delivery.ts): which facts a subscription delivers. Every row runs twice —
 // facts published before subscribing (catch-up path) and after the Catchup notification (follow
 // path) — because the store answers the two from different code.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -267,7 +268,90 @@ const rows: Array<{ name: string; build: () => Case }> = [
       };
     },
   },
+  {
+    name: "filterScript: a fact matching the rest of the spec is delivered when the script returns true",
+    build: () => {
+      const { ns, ns2, type } = names();
+      return {
+        facts: {
+          big: { ns, type, payload: { n: 5, tags: ["a"] } },
+          small: { ns, type, payload: { n: 1 } },
+          bigElsewhere: { ns: ns2, type, payload: { n: 9 } },
+          bigNoType: { ns, payload: { n: 7 } },
+        },
+        specs: [{ ns, type, filterScript: js("function (header, payload) { return payload.n > 2; }") }],
+        expected: ["big"],
+      };
+    },
+  },
+  {
+    name: "filterScript sees the whole header (meta, aggIds, unknown attributes) as an object",
+    build: () => {
+      const { ns } = names();
+      const agg = randomUUID();
+      return {
+        facts: {
+          all: { ns, aggIds: [agg], meta: { k: ["x", "v"] }, extra: { hit: "me" } },
+          noHit: { ns, aggIds: [agg], meta: { k: "v" } },
+          noAgg: { ns, meta: { k: "v" }, extra: { hit: "me" } },
+        },
+        specs: [
+          {
+            ns,
+            filterScript: js(
+              `function named(h) { return h.hit === "me" && h.aggIds.indexOf("${agg}") >= 0 && String(h.meta.k).indexOf("v") >= 0; }`,
+            ),
+          },
+        ],
+        expected: ["all"],
+      };
+    },
+  },
+  {
+    name: "jsFilterScript, as FactCast 0.4 clients send it, filters alike",
+    build: () => {
+      const { ns } = names();
+      return {
+        facts: { hit: { ns, extra: { hit: "me" } }, miss: { ns, meta: { foo: "bar" } } },
+        specs: [{ ns, extra: { jsFilterScript: "function (h,e){ return (h.hit=='me')}" } }],
+        expected: ["hit"],
+      };
+    },
+  },
+  {
+    name: "a scripted spec OR-ed with a plain one: the plain one's facts come regardless of the script",
+    build: () => {
+      const { ns, type, type2 } = names();
+      return {
+        facts: { scripted: { ns, type, payload: { ok: true } }, rejected: { ns, type }, plain: { ns, type: type2 } },
+        specs: [
+          { ns, type, filterScript: js("function (h, p) { return p.ok === true; }") },
+          { ns, type: type2 },
+        ],
+        expected: ["scripted", "plain"],
+      };
+    },
+  },
+  {
+    name: "two specs with different scripts: a fact passes when any script of a spec it matches says true",
+    build: () => {
+      const { ns } = names();
+      return {
+        facts: { a: { ns, payload: { n: 1 } }, b: { ns, payload: { n: 2 } }, c: { ns, payload: { n: 3 } } },
+        specs: [
+          { ns, filterScript: js("function (h, p) { return p.n === 1; }") },
+          { ns, filterScript: js("function (h, p) { return p.n === 3; }") },
+        ],
+        expected: ["a", "c"],
+      };
+    },
+  },
 ];
+
+/** A FactCast FilterScript. */
+function js(source: string) {
+  return { languageIdentifier: "js", source };
+}
 
 async function delivered(mode: "catch-up" | "follow", c: Case): Promise<string[]> {
   const batch = Object.values(c.facts).map((f) => fact(f));

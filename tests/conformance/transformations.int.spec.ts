@@ -1,12 +1,21 @@
 // Transformations as a FactCast client meets them, over real gRPC: facts fetched and subscribed as
 // other versions (one step, a two-step chain, a downcast without code), FactCast's exceptions when
 // no chain leads there or a step fails, and the facts that need nothing passed on untouched.
+import { readFileSync } from "node:fs";
 import type { Client } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStoreClient } from "../../factcast/client.js";
 import type { SchemaRegistryService } from "../../gen/factline/admin/v1/schemas_pb.js";
 import type { TransformationService } from "../../gen/factline/admin/v1/transformations_pb.js";
-import { Code, expectFailure, toMsgUuid } from "../support/client.js";
+import {
+  catchUp,
+  Code,
+  errorDetails,
+  expectFailure,
+  MSG_Notification_Type as T,
+  subscribe,
+  toMsgUuid,
+} from "../support/client.js";
 import { fact, idOf, parseFact, publish, uniqueName } from "../support/facts.js";
 import { startStoreOnFreshDatabase, type StoreFixture } from "../support/store.js";
 
@@ -157,5 +166,192 @@ describe("fetchByIdAndVersion", () => {
 
   it("a fact that does not exist is absent, whatever the version", async () => {
     expect(await fetchAs(crypto.randomUUID(), 3)).toBeUndefined();
+  });
+});
+
+const payloadsOf = (facts: Array<{ payloadText: string }>) => facts.map((f) => JSON.parse(f.payloadText) as unknown);
+
+describe("subscriptions asking for a version", () => {
+  it.each(["catch-up", "follow"] as const)(
+    "%s: v1 facts arrive as v2 and as v3; facts already in that version and other types arrive as stored",
+    async (mode) => {
+      const { ns, type } = await userCreated();
+      const v1 = fact({ ns, type, version: 1, payload: { firstName: "Ada", lastName: "L" } });
+      const v3 = fact({
+        ns,
+        type,
+        version: 3,
+        payload: `{"firstName":"Grace", "lastName":"H","salutation":"Mrs","displayName":"G H"}`,
+      });
+      const other = fact({ ns, type: "Other", version: 1, payload: `{ "x" : 1 }` });
+      const specsFor = (version: number) => [
+        { ns, type, version },
+        { ns, type: "Other" },
+      ];
+      const expected = {
+        2: [{ firstName: "Ada", lastName: "L", salutation: "NA" }, JSON.parse(v3.payload), { x: 1 }],
+        3: [
+          { firstName: "Ada", lastName: "L", salutation: "NA", displayName: "Ada L" },
+          JSON.parse(v3.payload),
+          { x: 1 },
+        ],
+      };
+      for (const version of [2, 3] as const) {
+        let got;
+        if (mode === "catch-up") {
+          if (version === 2) await publish(fx.client, [v1, v3, other]);
+          const sub = await catchUp(fx.client, { specs: specsFor(version) });
+          expect(sub.end.error, sub.end.error?.message).toBeUndefined();
+          got = sub.facts().slice(-3);
+        } else {
+          const sub = subscribe(fx.client, { specs: specsFor(version), continuous: true, ephemeral: true });
+          try {
+            await sub.waitForType(T.Catchup);
+            const copies = [v1, v3, other].map((f) => ({
+              ...f,
+              header: JSON.stringify({ ...JSON.parse(f.header), id: crypto.randomUUID() }),
+            }));
+            await publish(fx.client, copies);
+            await sub.waitForFacts(3);
+            got = sub.facts();
+          } finally {
+            sub.cancel();
+          }
+        }
+        expect(payloadsOf(got)).toEqual(expected[version]);
+        // The v3 fact asked as v2 goes down the synthetic identity 3 → 2.
+        expect(got.map((f) => f.version)).toEqual([version, version, 1]);
+        // v3 asked as v3, and the type nobody asked a version of, go out byte for byte.
+        if (version === 3) expect(got[1].payloadText).toBe(v3.payload);
+        expect(got[2].payloadText).toBe(other.payload);
+      }
+    },
+  );
+
+  it("ends the subscription with MissingTransformationInformationException on a fact no chain converts", async () => {
+    const { ns, type } = await userCreated();
+    await publish(fx.client, [fact({ ns, type, version: 1, payload: { firstName: "A", lastName: "B" } })]);
+    const sub = await catchUp(fx.client, { specs: [{ ns, type, version: 7 }] });
+    expect(errorDetails(sub.end.error).exception).toBe(MISSING_TRANSFORMATION);
+    expect(sub.facts()).toEqual([]);
+  });
+});
+
+/** The store's resident memory (Linux), in MB. */
+function storeRssMb(): number {
+  const status = readFileSync(`/proc/${fx.store.process.pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/** Calls latestSerial every 100 ms while `work` runs; returns the slowest answer in ms. */
+async function slowestAnswerWhile(work: Promise<unknown>): Promise<number> {
+  let done = false;
+  void work.finally(() => (done = true)).catch(() => {});
+  let slowest = 0;
+  while (!done) {
+    const started = performance.now();
+    await fx.client.latestSerial({});
+    slowest = Math.max(slowest, performance.now() - started);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return slowest;
+}
+
+describe("hostile transformation code", () => {
+  const scripts: Array<[string, string, RegExp]> = [
+    ["throws", `function (e) { throw new Error("refusing " + e.firstName); }`, /Error: refusing Ada/],
+    ["loops forever", `function (e) { for (;;) {} }`, /time limit of \d+ ms/],
+    [
+      "allocates without end",
+      `function (e) { var a = []; for (;;) a.push(new Uint8Array(16 * 1024 * 1024)); }`,
+      /memory limit of \d+ MB/,
+    ],
+    [
+      "requires fs",
+      `function (e) { e.fs = require("fs").readFileSync("/etc/passwd", "utf8"); }`,
+      /'require' is not defined/,
+    ],
+    ["calls process.exit()", `function (e) { process.exit(1); }`, /'process' is not defined/],
+    [
+      "reaches for globalThis.constructor",
+      `function (e) { e.p = globalThis.constructor.constructor("return process")().pid; }`,
+      /TypeError|ReferenceError/,
+    ],
+    [
+      "reaches for this.constructor.constructor",
+      `function (e) { this.constructor.constructor("return process")().exit(1); }`,
+      /TypeError|ReferenceError/,
+    ],
+  ];
+
+  it("each fails its own call with TransformationException; the store answers within 1 s meanwhile and its memory comes back", async () => {
+    // Warm up: a worker has started and transformed once, so its memory is in the baseline.
+    const { ns, type } = await userCreated();
+    const ok = fact({ ns, type, version: 1, payload: { firstName: "Ada", lastName: "L" } });
+    await publish(fx.client, [ok]);
+    await fetchAs(idOf(ok), 2);
+    const baseline = storeRssMb();
+
+    for (const [name, code, message] of scripts) {
+      const ns = uniqueName("hostile");
+      const t = "Victim";
+      await registry.registerSchema({ key: { ns, type: t, version: 1 }, schemaJson: schema(["firstName"]) });
+      await registry.registerSchema({ key: { ns, type: t, version: 2 }, schemaJson: schema(["firstName"]) });
+      await transformations.registerTransformation({ key: { ns, type: t, fromVersion: 1, toVersion: 2 }, code });
+      const victim = fact({ ns, type: t, version: 1, payload: { firstName: "Ada" } });
+      await publish(fx.client, [victim]);
+
+      const call = expectFailure(fx.client.fetchByIdAndVersion(idAndVersion(idOf(victim), 2)));
+      const slowest = await slowestAnswerWhile(call);
+      const err = await call;
+      expect(err.exception, `${name}: ${err.message}`).toBe(TRANSFORMATION_EXCEPTION);
+      expect(err.exceptionMessage, name).toMatch(message);
+      expect(err.exceptionMessage, name).toContain(idOf(victim));
+      expect(slowest, `${name}: latestSerial took ${slowest} ms`).toBeLessThan(1_000);
+
+      const sub = await catchUp(fx.client, { specs: [{ ns, type: t, version: 2 }] });
+      expect(errorDetails(sub.end.error).exception, name).toBe(TRANSFORMATION_EXCEPTION);
+      // The fact asked as published is not touched by any of it.
+      expect((await fetchAs(idOf(victim), 0))!.payloadText).toBe(victim.payload);
+    }
+    // Workers that broke a limit were replaced; the next transformation runs on a fresh one.
+    expect(JSON.parse((await fetchAs(idOf(ok), 3))!.payloadText).displayName).toBe("Ada L");
+    const after = storeRssMb();
+    expect(after, `RSS ${baseline.toFixed(0)} MB before, ${after.toFixed(0)} MB after`).toBeLessThan(baseline + 64);
+  }, 120_000);
+});
+
+describe("the transformation cache", () => {
+  const stats = () => transformations.getTransformationStats({});
+
+  it("a second catch-up of the same facts runs no scripts; a changed transformation evicts and runs again", async () => {
+    const { ns, type } = await userCreated();
+    const facts = Array.from({ length: 50 }, (_, i) =>
+      fact({ ns, type, version: 1, payload: { firstName: `F${i}`, lastName: "L" } }),
+    );
+    await publish(fx.client, facts);
+    const specs = [{ ns, type, version: 3 }];
+    const first = await catchUp(fx.client, { specs });
+    expect(first.facts()).toHaveLength(50);
+    const written = (await stats()).cacheWrites;
+    // Writes go behind the stream; wait until they are in.
+    for (let i = 0; i < 100 && (await stats()).cacheWrites < written; i++) await new Promise((r) => setTimeout(r, 50));
+    const before = await stats();
+
+    const second = await catchUp(fx.client, { specs });
+    expect(payloadsOf(second.facts())).toEqual(payloadsOf(first.facts()));
+    const after = await stats();
+    expect(after.transformedFacts - before.transformedFacts).toBe(0n);
+    expect(after.cacheHits - before.cacheHits).toBe(50n);
+
+    await transformations.registerTransformation({
+      key: { ns, type, fromVersion: 2, toVersion: 3 },
+      code: `function (e) { e.displayName = e.lastName + ", " + e.firstName; }`,
+      force: true,
+      reason: "last name first",
+    });
+    const third = await catchUp(fx.client, { specs });
+    expect((JSON.parse(third.facts()[0].payloadText) as { displayName: string }).displayName).toBe("L, F0");
+    expect((await stats()).transformedFacts - after.transformedFacts).toBeGreaterThanOrEqual(50n);
   });
 });

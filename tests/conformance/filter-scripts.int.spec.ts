@@ -1,0 +1,135 @@
+// Filter scripts over real gRPC, beyond the matching table (factspec-matching.int.spec.ts): a
+// script that fails on a fact ends that subscription with a clear error and nothing else; scripts
+// see facts in the version the spec asked for; FACTLINE_FILTER_SCRIPTS=off refuses them.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStoreClient } from "../../factcast/client.js";
+import {
+  catchUp,
+  Code,
+  createFactStoreClient,
+  MSG_Notification_Type as T,
+  subscribe,
+  type SpecInput,
+} from "../support/client.js";
+import { createTestDatabase } from "../support/database.js";
+import { fact, idOf, publish, uniqueName } from "../support/facts.js";
+import { startStore, startStoreOnFreshDatabase, type StoreFixture } from "../support/store.js";
+import { inject } from "vitest";
+
+let fx: StoreFixture;
+beforeAll(async () => {
+  fx = await startStoreOnFreshDatabase("filter_scripts");
+}, 90_000);
+afterAll(async () => {
+  await fx?.close();
+}, 30_000);
+
+const scripted = (ns: string, source: string): SpecInput => ({
+  ns,
+  filterScript: { languageIdentifier: "js", source },
+});
+
+describe("a script that fails on a fact", () => {
+  it.each([
+    ["throws", `function (h, p) { if (p.n === 2) throw new Error("no twos"); return true; }`, /Error: no twos/],
+    [
+      "answers something other than a boolean",
+      `function (h, p) { return p.n === 2 ? "yes" : true; }`,
+      /returned the string "yes"/,
+    ],
+    ["loops forever", `function (h, p) { while (p.n === 2) {} return true; }`, /time limit of \d+ ms/],
+    [
+      "reaches for the host",
+      `function (h, p) { return p.n === 2 ? require("fs") !== null : true; }`,
+      /'require' is not defined/,
+    ],
+  ])(
+    "%s: that subscription ends with INVALID_ARGUMENT naming the fact; other calls go on",
+    async (_name, source, message) => {
+      const ns = uniqueName("failing-filter");
+      const facts = [1, 2, 3].map((n) => fact({ ns, type: "T", payload: { n } }));
+      await publish(fx.client, facts);
+      const sub = await catchUp(fx.client, { specs: [scripted(ns, source)] });
+      expect(sub.end.error?.code).toBe(Code.InvalidArgument);
+      expect(sub.end.error?.rawMessage).toMatch(message);
+      expect(sub.end.error?.rawMessage).toContain(idOf(facts[1]));
+      // The same store still serves: another subscription, with a good script, on the same facts.
+      const good = await catchUp(fx.client, { specs: [scripted(ns, "function (h, p) { return p.n !== 2; }")] });
+      expect(good.end.error).toBeUndefined();
+      expect(good.facts().map((f) => f.id)).toEqual([idOf(facts[0]), idOf(facts[2])]);
+    },
+  );
+
+  it("while following: the live fact that breaks the script ends the subscription after the facts before it", async () => {
+    const ns = uniqueName("live-filter");
+    const sub = subscribe(fx.client, {
+      specs: [scripted(ns, `function (h, p) { if (p.bad) throw new TypeError("bad fact"); return true; }`)],
+      continuous: true,
+    });
+    await sub.waitForType(T.Catchup);
+    const good = fact({ ns, payload: { bad: false } });
+    const bad = fact({ ns, payload: { bad: true } });
+    await publish(fx.client, [good]);
+    await publish(fx.client, [bad]);
+    const end = await sub.ended;
+    expect(end.error?.code).toBe(Code.InvalidArgument);
+    expect(end.error?.rawMessage).toContain(idOf(bad));
+    expect(sub.facts().map((f) => f.id)).toEqual([idOf(good)]);
+  });
+});
+
+describe("scripts and versions", () => {
+  it("a script sees the fact in the version its spec asked for", async () => {
+    const admin = createStoreClient({ url: fx.store.url, clientId: "filter-test" });
+    const ns = uniqueName("versioned-filter");
+    const type = "T";
+    for (const version of [1, 2]) {
+      await admin.registry.registerSchema({ key: { ns, type, version }, schemaJson: "{}" });
+    }
+    await admin.transformations.registerTransformation({
+      key: { ns, type, fromVersion: 1, toVersion: 2 },
+      code: "function (e) { e.doubled = e.n * 2; }",
+    });
+    const facts = [1, 2, 3].map((n) => fact({ ns, type, version: 1, payload: { n } }));
+    await publish(fx.client, facts);
+    const sub = await catchUp(fx.client, {
+      specs: [
+        {
+          ns,
+          type,
+          version: 2,
+          filterScript: {
+            languageIdentifier: "js",
+            source: "function (h, p) { return h.version === 2 && p.doubled > 2; }",
+          },
+        },
+      ],
+    });
+    expect(sub.end.error, sub.end.error?.message).toBeUndefined();
+    expect(sub.facts().map((f) => [f.id, f.version])).toEqual([
+      [idOf(facts[1]), 2],
+      [idOf(facts[2]), 2],
+    ]);
+  });
+});
+
+describe("FACTLINE_FILTER_SCRIPTS=off", () => {
+  it("refuses a subscription with a script, saying why, and serves one without", async () => {
+    const db = await createTestDatabase(inject("pgAdminUrl"), "filter_scripts_off");
+    const store = await startStore({ databaseUrl: db.url, env: { FACTLINE_FILTER_SCRIPTS: "off" } });
+    try {
+      const client = createFactStoreClient(store.url);
+      const ns = uniqueName("off");
+      await publish(client, [fact({ ns })]);
+      const refused = await catchUp(client, { specs: [scripted(ns, "function () { return true; }")] });
+      expect(refused.end.error?.code).toBe(Code.InvalidArgument);
+      expect(refused.end.error?.rawMessage).toContain("FACTLINE_FILTER_SCRIPTS=off");
+      expect(refused.facts()).toEqual([]);
+      const plain = await catchUp(client, { specs: [{ ns }] });
+      expect(plain.facts()).toHaveLength(1);
+    } finally {
+      await store.stop();
+      await db.drop();
+    }
+  });
+});
