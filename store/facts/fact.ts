@@ -107,7 +107,10 @@ function prepareMeta(value: unknown, where: string): Record<string, string | str
       throw new InvalidInputError(`${where}.${key} must be a string or an array of strings, got ${describe(v)}`);
     }
   }
-  return { ...(value as Record<string, string | string[]>) };
+  const meta = { ...(value as Record<string, string | string[]>) };
+  if (Object.hasOwn(meta, "_ser")) delete meta._ser;
+  if (Object.hasOwn(meta, "_ts")) delete meta._ts;
+  return meta;
 }
 
 /**

@@ -12,9 +12,12 @@ export async function beginWriting(client: DbClient): Promise<void> {
   await client.query(BEGIN_WRITING);
 }
 
-// migrations/002 and 003: lock, registry check, duplicate check, serials, stamps and insert in one call.
-const APPEND = `SELECT serial, existing_id AS "existingId", stale
-                  FROM factline_append($1::uuid[], $2::jsonb[], $3::text[], $4::bigint)`;
+// migrations/080: lock, registry check, serials, stamps, insert, duplicate detection, catalog,
+// date2serial and notification in one call (one round trip, one statement, one commit).
+const APPEND = `SELECT first_serial AS "firstSerial", existing_ids AS "existingIds", stale
+                  FROM factline_append_joined($1::text, $2::text, $3::integer, $4::json, $5::bigint)`;
+// Joins the facts' texts in the append's parameters; JSON text never contains it (see migrations/080).
+const SEPARATOR = "\u001e";
 
 // A registry change between validation and insert costs one retry; several in a row mean this
 // instance cannot read the registry, which must fail the publish rather than spin.
@@ -65,13 +68,17 @@ export async function insertRequests(
     const eligible = plan.filter((p) => p.error === undefined && !alreadyStored.has(p.request)).map((p) => p.request);
     const facts = eligible.flatMap((r) => r.facts);
     if (facts.length === 0) return plan.map(outcomeWithout(alreadyStored));
-    const { rows } = await client.query<{ serial: string | null; existingId: string | null; stale: boolean }>(APPEND, [
-      facts.map((f) => f.header.id),
-      facts.map((f) => JSON.stringify(f.header)),
-      facts.map((f) => f.payload),
-      generation?.toString() ?? null,
-    ]);
-    if (rows[0]?.stale) {
+    const { rows } = await client.query<{ firstSerial: bigint | null; existingIds: string[] | null; stale: boolean }>(
+      APPEND,
+      [
+        facts.map(headerPrefix).join(SEPARATOR),
+        facts.map((f) => f.payload).join(SEPARATOR),
+        facts.length,
+        JSON.stringify(catalogKinds(facts)),
+        generation?.toString() ?? null,
+      ],
+    );
+    if (rows[0].stale) {
       // The registry changed since these facts were validated: nothing was written; catch up and
       // validate again before the next attempt.
       if (++stale > MAX_STALE_RETRIES) {
@@ -80,7 +87,7 @@ export async function insertRequests(
       await registry!.refresh();
       continue;
     }
-    const existing = rows.filter((r) => r.existingId !== null).map((r) => r.existingId!.toLowerCase());
+    const existing = rows[0].existingIds?.map((id) => id.toLowerCase()) ?? [];
     if (existing.length > 0) {
       // Nothing was written: drop the publishes holding those ids and try the rest again.
       existing.forEach((id) => stored.add(id));
@@ -88,14 +95,54 @@ export async function insertRequests(
       continue;
     }
     const serials = new Map<PublishRequest, bigint[]>(alreadyStored);
-    let next = 0;
+    let next = rows[0].firstSerial!;
     for (const request of eligible)
       serials.set(
         request,
-        request.facts.map(() => BigInt(rows[next++].serial!)),
+        request.facts.map(() => next++),
       );
     return plan.map(outcomeWithout(serials));
   }
+}
+
+/**
+ * A fact's header as JSON text, `meta` last and cut off inside it right after `"_ser":`, where the
+ * append statement writes the serial and `_ts` (migrations/080). A `_ser` or `_ts` the header's
+ * meta holds already is overridden: of a key given twice, jsonb keeps the last.
+ */
+export function headerPrefix({ header }: FactToPublish): string {
+  const { meta, ...rest } = header;
+  const head = JSON.stringify(rest);
+  const own = meta === undefined ? "{}" : JSON.stringify(meta);
+  return `${head.slice(0, -1)},"meta":${own === "{}" ? "{" : `${own.slice(0, -1)},`}"_ser":`;
+}
+
+interface CatalogKind {
+  ns: string;
+  type: string;
+  version: number;
+  count: number;
+  /** Position of the kind's first and last fact in the call (0-based). */
+  first: number;
+  last: number;
+}
+
+/** The call's facts per catalog row (ns, type or '', version or 0), as the append statement adds them. */
+export function catalogKinds(facts: FactToPublish[]): CatalogKind[] {
+  const kinds = new Map<string, CatalogKind>();
+  facts.forEach(({ header }, i) => {
+    const type = header.type ?? "";
+    const version = header.version ?? 0;
+    const key = `${header.ns}\u0000${type}\u0000${version}`;
+    const kind = kinds.get(key);
+    if (kind) {
+      kind.count++;
+      kind.last = i;
+    } else {
+      kinds.set(key, { ns: header.ns, type, version, count: 1, first: i, last: i });
+    }
+  });
+  return [...kinds.values()];
 }
 
 // The stored facts identical to the given ones: same id, same header once the store's own stamps are
