@@ -1,6 +1,7 @@
 import { CatalogService, FactQueryService, InstanceService } from "../gen/factline/admin/v1/admin_pb";
 import { AccessService } from "../gen/factline/admin/v1/access_pb";
 import { AuditService } from "../gen/factline/admin/v1/audit_pb";
+import { OperationsService } from "../gen/factline/admin/v1/operations_pb";
 import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
 import { TransformationService } from "../gen/factline/admin/v1/transformations_pb";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
@@ -19,6 +20,7 @@ import { createAccessService } from "./protocol/access-service";
 import { createCatalogService, createFactQueryService, createInstanceService } from "./protocol/admin-services";
 import { COMPRESSED_REPLIES, createFactStoreService } from "./protocol/fact-store-service";
 import { createAuditService } from "./protocol/audit-service";
+import { createOperationsService } from "./protocol/operations-service";
 import { createSchemaRegistryService } from "./protocol/schema-registry-service";
 import { createTransformationService } from "./protocol/transformation-service";
 import { UnsafeDatabaseError } from "./storage/preflight";
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
           routes.service(TransformationService, createTransformationService(runtime));
           routes.service(AuditService, createAuditService(runtime));
           routes.service(AccessService, createAccessService(runtime));
+          routes.service(OperationsService, createOperationsService(runtime));
         }
       },
     });
@@ -120,7 +123,9 @@ async function main(): Promise<void> {
   if (stopping) return;
   // Scripts and tests wait for exactly this line on stdout (scripts/launch/store.ts reads "over TLS" from it).
   const transport = tls ? " over TLS" : "";
-  const httpAt = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${http.port}`;
+  const hostPart = config.host.includes(":") ? `[${config.host}]` : config.host;
+  const httpAt = `http://${hostPart}:${http.port}`;
+  store.instance.announce({ grpc: `${hostPart}:${grpc.port}`, http: httpAt });
   process.stdout.write(
     `factline store listening on ${config.host}:${grpc.port}${transport} (${security.summary}); metrics and health on ${httpAt}\n`,
   );

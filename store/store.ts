@@ -9,6 +9,7 @@ import { migrate } from "./storage/migrate";
 import { checkDatabase } from "./storage/preflight";
 import { deleteExpiredTokens } from "./storage/tokens";
 import { TailHub } from "./subscriptions/tail";
+import { InstanceHeartbeat } from "./instances/heartbeat";
 import { LocalSubscriptions } from "./instances/tracked";
 import { Sandbox } from "./sandbox/sandbox";
 import { sandboxItems, sandboxRuns, sandboxRunSeconds } from "./metrics/registry";
@@ -46,6 +47,8 @@ export interface StoreRuntime {
   stats: { activeSubscriptions: number; readonly startedMs: number };
   /** The subscriptions this instance serves, with their positions (OperationsService, metrics). */
   subscriptions: LocalSubscriptions;
+  /** This instance in the database's instance registry; main.ts announces it once it listens. */
+  instance: InstanceHeartbeat;
   close(): Promise<void>;
 }
 
@@ -60,10 +63,13 @@ export interface StoreOptions {
   filterScripts: boolean;
   /** The transformation cache's bound in bytes (0: no cache). */
   transformationCacheBytes: number;
+  /** How often the instance registry is updated (FACTLINE_HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
 
 // Expired optimistic-lock tokens are swept this often; any instance may do it, the DELETE is idempotent.
 const TOKEN_SWEEP_MS = 60 * 60 * 1000;
+const DEFAULT_HEARTBEAT_MS = 2_000;
 
 export const STORE_VERSION: string = JSON.parse(
   readFileSync(new URL("../package.json", import.meta.url), "utf8"),
@@ -93,6 +99,14 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
     if (run.items > 0) sandboxItems.inc({ kind: run.kind }, run.items);
   });
   const cache = new TransformationCache(db.lookups, options.transformationCacheBytes);
+  const subscriptions = new LocalSubscriptions();
+  const startedMs = Date.now();
+  const instance = new InstanceHeartbeat(db, listener, subscriptions, tail, {
+    id: randomUUID(),
+    version: STORE_VERSION,
+    startedMs,
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+  });
   await tail.start();
   await registry.load();
   await transformationRegistry.load();
@@ -106,7 +120,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
 
   return {
     version: STORE_VERSION,
-    instanceId: randomUUID(),
+    instanceId: instance.identity.id,
     db,
     appender,
     tail,
@@ -121,12 +135,13 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
       cache,
     },
     filterScripts: options.filterScripts,
-    stats: { activeSubscriptions: 0, startedMs: Date.now() },
-    subscriptions: new LocalSubscriptions(),
+    stats: { activeSubscriptions: 0, startedMs },
+    subscriptions,
+    instance,
     async close() {
       stopping.abort();
       clearInterval(sweep);
-      await appender.idle();
+      await Promise.all([appender.idle(), instance.stop()]);
       await sandbox.close();
       await cache.flushed();
       tail.stop();

@@ -1,7 +1,7 @@
 // One gRPC call on one HTTP/2 stream: read the request, run the handler, write replies and status.
 import http2 from "node:http2";
 import { create, fromBinary, isMessage, toBinary, type DescMessage } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, createContextKey, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/authenticate";
 import { PRINCIPAL, type Principal } from "../auth/principal";
 import { callEnded, callStarted, codeName } from "../metrics/grpc";
@@ -103,6 +103,7 @@ export async function serveCall(
     context = handlerContext(route, path, headers, controller.signal, timeoutMs, principal);
     context.values.set(CALLER_ADDRESS, stream.session?.socket?.remoteAddress ?? "");
     context.values.set(CALL_LOG, callLog);
+    context.values.set(END_CALL, (reason: ConnectError) => controller.abort(reason));
     const gzip = route.compressible && headerValue(headers["fc-msgcomp"]) === "gzip";
     if (route.method.methodKind === "unary") {
       const work = Promise.resolve(route.handler(request as never, context));
@@ -174,6 +175,20 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
     );
   });
 }
+
+/**
+ * Ends the call from outside its handler (an operator ending a subscription): the call's signal
+ * aborts with `reason`, which becomes the status the client gets, even while the call waits for
+ * the client to read.
+ */
+export const END_CALL = createContextKey<(reason: ConnectError) => void>(() => {}, {
+  description: "ends the call with a status",
+});
+
+// A stream's status waits behind the data the client has not read yet; a client that takes
+// neither within this long after the store ended the call is cut off (RST_STREAM), so that it
+// cannot hold the stream and its buffers for ever.
+const UNREAD_END_MS = 5_000;
 
 /** What handlers see of their call; built by hand because it is made for every call. */
 function handlerContext(
@@ -266,6 +281,13 @@ async function streamReplies(
   if (stream.destroyed) return status ?? statusOf(undefined, context.signal, true);
   stream.once("wantTrailers", () => stream.sendTrailers(trailersOf(status, context.responseTrailer)));
   stream.end();
+  if (status) {
+    const cutOff = setTimeout(() => {
+      if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+    }, UNREAD_END_MS);
+    cutOff.unref();
+    stream.once("close", () => clearTimeout(cutOff));
+  }
   return status;
 }
 

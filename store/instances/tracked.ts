@@ -1,6 +1,6 @@
 // The subscriptions this store instance serves, as operators see them: who reads what, how far it
 // has got and how far behind it is. The protocol adapter opens one TrackedSubscription per
-// subscribe call and tells it each event; the instance heartbeat writes them to
+// subscribe call and tells it each event; the heartbeat (store/instances/heartbeat.ts) writes them to
 // the database every few seconds and metrics read them when scraped. Per fact nothing happens here:
 // a batch of facts costs two assignments and one counter increment.
 import { randomUUID } from "node:crypto";
@@ -77,9 +77,11 @@ export class TrackedSubscription {
     subscriptionsStarted.labels(this.mode).inc();
   }
 
-  /** Aborted when an operator ends the subscription; its reason is the status the client gets. */
-  get endSignal(): AbortSignal {
-    return this.ending.signal;
+  /** Calls `endCall` with the status for the client when an operator ends the subscription. */
+  onEnd(endCall: (reason: ConnectError) => void): void {
+    this.ending.signal.addEventListener("abort", () => endCall(this.ending.signal.reason as ConnectError), {
+      once: true,
+    });
   }
 
   /** The tail the subscription follows through, so that its follower is known for lag figures. */

@@ -3,6 +3,7 @@ import type { ServiceHandlers } from "../grpc/service";
 import { RemoteFactStore, type MSG_Date, type MSG_Facts } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { requireRead, requireWrite } from "../auth/permissions";
 import { principalOf } from "../auth/principal";
+import { END_CALL } from "../grpc/call";
 import { callerAddressOf } from "../grpc/peer";
 import { InvalidInputError } from "../errors";
 import { prepareFact, type FactHeader, type StoredFact } from "../facts/fact";
@@ -111,10 +112,11 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         clientAddress: callerAddressOf(ctx),
         account: principalOf(ctx).account,
       });
+      tracked.onEnd(ctx.values.get(END_CALL));
       const events = runSubscription(request, {
         db: store.db,
         tail: tracked.tracking(store.tail),
-        signal: AbortSignal.any([ctx.signal, tracked.endSignal]),
+        signal: ctx.signal,
         shutdown: store.shutdown,
         fastForward: ctx.requestHeader.has("fc-ffwd"),
         cursorIdleMs: store.cursorIdleMs,

@@ -51,6 +51,36 @@ schema_version.registered_at timestamp with time zone not null default now()
 schema_version.examples jsonb not null default '[]'::jsonb
 schema_version.revision integer not null default 1
 schema_version.hash text not null
+store_instance.id uuid not null
+store_instance.host text not null
+store_instance.pid integer not null
+store_instance.version text not null
+store_instance.grpc_address text not null
+store_instance.http_address text not null
+store_instance.started_at timestamp with time zone not null
+store_instance.heartbeat_at timestamp with time zone not null
+store_instance.heartbeat_ms integer not null
+store_instance.ready boolean not null
+store_instance.tail_serial bigint not null
+store_subscription.id uuid not null
+store_subscription.instance_id uuid not null
+store_subscription.client_id text not null
+store_subscription.client_address text not null
+store_subscription.account text not null
+store_subscription.debug_info text not null
+store_subscription.specs jsonb not null
+store_subscription.namespaces ARRAY not null
+store_subscription.mode text not null
+store_subscription.started_at timestamp with time zone not null
+store_subscription.facts_delivered bigint not null
+store_subscription.last_serial bigint not null
+store_subscription.position bigint not null
+store_subscription.caught_up boolean not null
+store_subscription.rate double precision not null
+store_subscription.updated_at timestamp with time zone not null
+store_subscription.end_requested_by text
+store_subscription.end_reason text
+store_subscription.end_reconnect boolean not null default false
 tokenstore.token uuid not null
 tokenstore.state jsonb not null
 tokenstore.created_at timestamp with time zone not null default now()
@@ -101,6 +131,9 @@ CREATE UNIQUE INDEX factline_migration_pkey ON public.factline_migration USING b
 CREATE UNIQUE INDEX schema_registry_generation_pkey ON public.schema_registry_generation USING btree (singleton)
 CREATE UNIQUE INDEX schema_replacement_pkey ON public.schema_replacement USING btree (ns, type, version, revision)
 CREATE UNIQUE INDEX schema_version_pkey ON public.schema_version USING btree (ns, type, version)
+CREATE UNIQUE INDEX store_instance_pkey ON public.store_instance USING btree (id)
+CREATE INDEX idx_store_subscription_instance ON public.store_subscription USING btree (instance_id)
+CREATE UNIQUE INDEX store_subscription_pkey ON public.store_subscription USING btree (id)
 CREATE INDEX idx_tokenstore_created_at ON public.tokenstore USING btree (created_at)
 CREATE UNIQUE INDEX tokenstore_pkey ON public.tokenstore USING btree (token)
 CREATE UNIQUE INDEX transformation_pkey ON public.transformation USING btree (ns, type, from_version, to_version)
@@ -126,6 +159,8 @@ fact mandatory_id CHECK ((header ? 'id'::text))
 fact mandatory_ns CHECK ((header ? 'ns'::text))
 schema_registry_generation schema_registry_generation_singleton_check CHECK (singleton)
 schema_version schema_version_version_check CHECK ((version > 0))
+store_instance store_instance_heartbeat_ms_check CHECK ((heartbeat_ms > 0))
+store_subscription store_subscription_mode_check CHECK ((mode = ANY (ARRAY['catchup'::text, 'follow'::text, 'ephemeral'::text])))
 transformation transformation_changes_version CHECK ((from_version <> to_version))
 transformation transformation_from_version_check CHECK ((from_version > 0))
 transformation transformation_to_version_check CHECK ((to_version > 0))
