@@ -108,7 +108,8 @@ describe("valid tokens", () => {
 
 describe("tokens refused with UNAUTHENTICATED", () => {
   it("expired", async () => {
-    idp.setAccessTokenTtl(1);
+    // Short enough to wait for, long enough that a loaded machine still uses it before it ends.
+    idp.setAccessTokenTtl(5);
     let token: string;
     try {
       token = await idp.clientCredentialsToken();
@@ -116,8 +117,9 @@ describe("tokens refused with UNAUTHENTICATED", () => {
       idp.setAccessTokenTtl(3600);
     }
     expect((await bearer(token).facts.latestSerial({})).serial).toBeGreaterThanOrEqual(0n);
-    // One second of life and one of allowed skew; the store's cache must not outlive the token either.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Past its end and the store's 1 s of allowed skew: the store's cache must not outlive it either.
+    const over = decodeJwt(token).exp! * 1000 + 1_000 + 500 - Date.now();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, over)));
     const failure = await refusalOf(token);
     expect(failure).toMatchObject({ code: Code.Unauthenticated });
     expect(failure.message).toBe("the bearer token was refused: it has expired; get a new one");

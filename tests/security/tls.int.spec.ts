@@ -16,6 +16,9 @@ import { startStore, startStoreOnFreshDatabase, type StoreFixture } from "../sup
 import { createTestPki, type TestPki } from "../support/tls.js";
 import { basic, startSecuredStore, type SecuredStore } from "./support.js";
 
+// Tests that start several CLI or store processes: each takes seconds on a loaded two-core machine.
+const SPAWNS_TIMEOUT_MS = 150_000;
+
 const ACCESS = {
   accounts: [{ id: "ops", roles: ["all"] }],
   roles: [{ id: "all", read: { include: ["*"] }, write: { include: ["*"] } }],
@@ -89,15 +92,19 @@ describe("a store with FACTLINE_TLS_CERT and FACTLINE_TLS_KEY", () => {
     expect((await facts.currentTime({})).millis).toBeGreaterThan(0n);
   });
 
-  it("serves the CLI with --ca or FACTLINE_TLS_CA", async () => {
-    const user = ["--user", "ops", "--password", "ops-pw"];
-    const withFlag = await runCli(tls.store.url, ["--ca", pki.caFile, ...user, "info", "--json"]);
-    expect(withFlag.stderr).toBe("");
-    expect(withFlag.code).toBe(0);
-    expect(JSON.parse(withFlag.stdout)).toMatchObject({ store: tls.store.url });
-    const withEnv = await runCli(tls.store.url, [...user, "namespaces"], { env: { FACTLINE_TLS_CA: pki.caFile } });
-    expect(withEnv).toMatchObject({ code: 0, stderr: "" });
-  });
+  it(
+    "serves the CLI with --ca or FACTLINE_TLS_CA",
+    async () => {
+      const user = ["--user", "ops", "--password", "ops-pw"];
+      const withFlag = await runCli(tls.store.url, ["--ca", pki.caFile, ...user, "info", "--json"]);
+      expect(withFlag.stderr).toBe("");
+      expect(withFlag.code).toBe(0);
+      expect(JSON.parse(withFlag.stdout)).toMatchObject({ store: tls.store.url });
+      const withEnv = await runCli(tls.store.url, [...user, "namespaces"], { env: { FACTLINE_TLS_CA: pki.caFile } });
+      expect(withEnv).toMatchObject({ code: 0, stderr: "" });
+    },
+    SPAWNS_TIMEOUT_MS,
+  );
 });
 
 describe("the console backend against the TLS store", () => {
@@ -163,17 +170,21 @@ describe("what the CLI says when TLS does not fit", () => {
     );
   });
 
-  it("a CA file that is missing, not PEM, or given for http:// is a usage error (exit 1)", async () => {
-    const missing = await runCli(tls.store.url, ["--ca", join(pki.dir, "absent.pem"), "info"]);
-    expect(missing).toMatchObject({ code: 1 });
-    expect(missing.stderr).toMatch(/cannot read the CA certificate file .*absent\.pem \(ENOENT\)/);
-    const notPem = await runCli(tls.store.url, ["--ca", pki.keyFile, "info"]);
-    expect(notPem).toMatchObject({ code: 1 });
-    expect(notPem.stderr).toMatch(/holds no PEM certificate/);
-    const plaintext = await runCli(plain.store.url, ["--ca", pki.caFile, "info"]);
-    expect(plaintext).toMatchObject({ code: 1 });
-    expect(plaintext.stderr).toMatch(/is for https:\/\/ stores; http:\/\/127\.0\.0\.1:\d+ is plaintext/);
-  });
+  it(
+    "a CA file that is missing, not PEM, or given for http:// is a usage error (exit 1)",
+    async () => {
+      const missing = await runCli(tls.store.url, ["--ca", join(pki.dir, "absent.pem"), "info"]);
+      expect(missing).toMatchObject({ code: 1 });
+      expect(missing.stderr).toMatch(/cannot read the CA certificate file .*absent\.pem \(ENOENT\)/);
+      const notPem = await runCli(tls.store.url, ["--ca", pki.keyFile, "info"]);
+      expect(notPem).toMatchObject({ code: 1 });
+      expect(notPem.stderr).toMatch(/holds no PEM certificate/);
+      const plaintext = await runCli(plain.store.url, ["--ca", pki.caFile, "info"]);
+      expect(plaintext).toMatchObject({ code: 1 });
+      expect(plaintext.stderr).toMatch(/is for https:\/\/ stores; http:\/\/127\.0\.0\.1:\d+ is plaintext/);
+    },
+    SPAWNS_TIMEOUT_MS,
+  );
 
   it("no warning about plaintext credentials on loopback", async () => {
     const result = await runCli(plain.store.url, ["--user", "x", "--password", "y", "info"]);
@@ -195,15 +206,19 @@ describe("start-up refuses TLS files it cannot serve with, naming the file and t
   }
   const files = (cert: string, key: string) => ({ FACTLINE_TLS_CERT: cert, FACTLINE_TLS_KEY: key });
 
-  it("a certificate or key file that does not exist", async () => {
-    const absent = join(pki.dir, "absent.pem");
-    expect(await refusal(files(absent, pki.keyFile))).toMatch(
-      /configuration error: FACTLINE_TLS_CERT .*absent\.pem cannot be read \(ENOENT\); it must name the store's certificate \(PEM\)/,
-    );
-    expect(await refusal(files(pki.certFile, absent))).toMatch(
-      /FACTLINE_TLS_KEY .*absent\.pem cannot be read \(ENOENT\); it must name the certificate's private key \(PEM\)/,
-    );
-  });
+  it(
+    "a certificate or key file that does not exist",
+    async () => {
+      const absent = join(pki.dir, "absent.pem");
+      expect(await refusal(files(absent, pki.keyFile))).toMatch(
+        /configuration error: FACTLINE_TLS_CERT .*absent\.pem cannot be read \(ENOENT\); it must name the store's certificate \(PEM\)/,
+      );
+      expect(await refusal(files(pki.certFile, absent))).toMatch(
+        /FACTLINE_TLS_KEY .*absent\.pem cannot be read \(ENOENT\); it must name the certificate's private key \(PEM\)/,
+      );
+    },
+    SPAWNS_TIMEOUT_MS,
+  );
 
   it("only one of the two", async () => {
     expect(await refusal({ FACTLINE_TLS_CERT: pki.certFile })).toMatch(
@@ -211,22 +226,28 @@ describe("start-up refuses TLS files it cannot serve with, naming the file and t
     );
   });
 
-  it("files that are not PEM, or swapped", async () => {
-    const junk = join(pki.dir, "junk.pem");
-    await writeFile(junk, "hello\n");
-    const der = join(pki.dir, "cert.der");
-    await writeFile(der, Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x02, 0x01]));
-    expect(await refusal(files(junk, pki.keyFile))).toMatch(
-      /FACTLINE_TLS_CERT .*junk\.pem holds no PEM certificate \(-----BEGIN CERTIFICATE-----\); give the certificate in PEM form/,
-    );
-    expect(await refusal(files(der, pki.keyFile))).toMatch(/cert\.der .*looks like DER: convert it with `openssl x509/);
-    expect(await refusal(files(pki.keyFile, pki.certFile))).toMatch(
-      /FACTLINE_TLS_CERT .*server\.key holds no PEM certificate .*holds a private key: are FACTLINE_TLS_CERT and FACTLINE_TLS_KEY swapped\?/,
-    );
-    expect(await refusal(files(pki.certFile, junk))).toMatch(
-      /FACTLINE_TLS_KEY .*junk\.pem holds no PEM private key \(-----BEGIN PRIVATE KEY-----\); give the private key in PEM form/,
-    );
-  });
+  it(
+    "files that are not PEM, or swapped",
+    async () => {
+      const junk = join(pki.dir, "junk.pem");
+      await writeFile(junk, "hello\n");
+      const der = join(pki.dir, "cert.der");
+      await writeFile(der, Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x02, 0x01]));
+      expect(await refusal(files(junk, pki.keyFile))).toMatch(
+        /FACTLINE_TLS_CERT .*junk\.pem holds no PEM certificate \(-----BEGIN CERTIFICATE-----\); give the certificate in PEM form/,
+      );
+      expect(await refusal(files(der, pki.keyFile))).toMatch(
+        /cert\.der .*looks like DER: convert it with `openssl x509/,
+      );
+      expect(await refusal(files(pki.keyFile, pki.certFile))).toMatch(
+        /FACTLINE_TLS_CERT .*server\.key holds no PEM certificate .*holds a private key: are FACTLINE_TLS_CERT and FACTLINE_TLS_KEY swapped\?/,
+      );
+      expect(await refusal(files(pki.certFile, junk))).toMatch(
+        /FACTLINE_TLS_KEY .*junk\.pem holds no PEM private key \(-----BEGIN PRIVATE KEY-----\); give the private key in PEM form/,
+      );
+    },
+    SPAWNS_TIMEOUT_MS,
+  );
 
   it("a key that is not the certificate's", async () => {
     expect(await refusal(files(pki.certFile, pki.otherKeyFile))).toMatch(
