@@ -1,7 +1,8 @@
 // Metrics read from the running store when Prometheus scrapes, not counted as things happen: pool
 // occupancy, reachability, the tail's position, subscriptions and their lag. They cost nothing
 // between scrapes.
-import { collectDefaultMetrics, Gauge } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge } from "prom-client";
+import type { Sandbox } from "../sandbox/sandbox";
 import type { PoolRole, StoreDatabase } from "../storage/db";
 import { SUBSCRIPTION_MODES, type LocalSubscriptions } from "../instances/tracked";
 import type { TailHub } from "../subscriptions/tail";
@@ -15,13 +16,14 @@ export interface ObservedRuntime {
   db: StoreDatabase;
   tail: TailHub;
   subscriptions: LocalSubscriptions;
+  sandbox: Sandbox;
 }
 
 /** Registers the scrape-time metrics of this store process (once, at start) and Node's own. */
 export function observeRuntime(runtime: ObservedRuntime): void {
   // Process and Node metrics under their usual names (process_cpu_seconds_total, nodejs_heap_size_used_bytes …).
   collectDefaultMetrics({ register: registry });
-  const { db, tail, subscriptions } = runtime;
+  const { db, tail, subscriptions, sandbox } = runtime;
 
   new Gauge({
     name: "factline_instance_info",
@@ -114,6 +116,40 @@ export function observeRuntime(runtime: ObservedRuntime): void {
       let worst = 0;
       for (const s of subscriptions.all()) worst = Math.max(worst, s.waitingMs(now));
       this.set(worst / 1000);
+    },
+  });
+
+  // The sandbox's pool (store/sandbox/pool.ts); its runs are counted as they finish (store/store.ts).
+  new Gauge({
+    name: "factline_sandbox_workers",
+    help: "Sandbox worker threads by state: busy (running a job), idle (started, waiting).",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      const stats = sandbox.stats();
+      this.labels("busy").set(stats.busy);
+      this.labels("idle").set(stats.workers - stats.busy);
+    },
+  });
+
+  new Gauge({
+    name: "factline_sandbox_queued_jobs",
+    help: "Sandbox jobs waiting for a free worker.",
+    registers: [registry],
+    collect() {
+      this.set(sandbox.stats().queued);
+    },
+  });
+
+  let restartsSeen = 0;
+  new Counter({
+    name: "factline_sandbox_worker_restarts_total",
+    help: "Sandbox workers replaced after a script broke a limit or the worker crashed.",
+    registers: [registry],
+    collect() {
+      const restarts = sandbox.stats().restarts;
+      if (restarts > restartsSeen) this.inc(restarts - restartsSeen);
+      restartsSeen = restarts;
     },
   });
 
