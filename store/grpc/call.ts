@@ -4,6 +4,7 @@ import { create, fromBinary, isMessage, toBinary, type DescMessage } from "@bufb
 import { Code, ConnectError, createContextKey, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/authenticate";
 import { PRINCIPAL, type Principal } from "../auth/principal";
+import { log } from "../log";
 import { callEnded, callStarted, codeName } from "../metrics/grpc";
 import { CALL_LOG, CallLog, requestIdFor } from "./call-log";
 import { EncodedMessage } from "./encoded";
@@ -137,7 +138,8 @@ export async function serveCall(
  */
 function logCallEnd(callLog: CallLog, outcome: ConnectError | undefined, startedMs: number): void {
   const refused = outcome?.code === Code.PermissionDenied || outcome?.code === Code.Unauthenticated;
-  if (!refused && !callLog.log.enabled("debug")) return;
+  // The root log's level, not the call's: asking the call's would make its child logger for every call.
+  if (!refused && !log.enabled("debug")) return;
   const fields = {
     code: codeName(outcome?.code ?? 0),
     ms: Math.round((performance.now() - startedMs) * 10) / 10,
