@@ -84,7 +84,7 @@ function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
       />
       <LiveWatchForm search={search} />
       <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label="Live controls">
-        <StatusBadge status={live.status} paused={buffer.paused} />
+        <StatusBadge status={live.status} paused={buffer.paused} databaseDown={health === "database-unavailable"} />
         {buffer.paused ? (
           <Button variant="primary" onClick={live.resume}>
             Resume
@@ -190,8 +190,8 @@ const TONES = {
   muted: "bg-surface-2 text-muted",
 } as const;
 
-function StatusBadge({ status, paused }: { status: LiveStatus; paused: boolean }) {
-  const badge = liveBadge(status, paused);
+function StatusBadge({ status, paused, databaseDown }: { status: LiveStatus; paused: boolean; databaseDown: boolean }) {
+  const badge = liveBadge(status, paused, databaseDown);
   return (
     <span className="flex min-w-0 items-center gap-2">
       <span

@@ -7,7 +7,7 @@
 import type { LiveStatus } from "../browser/live-stream";
 
 export type LiveState =
-  "connecting" | "catching-up" | "live" | "paused" | "reconnecting" | "hidden" | "stopped" | "failed";
+  "connecting" | "catching-up" | "live" | "waiting" | "paused" | "reconnecting" | "hidden" | "stopped" | "failed";
 
 export interface LiveBadge {
   /** Stable, for tests and styling (`data-status`). */
@@ -18,11 +18,23 @@ export interface LiveBadge {
   detail?: string;
 }
 
-export function liveBadge(status: LiveStatus, paused: boolean): LiveBadge {
+/**
+ * `databaseDown`: the store says its database is unavailable. The store then holds the stream open
+ * but nothing new can arrive, so an open stream is "waiting", never a green "Live".
+ */
+export function liveBadge(status: LiveStatus, paused: boolean, databaseDown = false): LiveBadge {
   switch (status.kind) {
     case "connecting":
       return { state: "connecting", label: "Connecting…", tone: "muted" };
     case "live":
+      if (databaseDown && !paused) {
+        return {
+          state: "waiting",
+          label: "Waiting for the database",
+          tone: "warn",
+          detail: "the stream is open; it continues after the last fact shown once the store's database is back",
+        };
+      }
       if (paused) {
         return {
           state: "paused",

@@ -17,6 +17,19 @@ describe("live status badge", () => {
     });
   });
 
+  it("never says Live while the store's database is unavailable", () => {
+    for (const caughtUp of [true, false]) {
+      expect(liveBadge({ kind: "live", caughtUp }, false, true)).toMatchObject({
+        state: "waiting",
+        label: "Waiting for the database",
+        tone: "warn",
+      });
+      // Paused still says paused; the page's notice tells about the database.
+      expect(state({ kind: "live", caughtUp }, true, true)).toBe("paused");
+    }
+    expect(state({ kind: "reconnecting", attempt: 1, inMs: 500, error: "x" }, false, true)).toBe("reconnecting");
+  });
+
   it("puts connection trouble, stop and a hidden tab before pause", () => {
     for (const paused of [false, true]) {
       expect(state({ kind: "reconnecting", attempt: 2, inMs: 0, error: "" }, paused)).toBe("reconnecting");

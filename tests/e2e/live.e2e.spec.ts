@@ -17,31 +17,8 @@ import { startStore, type RunningStore } from "../support/store";
 import { e2eDescribe, openBrowser, pageErrors, type TestBrowser } from "./support/browser";
 import { startConsole } from "./support/console";
 import { freePort } from "../../scripts/launch/process";
+import { allRows, rowCount } from "./support/live";
 import { publishFacts, uniqueName, type Published } from "./support/publish";
-
-/**
- * Every row in the (virtualized) list, top to bottom — a fact's serial, or "marker" for a
- * reconnect marker: scrolls through it and records each row by its position, so a fact shown
- * twice would appear twice.
- */
-async function allRows(page: Page): Promise<(number | "marker")[]> {
-  return page.evaluate(async () => {
-    const grid = document.querySelector<HTMLElement>('[data-testid="live-list"]')!;
-    const byPosition = new Map<number, number | "marker">();
-    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    for (let top = 0; ; top += grid.clientHeight / 2) {
-      grid.scrollTop = top;
-      await frame();
-      for (const row of grid.querySelectorAll<HTMLElement>("[role=row]")) {
-        const y = Number(/translateY\(([\d.]+)px\)/.exec(row.style.transform)?.[1]);
-        byPosition.set(y, row.dataset.serial ? Number(row.dataset.serial) : "marker");
-      }
-      if (top >= grid.scrollHeight) break;
-    }
-    grid.scrollTop = 0;
-    return [...byPosition].sort(([a], [b]) => a - b).map(([, s]) => s);
-  });
-}
 
 /**
  * Headless Chromium reports every page as visible, whatever is in front; the page's own view of
@@ -54,8 +31,6 @@ async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
     document.dispatchEvent(new Event("visibilitychange"));
   }, hidden);
 }
-
-const rowCount = (page: Page) => page.locator('[data-testid="live-list"]').getAttribute("aria-rowcount").then(Number);
 
 function facts(ns: string, n: number, offset = 0) {
   return Array.from({ length: n }, (_, i) => ({
