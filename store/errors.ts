@@ -75,6 +75,13 @@ export class ConflictError extends Error {
 /** The authenticated caller may not do this (its roles in the access file); nothing was done. */
 export class PermissionDeniedError extends Error {
   override name = "PermissionDeniedError";
+  /** The namespace refused, so the audit trail can file the refusal under it (store/audit/refusals.ts). */
+  constructor(
+    message: string,
+    readonly ns?: string,
+  ) {
+    super(message);
+  }
 }
 
 /**

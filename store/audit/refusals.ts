@@ -5,6 +5,7 @@
 import { Code } from "@connectrpc/connect";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { principalOf } from "../auth/principal";
+import { PermissionDeniedError } from "../errors";
 import type { RefusedCall } from "../grpc/service";
 import { log } from "../log";
 import { appendAudit } from "../storage/audit";
@@ -49,6 +50,7 @@ export function refusalRecorder(db: Db): (call: RefusedCall) => void {
       ...claimedIdentity(call),
       action: call.path === SIGN_IN_PATH ? "console.sign-in" : unauthenticated ? "auth.failed" : "access.denied",
       outcome: unauthenticated ? ("unauthenticated" as const) : ("denied" as const),
+      ns: call.error.cause instanceof PermissionDeniedError ? call.error.cause.ns : undefined,
       subject: call.path.replace(/^\/(factline\.admin\.v1\.|org\.factcast\.grpc\.api\.gen\.)?/, ""),
       detail:
         call.error.rawMessage +

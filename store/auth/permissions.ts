@@ -12,7 +12,10 @@ function deny(principal: Principal, action: Action, ns: string): never {
     ns === "*" && action === "read"
       ? `every namespace ("*"): that needs a role including "*" and no read excludes; name the namespaces instead`
       : `namespace "${ns}"`;
-  throw new PermissionDeniedError(`account "${principal.account}" may not ${action} ${detail}`);
+  throw new PermissionDeniedError(
+    `account "${principal.account}" may not ${action} ${detail}`,
+    ns === "*" ? undefined : ns,
+  );
 }
 
 /** Read on every namespace (FactCast: subscribe, stateFor*, enumerateTypes/Versions, fetchBy*). */

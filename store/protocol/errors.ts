@@ -48,7 +48,9 @@ export function toConnectError(err: unknown, rpc: string, callLog: Log = log): C
   if (err instanceof NotFoundError) return new ConnectError(err.message, Code.NotFound);
   if (err instanceof ConflictError) return new ConnectError(err.message, Code.FailedPrecondition);
   if (err instanceof ShuttingDownError) return new ConnectError(err.message, Code.Unavailable);
-  if (err instanceof PermissionDeniedError) return new ConnectError(err.message, Code.PermissionDenied);
+  // The cause goes along for the audit trail's refusal listener (it files the refusal by namespace).
+  if (err instanceof PermissionDeniedError)
+    return new ConnectError(err.message, Code.PermissionDenied, undefined, undefined, err);
   // Retryable by FactCast's client; the database's outage is logged once by store/storage/health.ts.
   // Marked, unless this instance is merely busy, so the console can say the database is unavailable.
   if (err instanceof DatabaseUnavailableError) {

@@ -176,6 +176,7 @@ describe("the audit trail", () => {
       action: "access.denied",
       outcome: "denied",
       subject: "FactQueryService/QueryFacts",
+      ns: "billing",
     });
     expect(denied.detail).toMatch(/billing/);
 
