@@ -3,13 +3,14 @@
  * `/facts/<serial>`: one fact, whole. Payload and header as JSON trees (raw on demand), the
  * header as fields, neighbours of the same type, and the aggregate's history.
  */
+import { Refused } from "@/components/access/Refused";
 import { ButtonLink } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { PageTitle } from "@/components/ui/PageTitle";
 import { Timestamp } from "@/components/ui/Timestamp";
 import { JsonViewer } from "@/components/json/JsonViewer";
 import { FactValidity } from "@/components/schemas/FactValidity";
-import { isNotFound } from "@/lib/browser/errors";
+import { isNotFound, isRefused } from "@/lib/browser/errors";
 import { useFact } from "@/lib/browser/facts";
 import { useStoreStatus } from "@/lib/browser/store-status";
 import { kindOf } from "@/lib/view/facts";
@@ -39,6 +40,7 @@ export function FactView(props: { serial: bigint } | { id: string }) {
       </div>
     );
   }
+  if (error && isRefused(error)) return <Refused what={`read the fact with ${key}`} error={error} back />;
   if (error || !detail)
     return <ErrorNotice error={error} retry={() => void refetch()} what={`The fact with ${key} could not be loaded`} />;
 

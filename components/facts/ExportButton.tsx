@@ -28,14 +28,27 @@ export function exportHref(params: FactsQueryParams): string {
   return qs ? `/api/export?${qs}` : "/api/export";
 }
 
-/** "all 1,234 facts matching namespace users", the sentence the export button stands for. */
-export function exportScope(params: FactsQueryParams, catalog?: GetCatalogResponse): string {
+/**
+ * "all 1,234 facts matching namespace users", the sentence the export button stands for. `readable`:
+ * the namespaces "all namespaces" stands for when the user may not read every one (lib/view/access.ts).
+ */
+export function exportScope(params: FactsQueryParams, catalog?: GetCatalogResponse, readable?: string[]): string {
   const count = countFromCatalog(params, catalog);
-  return `${count === undefined ? "all" : `all ${formatCount(count)}`} facts matching ${describeFactsQuery(params)}`;
+  const what = readable
+    ? describeFactsQuery(params).replace("all namespaces", `the namespaces you may read (${readable.join(", ")})`)
+    : describeFactsQuery(params);
+  return `${count === undefined ? "all" : `all ${formatCount(count)}`} facts matching ${what}`;
 }
 
-export function ExportButton({ params, catalog }: { params: FactsQueryParams; catalog?: GetCatalogResponse }) {
-  const scope = exportScope(params, catalog);
+interface ExportProps {
+  params: FactsQueryParams;
+  catalog?: GetCatalogResponse;
+  /** The readable namespaces, when "all namespaces" means fewer for this user. */
+  scope?: string[];
+}
+
+export function ExportButton({ params, catalog, scope: readable }: ExportProps) {
+  const scope = exportScope(params, catalog, readable);
   return (
     <a
       href={exportHref(params)}
@@ -50,11 +63,11 @@ export function ExportButton({ params, catalog }: { params: FactsQueryParams; ca
 }
 
 /** The export's scope in words, shown under the toolbar so nobody has to guess. */
-export function ExportScope({ params, catalog }: { params: FactsQueryParams; catalog?: GetCatalogResponse }) {
+export function ExportScope({ params, catalog, scope }: ExportProps) {
   return (
     <p className="text-xs text-subtle" data-testid="export-scope">
-      Export downloads {exportScope(params, catalog)}, oldest first, as NDJSON: the whole filtered result, not just the
-      rows loaded below.
+      Export downloads {exportScope(params, catalog, scope)}, oldest first, as NDJSON: the whole filtered result, not
+      just the rows loaded below.
     </p>
   );
 }

@@ -9,11 +9,15 @@ import { Button } from "@/components/ui/Button";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Notice } from "@/components/ui/Notice";
+import { Refused } from "@/components/access/Refused";
+import { useAccess } from "@/lib/browser/access";
 import { SkeletonRows } from "@/components/ui/Skeleton";
 import { useCatalog } from "@/lib/browser/catalog";
+import { isRefused } from "@/lib/browser/errors";
 import { MAX_LOADED_ROWS, useFactList } from "@/lib/browser/facts";
 import { useStoreStatus } from "@/lib/browser/store-status";
 import type { FactsQueryParams } from "@/lib/query-params";
+import { readableScope } from "@/lib/view/access";
 import { cx } from "@/lib/view/cx";
 import { factsHref } from "@/lib/view/links";
 import { formatCount, plural } from "@/lib/view/numbers";
@@ -31,6 +35,11 @@ export function FactResults({
   const list = useFactList(params);
   const catalog = useCatalog();
   const status = useStoreStatus();
+  const access = useAccess(params.namespaces);
+  // Nothing loaded: a refusal then stands for the whole result, not for one more page.
+  const refused = list.isError && list.rows.length === 0 && isRefused(list.error);
+  // "All namespaces" for a user who may not read "*": the ones the store says they may read.
+  const scope = params.namespaces.length === 0 ? readableScope(access.data) : undefined;
   const { rows, info } = list;
   // What is on screen, which against a plain FactCast server is oldest first whatever was asked.
   const newest = list.order === "newest";
@@ -133,6 +142,12 @@ export function FactResults({
 
   const placeholder = list.isPending ? (
     <SkeletonRows rows={12} className="p-3" />
+  ) : refused ? (
+    <Refused
+      className="m-3"
+      what={params.namespaces.length > 0 ? `read namespace ${params.namespaces.join(" or ")}` : "read these facts"}
+      error={list.error}
+    />
   ) : list.isError && rows.length === 0 ? (
     <ErrorNotice
       error={list.error}
@@ -172,10 +187,10 @@ export function FactResults({
             label="Copy link"
             title="Copy this page's URL: it reproduces the query"
           />
-          <ExportButton params={params} catalog={catalog.data} />
+          {!refused && <ExportButton params={params} catalog={catalog.data} scope={scope} />}
         </div>
       </div>
-      <ExportScope params={params} catalog={catalog.data} />
+      {!refused && <ExportScope params={params} catalog={catalog.data} scope={scope} />}
       {info?.notices.map((n) => (
         <Notice key={n} tone="warn" className="py-2">
           <span data-testid="query-notice">{n}</span>

@@ -11,6 +11,7 @@
  */
 import { useSearchParams } from "next/navigation";
 import { useDeferredValue, useEffect, useMemo, useState } from "react";
+import { ReadScope } from "@/components/access/ReadScope";
 import { Button } from "@/components/ui/Button";
 import { Notice } from "@/components/ui/Notice";
 import { PageTitle } from "@/components/ui/PageTitle";
@@ -83,6 +84,7 @@ function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
         subtitle={`Watching ${describeFactsQuery(params.query)}, ${describeLiveStart(params.start)}.`}
       />
       <LiveWatchForm search={search} />
+      {params.query.namespaces.length === 0 && <ReadScope live />}
       <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label="Live controls">
         <StatusBadge status={live.status} paused={buffer.paused} databaseDown={health === "database-unavailable"} />
         {buffer.paused ? (

@@ -1,5 +1,6 @@
 "use client";
 /** `/namespaces/<ns>`: the namespace's types and versions with counts, and its newest facts. */
+import { Refused } from "@/components/access/Refused";
 import { FactList } from "@/components/facts/FactList";
 import { ButtonLink } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
@@ -9,6 +10,7 @@ import { Panel } from "@/components/ui/Panel";
 import { SkeletonRows } from "@/components/ui/Skeleton";
 import { Timestamp } from "@/components/ui/Timestamp";
 import { useCatalog } from "@/lib/browser/catalog";
+import { isRefused } from "@/lib/browser/errors";
 import { useRecentFacts } from "@/lib/browser/facts";
 import { factsHref } from "@/lib/view/links";
 import { formatCount, plural } from "@/lib/view/numbers";
@@ -19,6 +21,16 @@ export function NamespaceView({ ns }: { ns: string }) {
   const recent = useRecentFacts(ns);
   const summary = catalog.data?.namespaces.find((n) => n.ns === ns);
   const counts = catalog.data?.countsAvailable ?? false;
+  // The store refused this namespace to this user: say so, and show nothing of it.
+  const refusal = isRefused(catalog.error) ? catalog.error : isRefused(recent.error) ? recent.error : undefined;
+  if (refusal) {
+    return (
+      <div className="space-y-4">
+        <PageTitle eyebrow="Namespace" title={ns} />
+        <Refused what={<>read namespace “{ns}”</>} error={refusal} back />
+      </div>
+    );
+  }
 
   return (
     <div className="space-y-4">

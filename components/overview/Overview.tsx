@@ -1,5 +1,6 @@
 "use client";
 /** The overview: is the store there, what is in it, where did things last happen. */
+import { ReadScope } from "@/components/access/ReadScope";
 import { ButtonLink } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { PageTitle } from "@/components/ui/PageTitle";
@@ -34,6 +35,7 @@ export function Overview() {
         }
       />
       <StoreBanner status={status.data} error={status.error} refetch={() => void status.refetch()} />
+      {reachable && <ReadScope />}
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-5" data-testid="overview-stats">
         <Stat label="Namespaces" value={down ? "—" : c && formatCount(c.namespaces.length)} />
         <Stat label="Types" value={down ? "—" : c && formatCount(typeCount)} />

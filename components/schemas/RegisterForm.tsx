@@ -12,7 +12,9 @@ import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Notice } from "@/components/ui/Notice";
 import { PageTitle } from "@/components/ui/PageTitle";
 import { Panel } from "@/components/ui/Panel";
+import { useAccess } from "@/lib/browser/access";
 import { useCheckCandidate, useRegisterSchema } from "@/lib/browser/schemas";
+import { offerSchemaChanges } from "@/lib/view/access";
 import { jsonSyntaxError } from "@/lib/browser/schemas-json";
 import { schemaVersionHref } from "@/lib/browser/schemas-links";
 import { CheckResult } from "./CheckResult";
@@ -28,6 +30,31 @@ const STARTER = `{
 const input = "h-8 w-full rounded-md border border-line bg-surface px-2 text-sm text-fg";
 
 export function RegisterForm(props: { ns: string; type: string; version: number }) {
+  const access = useAccess(props.ns ? [props.ns] : []);
+  if (access.data?.known && !offerSchemaChanges(access.data)) {
+    const account = access.data.access?.account;
+    return (
+      <div className="space-y-4">
+        <PageTitle
+          eyebrow={
+            <Link href="/schemas" className="hover:underline">
+              Schemas
+            </Link>
+          }
+          title="Register a schema version"
+        />
+        <Notice tone="warn" title={<span data-testid="no-schema-permission">You cannot register schemas</span>}>
+          Account {account ? `“${account}”` : "yours"} has no schemas permission in this store: registering, replacing
+          and deleting schemas needs a role with <code>&quot;schemas&quot;</code> in the store&apos;s access file. The{" "}
+          <Link href="/schemas/validate">validation playground</Link> checks payloads against registered schemas.
+        </Notice>
+      </div>
+    );
+  }
+  return <RegisterEditor {...props} mayRegisterIn={(ns) => !access.data || offerSchemaChanges(access.data, ns)} />;
+}
+
+function RegisterEditor(props: { ns: string; type: string; version: number; mayRegisterIn(ns: string): boolean }) {
   const router = useRouter();
   const [ns, setNs] = useState(props.ns);
   const [type, setType] = useState(props.type);
@@ -43,6 +70,8 @@ export function RegisterForm(props: { ns: string; type: string; version: number 
   const [checked, setChecked] = useState<string>();
   const current = checked === candidate && check.data;
   const complete = ns.trim() !== "" && type.trim() !== "" && version >= 1;
+  // Said before the user writes a schema for it; the store refuses it anyway.
+  const refusedNs = ns.trim() !== "" && !props.mayRegisterIn(ns.trim());
 
   const runCheck = () => {
     setChecked(candidate);
@@ -89,6 +118,11 @@ export function RegisterForm(props: { ns: string; type: string; version: number 
             />
           </label>
         </div>
+        {refusedNs && (
+          <p className="mt-2 text-xs text-danger" data-testid="ns-not-manageable">
+            You cannot register schemas in namespace “{ns.trim()}”: the store will refuse it.
+          </p>
+        )}
         <label className="mt-3 block text-xs text-muted">
           Description
           <input

@@ -9,7 +9,9 @@ import { PageTitle } from "@/components/ui/PageTitle";
 import { Panel } from "@/components/ui/Panel";
 import { SkeletonRows } from "@/components/ui/Skeleton";
 import type { SchemaVersion } from "@/gen/factline/admin/v1/schemas_pb";
+import { useAccess } from "@/lib/browser/access";
 import { useSchemaList } from "@/lib/browser/schemas";
+import { offerSchemaChanges } from "@/lib/view/access";
 import { registerSchemaHref, schemaTypeHref, schemaVersionHref, validateHref } from "@/lib/browser/schemas-links";
 import { factsHref } from "@/lib/view/links";
 import { formatCount } from "@/lib/view/numbers";
@@ -31,6 +33,7 @@ function group(schemas: SchemaVersion[], search: string): Grouped {
 
 export function SchemaIndex() {
   const list = useSchemaList();
+  const access = useAccess();
   const [search, setSearch] = useState("");
   const grouped = useMemo(() => group(list.data?.schemas ?? [], search), [list.data, search]);
   const q = search.trim().toLowerCase();
@@ -50,9 +53,11 @@ export function SchemaIndex() {
         actions={
           <>
             <ButtonLink href={validateHref()}>Validation playground</ButtonLink>
-            <ButtonLink href={registerSchemaHref()} variant="primary">
-              Register a schema
-            </ButtonLink>
+            {offerSchemaChanges(access.data) && (
+              <ButtonLink href={registerSchemaHref()} variant="primary">
+                Register a schema
+              </ButtonLink>
+            )}
           </>
         }
       />
@@ -70,7 +75,13 @@ export function SchemaIndex() {
       {list.isPending && <SkeletonRows rows={6} />}
       {list.data && grouped.size === 0 && (
         <Notice title={q ? `No schema matches "${search}"` : "No schema registered yet"}>
-          Register one with the button above, or with <code>npx factline schema register</code>.
+          {offerSchemaChanges(access.data) ? (
+            <>
+              Register one with the button above, or with <code>npx factline schema register</code>.
+            </>
+          ) : (
+            "Schemas are registered by accounts with the schemas permission."
+          )}
         </Notice>
       )}
       {[...grouped].map(([ns, types]) => (
@@ -136,9 +147,11 @@ export function SchemaIndex() {
                 >
                   {k.ns} / {k.type}
                 </Link>
-                <ButtonLink size="sm" href={registerSchemaHref(k.ns, k.type, 1)}>
-                  Register a schema
-                </ButtonLink>
+                {offerSchemaChanges(access.data, k.ns) && (
+                  <ButtonLink size="sm" href={registerSchemaHref(k.ns, k.type, 1)}>
+                    Register a schema
+                  </ButtonLink>
+                )}
               </li>
             ))}
           </ul>

@@ -2,6 +2,8 @@
 /** `/schemas/<ns>/<type>/<version>`: the schema pretty-printed and as a field table, its examples and facts. */
 import Link from "next/link";
 import { ButtonLink } from "@/components/ui/Button";
+import { useAccess } from "@/lib/browser/access";
+import { offerSchemaChanges } from "@/lib/view/access";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { PageTitle } from "@/components/ui/PageTitle";
 import { Panel } from "@/components/ui/Panel";
@@ -16,6 +18,7 @@ import { FieldTable } from "./FieldTable";
 
 export function SchemaVersionView({ ns, type, version }: { ns: string; type: string; version: number }) {
   const got = useSchema({ ns, type, version });
+  const access = useAccess([ns]);
   const s = got.data?.schema;
   let parsed: unknown;
   try {
@@ -52,9 +55,11 @@ export function SchemaVersionView({ ns, type, version }: { ns: string; type: str
         actions={
           <>
             <ButtonLink href={validateHref(ns, type, version)}>Validate a payload</ButtonLink>
-            <ButtonLink href={registerSchemaHref(ns, type, version + 1)} variant="primary">
-              Register next version
-            </ButtonLink>
+            {offerSchemaChanges(access.data, ns) && (
+              <ButtonLink href={registerSchemaHref(ns, type, version + 1)} variant="primary">
+                Register next version
+              </ButtonLink>
+            )}
           </>
         }
       />

@@ -8,7 +8,9 @@ import { PageTitle } from "@/components/ui/PageTitle";
 import { Panel } from "@/components/ui/Panel";
 import { SkeletonRows } from "@/components/ui/Skeleton";
 import { Timestamp } from "@/components/ui/Timestamp";
+import { useAccess } from "@/lib/browser/access";
 import { useSchemaList } from "@/lib/browser/schemas";
+import { offerSchemaChanges } from "@/lib/view/access";
 import { registerSchemaHref, schemaVersionHref } from "@/lib/browser/schemas-links";
 import { factsHref } from "@/lib/view/links";
 import { formatCount } from "@/lib/view/numbers";
@@ -16,6 +18,8 @@ import { CompareVersions } from "./CompareVersions";
 
 export function TypeSchemas({ ns, type }: { ns: string; type: string }) {
   const list = useSchemaList(ns, type);
+  const access = useAccess([ns]);
+  const manage = offerSchemaChanges(access.data, ns);
   const versions = (list.data?.schemas ?? []).filter((s) => s.key?.ns === ns && s.key?.type === type);
   const numbers = versions.map((v) => v.key!.version);
   const next = (numbers.length ? Math.max(...numbers) : 0) + 1;
@@ -32,9 +36,11 @@ export function TypeSchemas({ ns, type }: { ns: string; type: string }) {
         actions={
           <>
             <ButtonLink href={factsHref({ namespaces: [ns], types: [type] })}>Browse facts</ButtonLink>
-            <ButtonLink href={registerSchemaHref(ns, type, next)} variant="primary">
-              Register version {next}
-            </ButtonLink>
+            {manage && (
+              <ButtonLink href={registerSchemaHref(ns, type, next)} variant="primary">
+                Register version {next}
+              </ButtonLink>
+            )}
           </>
         }
       />
@@ -43,7 +49,9 @@ export function TypeSchemas({ ns, type }: { ns: string; type: string }) {
       )}
       {list.isPending && <SkeletonRows rows={3} />}
       {list.data && versions.length === 0 && (
-        <Notice title="No schema registered for this type">Register version 1 with the button above.</Notice>
+        <Notice title="No schema registered for this type">
+          {manage ? "Register version 1 with the button above." : "Accounts with the schemas permission register them."}
+        </Notice>
       )}
       {versions.length > 0 && (
         <Panel title="Versions" id="versions" flush>

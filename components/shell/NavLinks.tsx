@@ -1,7 +1,12 @@
 "use client";
-/** The console's sections; the current one is marked for sighted and screen-reader users alike. */
+/**
+ * The console's sections; the current one is marked for sighted and screen-reader users alike.
+ * Audit appears only for accounts the store lets read the audit log.
+ */
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useAccess } from "@/lib/browser/access";
+import { offerAudit } from "@/lib/view/access";
 import { cx } from "@/lib/view/cx";
 
 const LINKS = [
@@ -10,12 +15,15 @@ const LINKS = [
   { href: "/schemas", label: "Schemas", active: (p: string) => p.startsWith("/schemas") },
   { href: "/live", label: "Live", active: (p: string) => p.startsWith("/live") },
 ];
+const AUDIT = { href: "/audit", label: "Audit", active: (p: string) => p.startsWith("/audit") };
 
 export function NavLinks() {
   const pathname = usePathname();
+  const access = useAccess();
+  const links = offerAudit(access.data) ? [...LINKS, AUDIT] : LINKS;
   return (
     <nav aria-label="Sections" className="flex items-center gap-1">
-      {LINKS.map((l) => {
+      {links.map((l) => {
         const active = l.active(pathname);
         return (
           <Link

@@ -26,7 +26,8 @@ const TITLES: Partial<Record<Code, string>> = {
 };
 
 const HINTS: Partial<Record<Code, string>> = {
-  [Code.PermissionDenied]: "Check FACTLINE_STORE_USER and FACTLINE_STORE_PASSWORD where the console runs.",
+  [Code.PermissionDenied]:
+    "The store decides what each account may do (its access file); ask its operator if you need more.",
   [Code.Unauthenticated]: "Set FACTLINE_STORE_USER and FACTLINE_STORE_PASSWORD where the console runs.",
   [Code.Unavailable]: "The console retries by itself.",
 };
@@ -52,6 +53,19 @@ export function describeError(error: unknown): ErrorInWords {
   const title = TITLES[e.code] ?? "Something went wrong";
   const detail = [e.rawMessage, HINTS[e.code]].filter(Boolean).join(" ");
   return { code: e.code, title, detail };
+}
+
+/** The store refused the call because of who made it: the message is the store's reason. */
+export function isRefused(error: unknown): boolean {
+  return error != null && ConnectError.from(error).code === Code.PermissionDenied;
+}
+
+/**
+ * A poll interval that stops once the store refused the query: asking again every few seconds
+ * would only fill the store's audit log with the same refusal while the page stays open.
+ */
+export function unlessRefused(ms: number) {
+  return (query: { state: { error: unknown } }): number | false => (isRefused(query.state.error) ? false : ms);
 }
 
 export function isNotFound(error: unknown): boolean {

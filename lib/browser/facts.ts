@@ -16,6 +16,7 @@ import { toFactQuery, toOrder, type FactsQueryParams } from "../query-params";
 import { toFactDetail, toFactPage, toFactRow } from "../view/facts";
 import { backParam, forwardParam, opposite, servedOrder, type LoadedPage, type PageParam } from "./fact-pages";
 import { factQuery, recentFactsQuery } from "./queries";
+import { unlessRefused } from "./errors";
 
 /** The backend's maximum page; fewer round trips to reach 50,000 rows, each still under ~1 MB. */
 export const PAGE_SIZE = 500;
@@ -100,7 +101,7 @@ export function useFactList(params: FactsQueryParams) {
 /** The newest facts of a namespace, for its page. */
 export function useRecentFacts(ns: string) {
   const q = recentFactsQuery(ns);
-  const result = useQuery(q.method, q.input, { refetchInterval: 15_000 });
+  const result = useQuery(q.method, q.input, { refetchInterval: unlessRefused(15_000) });
   const rows = useMemo(() => result.data?.facts.map(toFactRow) ?? [], [result.data]);
   return { ...result, rows };
 }

@@ -14,6 +14,7 @@ import { startStore, type RunningStore } from "../support/store";
 import { findChromium } from "./support/chromium";
 import { buildConsole, startConsole, type RunningConsole } from "./support/console";
 import "./support/provided";
+import "../support/provided";
 
 export default async function setup(project: TestProject) {
   const chromium = findChromium();
@@ -21,7 +22,14 @@ export default async function setup(project: TestProject) {
     if (process.env.CI === "true")
       throw new Error(`browser tests are mandatory under CI=true, but ${chromium.missing}`);
     console.warn(`[e2e] browser tests skipped: ${chromium.missing}`);
-    for (const key of ["consoleUrl", "storeUrl", "plainConsoleUrl", "plainStoreUrl", "chromiumPath"] as const)
+    for (const key of [
+      "consoleUrl",
+      "storeUrl",
+      "plainConsoleUrl",
+      "plainStoreUrl",
+      "chromiumPath",
+      "pgAdminUrl",
+    ] as const)
       project.provide(key, "");
     project.provide("e2eSkipReason", chromium.missing);
     return;
@@ -73,6 +81,8 @@ export default async function setup(project: TestProject) {
     project.provide("storeUrl", stores[0].url);
     project.provide("plainConsoleUrl", consoles[1].url);
     project.provide("plainStoreUrl", stores[1].url);
+    // For files that start a store of their own (e.g. one with an access file: signin.e2e.spec.ts).
+    project.provide("pgAdminUrl", adminUrl);
   } catch (error) {
     await teardown();
     throw error;

@@ -36,6 +36,11 @@ e2eDescribe("console against a plain FactCast server", () => {
     await notice.first().waitFor();
     expect(await notice.count()).toBeGreaterThan(0);
     await page.locator('[data-testid="namespace-table"] tr', { hasText: ns }).waitFor();
+    // no access RPC: the console cannot hide what the account may not use, and says who decides
+    await expect
+      .poll(() => page.locator('[data-testid="access-unknown"]').textContent())
+      .toMatch(/the store decides on each call/);
+    expect(await page.getByRole("link", { name: "Audit" }).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 
@@ -57,7 +62,7 @@ e2eDescribe("console against a plain FactCast server", () => {
   it("browses the facts of a namespace", async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/facts?ns=${ns}&order=oldest`);
-    await expect.poll(() => rowsIn(page)).toEqual(facts.map((f) => f.serial));
+    await expect.poll(() => rowsIn(page), { timeout: 15_000 }).toEqual(facts.map((f) => f.serial));
     await page.goto(`${base}/facts?ns=${ns}`);
     // newest first may need the admin services; either it works or a notice says why
     await expect
