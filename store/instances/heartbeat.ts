@@ -18,8 +18,8 @@ import type { NotificationListener } from "../storage/listener";
 import type { TailHub } from "../subscriptions/tail";
 import type { LocalSubscriptions, TrackedSubscription } from "./tracked";
 
-// A clean stop removes the instance's rows; past this the database is not answering and the rows
-// lapse by themselves.
+// A clean stop removes the instance's rows (after a beat still running); past this the database is
+// not answering and the rows lapse by themselves. Well inside the 8 s store/main.ts allows a stop.
 const REMOVE_TIMEOUT_MS = 2_000;
 
 export interface InstanceIdentity {
@@ -67,10 +67,14 @@ export class InstanceHeartbeat {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
     if (!this.addresses) return;
+    // Bounded as a whole: a beat stuck on an unreachable database must not hold up the stop.
+    const remove = async () => {
+      await this.running;
+      await removeInstance(this.db.lookups, this.identity.id);
+    };
     await Promise.race([
-      removeInstance(this.db.lookups, this.identity.id).catch((err: Error) =>
+      remove().catch((err: Error) =>
         log.warn("could not remove this instance from the instance registry; it lapses by itself", {
           error: err.message,
         }),

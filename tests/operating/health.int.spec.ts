@@ -67,4 +67,14 @@ describe("GET /health/ready", () => {
     expect(back.last.body).toMatchObject({ ready: true });
     console.log(`readiness: false within ${down.ms} ms of the stop, true ${back.ms} ms after the restart`);
   });
+
+  it("does not hold up a stop while the database is away (the instance's registry rows lapse instead)", async () => {
+    await cluster.stopFast();
+    await until(503, 15_000);
+    const started = Date.now();
+    const exit = await s.store.stop();
+    expect(exit.forced).toBe(false);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await cluster.start();
+  });
 });
