@@ -11,6 +11,7 @@ import { startGrpcServer, type GrpcServer } from "./grpc/server";
 import { loadTlsCredentials } from "./grpc/tls";
 import { Readiness } from "./http/readiness";
 import { startHttpServer, type HttpServer } from "./http/server";
+import { observeFrontDoor } from "./metrics/front-door";
 import { observeRuntime } from "./metrics/runtime";
 import { log } from "./log";
 import { refusalRecorder } from "./audit/refusals";
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
     });
     readiness = new Readiness(runtime.db, runtime.tail);
     observeRuntime(runtime);
+    observeFrontDoor(grpc);
     http = await startHttpServer({
       host: config.host,
       port: config.http.port,

@@ -1,6 +1,6 @@
 import type { FactFilter } from "../../gen/factline/admin/v1/admin_pb";
 import { InvalidInputError } from "../errors";
-import type { FactSpec } from "../facts/spec";
+import { requireSpecLimits, type FactSpec } from "../facts/spec";
 import { canonicalUuid } from "../../factcast/uuid";
 
 /**
@@ -8,7 +8,7 @@ import { canonicalUuid } from "../../factcast/uuid";
  * Validates what a caller could get wrong, naming the filter and field.
  */
 export function filtersToSpecs(filters: FactFilter[]): FactSpec[] {
-  return filters.flatMap((filter, i) => {
+  const specs = filters.flatMap((filter, i) => {
     const where = `filters[${i}]`;
     const ns = filter.ns.trim() === "" ? "*" : filter.ns;
     const aggIds = filter.aggIds.map((id, j) => {
@@ -28,4 +28,7 @@ export function filtersToSpecs(filters: FactFilter[]): FactSpec[] {
     const types = [...new Set(filter.types.filter((t) => t !== ""))];
     return types.length === 0 ? [base] : types.map((type) => ({ ...base, type }));
   });
+  // The same bounds as a FactCast subscription's (one spec per filter and type).
+  requireSpecLimits(specs, "filters");
+  return specs;
 }

@@ -29,6 +29,30 @@ export interface FactSpec {
   filterScript?: string;
 }
 
+/**
+ * What one request may ask for (README "Security", Limits). Every spec becomes a branch of one SQL
+ * statement and is tried on every live fact of its namespace, and PostgreSQL takes at most 65,535
+ * bind parameters per statement: these bounds keep both far inside what the store can serve.
+ */
+export const SPEC_LIMITS = Object.freeze({
+  // A subscription names what it reads: a thousand specs is far beyond a projection's types and
+  // versions; more means a broader spec (ns, type) or several subscriptions.
+  specs: 1_000,
+  // A fact must carry every aggId of the spec; facts carry a handful.
+  aggIdsPerSpec: 100,
+  // meta, metaKeyExists and aggIdProperties entries, each, per spec.
+  entriesPerSpec: 32,
+  // All specs' meta, metaKeyExists and aggIdProperties entries together: each takes one or two bind
+  // parameters, so 10,000 keep a statement under ~22,000 of PostgreSQL's 65,535.
+  entriesPerRequest: 10_000,
+});
+
+// FactCast's client refuses keepalive intervals below this (FluentSubscriptionRequest): shorter ones
+// would have the store send a notification every few milliseconds for a request of a few bytes.
+export const MIN_KEEPALIVE_MS = 3_000;
+// The longest delay a Node timer holds; a longer interval would fire after 1 ms, so it is served as this.
+const MAX_KEEPALIVE_MS = 2 ** 31 - 1;
+
 export interface SubscriptionRequest {
   specs: FactSpec[];
   continuous: boolean;
@@ -53,12 +77,17 @@ export function parseSubscriptionRequest(json: string): SubscriptionRequest {
       `keepaliveIntervalInMs must be a non-negative integer, got ${JSON.stringify(keepalive)}`,
     );
   }
+  if (keepalive > 0 && keepalive < MIN_KEEPALIVE_MS) {
+    throw new InvalidInputError(
+      `keepaliveIntervalInMs must be 0 (no keepalives) or at least ${MIN_KEEPALIVE_MS} (FactCast's minimum), got ${keepalive}`,
+    );
+  }
   return {
     specs: parseSpecList(raw.specs, "specs"),
     continuous: optionalBoolean(raw.continuous, "continuous"),
     ephemeral: optionalBoolean(raw.ephemeral, "ephemeral"),
     startingAfter: startId,
-    keepaliveIntervalMs: keepalive,
+    keepaliveIntervalMs: Math.min(keepalive, MAX_KEEPALIVE_MS),
     streamInfo: optionalBoolean(raw.streamInfo, "streamInfo"),
     debugInfo: typeof raw.debugInfo === "string" ? raw.debugInfo : undefined,
   };
@@ -79,7 +108,52 @@ export function parseSpecList(raw: unknown, where: string): FactSpec[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     throw new InvalidInputError(`${where} must be a non-empty array of FactSpecs`);
   }
-  return raw.map((spec, i) => parseFactSpec(spec, `${where}[${i}]`));
+  // Counted before any spec is parsed: a request of 100,000 specs costs only its JSON.parse.
+  requireSpecCount(raw.length, where);
+  const specs = raw.map((spec, i) => parseFactSpec(spec, `${where}[${i}]`));
+  requireEntryTotal(specs, where);
+  return specs;
+}
+
+/**
+ * Checks specs built elsewhere (the console's filters) against SPEC_LIMITS, as parseSpecList
+ * does for FactCast's JSON.
+ */
+export function requireSpecLimits(specs: FactSpec[], where: string): void {
+  requireSpecCount(specs.length, where);
+  specs.forEach((spec, i) => {
+    const at = `${where}[${i}]`;
+    requireAtMost(spec.aggIds.length, SPEC_LIMITS.aggIdsPerSpec, `${at}.aggIds`, "UUIDs");
+    requireAtMost(Object.keys(spec.meta).length, SPEC_LIMITS.entriesPerSpec, `${at}.meta`, "entries");
+    requireAtMost(Object.keys(spec.metaKeyExists).length, SPEC_LIMITS.entriesPerSpec, `${at}.metaKeyExists`, "entries");
+  });
+  requireEntryTotal(specs, where);
+}
+
+function requireSpecCount(count: number, where: string): void {
+  if (count > SPEC_LIMITS.specs) {
+    throw new InvalidInputError(
+      `${where} has ${count} FactSpecs; at most ${SPEC_LIMITS.specs} are allowed per request: use broader specs (ns, type) or several subscriptions`,
+    );
+  }
+}
+
+function requireAtMost(count: number, limit: number, where: string, what: string): void {
+  if (count > limit) {
+    throw new InvalidInputError(`${where} has ${count} ${what}; at most ${limit} are allowed per FactSpec`);
+  }
+}
+
+function requireEntryTotal(specs: FactSpec[], where: string): void {
+  let total = 0;
+  for (const s of specs) {
+    total += Object.keys(s.meta).length + Object.keys(s.metaKeyExists).length + Object.keys(s.aggIdProperties).length;
+  }
+  if (total > SPEC_LIMITS.entriesPerRequest) {
+    throw new InvalidInputError(
+      `${where} have ${total} meta, metaKeyExists and aggIdProperties entries together; at most ${SPEC_LIMITS.entriesPerRequest} are allowed per request`,
+    );
+  }
 }
 
 export function parseFactSpec(raw: unknown, where: string): FactSpec {
@@ -95,6 +169,8 @@ export function parseFactSpec(raw: unknown, where: string): FactSpec {
     throw new InvalidInputError(`${where}.version must be a non-negative integer`);
   }
 
+  if (Array.isArray(raw.aggIds))
+    requireAtMost(raw.aggIds.length, SPEC_LIMITS.aggIdsPerSpec, `${where}.aggIds`, "UUIDs");
   const aggIds = uuidList(raw.aggIds ?? [], `${where}.aggIds`);
   // Clients before 0.9 send a single `aggId`; FactCast servers up to 0.9 merged it into aggIds.
   if (raw.aggId != null) {
@@ -104,7 +180,7 @@ export function parseFactSpec(raw: unknown, where: string): FactSpec {
   }
 
   const aggIdProperties: Record<string, string> = {};
-  for (const [path, value] of Object.entries(objectOf(raw.aggIdProperties, `${where}.aggIdProperties`))) {
+  for (const [path, value] of entriesOf(raw.aggIdProperties, `${where}.aggIdProperties`)) {
     const id = canonicalUuid(value);
     if (id === undefined) throw new InvalidInputError(`${where}.aggIdProperties.${path} must be a UUID`);
     if (path.trim() === "" || path.split(".").some((p) => p === "")) {
@@ -116,12 +192,12 @@ export function parseFactSpec(raw: unknown, where: string): FactSpec {
   }
 
   const meta: Record<string, string> = {};
-  for (const [key, value] of Object.entries(objectOf(raw.meta, `${where}.meta`))) {
+  for (const [key, value] of entriesOf(raw.meta, `${where}.meta`)) {
     if (typeof value !== "string") throw new InvalidInputError(`${where}.meta.${key} must be a string`);
     meta[key] = value;
   }
   const metaKeyExists: Record<string, boolean> = {};
-  for (const [key, value] of Object.entries(objectOf(raw.metaKeyExists, `${where}.metaKeyExists`))) {
+  for (const [key, value] of entriesOf(raw.metaKeyExists, `${where}.metaKeyExists`)) {
     if (typeof value !== "boolean") throw new InvalidInputError(`${where}.metaKeyExists.${key} must be true or false`);
     metaKeyExists[key] = value;
   }
@@ -192,10 +268,13 @@ function uuidList(raw: unknown, where: string): string[] {
   });
 }
 
-function objectOf(raw: unknown, where: string): Record<string, unknown> {
-  if (raw == null) return {};
+/** An optional object's entries, at most SPEC_LIMITS.entriesPerSpec of them. */
+function entriesOf(raw: unknown, where: string): Array<[string, unknown]> {
+  if (raw == null) return [];
   if (!isPlainObject(raw)) throw new InvalidInputError(`${where} must be an object`);
-  return raw;
+  const entries = Object.entries(raw);
+  requireAtMost(entries.length, SPEC_LIMITS.entriesPerSpec, where, "entries");
+  return entries;
 }
 
 function optionalBoolean(raw: unknown, where: string): boolean {

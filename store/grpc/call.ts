@@ -8,6 +8,7 @@ import { log } from "../log";
 import { callEnded, callStarted, codeName } from "../metrics/grpc";
 import { CALL_LOG, CallLog, requestIdFor } from "./call-log";
 import { EncodedMessage } from "./encoded";
+import { internalError } from "./internal-error";
 import { ACCEPTED_ENCODINGS, compress, frame, singleMessage } from "./framing";
 import type { BodyBudget } from "./limits";
 import { CALLER_ADDRESS, claimOf } from "./peer";
@@ -120,6 +121,7 @@ export async function serveCall(
     outcome = statusOf(err, context?.signal ?? controller.signal);
     reportRefusal(routes, stream, headers, context, outcome);
     sendStatus(stream, outcome);
+    dropRest(stream, limits);
   } finally {
     release();
     clearTimeout(deadline);
@@ -151,9 +153,14 @@ function logCallEnd(callLog: CallLog, outcome: ConnectError | undefined, started
 
 const CALL_ENDED = new ConnectError("the call has ended", Code.Canceled);
 
-/** Answers a call the store will not take (over the call limit) without reading any of it. */
-export function refuseCall(stream: http2.ServerHttp2Stream, message: string): void {
+/** Answers a call the store will not take (over the call limit) without keeping any of it. */
+export function refuseCall(
+  stream: http2.ServerHttp2Stream,
+  message: string,
+  limits: Pick<CallLimits, "bodyStallMs" | "maxRequestBytes">,
+): void {
   sendStatus(stream, new ConnectError(message, Code.Unavailable));
+  dropRest(stream, limits);
 }
 
 /** `work`'s outcome, or the signal's reason as soon as it aborts. */
@@ -317,7 +324,9 @@ function statusOf(err: unknown, signal: AbortSignal | undefined, gone = false): 
   if (signal?.aborted && signal.reason instanceof ConnectError) return signal.reason;
   // The client went away mid-stream and no handler error said otherwise.
   if (gone && err === undefined) return new ConnectError("cancelled by the client", Code.Canceled);
-  return ConnectError.from(err);
+  if (err instanceof ConnectError) return err;
+  // Thrown past the protocol adapter's mapping (store/protocol/errors.ts): ours, never shown as text.
+  return internalError(err, "the gRPC layer", log);
 }
 
 function sendStatus(stream: http2.ServerHttp2Stream, error: ConnectError): void {
@@ -330,10 +339,32 @@ function sendStatus(stream: http2.ServerHttp2Stream, error: ConnectError): void 
     stream.once("wantTrailers", () => stream.sendTrailers(trailers));
     stream.end();
   }
-  if (stream.readableEnded) return;
-  // The answer does not need the rest of the request: ask the client to stop sending it (RFC 9113
-  // 8.1: a complete response, then RST_STREAM NO_ERROR), so a refused body is neither kept nor read.
-  stream.close(http2.constants.NGHTTP2_NO_ERROR);
+}
+
+/**
+ * Reads and drops what the client still sends after its call was answered (the rest of a refused
+ * request): reading keeps the connection's flow-control window open for its other calls, where
+ * resetting the stream while bytes are in flight left such a connection stalled in our tests. A
+ * client that goes on past the request limit, or stops sending without ending, has the stream reset.
+ */
+function dropRest(stream: http2.ServerHttp2Stream, limits: Pick<CallLimits, "bodyStallMs" | "maxRequestBytes">): void {
+  if (stream.readableEnded || stream.destroyed) return;
+  let dropped = 0;
+  const cut = () => {
+    clearTimeout(timer);
+    stream.off("data", onData);
+    if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+  };
+  const timer = setTimeout(cut, limits.bodyStallMs);
+  const onData = (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > limits.maxRequestBytes) cut();
+    else timer.refresh();
+  };
+  stream.on("data", onData);
+  stream.once("end", () => clearTimeout(timer));
+  stream.once("close", () => clearTimeout(timer));
+  stream.resume();
 }
 
 function trailersOf(error: ConnectError | undefined, metadata: Headers): http2.OutgoingHttpHeaders {

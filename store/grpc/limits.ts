@@ -10,8 +10,13 @@ export interface FrontDoorLimits {
   maxStreamsPerConnection: number;
   /** Open connections; one more is closed as it arrives. */
   maxConnections: number;
-  /** Calls in progress over all connections; one more is answered UNAVAILABLE at once. */
+  /**
+   * Calls in progress over all connections; past it a new call is answered UNAVAILABLE at once,
+   * unless its connection holds fewer than callsReservedPerConnection.
+   */
   maxCalls: number;
+  /** Calls every connection may start even when the store is at maxCalls (so a few busy clients cannot lock out the rest). */
+  callsReservedPerConnection: number;
   /** A connection with no call for this long is closed (GOAWAY); clients reconnect when they next call. */
   idleSessionMs: number;
   /** A request body with no byte arriving for this long ends its call with DEADLINE_EXCEEDED. */
@@ -36,9 +41,13 @@ export const FRONT_DOOR_LIMITS: Readonly<FrontDoorLimits> = Object.freeze({
   // HTTP/2 session state (up to 16 MiB of receive window each); more clients than that want another
   // instance.
   maxConnections: 1_000,
-  // An open call costs a few KB of stream state besides what its handler holds; 5,000 keeps every
-  // call's state together well under 100 MB while serving far more subscriptions than one instance should.
-  maxCalls: 5_000,
+  // An open call costs a few KB of stream state besides what its handler holds (tests/security's
+  // abuse test measures it); 10,000 keeps that under ~100 MB while serving more subscriptions than
+  // one instance should.
+  maxCalls: 10_000,
+  // With every connection's reserve in use the store holds at most 10,000 + 1,000 × 16 calls; the
+  // reserve is what lets an application or the console keep working while others hold the rest.
+  callsReservedPerConnection: 16,
   // A connection that made no call for two minutes is closed, which frees its slot for another
   // client; FactCast's client, connect and the console reconnect by themselves on their next call.
   idleSessionMs: 120_000,
@@ -51,6 +60,37 @@ export const FRONT_DOOR_LIMITS: Readonly<FrontDoorLimits> = Object.freeze({
   // Two full-size publishes in flight on one connection.
   pendingBodyBytesPerConnection: 2 * 40 * MiB,
 });
+
+/** Calls in progress, over all connections and per connection (store/grpc/server.ts takes and gives them). */
+export class CallSlots {
+  private used = 0;
+  private readonly bySession = new WeakMap<object, number>();
+
+  constructor(
+    readonly max: number,
+    readonly reservedPerConnection: number,
+  ) {}
+
+  /** Takes a slot for a new call on `session`; returns a refusal text (nothing taken) past the limit. */
+  take(session: object): string | undefined {
+    const mine = this.bySession.get(session) ?? 0;
+    if (this.used >= this.max && mine >= this.reservedPerConnection) {
+      return `the store is serving its limit of ${this.max} calls at once; retry shortly or use another instance`;
+    }
+    this.used++;
+    this.bySession.set(session, mine + 1);
+    return undefined;
+  }
+
+  give(session: object): void {
+    this.used--;
+    this.bySession.set(session, (this.bySession.get(session) ?? 1) - 1);
+  }
+
+  held(): number {
+    return this.used;
+  }
+}
 
 /**
  * The bytes request bodies hold while they arrive, across all connections and per connection. A call

@@ -69,9 +69,10 @@ function call(
     });
     let status: Outcome | undefined;
     const take = (h: http2.IncomingHttpHeaders) => {
-      if (h["grpc-status"] !== undefined) {
-        status = { code: Number(h["grpc-status"]), message: decodeURIComponent(String(h["grpc-message"] ?? "")) };
-      }
+      if (h["grpc-status"] === undefined || status) return;
+      status = { code: Number(h["grpc-status"]), message: decodeURIComponent(String(h["grpc-message"] ?? "")) };
+      // As gRPC clients do: the call is over, so the request side ends too.
+      if (!req.writableEnded) req.end();
     };
     req.on("response", take);
     req.on("trailers", take);
@@ -136,7 +137,8 @@ describe("request bodies", () => {
     const outcome = await pending;
     expect(outcome.code).toBe(4);
     expect(outcome.message).toMatch(/request stopped arriving: no bytes for 0.2 s after 32773; the call was ended/);
-    expect(server!.frontDoor()).toMatchObject({ pendingBodyBytes: 0, calls: 0 });
+    expect(server!.frontDoor().pendingBodyBytes).toBe(0);
+    await eventually(() => server!.frontDoor().calls === 0, 1_000, "the call to end");
     // The connection is fine: the next call on it is answered.
     expect((await call(session, empty)).code).toBe(0);
   });
@@ -189,20 +191,26 @@ describe("streams and connections", () => {
     expect(session.remoteSettings.maxConcurrentStreams).toBe(7);
   });
 
-  it("answers calls past the limit of calls in progress with UNAVAILABLE at once", async () => {
-    await start({ maxCalls: 3, bodyStallMs: 5_000 });
-    const session = connect();
-    const held = [1, 2, 3].map(() => call(session, partial(100, 1), { end: false }));
+  it("answers calls past the limit of calls in progress with UNAVAILABLE at once, but keeps each connection's reserve", async () => {
+    await start({ maxCalls: 3, callsReservedPerConnection: 1, bodyStallMs: 5_000 });
+    const busy = connect();
+    const held = [1, 2, 3].map(() => call(busy, partial(100, 1), { end: false }));
     await eventually(() => server!.frontDoor().calls === 3, 2_000, "three calls in progress");
     const started = Date.now();
-    const refused = await call(connect(), empty);
+    const refused = await call(busy, empty);
     expect(refused.code).toBe(14);
     expect(refused.message).toBe(
       "the store is serving its limit of 3 calls at once; retry shortly or use another instance",
     );
     expect(Date.now() - started).toBeLessThan(1_000);
-    session.destroy();
-    await Promise.allSettled(held);
+    // Another connection still gets its reserve of one call, and no more.
+    const other = connect();
+    const reserved = call(other, partial(100, 1), { end: false });
+    await eventually(() => server!.frontDoor().calls === 4, 2_000, "the reserved call");
+    expect((await call(other, empty)).code).toBe(14);
+    busy.destroy();
+    other.destroy();
+    await Promise.allSettled([...held, reserved]);
     await eventually(() => server!.frontDoor().calls === 0, 2_000, "the calls to end");
     expect((await call(connect(), empty)).code).toBe(0);
   });

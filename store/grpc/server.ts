@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Authenticator } from "../auth/authenticate";
 import { log } from "../log";
 import { refuseCall, serveCall } from "./call";
-import { BodyBudget, closeWhenIdle, FRONT_DOOR_LIMITS, type FrontDoorLimits } from "./limits";
+import { BodyBudget, CallSlots, closeWhenIdle, FRONT_DOOR_LIMITS, type FrontDoorLimits } from "./limits";
 import { GrpcRoutes } from "./service";
 import type { TlsCredentials } from "./tls";
 
@@ -61,19 +61,17 @@ export async function startGrpcServer(options: {
     : http2.createServer(http2Options);
   // Connections past this are closed as they arrive (clients see UNAVAILABLE and retry).
   server.maxConnections = limits.maxConnections;
-  let calls = 0;
+  const calls = new CallSlots(limits.maxCalls, limits.callsReservedPerConnection);
   server.on("stream", (stream, headers) => {
     // A client vanishing mid-call is routine; serveCall sees the stream close.
     stream.on("error", () => {});
-    if (calls >= limits.maxCalls) {
-      refuseCall(
-        stream,
-        `the store is serving its limit of ${limits.maxCalls} calls at once; retry shortly or use another instance`,
-      );
+    const session: object = stream.session ?? stream;
+    const refusal = calls.take(session);
+    if (refusal !== undefined) {
+      refuseCall(stream, refusal, limits);
       return;
     }
-    calls++;
-    stream.once("close", () => calls--);
+    stream.once("close", () => calls.give(session));
     serveCall(stream, headers, routes, {
       maxRequestBytes: limits.maxRequestBytes,
       bodyStallMs: limits.bodyStallMs,
@@ -104,7 +102,7 @@ export async function startGrpcServer(options: {
 
   return {
     port: (server.address() as AddressInfo).port,
-    frontDoor: () => ({ connections: sessions.size, calls, pendingBodyBytes: budget.held() }),
+    frontDoor: () => ({ connections: sessions.size, calls: calls.held(), pendingBodyBytes: budget.held() }),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.close();

@@ -154,6 +154,15 @@ export function observeRuntime(runtime: ObservedRuntime): void {
   });
 
   new Gauge({
+    name: "factline_tail_namespaces",
+    help: "Namespaces the live tail indexes followers under; a namespace leaves when its last follower does.",
+    registers: [registry],
+    collect() {
+      this.set(tail.indexedNamespaces());
+    },
+  });
+
+  new Gauge({
     name: "factline_tail_position_serial",
     help: "The newest serial the live tail has read and handed to followers.",
     registers: [registry],

@@ -18,6 +18,7 @@ import {
 import { isConnectionLoss, isQueryCancelled } from "../storage/db-errors";
 import type { ServiceHandlers } from "../grpc/service";
 import { callLogOf } from "../grpc/call-log";
+import { internalError } from "../grpc/internal-error";
 import { log, type Log } from "../log";
 
 // FactCast's Java client rethrows the class named in `exc-bin` (with `msg-bin` as its message) and
@@ -71,9 +72,8 @@ export function toConnectError(err: unknown, rpc: string, callLog: Log = log): C
     callLog.warn("a statement ran past its time limit", { rpc, error: message });
     return new ConnectError(`the database did not answer ${rpc} in time; retry shortly`, Code.Unavailable);
   }
-  // Ours, not the caller's: log with context.
-  callLog.error("request failed", { rpc, error: message });
-  return new ConnectError(`internal error in ${rpc}: ${message}`, Code.Internal);
+  // Ours, not the caller's: the cause goes to the log, the caller gets an id to quote.
+  return internalError(err, rpc, callLog);
 }
 
 function isAbort(err: unknown): boolean {

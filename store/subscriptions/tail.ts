@@ -122,9 +122,21 @@ export class TailHub {
 
   detach(follower: Follower): void {
     let found = false;
-    for (const key of this.keysOf(follower.specs)) found = this.setFor(key).delete(follower) || found;
+    for (const key of this.keysOf(follower.specs)) {
+      const set = key === null ? this.anyNamespace : this.byNamespace.get(key);
+      if (!set?.delete(follower)) continue;
+      found = true;
+      // A namespace nobody follows any more leaves the index: subscribers inventing namespaces
+      // cannot grow it.
+      if (key !== null && set.size === 0) this.byNamespace.delete(key);
+    }
     if (found) this.followerCount--;
     follower.close();
+  }
+
+  /** Namespaces some live follower of this instance is indexed under (besides "any namespace"). */
+  indexedNamespaces(): number {
+    return this.byNamespace.size;
   }
 
   /** A commit anywhere inserted facts up to serial `payload` (migration 004; older triggers send ''). */
@@ -193,7 +205,7 @@ export class TailHub {
       const seconds = Math.round((Date.now() - this.failingSince) / 1000);
       const error = this.health.reachable()
         ? new DatabaseUnavailableError(
-            `the store could not read new facts for ${seconds} s (${err.message}); resubscribe`,
+            `the store could not read new facts for ${seconds} s (the cause is in its log); resubscribe`,
             {
               cause: err,
             },

@@ -185,8 +185,61 @@ const invalidRequests: Array<{ name: string; json: () => string; mentions?: RegE
     name: "a spec with a blank ns",
     json: () => request({ specs: [{ ...validSpec(), ns: " " }] }),
     mentions: /\bns\b|namespace/,
+  }, // Bounds on what one request may ask (README "Security", Limits): each refused before any SQL runs.
+  {
+    name: "more than 1,000 specs",
+    json: () => request({ specs: Array.from({ length: 1_001 }, validSpec) }),
+    mentions:
+      /^specs has 1001 FactSpecs; at most 1000 are allowed per request: use broader specs \(ns, type\) or several subscriptions$/,
+  },
+  {
+    name: "a spec with more than 100 aggIds",
+    json: () => request({ specs: [{ ...validSpec(), aggIds: uuids(101) }] }),
+    mentions: /^specs\[0\]\.aggIds has 101 UUIDs; at most 100 are allowed per FactSpec$/,
+  },
+  {
+    name: "a spec with more than 32 meta entries",
+    json: () => request({ specs: [{ ...validSpec(), meta: entries(33, "v") }] }),
+    mentions: /^specs\[0\]\.meta has 33 entries; at most 32 are allowed per FactSpec$/,
+  },
+  {
+    name: "a spec with more than 32 metaKeyExists entries",
+    json: () => request({ specs: [validSpec(), { ...validSpec(), metaKeyExists: entries(33, true) }] }),
+    mentions: /^specs\[1\]\.metaKeyExists has 33 entries/,
+  },
+  {
+    name: "a spec with more than 32 aggIdProperties",
+    json: () =>
+      request({
+        specs: [{ ...validSpec(), aggIdProperties: Object.fromEntries(uuids(33).map((id, i) => [`p${i}.id`, id])) }],
+      }),
+    mentions: /^specs\[0\]\.aggIdProperties has 33 entries/,
+  },
+  {
+    name: "more than 10,000 meta entries over all specs",
+    json: () => request({ specs: Array.from({ length: 1_000 }, () => ({ ...validSpec(), meta: entries(11, "v") })) }),
+    mentions:
+      /^specs have 11000 meta, metaKeyExists and aggIdProperties entries together; at most 10000 are allowed per request$/,
+  },
+  {
+    name: "a keepalive interval below FactCast's minimum of 3,000 ms",
+    json: () => request({ keepaliveIntervalInMs: 2_999 }),
+    mentions: /^keepaliveIntervalInMs must be 0 \(no keepalives\) or at least 3000 \(FactCast's minimum\), got 2999$/,
+  },
+  {
+    name: "a keepalive interval of 1 ms",
+    json: () => request({ keepaliveIntervalInMs: 1 }),
+    mentions: /at least 3000/,
   },
 ];
+
+function uuids(n: number): string[] {
+  return Array.from({ length: n }, () => crypto.randomUUID());
+}
+
+function entries<V>(n: number, value: V): Record<string, V> {
+  return Object.fromEntries(Array.from({ length: n }, (_, i) => [`key${i}`, value]));
+}
 
 describe("subscription requests the store refuses with INVALID_ARGUMENT", () => {
   it.each(invalidRequests)("$name", async ({ json, mentions }) => {
@@ -213,6 +266,32 @@ describe("request leniency", () => {
     const sub = await catchUp(fx.client, rawSubscriptionRequest(json));
     expect(sub.end.error, sub.end.error?.message).toBeUndefined();
     expect(sub.facts().map((x) => x.id)).toEqual([idOf(f)]);
+  });
+
+  it("serves requests at the bounds: 1,000 specs, 100 aggIds and 32 meta entries in a spec", async () => {
+    const ns = uniqueName("bounds");
+    const f = fact({ ns, type: "T", meta: entries(32, "v") });
+    await publish(fx.client, [f]);
+    const specs = [
+      { ...spec({ ns }), meta: entries(32, "v") },
+      { ...spec({ ns }), aggIds: uuids(100) },
+      ...Array.from({ length: 998 }, validSpec),
+    ];
+    const sub = await catchUp(fx.client, rawSubscriptionRequest(request({ continuous: false, specs })));
+    expect(sub.end.error, sub.end.error?.message).toBeUndefined();
+    expect(sub.facts().map((x) => x.id)).toEqual([idOf(f)]);
+  });
+
+  it("serves a keepalive interval beyond what a timer holds as ~24.8 days, not as 1 ms", async () => {
+    const sub = subscribe(fx.client, rawSubscriptionRequest(request({ keepaliveIntervalInMs: 1e12 })));
+    try {
+      await sub.waitForType(T.Catchup);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(sub.types().filter((t) => t === T.KeepAlive)).toEqual([]);
+      expect(sub.isEnded()).toBe(false);
+    } finally {
+      sub.cancel();
+    }
   });
 
   it("accepts a minimal request from an old client (absent streamInfo means no Info)", async () => {

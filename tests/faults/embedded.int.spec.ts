@@ -119,7 +119,7 @@ describe("the embedded PostgreSQL, supervised by the store", () => {
     const dataDir = await newDataDir("supervise");
     const { store, client } = await storeOn(dataDir);
     const ns = uniqueName("supervised");
-    const follower = new Follower(client, { ns, resubscribe: true, keepaliveMs: 1_000 }).start();
+    const follower = new Follower(client, { ns, resubscribe: true, keepaliveMs: 3_000 }).start();
     const publisher = new Publisher(client, {
       ns,
       batch: () => 1 + Math.floor(Math.random() * 5),
@@ -229,7 +229,7 @@ describe("the embedded PostgreSQL, supervised by the store", () => {
     expect(b.store.stderr()).not.toMatch(RESTARTING);
 
     const ns = uniqueName("shared");
-    const follower = new Follower(b.client, { ns, keepaliveMs: 1_000 }).start();
+    const follower = new Follower(b.client, { ns, keepaliveMs: 3_000 }).start();
     const publisher = new Publisher(b.client, { ns, batch: 3, deadlineMs: 5_000, pauseMs: 20 }).start();
     await sleep(1_000);
     const beforeStop = publisher.batches.length;

@@ -45,7 +45,7 @@ describe("PostgreSQL restarts under two store instances", () => {
       backlog.push(...batch.map(idOf));
     }
     const followers = [a, a, b, b].map((s) =>
-      new Follower(s.client, { ns, resubscribe: true, keepaliveMs: 1_000 }).start(),
+      new Follower(s.client, { ns, resubscribe: true, keepaliveMs: 3_000 }).start(),
     );
     const slow = new Follower(b.client, { ns, resubscribe: true, readDelayMs: 400 }).start();
     const publishers = [a, b].map((s) =>
