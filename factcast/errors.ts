@@ -179,3 +179,18 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     err.metadata.get(UNAVAILABLE_REASON_KEY) === DATABASE_UNAVAILABLE
   );
 }
+
+/**
+ * Why a fact could not be had in the version asked for, as FactCast says it in `exc-bin`: "missing"
+ * (MissingTransformationInformationException: no chain of transformations reaches that version)
+ * or "transformation" (TransformationException: a step threw, broke a limit, or its result does not
+ * fit the target schema). Undefined for any other failure.
+ */
+export function transformationFailure(err: unknown): "missing" | "transformation" | undefined {
+  if (!(err instanceof ConnectError)) return undefined;
+  const exception = errorTrailers(err).exception ?? "";
+  const name = exception.slice(exception.lastIndexOf(".") + 1);
+  if (name === "MissingTransformationInformationException") return "missing";
+  if (name === "TransformationException") return "transformation";
+  return undefined;
+}

@@ -9,6 +9,7 @@ import {
   statusSummary,
   storeMessage,
   tlsFailure,
+  transformationFailure,
 } from "./errors";
 
 const withTrailers = (trailers: Record<string, string>, message = "status message", code = Code.Unknown) =>
@@ -41,6 +42,27 @@ describe("error trailers", () => {
     const long = oneLine("x".repeat(2_000));
     expect(long).toHaveLength(500);
     expect(long.endsWith("...")).toBe(true);
+  });
+});
+
+describe("transformation failures", () => {
+  const failure = (exception: string) =>
+    withTrailers({ "exc-bin": encodeBinaryHeader(exception), "msg-bin": encodeBinaryHeader("why") });
+
+  it("tell a missing chain from a failing step by FactCast's exception class", () => {
+    expect(
+      transformationFailure(failure("org.factcast.core.subscription.MissingTransformationInformationException")),
+    ).toBe("missing");
+    expect(transformationFailure(failure("org.factcast.core.subscription.TransformationException"))).toBe(
+      "transformation",
+    );
+  });
+
+  it("are nothing else: other exceptions, bare statuses, plain errors", () => {
+    expect(transformationFailure(failure("org.factcast.core.DuplicateFactException"))).toBeUndefined();
+    expect(transformationFailure(failure("com.example.NotATransformationException"))).toBeUndefined();
+    expect(transformationFailure(new ConnectError("TransformationException", Code.Unknown))).toBeUndefined();
+    expect(transformationFailure(new Error("TransformationException"))).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The live view's subscription in the URL: the fact browser's filter parameters (lib/query-params.ts:
- * `ns`, `type`, `aggId`, `meta`, `has`, `lacks`, same names and rules) plus where the watch starts.
+ * `ns`, `type`, `aggId`, `meta`, `has`, `lacks`, `asVersion`, same names and rules) plus where the
+ * watch starts.
  * Pure, like query-params.ts, so the page, the form and the tests agree on every rule.
  *
  * | URL                     | start                                                        |
@@ -101,6 +102,7 @@ export function toLiveSearchParams(params: LiveParams): URLSearchParams {
   for (const [k, v] of q.meta) sp.append(PARAM.meta, `${k}=${v}`);
   for (const k of q.metaPresent) sp.append(PARAM.has, k);
   for (const k of q.metaAbsent) sp.append(PARAM.lacks, k);
+  if (q.asVersion !== undefined) sp.set(PARAM.asVersion, String(q.asVersion));
   const s = params.start;
   if (s.kind === "beginning") sp.set(PARAM.from, FROM_BEGINNING);
   if (s.kind === "serial") sp.set(PARAM.from, s.fromSerial.toString());

@@ -59,6 +59,16 @@ describe("live URL", () => {
     expect(again).toBe(search.replace("3F2504E0-4F89-11D3-9A0C-0305E82C3301", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"));
   });
 
+  it("watches one type as another version, and says what is wrong with a bad asVersion", () => {
+    const p = ok("ns=shop&type=OrderPlaced&asVersion=2&from=beginning");
+    expect(p.query.asVersion).toBe(2);
+    expect(toLiveSearchParams(p).toString()).toBe("ns=shop&type=OrderPlaced&asVersion=2&from=beginning");
+    const bad = parseLiveSearchParams("ns=shop&asVersion=x");
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.errors[0]).toMatchObject({ param: "asVersion", message: expect.stringContaining("not a version") });
+  });
+
   it("rejects bad starts, saying what to fix", () => {
     expect(errors("from=-5")).toEqual([
       'from: from "-5" is not a start: use a serial (1 or more, like 1042) or beginning',

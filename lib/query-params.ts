@@ -17,6 +17,7 @@
  * | `to`       | serial (integer ≥ 1)     | last serial, inclusive                                    |
  * | `fromDate` | `YYYY-MM-DD` (UTC day)   | facts published on or after this day                      |
  * | `toDate`   | `YYYY-MM-DD` (UTC day)   | facts published on or before this day                     |
+ * | `asVersion`| version (integer ≥ 1)    | show the type's facts as this version (needs one ns, type)|
  * | `order`    | `newest` \| `oldest`     | paging direction; default `newest` (export: always oldest)|
  * | `cursor`   | serial                   | keyset position: continue after this serial in `order`    |
  *
@@ -26,6 +27,9 @@
  * `?ns=a&ns=b&type=T&aggId=X` means "(ns a or b) and type T and aggregate X". When no filtering
  * parameter is given at all there are no filters: every fact. Serial and date bounds combine; the
  * narrower one wins (the backend resolves dates with lastSerialBefore / firstSerialAfter).
+ * `asVersion` becomes every filter's `version` (FactCast's FactSpec.version): the store delivers the
+ * facts transformed into that version of their type. It is not a filter, and a version belongs to
+ * one type of one namespace, so it needs exactly one `ns` and one `type`.
  *
  * Empty values (`?ns=`, what a blank form field submits) are ignored rather than rejected.
  */
@@ -47,6 +51,8 @@ export interface FactsQueryParams {
   /** Inclusive UTC days `YYYY-MM-DD`; undefined = open. */
   fromDate?: string;
   toDate?: string;
+  /** Show the facts as this version of their type (1 or more); undefined = as published. */
+  asVersion?: number;
   order: "newest" | "oldest";
   /** Keyset position (exclusive) in `order`; undefined = start at the range's end. */
   cursor?: bigint;
@@ -72,10 +78,13 @@ export const PARAM = {
   to: "to",
   fromDate: "fromDate",
   toDate: "toDate",
+  asVersion: "asVersion",
   order: "order",
   cursor: "cursor",
 } as const;
 
+// FactCast's versions are int32 on the wire (FactSpec.version, MSG_UUID_AND_VERSION.ver).
+export const MAX_VERSION = 2 ** 31 - 1;
 // Serials are int64 on the wire; anything larger cannot be a serial and would overflow there.
 const MAX_SERIAL = 2n ** 63n - 1n;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -181,6 +190,21 @@ export function parseFactsSearchParams(search: URLSearchParams | string): ParseR
     });
   }
 
+  params.asVersion = versionParam(PARAM.asVersion, one(PARAM.asVersion), errors);
+  if (params.asVersion !== undefined) {
+    const oneNs = params.namespaces.length === 1 && params.namespaces[0] !== "*";
+    if (!oneNs || params.types.length !== 1) {
+      errors.push({
+        param: PARAM.asVersion,
+        message:
+          `asVersion needs exactly one namespace and one type (a version belongs to one type), ` +
+          `got ${oneNs ? "one namespace" : params.namespaces.length > 1 ? `${params.namespaces.length} namespaces` : "every namespace"} ` +
+          `and ${params.types.length === 0 ? "every type" : params.types.length === 1 ? "one type" : `${params.types.length} types`}: ` +
+          "choose one of each, or leave asVersion out to see facts as published",
+      });
+    }
+  }
+
   const order = one(PARAM.order);
   if (order === "oldest" || order === "newest") params.order = order;
   else if (order !== undefined)
@@ -206,6 +230,7 @@ export function toFactsSearchParams(params: FactsQueryParams): URLSearchParams {
   if (params.toSerial !== undefined) sp.set(PARAM.to, params.toSerial.toString());
   if (params.fromDate) sp.set(PARAM.fromDate, params.fromDate);
   if (params.toDate) sp.set(PARAM.toDate, params.toDate);
+  if (params.asVersion !== undefined) sp.set(PARAM.asVersion, String(params.asVersion));
   if (params.order !== "newest") sp.set(PARAM.order, params.order);
   if (params.cursor !== undefined) sp.set(PARAM.cursor, params.cursor.toString());
   return sp;
@@ -231,6 +256,7 @@ export function toFactQuery(params: FactsQueryParams): FactQuery {
           meta: Object.fromEntries(params.meta),
           metaPresent: [...params.metaPresent],
           metaAbsent: [...params.metaAbsent],
+          version: params.asVersion ?? 0,
         }))
       : [],
     fromSerial: params.fromSerial ?? 0n,
@@ -259,6 +285,7 @@ export function describeFactsQuery(params: FactsQueryParams): string {
   }
   if (params.fromDate || params.toDate)
     parts.push(`days ${params.fromDate ?? "start"}–${params.toDate ?? "today"} (UTC)`);
+  if (params.asVersion !== undefined) parts.push(`as version ${params.asVersion}`);
   return parts.join(", ");
 }
 
@@ -282,6 +309,31 @@ function serialParam(name: string, raw: string | undefined, errors: ParamError[]
     return undefined;
   }
   return serial;
+}
+
+function versionParam(name: string, raw: string | undefined, errors: ParamError[]): number | undefined {
+  if (raw === undefined) return undefined;
+  if (/^-\d+$/.test(raw)) {
+    errors.push({ param: name, message: `${name} ${raw} is negative: versions start at 1` });
+    return undefined;
+  }
+  if (!/^\d+$/.test(raw)) {
+    errors.push({ param: name, message: `${name} "${raw}" is not a version: use a whole number like 2` });
+    return undefined;
+  }
+  const version = Number(raw);
+  if (version === 0) {
+    errors.push({
+      param: name,
+      message: `${name} 0 is not a version: versions start at 1 (leave ${name} out to see facts as published)`,
+    });
+    return undefined;
+  }
+  if (version > MAX_VERSION) {
+    errors.push({ param: name, message: `${name} ${raw} is out of range: versions go up to ${MAX_VERSION}` });
+    return undefined;
+  }
+  return version;
 }
 
 function dayParam(name: string, raw: string | undefined, errors: ParamError[]): string | undefined {

@@ -82,6 +82,42 @@ describe("parseFactsSearchParams", () => {
     expect(errorsOf("from=1&from=2")[0]).toMatchObject({ param: "from", message: expect.stringContaining("keep one") });
   });
 
+  it("reads asVersion for one namespace and one type", () => {
+    expect(parsed("ns=users&type=Created&asVersion=2").asVersion).toBe(2);
+    expect(parsed("ns=users&type=Created&asVersion=007").asVersion).toBe(7);
+    expect(parsed("ns=users&type=Created").asVersion).toBeUndefined();
+  });
+
+  it("rejects an asVersion that is no version, or without exactly one namespace and type", () => {
+    const at = (search: string) => errorsOf(`ns=users&type=Created&${search}`);
+    expect(at("asVersion=0")).toEqual([
+      { param: "asVersion", message: expect.stringContaining("versions start at 1 (leave asVersion out") },
+    ]);
+    expect(at("asVersion=-1")[0]).toMatchObject({ param: "asVersion", message: expect.stringContaining("negative") });
+    expect(at("asVersion=abc")[0]).toMatchObject({
+      param: "asVersion",
+      message: expect.stringContaining("not a version: use a whole number like 2"),
+    });
+    expect(at("asVersion=1.5")[0]).toMatchObject({
+      param: "asVersion",
+      message: expect.stringContaining("not a version"),
+    });
+    expect(at("asVersion=2147483648")[0]).toMatchObject({
+      param: "asVersion",
+      message: expect.stringContaining("out of range: versions go up to 2147483647"),
+    });
+    expect(at("asVersion=99999999999999999999999")[0]).toMatchObject({ param: "asVersion" });
+    expect(at("asVersion=1&asVersion=2")[0]).toMatchObject({ message: expect.stringContaining("keep one") });
+    expect(errorsOf("type=Created&asVersion=2")[0]).toMatchObject({
+      param: "asVersion",
+      message: expect.stringContaining("got every namespace and one type"),
+    });
+    expect(errorsOf("ns=a&ns=b&type=T&asVersion=2")[0].message).toContain("got 2 namespaces");
+    expect(errorsOf("ns=a&type=T&type=U&asVersion=2")[0].message).toContain("and 2 types");
+    expect(errorsOf("ns=a&asVersion=2")[0].message).toContain("and every type");
+    expect(errorsOf("ns=*&type=T&asVersion=2")[0].message).toContain("every namespace");
+  });
+
   it("reports every error at once", () => {
     expect(errorsOf("aggId=x&from=y&order=z").map((e) => e.param)).toEqual(["aggId", "from", "order"]);
   });
@@ -92,6 +128,7 @@ describe("toFactsSearchParams", () => {
     const search = `ns=a&ns=b&type=T&aggId=${AGG}&meta=k=v&has=h&lacks=l&from=1&to=9&fromDate=2025-01-01&toDate=2025-01-02&order=oldest&cursor=5`;
     expect(toFactsSearchParams(parsed(search)).toString()).toBe(new URLSearchParams(search).toString());
     expect(toFactsSearchParams(parsed("order=newest")).toString()).toBe("");
+    expect(toFactsSearchParams(parsed("asVersion=02&type=T&ns=a")).toString()).toBe("ns=a&type=T&asVersion=2");
   });
 });
 
@@ -122,6 +159,12 @@ describe("toFactQuery", () => {
     expect(query.filters).toHaveLength(1);
     expect(query.filters[0].ns).toBe("");
     expect(query.filters[0].aggIds).toEqual([AGG]);
+  });
+
+  it("puts asVersion on the filter as FactCast's spec version, and 0 without it", () => {
+    expect(toFactQuery(parsed("ns=a&type=T&asVersion=3")).filters.map((f) => f.version)).toEqual([3]);
+    expect(toFactQuery(parsed("ns=a&type=T")).filters.map((f) => f.version)).toEqual([0]);
+    expect(describeFactsQuery(parsed("ns=a&type=T&asVersion=3"))).toBe("namespace a, type T, as version 3");
   });
 
   it("maps order", () => {

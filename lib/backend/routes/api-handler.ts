@@ -6,9 +6,11 @@ import { createFetchHandler } from "@connectrpc/connect/protocol";
 import { AccessService, AuditService } from "../../../gen/factline/console/v1/access_pb";
 import { ConsoleService } from "../../../gen/factline/console/v1/console_pb";
 import { SchemaService } from "../../../gen/factline/console/v1/schemas_pb";
+import { TransformationService } from "../../../gen/factline/console/v1/transformations_pb";
 import { createAccessService, createAuditService } from "../rpc/access";
 import { createConsoleService, type ConsoleServiceOptions } from "../rpc/console-service";
 import { createSchemaService } from "../rpc/schemas";
+import { createTransformationService } from "../rpc/transformations";
 
 export const API_PREFIX = "/api";
 /** Browser requests are small queries; anything this large is not one of ours. */
@@ -43,7 +45,8 @@ export function createApiHandler(routes: (router: ConnectRouter) => void, prefix
 }
 
 /**
- * The console's /api handler: ConsoleService, SchemaService, AccessService and AuditService over
+ * The console's /api handler: ConsoleService, SchemaService, TransformationService, AccessService and
+ * AuditService over
  * one upstream (default: the shared one).
  */
 export function createConsoleApiHandler(options: ConsoleServiceOptions = {}): FetchHandler {
@@ -51,6 +54,7 @@ export function createConsoleApiHandler(options: ConsoleServiceOptions = {}): Fe
     router
       .service(ConsoleService, createConsoleService(options))
       .service(SchemaService, createSchemaService({ upstream: options.upstream }))
+      .service(TransformationService, createTransformationService({ upstream: options.upstream }))
       .service(AccessService, createAccessService({ upstream: options.upstream }))
       .service(AuditService, createAuditService({ upstream: options.upstream })),
   );

@@ -5,6 +5,7 @@ import { ConsoleService } from "../../../gen/factline/console/v1/console_pb";
 import { getCatalog } from "./catalog";
 import { toConsoleError } from "../upstream/errors";
 import { getFact } from "./facts";
+import { getFactAsVersion } from "./fact-version";
 import { queryFacts } from "./queries";
 import { getStoreStatus } from "./status";
 import { samplerFor, type StoreRateSampler } from "./store-rate";
@@ -43,6 +44,7 @@ export function createConsoleService(options: ConsoleServiceOptions = {}): Servi
     getCatalog: guard("GetCatalog", (up, req) => getCatalog(up, req)),
     queryFacts: guard("QueryFacts", (up, req, ctx) => queryFacts(up, req, { now: now(), signal: ctx.signal })),
     getFact: guard("GetFact", (up, req, ctx) => getFact(up, req, ctx.signal)),
+    getFactAsVersion: guard("GetFactAsVersion", (up, req, ctx) => getFactAsVersion(up, req, ctx.signal)),
     getStoreRate: guard("GetStoreRate", (up) => samplerFor(up, samplers).snapshot()),
     async *watchFacts(req, ctx) {
       const up = upstream();

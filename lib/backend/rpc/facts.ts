@@ -55,7 +55,8 @@ export async function getFact(upstream: Upstream, req: GetFactRequest, signal?: 
   });
 }
 
-async function lookUp(upstream: Upstream, req: GetFactRequest) {
+/** The fact a request names by serial or id, whole; NOT_FOUND and INVALID_ARGUMENT in words. */
+export async function lookUp(upstream: Upstream, req: Pick<GetFactRequest, "key">) {
   switch (req.key.case) {
     case "serial": {
       const serial = req.key.value;

@@ -1,5 +1,8 @@
 // QueryFacts: one keyset page of facts. With factline's admin services the store pages by serial in
 // either order; against a plain FactCast server we page oldest-first with catch-up subscriptions.
+// A query for one type "as version N" (FactFilter.version) needs the store's transformations, which
+// only FactCast's subscriptions apply: the keyset query finds the page, a catch-up over exactly its
+// serials delivers the facts in that version.
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { Order as AdminOrder } from "../../../gen/factline/admin/v1/admin_pb";
@@ -46,9 +49,13 @@ export async function queryFacts(
   const limit = validateQueryRequest(req);
   const query = req.query ?? create(FactQuerySchema);
   const range = await resolveRange(upstream, query, options.now);
+  const versioned = query.filters.some((f) => f.version > 0);
   const page = await withAdmin(
     upstream.capabilities,
-    () => keysetPage(upstream, query, range, req, limit),
+    () =>
+      versioned
+        ? transformedKeysetPage(upstream, query, range, req, limit, options.signal)
+        : keysetPage(upstream, query, range, req, limit),
     () => catchUpPage(upstream, query, range, req, limit, options.signal),
   );
   return create(QueryFactsResponseSchema, {
@@ -74,6 +81,7 @@ async function keysetPage(
   range: SerialRange,
   req: QueryFactsRequest,
   limit: number,
+  previewBytes = PAYLOAD_PREVIEW_BYTES,
 ): Promise<Page> {
   const newestFirst = req.order !== Order.OLDEST_FIRST;
   let after = range.from > 0n ? range.from - 1n : 0n;
@@ -90,10 +98,50 @@ async function keysetPage(
     afterSerial: after,
     beforeSerial: before,
     limit,
-    payloadPreviewBytes: PAYLOAD_PREVIEW_BYTES,
+    payloadPreviewBytes: previewBytes,
   });
   const facts = res.facts.map(reshapeQueriedFact);
   return { ...none, facts, hasMore: res.hasMore, nextCursor: facts.at(-1)?.serial ?? req.cursor };
+}
+
+/**
+ * A keyset page in another version: the admin query decides which facts and in what order (only
+ * their serials are needed, so a one-byte preview keeps payloads home); one catch-up subscription
+ * from just before the page's oldest serial to its newest, with the filters' versions, delivers
+ * them transformed. The same filters select the same facts in both, so the page is complete; a
+ * transformation that fails ends the catch-up and the page with FactCast's exception.
+ */
+async function transformedKeysetPage(
+  upstream: Upstream,
+  query: FactQuery,
+  range: SerialRange,
+  req: QueryFactsRequest,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<Page> {
+  const page = await keysetPage(upstream, query, range, req, limit, 1);
+  if (page.facts.length === 0) return page;
+  const serials = page.facts.map((f) => f.serial);
+  const oldest = serials.reduce((a, b) => (b < a ? b : a));
+  const newest = serials.reduce((a, b) => (b > a ? b : a));
+  const deadline = AbortSignal.timeout(CATCH_UP_PAGE_TIMEOUT_MS);
+  const delivered = new Map<bigint, Fact>();
+  for await (const { wire, header } of catchUp(upstream, {
+    specs: toFactCastSpecs(query.filters),
+    afterSerial: oldest - 1n,
+    toSerial: newest,
+    signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+  })) {
+    delivered.set(header.serial, reshapeWireFact(wire, PAYLOAD_PREVIEW_BYTES));
+  }
+  const facts = page.facts.map((f) => delivered.get(f.serial));
+  if (facts.some((f) => f === undefined)) {
+    throw consoleError(
+      `the store delivered ${delivered.size} of the page's ${page.facts.length} facts in the version asked for; reload to try again`,
+      Code.Unavailable,
+    );
+  }
+  return { ...page, facts: facts as Fact[] };
 }
 
 /**

@@ -93,5 +93,20 @@ function validateFilters(filters: FactFilter[], field: string): void {
       if (f.metaAbsent.includes(key))
         throw invalid(`${at}: meta key "${key}" is both present and absent, so nothing can match: remove one`);
     }
+    validateVersion(f, at);
   });
+}
+
+/** A filter's version (FactSpec.version) belongs to one type of one namespace. */
+function validateVersion(f: FactFilter, at: string): void {
+  if (f.version === 0) return;
+  if (f.version < 0) throw invalid(`${at}.version ${f.version} is negative: send 1 or more, or 0 for as published`);
+  const types = [...new Set(f.types.filter((t) => t !== ""))];
+  const ns = f.ns.trim();
+  if (types.length !== 1 || ns === "" || ns === "*") {
+    throw invalid(
+      `${at}.version ${f.version} needs exactly one namespace and one type (a version belongs to one type), ` +
+        `got ${ns === "" || ns === "*" ? "every namespace" : `namespace ${ns}`} and ${types.length === 0 ? "every type" : `types ${types.join(", ")}`}`,
+    );
+  }
 }

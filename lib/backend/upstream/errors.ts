@@ -5,8 +5,10 @@ import {
   causeCodes,
   databaseUnavailableMetadata,
   isDatabaseUnavailable,
+  statusSummary,
   storeMessage,
   tlsFailure,
+  transformationFailure,
 } from "../../../factcast/errors";
 import { log } from "../log";
 
@@ -85,6 +87,9 @@ export function toConsoleError(err: unknown, url: string, rpc: string): ConnectE
     const reason = unreachableReason(url, err);
     if (reason) return new ConnectError(`store unreachable: ${reason}`, Code.Unavailable);
     if (err.code === Code.Canceled) return err;
+    // A fact asked for in another version that cannot be had: the registry's state, not a fault;
+    // asking again gives the same answer until someone registers or fixes a transformation.
+    if (transformationFailure(err)) return new ConnectError(statusSummary(err), Code.FailedPrecondition);
     if (err.code === Code.Unknown || err.code === Code.Internal) {
       log.error("store call failed", { rpc, code: Code[err.code], error: storeMessage(err) });
       return new ConnectError(`the store failed: ${storeMessage(err)}`, err.code);

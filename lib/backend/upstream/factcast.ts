@@ -14,7 +14,8 @@ import { UNARY_TIMEOUT_MS, type Upstream } from "./upstream";
 /**
  * Console filters → FactCast specs: one spec per (filter × type), because a FactSpec holds one
  * type; an empty namespace becomes "*" (every namespace); no filters at all → one "*" spec.
- * meta → meta, meta_present/absent → metaKeyExists true/false, agg_ids → aggIds.
+ * meta → meta, meta_present/absent → metaKeyExists true/false, agg_ids → aggIds, version →
+ * version (the store then delivers the filter's type in that version).
  */
 export function toFactCastSpecs(filters: FactFilter[]): FactSpecJson[] {
   const list: (FactFilter | undefined)[] = filters.length > 0 ? filters : [undefined];
@@ -27,13 +28,18 @@ export function toFactCastSpecs(filters: FactFilter[]): FactSpecJson[] {
       aggIds: f ? f.aggIds.map((id) => id.toLowerCase()) : [],
       meta: { ...(f?.meta ?? {}) },
       metaKeyExists,
+      version: f?.version ?? 0,
     };
     const types = [...new Set((f?.types ?? []).filter((t) => t !== ""))];
     return types.length === 0 ? [factSpec(base)] : types.map((type) => factSpec({ ...base, type }));
   });
 }
 
-/** Console filters → factline admin filters: the same fields, another package. */
+/**
+ * Console filters → factline admin filters: the same fields, another package. The admin query
+ * returns facts as stored, so a filter's version is not passed on (see rpc/queries.ts for how a
+ * page in another version is read).
+ */
 export function toAdminFilters(filters: FactFilter[]): AdminFilter[] {
   return filters.map((f) =>
     create(AdminFilterSchema, {
@@ -57,6 +63,22 @@ export async function fetchBySerial(
 
 export async function fetchById(upstream: Upstream, id: string): Promise<WireFact | undefined> {
   return present(await upstream.facts.fetchById(toMsgUuid(id), { timeoutMs: UNARY_TIMEOUT_MS }));
+}
+
+/** FactCast's fetchByIdAndVersion: the fact as `version` (0 = as published), or undefined when absent. */
+export async function fetchByIdAndVersion(
+  upstream: Upstream,
+  id: string,
+  version: number,
+  signal?: AbortSignal,
+): Promise<WireFact | undefined> {
+  const uuid = toMsgUuid(id);
+  return present(
+    await upstream.facts.fetchByIdAndVersion(
+      { msb: uuid.msb, lsb: uuid.lsb, ver: version },
+      { timeoutMs: UNARY_TIMEOUT_MS, signal },
+    ),
+  );
 }
 
 export async function latestSerial(upstream: Upstream): Promise<bigint> {

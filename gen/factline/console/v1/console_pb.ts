@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file factline/console/v1/console.proto.
  */
 export const file_factline_console_v1_console: GenFile = /*@__PURE__*/
-  fileDesc("CiFmYWN0bGluZS9jb25zb2xlL3YxL2NvbnNvbGUucHJvdG8SE2ZhY3RsaW5lLmNvbnNvbGUudjEiFwoVR2V0U3RvcmVTdGF0dXNSZXF1ZXN0IuUBChZHZXRTdG9yZVN0YXR1c1Jlc3BvbnNlEgsKA3VybBgBIAEoCRIRCglyZWFjaGFibGUYAiABKAgSDQoFZXJyb3IYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoCRIWCg5pbXBsZW1lbnRhdGlvbhgFIAEoCRIVCg1sYXRlc3Rfc2VyaWFsGAYgASgDEhcKD2FkbWluX2F2YWlsYWJsZRgHIAEoCBIcChR1bmF2YWlsYWJsZV9mZWF0dXJlcxgIIAMoCRIcChRkYXRhYmFzZV91bmF2YWlsYWJsZRgJIAEoCCIfChFHZXRDYXRhbG9nUmVxdWVzdBIKCgJucxgBIAEoCSJ7Cg5WZXJzaW9uU3VtbWFyeRIPCgd2ZXJzaW9uGAEgASgFEhIKCmZhY3RfY291bnQYAiABKAMSFAoMZmlyc3Rfc2VyaWFsGAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpYBCgtUeXBlU3VtbWFyeRIMCgR0eXBlGAEgASgJEjUKCHZlcnNpb25zGAIgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5WZXJzaW9uU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpMBChBOYW1lc3BhY2VTdW1tYXJ5EgoKAm5zGAEgASgJEi8KBXR5cGVzGAIgAygLMiAuZmFjdGxpbmUuY29uc29sZS52MS5UeXBlU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIoABChJHZXRDYXRhbG9nUmVzcG9uc2USOQoKbmFtZXNwYWNlcxgBIAMoCzIlLmZhY3RsaW5lLmNvbnNvbGUudjEuTmFtZXNwYWNlU3VtbWFyeRIVCg1sYXRlc3Rfc2VyaWFsGAIgASgDEhgKEGNvdW50c19hdmFpbGFibGUYAyABKAgiyQEKCkZhY3RGaWx0ZXISCgoCbnMYASABKAkSDQoFdHlwZXMYAiADKAkSDwoHYWdnX2lkcxgDIAMoCRI3CgRtZXRhGAQgAygLMikuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyLk1ldGFFbnRyeRIUCgxtZXRhX3ByZXNlbnQYBSADKAkSEwoLbWV0YV9hYnNlbnQYBiADKAkaKwoJTWV0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiiQEKCUZhY3RRdWVyeRIwCgdmaWx0ZXJzGAEgAygLMh8uZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyEhMKC2Zyb21fc2VyaWFsGAIgASgDEhEKCXRvX3NlcmlhbBgDIAEoAxIRCglmcm9tX2RhdGUYBCABKAkSDwoHdG9fZGF0ZRgFIAEoCSKMAQoRUXVlcnlGYWN0c1JlcXVlc3QSLQoFcXVlcnkYASABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RRdWVyeRIpCgVvcmRlchgCIAEoDjIaLmZhY3RsaW5lLmNvbnNvbGUudjEuT3JkZXISDgoGY3Vyc29yGAMgASgDEg0KBWxpbWl0GAQgASgFIhwKCk1ldGFWYWx1ZXMSDgoGdmFsdWVzGAEgAygJItICCgRGYWN0Eg4KBnNlcmlhbBgBIAEoAxIKCgJpZBgCIAEoCRIKCgJucxgDIAEoCRIMCgR0eXBlGAQgASgJEg8KB3ZlcnNpb24YBSABKAUSDwoHYWdnX2lkcxgGIAMoCRIxCgRtZXRhGAcgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0Lk1ldGFFbnRyeRIUCgxwdWJsaXNoZWRfbXMYCCABKAMSEwoLaGVhZGVyX2pzb24YCSABKAkSFAoMcGF5bG9hZF9qc29uGAogASgJEhkKEXBheWxvYWRfdHJ1bmNhdGVkGAsgASgIEhUKDXBheWxvYWRfYnl0ZXMYDCABKAMaTAoJTWV0YUVudHJ5EgsKA2tleRgBIAEoCRIuCgV2YWx1ZRgCIAEoCzIfLmZhY3RsaW5lLmNvbnNvbGUudjEuTWV0YVZhbHVlczoCOAEiwgEKElF1ZXJ5RmFjdHNSZXNwb25zZRIoCgVmYWN0cxgBIAMoCzIZLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdBIQCghoYXNfbW9yZRgCIAEoCBITCgtuZXh0X2N1cnNvchgDIAEoAxIQCghzdHJhdGVneRgEIAEoCRIcChRyZXNvbHZlZF9mcm9tX3NlcmlhbBgFIAEoAxIaChJyZXNvbHZlZF90b19zZXJpYWwYBiABKAMSDwoHbm90aWNlcxgHIAMoCSI3Cg5HZXRGYWN0UmVxdWVzdBIQCgZzZXJpYWwYASABKANIABIMCgJpZBgCIAEoCUgAQgUKA2tleSLDAQoPR2V0RmFjdFJlc3BvbnNlEicKBGZhY3QYASABKAsyGS5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3QSFwoPcHJldmlvdXNfc2VyaWFsGAIgASgDEhMKC25leHRfc2VyaWFsGAMgASgDEjQKEWFnZ3JlZ2F0ZV9oaXN0b3J5GAQgAygLMhkuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0EiMKG2FnZ3JlZ2F0ZV9oaXN0b3J5X3RydW5jYXRlZBgFIAEoCCKYAQoRV2F0Y2hGYWN0c1JlcXVlc3QSMAoHZmlsdGVycxgBIAMoCzIfLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdEZpbHRlchIUCgxhZnRlcl9zZXJpYWwYAiABKAMSEAoIYWZ0ZXJfaWQYAyABKAkSEQoJZnJvbV9kYXRlGAQgASgJEhYKDmZyb21fYmVnaW5uaW5nGAUgASgIIrcBChJXYXRjaEZhY3RzUmVzcG9uc2USLwoFZmFjdHMYASABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RCYXRjaEgAEjIKCWNhdWdodF91cBgCIAEoCzIdLmZhY3RsaW5lLmNvbnNvbGUudjEuQ2F1Z2h0VXBIABIzCgloZWFydGJlYXQYAyABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkhlYXJ0YmVhdEgAQgcKBWV2ZW50IjUKCUZhY3RCYXRjaBIoCgVmYWN0cxgBIAMoCzIZLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdCIhCghDYXVnaHRVcBIVCg1sYXRlc3Rfc2VyaWFsGAEgASgDIiIKCUhlYXJ0YmVhdBIVCg1sYXRlc3Rfc2VyaWFsGAEgASgDIhUKE0dldFN0b3JlUmF0ZVJlcXVlc3QilQEKFEdldFN0b3JlUmF0ZVJlc3BvbnNlEjAKB3NhbXBsZXMYASADKAsyHy5mYWN0bGluZS5jb25zb2xlLnYxLlJhdGVTYW1wbGUSGAoQZmFjdHNfcGVyX3NlY29uZBgCIAEoARIVCg1sYXRlc3Rfc2VyaWFsGAMgASgDEhoKEnNhbXBsZV9pbnRlcnZhbF9tcxgEIAEoBSI1CgpSYXRlU2FtcGxlEg0KBWF0X21zGAEgASgDEhgKEGZhY3RzX3Blcl9zZWNvbmQYAiABKAEqNwoFT3JkZXISFgoST1JERVJfTkVXRVNUX0ZJUlNUEAASFgoST1JERVJfT0xERVNUX0ZJUlNUEAEy1QQKDkNvbnNvbGVTZXJ2aWNlEmkKDkdldFN0b3JlU3RhdHVzEiouZmFjdGxpbmUuY29uc29sZS52MS5HZXRTdG9yZVN0YXR1c1JlcXVlc3QaKy5mYWN0bGluZS5jb25zb2xlLnYxLkdldFN0b3JlU3RhdHVzUmVzcG9uc2USXQoKR2V0Q2F0YWxvZxImLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0Q2F0YWxvZ1JlcXVlc3QaJy5mYWN0bGluZS5jb25zb2xlLnYxLkdldENhdGFsb2dSZXNwb25zZRJdCgpRdWVyeUZhY3RzEiYuZmFjdGxpbmUuY29uc29sZS52MS5RdWVyeUZhY3RzUmVxdWVzdBonLmZhY3RsaW5lLmNvbnNvbGUudjEuUXVlcnlGYWN0c1Jlc3BvbnNlElQKB0dldEZhY3QSIy5mYWN0bGluZS5jb25zb2xlLnYxLkdldEZhY3RSZXF1ZXN0GiQuZmFjdGxpbmUuY29uc29sZS52MS5HZXRGYWN0UmVzcG9uc2USXwoKV2F0Y2hGYWN0cxImLmZhY3RsaW5lLmNvbnNvbGUudjEuV2F0Y2hGYWN0c1JlcXVlc3QaJy5mYWN0bGluZS5jb25zb2xlLnYxLldhdGNoRmFjdHNSZXNwb25zZTABEmMKDEdldFN0b3JlUmF0ZRIoLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0U3RvcmVSYXRlUmVxdWVzdBopLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0U3RvcmVSYXRlUmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("CiFmYWN0bGluZS9jb25zb2xlL3YxL2NvbnNvbGUucHJvdG8SE2ZhY3RsaW5lLmNvbnNvbGUudjEiFwoVR2V0U3RvcmVTdGF0dXNSZXF1ZXN0IuUBChZHZXRTdG9yZVN0YXR1c1Jlc3BvbnNlEgsKA3VybBgBIAEoCRIRCglyZWFjaGFibGUYAiABKAgSDQoFZXJyb3IYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoCRIWCg5pbXBsZW1lbnRhdGlvbhgFIAEoCRIVCg1sYXRlc3Rfc2VyaWFsGAYgASgDEhcKD2FkbWluX2F2YWlsYWJsZRgHIAEoCBIcChR1bmF2YWlsYWJsZV9mZWF0dXJlcxgIIAMoCRIcChRkYXRhYmFzZV91bmF2YWlsYWJsZRgJIAEoCCIfChFHZXRDYXRhbG9nUmVxdWVzdBIKCgJucxgBIAEoCSJ7Cg5WZXJzaW9uU3VtbWFyeRIPCgd2ZXJzaW9uGAEgASgFEhIKCmZhY3RfY291bnQYAiABKAMSFAoMZmlyc3Rfc2VyaWFsGAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpYBCgtUeXBlU3VtbWFyeRIMCgR0eXBlGAEgASgJEjUKCHZlcnNpb25zGAIgAygLMiMuZmFjdGxpbmUuY29uc29sZS52MS5WZXJzaW9uU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIpMBChBOYW1lc3BhY2VTdW1tYXJ5EgoKAm5zGAEgASgJEi8KBXR5cGVzGAIgAygLMiAuZmFjdGxpbmUuY29uc29sZS52MS5UeXBlU3VtbWFyeRISCgpmYWN0X2NvdW50GAMgASgDEhMKC2xhc3Rfc2VyaWFsGAQgASgDEhkKEWxhc3RfcHVibGlzaGVkX21zGAUgASgDIoABChJHZXRDYXRhbG9nUmVzcG9uc2USOQoKbmFtZXNwYWNlcxgBIAMoCzIlLmZhY3RsaW5lLmNvbnNvbGUudjEuTmFtZXNwYWNlU3VtbWFyeRIVCg1sYXRlc3Rfc2VyaWFsGAIgASgDEhgKEGNvdW50c19hdmFpbGFibGUYAyABKAgi2gEKCkZhY3RGaWx0ZXISCgoCbnMYASABKAkSDQoFdHlwZXMYAiADKAkSDwoHYWdnX2lkcxgDIAMoCRI3CgRtZXRhGAQgAygLMikuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0RmlsdGVyLk1ldGFFbnRyeRIUCgxtZXRhX3ByZXNlbnQYBSADKAkSEwoLbWV0YV9hYnNlbnQYBiADKAkSDwoHdmVyc2lvbhgHIAEoBRorCglNZXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKJAQoJRmFjdFF1ZXJ5EjAKB2ZpbHRlcnMYASADKAsyHy5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RGaWx0ZXISEwoLZnJvbV9zZXJpYWwYAiABKAMSEQoJdG9fc2VyaWFsGAMgASgDEhEKCWZyb21fZGF0ZRgEIAEoCRIPCgd0b19kYXRlGAUgASgJIowBChFRdWVyeUZhY3RzUmVxdWVzdBItCgVxdWVyeRgBIAEoCzIeLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdFF1ZXJ5EikKBW9yZGVyGAIgASgOMhouZmFjdGxpbmUuY29uc29sZS52MS5PcmRlchIOCgZjdXJzb3IYAyABKAMSDQoFbGltaXQYBCABKAUiHAoKTWV0YVZhbHVlcxIOCgZ2YWx1ZXMYASADKAki0gIKBEZhY3QSDgoGc2VyaWFsGAEgASgDEgoKAmlkGAIgASgJEgoKAm5zGAMgASgJEgwKBHR5cGUYBCABKAkSDwoHdmVyc2lvbhgFIAEoBRIPCgdhZ2dfaWRzGAYgAygJEjEKBG1ldGEYByADKAsyIy5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3QuTWV0YUVudHJ5EhQKDHB1Ymxpc2hlZF9tcxgIIAEoAxITCgtoZWFkZXJfanNvbhgJIAEoCRIUCgxwYXlsb2FkX2pzb24YCiABKAkSGQoRcGF5bG9hZF90cnVuY2F0ZWQYCyABKAgSFQoNcGF5bG9hZF9ieXRlcxgMIAEoAxpMCglNZXRhRW50cnkSCwoDa2V5GAEgASgJEi4KBXZhbHVlGAIgASgLMh8uZmFjdGxpbmUuY29uc29sZS52MS5NZXRhVmFsdWVzOgI4ASLCAQoSUXVlcnlGYWN0c1Jlc3BvbnNlEigKBWZhY3RzGAEgAygLMhkuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0EhAKCGhhc19tb3JlGAIgASgIEhMKC25leHRfY3Vyc29yGAMgASgDEhAKCHN0cmF0ZWd5GAQgASgJEhwKFHJlc29sdmVkX2Zyb21fc2VyaWFsGAUgASgDEhoKEnJlc29sdmVkX3RvX3NlcmlhbBgGIAEoAxIPCgdub3RpY2VzGAcgAygJIjcKDkdldEZhY3RSZXF1ZXN0EhAKBnNlcmlhbBgBIAEoA0gAEgwKAmlkGAIgASgJSABCBQoDa2V5IlEKF0dldEZhY3RBc1ZlcnNpb25SZXF1ZXN0EhAKBnNlcmlhbBgBIAEoA0gAEgwKAmlkGAIgASgJSAASDwoHdmVyc2lvbhgDIAEoBUIFCgNrZXkiYwoSVHJhbnNmb3JtYXRpb25TdGVwEhQKDGZyb21fdmVyc2lvbhgBIAEoBRISCgp0b192ZXJzaW9uGAIgASgFEhAKCGhhc19jb2RlGAMgASgIEhEKCXN5bnRoZXRpYxgEIAEoCCL8AQoYR2V0RmFjdEFzVmVyc2lvblJlc3BvbnNlEicKBGZhY3QYASABKAsyGS5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3QSGQoRcHVibGlzaGVkX3ZlcnNpb24YAiABKAUSNgoFY2hhaW4YAyADKAsyJy5mYWN0bGluZS5jb25zb2xlLnYxLlRyYW5zZm9ybWF0aW9uU3RlcBIRCglleHBsYWluZWQYBCABKAgSDwoHZmFpbHVyZRgFIAEoCRIUCgxmYWlsdXJlX2tpbmQYBiABKAkSGgoScmVhY2hhYmxlX3ZlcnNpb25zGAcgAygFEg4KBmNhY2hlZBgIIAEoCCLDAQoPR2V0RmFjdFJlc3BvbnNlEicKBGZhY3QYASABKAsyGS5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3QSFwoPcHJldmlvdXNfc2VyaWFsGAIgASgDEhMKC25leHRfc2VyaWFsGAMgASgDEjQKEWFnZ3JlZ2F0ZV9oaXN0b3J5GAQgAygLMhkuZmFjdGxpbmUuY29uc29sZS52MS5GYWN0EiMKG2FnZ3JlZ2F0ZV9oaXN0b3J5X3RydW5jYXRlZBgFIAEoCCKYAQoRV2F0Y2hGYWN0c1JlcXVlc3QSMAoHZmlsdGVycxgBIAMoCzIfLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdEZpbHRlchIUCgxhZnRlcl9zZXJpYWwYAiABKAMSEAoIYWZ0ZXJfaWQYAyABKAkSEQoJZnJvbV9kYXRlGAQgASgJEhYKDmZyb21fYmVnaW5uaW5nGAUgASgIIrcBChJXYXRjaEZhY3RzUmVzcG9uc2USLwoFZmFjdHMYASABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkZhY3RCYXRjaEgAEjIKCWNhdWdodF91cBgCIAEoCzIdLmZhY3RsaW5lLmNvbnNvbGUudjEuQ2F1Z2h0VXBIABIzCgloZWFydGJlYXQYAyABKAsyHi5mYWN0bGluZS5jb25zb2xlLnYxLkhlYXJ0YmVhdEgAQgcKBWV2ZW50IjUKCUZhY3RCYXRjaBIoCgVmYWN0cxgBIAMoCzIZLmZhY3RsaW5lLmNvbnNvbGUudjEuRmFjdCIhCghDYXVnaHRVcBIVCg1sYXRlc3Rfc2VyaWFsGAEgASgDIiIKCUhlYXJ0YmVhdBIVCg1sYXRlc3Rfc2VyaWFsGAEgASgDIhUKE0dldFN0b3JlUmF0ZVJlcXVlc3QilQEKFEdldFN0b3JlUmF0ZVJlc3BvbnNlEjAKB3NhbXBsZXMYASADKAsyHy5mYWN0bGluZS5jb25zb2xlLnYxLlJhdGVTYW1wbGUSGAoQZmFjdHNfcGVyX3NlY29uZBgCIAEoARIVCg1sYXRlc3Rfc2VyaWFsGAMgASgDEhoKEnNhbXBsZV9pbnRlcnZhbF9tcxgEIAEoBSI1CgpSYXRlU2FtcGxlEg0KBWF0X21zGAEgASgDEhgKEGZhY3RzX3Blcl9zZWNvbmQYAiABKAEqNwoFT3JkZXISFgoST1JERVJfTkVXRVNUX0ZJUlNUEAASFgoST1JERVJfT0xERVNUX0ZJUlNUEAEyxgUKDkNvbnNvbGVTZXJ2aWNlEmkKDkdldFN0b3JlU3RhdHVzEiouZmFjdGxpbmUuY29uc29sZS52MS5HZXRTdG9yZVN0YXR1c1JlcXVlc3QaKy5mYWN0bGluZS5jb25zb2xlLnYxLkdldFN0b3JlU3RhdHVzUmVzcG9uc2USXQoKR2V0Q2F0YWxvZxImLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0Q2F0YWxvZ1JlcXVlc3QaJy5mYWN0bGluZS5jb25zb2xlLnYxLkdldENhdGFsb2dSZXNwb25zZRJdCgpRdWVyeUZhY3RzEiYuZmFjdGxpbmUuY29uc29sZS52MS5RdWVyeUZhY3RzUmVxdWVzdBonLmZhY3RsaW5lLmNvbnNvbGUudjEuUXVlcnlGYWN0c1Jlc3BvbnNlElQKB0dldEZhY3QSIy5mYWN0bGluZS5jb25zb2xlLnYxLkdldEZhY3RSZXF1ZXN0GiQuZmFjdGxpbmUuY29uc29sZS52MS5HZXRGYWN0UmVzcG9uc2USbwoQR2V0RmFjdEFzVmVyc2lvbhIsLmZhY3RsaW5lLmNvbnNvbGUudjEuR2V0RmFjdEFzVmVyc2lvblJlcXVlc3QaLS5mYWN0bGluZS5jb25zb2xlLnYxLkdldEZhY3RBc1ZlcnNpb25SZXNwb25zZRJfCgpXYXRjaEZhY3RzEiYuZmFjdGxpbmUuY29uc29sZS52MS5XYXRjaEZhY3RzUmVxdWVzdBonLmZhY3RsaW5lLmNvbnNvbGUudjEuV2F0Y2hGYWN0c1Jlc3BvbnNlMAESYwoMR2V0U3RvcmVSYXRlEiguZmFjdGxpbmUuY29uc29sZS52MS5HZXRTdG9yZVJhdGVSZXF1ZXN0GikuZmFjdGxpbmUuY29uc29sZS52MS5HZXRTdG9yZVJhdGVSZXNwb25zZWIGcHJvdG8z");
 
 /**
  * @generated from message factline.console.v1.GetStoreStatusRequest
@@ -308,6 +308,15 @@ export type FactFilter = Message<"factline.console.v1.FactFilter"> & {
    * @generated from field: repeated string meta_absent = 6;
    */
   metaAbsent: string[];
+
+  /**
+   * FactSpec.version: deliver the facts of `types` as this version, transformed by the store where
+   * they were published in another (FactCast's transformations); 0 = as published. Not a filter.
+   * Needs exactly one type, and a namespace: a version belongs to one type of one namespace.
+   *
+   * @generated from field: int32 version = 7;
+   */
+  version: number;
 };
 
 /**
@@ -592,6 +601,157 @@ export const GetFactRequestSchema: GenMessage<GetFactRequest> = /*@__PURE__*/
   messageDesc(file_factline_console_v1_console, 13);
 
 /**
+ * @generated from message factline.console.v1.GetFactAsVersionRequest
+ */
+export type GetFactAsVersionRequest = Message<"factline.console.v1.GetFactAsVersionRequest"> & {
+  /**
+   * @generated from oneof factline.console.v1.GetFactAsVersionRequest.key
+   */
+  key: {
+    /**
+     * @generated from field: int64 serial = 1;
+     */
+    value: bigint;
+    case: "serial";
+  } | {
+    /**
+     * A fact id (UUID).
+     *
+     * @generated from field: string id = 2;
+     */
+    value: string;
+    case: "id";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * The version wanted: 1 or more; 0 means as published (the answer then only lists the versions
+   * within reach, for a version selector).
+   *
+   * @generated from field: int32 version = 3;
+   */
+  version: number;
+};
+
+/**
+ * Describes the message factline.console.v1.GetFactAsVersionRequest.
+ * Use `create(GetFactAsVersionRequestSchema)` to create a new message.
+ */
+export const GetFactAsVersionRequestSchema: GenMessage<GetFactAsVersionRequest> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 14);
+
+/**
+ * A step of a transformation chain, from one version to the next.
+ *
+ * @generated from message factline.console.v1.TransformationStep
+ */
+export type TransformationStep = Message<"factline.console.v1.TransformationStep"> & {
+  /**
+   * @generated from field: int32 from_version = 1;
+   */
+  fromVersion: number;
+
+  /**
+   * @generated from field: int32 to_version = 2;
+   */
+  toVersion: number;
+
+  /**
+   * The step runs code (false: an identity downcast, registered without code or assumed).
+   *
+   * @generated from field: bool has_code = 3;
+   */
+  hasCode: boolean;
+
+  /**
+   * Assumed by the store between adjacent schema versions without a registered downcast.
+   *
+   * @generated from field: bool synthetic = 4;
+   */
+  synthetic: boolean;
+};
+
+/**
+ * Describes the message factline.console.v1.TransformationStep.
+ * Use `create(TransformationStepSchema)` to create a new message.
+ */
+export const TransformationStepSchema: GenMessage<TransformationStep> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 15);
+
+/**
+ * @generated from message factline.console.v1.GetFactAsVersionResponse
+ */
+export type GetFactAsVersionResponse = Message<"factline.console.v1.GetFactAsVersionResponse"> & {
+  /**
+   * The fact as the version asked for: header with `version` set to it and the transformed
+   * payload, whole. Unset when `failure` says why it cannot be had; as stored for version 0 or the
+   * fact's own version.
+   *
+   * @generated from field: factline.console.v1.Fact fact = 1;
+   */
+  fact?: Fact | undefined;
+
+  /**
+   * The fact's own version, as published.
+   *
+   * @generated from field: int32 published_version = 2;
+   */
+  publishedVersion: number;
+
+  /**
+   * The chain's steps in order; empty when no transformation was needed or the store does not say.
+   *
+   * @generated from field: repeated factline.console.v1.TransformationStep chain = 3;
+   */
+  chain: TransformationStep[];
+
+  /**
+   * The store says which chain it uses and what is within reach (factline); false against a plain
+   * FactCast server, which transforms but does not explain.
+   *
+   * @generated from field: bool explained = 4;
+   */
+  explained: boolean;
+
+  /**
+   * Why the version cannot be had, in the store's words: the message of FactCast's
+   * MissingTransformationInformationException (no chain) or TransformationException (a step threw,
+   * broke a sandbox limit, or produced a payload the target schema rejects).
+   *
+   * @generated from field: string failure = 5;
+   */
+  failure: string;
+
+  /**
+   * "missing" or "transformation" with `failure`; empty otherwise.
+   *
+   * @generated from field: string failure_kind = 6;
+   */
+  failureKind: string;
+
+  /**
+   * Every version a chain reaches from the fact's own version (its own included), ascending; empty
+   * unless `explained`.
+   *
+   * @generated from field: repeated int32 reachable_versions = 7;
+   */
+  reachableVersions: number[];
+
+  /**
+   * The transformed payload came from the store's transformation cache.
+   *
+   * @generated from field: bool cached = 8;
+   */
+  cached: boolean;
+};
+
+/**
+ * Describes the message factline.console.v1.GetFactAsVersionResponse.
+ * Use `create(GetFactAsVersionResponseSchema)` to create a new message.
+ */
+export const GetFactAsVersionResponseSchema: GenMessage<GetFactAsVersionResponse> = /*@__PURE__*/
+  messageDesc(file_factline_console_v1_console, 16);
+
+/**
  * @generated from message factline.console.v1.GetFactResponse
  */
 export type GetFactResponse = Message<"factline.console.v1.GetFactResponse"> & {
@@ -633,7 +793,7 @@ export type GetFactResponse = Message<"factline.console.v1.GetFactResponse"> & {
  * Use `create(GetFactResponseSchema)` to create a new message.
  */
 export const GetFactResponseSchema: GenMessage<GetFactResponse> = /*@__PURE__*/
-  messageDesc(file_factline_console_v1_console, 14);
+  messageDesc(file_factline_console_v1_console, 17);
 
 /**
  * Where a watch starts is one of four choices; setting fields of two of them is INVALID_ARGUMENT:
@@ -688,7 +848,7 @@ export type WatchFactsRequest = Message<"factline.console.v1.WatchFactsRequest">
  * Use `create(WatchFactsRequestSchema)` to create a new message.
  */
 export const WatchFactsRequestSchema: GenMessage<WatchFactsRequest> = /*@__PURE__*/
-  messageDesc(file_factline_console_v1_console, 15);
+  messageDesc(file_factline_console_v1_console, 18);
 
 /**
  * @generated from message factline.console.v1.WatchFactsResponse
@@ -729,7 +889,7 @@ export type WatchFactsResponse = Message<"factline.console.v1.WatchFactsResponse
  * Use `create(WatchFactsResponseSchema)` to create a new message.
  */
 export const WatchFactsResponseSchema: GenMessage<WatchFactsResponse> = /*@__PURE__*/
-  messageDesc(file_factline_console_v1_console, 16);
+  messageDesc(file_factline_console_v1_console, 19);
 
 /**
  * @generated from message factline.console.v1.FactBatch
@@ -746,7 +906,7 @@ export type FactBatch = Message<"factline.console.v1.FactBatch"> & {
  * Use `create(FactBatchSchema)` to create a new message.
  */
 export const FactBatchSchema: GenMessage<FactBatch> = /*@__PURE__*/
-  messageDesc(file_factline_console_v1_console, 17);
+  messageDesc(file_factline_console_v1_console, 20);
 
 /**
  * @generated from message factline.console.v1.CaughtUp
@@ -766,7 +926,7 @@ export type CaughtUp = Message<"factline.console.v1.CaughtUp"> & {
  * Use `create(CaughtUpSchema)` to create a new message.
  */
 export const CaughtUpSchema: GenMessage<CaughtUp> = /*@__PURE__*/
-  messageDesc(file_factline_console_v1_console, 18);
+  messageDesc(file_factline_console_v1_console, 21);
 
 /**
  * @generated from message factline.console.v1.Heartbeat
@@ -785,7 +945,7 @@ export type Heartbeat = Message<"factline.console.v1.Heartbeat"> & {
  * Use `create(HeartbeatSchema)` to create a new message.
  */
 export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
-  messageDesc(file_factline_console_v1_console, 19);
+  messageDesc(file_factline_console_v1_console, 22);
 
 /**
  * @generated from message factline.console.v1.GetStoreRateRequest
@@ -798,7 +958,7 @@ export type GetStoreRateRequest = Message<"factline.console.v1.GetStoreRateReque
  * Use `create(GetStoreRateRequestSchema)` to create a new message.
  */
 export const GetStoreRateRequestSchema: GenMessage<GetStoreRateRequest> = /*@__PURE__*/
-  messageDesc(file_factline_console_v1_console, 20);
+  messageDesc(file_factline_console_v1_console, 23);
 
 /**
  * @generated from message factline.console.v1.GetStoreRateResponse
@@ -839,7 +999,7 @@ export type GetStoreRateResponse = Message<"factline.console.v1.GetStoreRateResp
  * Use `create(GetStoreRateResponseSchema)` to create a new message.
  */
 export const GetStoreRateResponseSchema: GenMessage<GetStoreRateResponse> = /*@__PURE__*/
-  messageDesc(file_factline_console_v1_console, 21);
+  messageDesc(file_factline_console_v1_console, 24);
 
 /**
  * Derived from FactCast's latestSerial: serials allocated per second. A rolled-back publish leaves
@@ -866,7 +1026,7 @@ export type RateSample = Message<"factline.console.v1.RateSample"> & {
  * Use `create(RateSampleSchema)` to create a new message.
  */
 export const RateSampleSchema: GenMessage<RateSample> = /*@__PURE__*/
-  messageDesc(file_factline_console_v1_console, 22);
+  messageDesc(file_factline_console_v1_console, 25);
 
 /**
  * @generated from enum factline.console.v1.Order
@@ -932,6 +1092,18 @@ export const ConsoleService: GenService<{
     methodKind: "unary";
     input: typeof GetFactRequestSchema;
     output: typeof GetFactResponseSchema;
+  },
+  /**
+   * One fact as another version of its type, as a FactCast consumer asking for that version gets it
+   * (fetchByIdAndVersion, so it works against any FactCast server with a registry), with the chain
+   * that produced it and the versions within reach where the store tells them (factline).
+   *
+   * @generated from rpc factline.console.v1.ConsoleService.GetFactAsVersion
+   */
+  getFactAsVersion: {
+    methodKind: "unary";
+    input: typeof GetFactAsVersionRequestSchema;
+    output: typeof GetFactAsVersionResponseSchema;
   },
   /**
    * Facts as they are published, from now, from the beginning, after a serial, or from a date; runs
