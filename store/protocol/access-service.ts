@@ -37,6 +37,7 @@ export function createAccessService(store: StoreRuntime): ServiceHandlers<typeof
       // FactCast's "every namespace" spec is ns "*": what the caller may do with that.
       anyNamespace: verdict(principal, "*"),
       readAudit: principal.mayReadAudit,
+      operate: principal.mayOperate,
       roles: [...principal.access.roles],
       read: patterns(principal.access.read),
       write: patterns(principal.access.write),

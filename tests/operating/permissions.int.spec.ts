@@ -5,6 +5,7 @@ import { Code, createClient, type Client, type Interceptor } from "@connectrpc/c
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccessService } from "../../gen/factline/admin/v1/access_pb.js";
 import { OperationsService } from "../../gen/factline/admin/v1/operations_pb.js";
 import { RemoteFactStore } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb.js";
 import { subscribe, type Subscription } from "../support/client.js";
@@ -84,6 +85,14 @@ describe("OperationsService permissions", () => {
     expect(shopperSees.total).toBe(0);
     const instances = await ops("shopper").listInstances({});
     expect(instances.instances.map((i) => i.subscriptions)).toEqual([1]);
+  });
+
+  it("tells each account through GetAccess whether it may operate, so consoles offer only what works", async () => {
+    const operateOf = async (account: string) =>
+      (await createClient(AccessService, transportAs(account)).getAccess({})).operate;
+    expect(await operateOf("ops")).toBe(true);
+    expect(await operateOf("shopper")).toBe(false);
+    expect(await operateOf("everything")).toBe(false);
   });
 
   it("needs credentials for every call", async () => {
