@@ -77,15 +77,19 @@ export function createOperationsService(store: StoreRuntime): ServiceHandlers<ty
           `instance_id must be an instance id (a UUID), got ${JSON.stringify(req.instanceId)}`,
         );
       }
+      if (req.id && !canonicalUuid(req.id))
+        throw new InvalidInputError(`id must be a subscription id (a UUID), got ${JSON.stringify(req.id)}`);
       if (!(req.orderBy in SubscriptionOrder))
         throw new InvalidInputError(`order_by ${req.orderBy} is not a known order`);
       if (!(req.mode in SubscriptionMode)) throw new InvalidInputError(`mode ${req.mode} is not a known mode`);
       const [rows, head, now] = await Promise.all([listSubscriptions(db), latestSerial(db), databaseTimeMillis(db)]);
       const instanceId = req.instanceId ? canonicalUuid(req.instanceId) : undefined;
+      const id = req.id ? canonicalUuid(req.id) : undefined;
       const matching = rows
         .filter((s) => maySee(principal, s))
         .filter(
           (s) =>
+            (!id || s.id === id) &&
             (!instanceId || s.instanceId === instanceId) &&
             (!req.account || s.account === req.account) &&
             (!req.clientId || s.clientId === req.clientId) &&

@@ -151,6 +151,9 @@ describe("OperationsService with two instances on one database", () => {
         sb.id,
       ]);
       expect((await opsA.listSubscriptions({ mode: SubscriptionMode.CATCHUP, ns: nsA })).total).toBe(0);
+      const one = await opsA.listSubscriptions({ id: sb.id.toUpperCase() });
+      expect(one.subscriptions.map((s) => s.id)).toEqual([sb.id]);
+      expect((await opsA.listSubscriptions({ id: crypto.randomUUID() })).total).toBe(0);
       const byDelivered = await opsA.listSubscriptions({ orderBy: SubscriptionOrder.DELIVERED, ascending: true });
       const delivered = byDelivered.subscriptions.map((s) => s.factsDelivered);
       expect(delivered).toEqual([...delivered].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
@@ -271,6 +274,7 @@ describe("OperationsService with two instances on one database", () => {
     );
     await expect(opsA.listSubscriptions({ limit: 1001 })).rejects.toThrow(/limit must be from 1 to 1000, got 1001/);
     await expect(opsA.listSubscriptions({ instanceId: "x" })).rejects.toThrow(/instance_id must be an instance id/);
+    await expect(opsA.listSubscriptions({ id: "x" })).rejects.toThrow(/id must be a subscription id \(a UUID\), got "x"/);
     await expect(opsA.listSubscriptions({ orderBy: 99 as SubscriptionOrder })).rejects.toThrow(/order_by 99/);
   });
 
