@@ -274,7 +274,9 @@ describe("OperationsService with two instances on one database", () => {
     );
     await expect(opsA.listSubscriptions({ limit: 1001 })).rejects.toThrow(/limit must be from 1 to 1000, got 1001/);
     await expect(opsA.listSubscriptions({ instanceId: "x" })).rejects.toThrow(/instance_id must be an instance id/);
-    await expect(opsA.listSubscriptions({ id: "x" })).rejects.toThrow(/id must be a subscription id \(a UUID\), got "x"/);
+    await expect(opsA.listSubscriptions({ id: "x" })).rejects.toThrow(
+      /id must be a subscription id \(a UUID\), got "x"/,
+    );
     await expect(opsA.listSubscriptions({ orderBy: 99 as SubscriptionOrder })).rejects.toThrow(/order_by 99/);
   });
 
