@@ -19,7 +19,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from "./postgres/embedde
 import { PostgresSupervisor } from "./postgres/supervisor";
 import { createAccessService } from "./protocol/access-service";
 import { createCatalogService, createFactQueryService, createInstanceService } from "./protocol/admin-services";
-import { COMPRESSED_REPLIES, createFactStoreService } from "./protocol/fact-store-service";
+import { COMPRESSED_REPLIES, createFactStoreService, RAW_PUBLISH_REQUESTS } from "./protocol/fact-store-service";
 import { createAuditService } from "./protocol/audit-service";
 import { createOperationsService } from "./protocol/operations-service";
 import { createSchemaRegistryService } from "./protocol/schema-registry-service";
@@ -91,7 +91,10 @@ async function main(): Promise<void> {
       routes: (routes) => {
         // Calls refused for who is calling go into the audit trail, whichever service refused them.
         routes.onRefusal = refusalRecorder(runtime.db.lookups);
-        routes.service(RemoteFactStore, createFactStoreService(runtime), { compressedReplies: COMPRESSED_REPLIES });
+        routes.service(RemoteFactStore, createFactStoreService(runtime), {
+          compressedReplies: COMPRESSED_REPLIES,
+          requestDecoders: RAW_PUBLISH_REQUESTS,
+        });
         if (config.adminServices) {
           routes.service(CatalogService, createCatalogService(runtime));
           routes.service(FactQueryService, createFactQueryService(runtime));

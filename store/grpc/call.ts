@@ -226,7 +226,7 @@ function handlerContext(
 
 function decodeRequest(route: Route, bytes: Uint8Array): unknown {
   try {
-    return fromBinary(route.method.input, bytes);
+    return route.decode ? route.decode(bytes) : fromBinary(route.method.input, bytes);
   } catch (err) {
     throw new ConnectError(
       `the request is not a valid ${route.method.input.typeName}: ${(err as Error).message}`,

@@ -28,11 +28,18 @@ export interface Route {
   handler: (request: never, context: HandlerContext) => unknown;
   /** Replies may be gzip-compressed when the client asks (FactCast's fc-msgcomp). */
   compressible: boolean;
+  /** Decodes the request instead of the generic decoder (its errors are reported as a malformed request). */
+  decode?: (bytes: Uint8Array) => unknown;
 }
 
 export interface ServiceOptions {
   /** Methods (local names) whose replies are compressed on request; FactCast compresses only a few. */
   compressedReplies?: readonly string[];
+  /**
+   * Methods (local names) whose requests the service decodes itself, for hot paths that keep parts
+   * of a request as bytes; their handlers receive what the decoder returns.
+   */
+  requestDecoders?: Readonly<Record<string, (bytes: Uint8Array) => unknown>>;
 }
 
 /** A call the store refused because of who its caller is (UNAUTHENTICATED or PERMISSION_DENIED). */
@@ -66,6 +73,7 @@ export class GrpcRoutes {
         method,
         handler: handler.bind(handlers),
         compressible: options.compressedReplies?.includes(method.localName) ?? false,
+        decode: options.requestDecoders?.[method.localName],
       });
     }
     return this;

@@ -124,7 +124,7 @@ export const sandboxItems = new Counter({
 });
 
 /** Facts a publish stored (called once per successful publish, with its batch). */
-export function countPublished(facts: ReadonlyArray<{ payload: string }>): void {
+export function countPublished(facts: ReadonlyArray<{ payload: string | Uint8Array }>): void {
   let bytes = 0;
   for (const f of facts) bytes += Buffer.byteLength(f.payload);
   factsPublished.inc(facts.length);

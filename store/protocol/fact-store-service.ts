@@ -1,6 +1,11 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import type { ServiceHandlers } from "../grpc/service";
-import { RemoteFactStore, type MSG_Date, type MSG_Facts } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import {
+  RemoteFactStore,
+  type MSG_ConditionalPublishRequest,
+  type MSG_Date,
+  type MSG_Facts,
+} from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { requireRead, requireWrite } from "../auth/permissions";
 import { principalOf } from "../auth/principal";
 import { END_CALL } from "../grpc/call";
@@ -19,9 +24,18 @@ import { checkFilterScripts, deliveryStage } from "../transformations/delivery";
 import type { StoreRuntime } from "../store";
 import { guarded } from "./errors";
 import { factsBudget, toNotifications } from "./notifications";
+import {
+  decodeConditionalPublish,
+  decodeFacts,
+  type ReceivedConditionalPublish,
+  type ReceivedFacts,
+} from "./publish-request";
 
 export const PROTOCOL_VERSION = { major: 1, minor: 8, patch: 0 };
 const CAPABILITY = "org.factcast.grpc.api.Capabilities.";
+/** The publishes' requests are decoded by hand, so that payloads go to PostgreSQL as the bytes received. */
+export const RAW_PUBLISH_REQUESTS = { publish: decodeFacts, publishConditional: decodeConditionalPublish };
+
 /** What FactCast compresses when a client asks (fc-msgcomp): the replies that carry facts or lists. */
 export const COMPRESSED_REPLIES = [
   "subscribe",
@@ -53,7 +67,8 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       };
     },
 
-    async publish(req, ctx) {
+    // The request comes from decodeFacts (RAW_PUBLISH_REQUESTS): payloads stay bytes.
+    async publish(req: MSG_Facts | ReceivedFacts, ctx) {
       const request = toPublishRequest(req, ctx);
       requireWrite(
         principalOf(ctx),
@@ -65,7 +80,8 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       return {};
     },
 
-    async publishConditional(req, ctx) {
+    // The request comes from decodeConditionalPublish (RAW_PUBLISH_REQUESTS): payloads stay bytes.
+    async publishConditional(req: MSG_ConditionalPublishRequest | ReceivedConditionalPublish, ctx) {
       const request = toPublishRequest(req.facts, ctx);
       requireWrite(
         principalOf(ctx),
@@ -226,7 +242,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
   });
 }
 
-function toPublishRequest(msg: MSG_Facts | undefined, ctx: HandlerContext): PublishRequest {
+function toPublishRequest(msg: MSG_Facts | ReceivedFacts | undefined, ctx: HandlerContext): PublishRequest {
   const source = ctx.requestHeader.get("fc-id") ?? undefined;
   return { facts: (msg?.fact ?? []).map((f, i) => prepareFact(f, i, source)) };
 }

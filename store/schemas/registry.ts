@@ -1,4 +1,4 @@
-import type { FactToPublish } from "../facts/fact";
+import { payloadValue, type FactToPublish } from "../facts/fact";
 import { FactValidationError } from "../errors";
 import { log } from "../log";
 import { schemaRejections, schemaValidations } from "../metrics/registry";
@@ -167,7 +167,7 @@ export class SchemaRegistry {
           problems.push(`${where}: no schema is registered for this version (FACTLINE_VALIDATION=strict)`);
         return;
       }
-      const errors = validate(JSON.parse(fact.payload));
+      const errors = validate(payloadValue(fact, i));
       if (tally) tally[errors.length === 0 ? "valid" : "invalid"]++;
       for (const e of errors) problems.push(`${where}: ${e.pointer || "/"} ${e.message}`);
     });

@@ -4,7 +4,7 @@
 // are refused and store nothing.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DuplicateFactError } from "../errors";
+import { DuplicateFactError, InvalidInputError } from "../errors";
 import type { FactToPublish } from "../facts/fact";
 import { openTestStorage, type TestStorage } from "../../tests/support/storage";
 import { catalogKinds, headerPrefix, insertRequests } from "./append";
@@ -32,7 +32,7 @@ function fact(n: number, id: string = randomUUID()): FactToPublish {
   const header: FactToPublish["header"] = { id, ns: kind.ns, meta: { n: String(n) } };
   if (kind.type !== undefined) header.type = kind.type;
   if (kind.version !== undefined) header.version = kind.version;
-  return { header, payload: JSON.stringify({ n }) };
+  return { header, payload: Buffer.from(JSON.stringify({ n })) };
 }
 
 const facts = (count: number, from = 0) => Array.from({ length: count }, (_, i) => fact(from + i));
@@ -91,7 +91,7 @@ describe("the append statement", () => {
       work.push(
         storage.admin(`INSERT INTO fact (header, payload) VALUES ($1::jsonb, $2::json), ($3::jsonb, $4::json)`, [
           JSON.stringify(f.header),
-          f.payload,
+          f.payload.toString(),
           JSON.stringify(fact(i + 1).header),
           "{}",
         ]),
@@ -123,10 +123,10 @@ describe("the append statement", () => {
 
   it("stamps _ser and _ts into meta, keeps the client's meta, and overrides a _ser or _ts it sent", async () => {
     const plain = fact(0);
-    const empty: FactToPublish = { header: { id: randomUUID(), ns: "app-stamp" }, payload: "[]" };
+    const empty: FactToPublish = { header: { id: randomUUID(), ns: "app-stamp" }, payload: Buffer.from("[]") };
     const forged: FactToPublish = {
       header: { id: randomUUID(), ns: "app-stamp", meta: { _ser: "1", _ts: "2", keep: ["x", "y"] } },
-      payload: '  "text"  ',
+      payload: Buffer.from('  "text"  '),
     };
     const client = await storage.db.writes.connect();
     let outcome;
@@ -152,7 +152,7 @@ describe("the append statement", () => {
     expect(rows[0].header.meta).toMatchObject({ n: "0" });
     expect(Object.keys(rows[1].header.meta as object).sort()).toEqual(["_ser", "_ts"]);
     expect(rows[2].header.meta).toMatchObject({ keep: ["x", "y"] });
-    expect(rows.map((r) => r.payload)).toEqual([plain.payload, "[]", '  "text"  ']);
+    expect(rows.map((r) => r.payload)).toEqual([plain.payload.toString(), "[]", '  "text"  ']);
   });
 
   it("refuses texts that do not split into the announced facts, or counts that do not add up, and stores nothing", async () => {
@@ -160,24 +160,62 @@ describe("the append statement", () => {
     const two = facts(2, 100);
     const prefixes = two.map(headerPrefix).join("\u001e");
     const call = (payloads: string, count: number, kinds: unknown) =>
-      storage.admin(`SELECT * FROM factline_append_joined($1, $2, $3, $4::json, NULL)`, [
-        prefixes,
-        payloads,
-        count,
-        JSON.stringify(kinds),
-      ]);
+      storage.admin<{ refused: string | null }>(
+        `SELECT refused FROM factline_append_joined($1, $2, $3, $4::json, NULL)`,
+        [prefixes, payloads, count, JSON.stringify(kinds)],
+      );
     // A third payload: the texts split differently.
     await expect(call(`{}\u001e{}\u001e{}`, 2, catalogKinds(two))).rejects.toMatchObject({ code: "22P02" });
     // One payload for two headers.
     await expect(call(`{}`, 2, catalogKinds(two))).rejects.toMatchObject({ code: "22P02" });
-    // Fewer facts announced than sent.
-    await expect(call(`{}\u001e{}`, 1, catalogKinds(two.slice(0, 1)))).rejects.toMatchObject({ code: "22P02" });
     // Catalog counts that do not add up to the facts.
     await expect(call(`{}\u001e{}`, 2, catalogKinds(two.slice(0, 1)))).rejects.toThrow(/kinds count 1 facts/);
+    // Fewer facts announced than sent: refused, as a payload PostgreSQL does not take.
+    expect(await call(`{}\u001e{}`, 1, catalogKinds(two.slice(0, 1)))).toEqual([
+      { refused: "the append received 2 facts where 1 were announced" },
+    ]);
     // A payload that is not JSON.
-    await expect(call(`{}\u001e{`, 2, catalogKinds(two))).rejects.toMatchObject({ code: "22P02" });
+    expect((await call(`{}\u001e{`, 2, catalogKinds(two)))[0].refused).toMatch(/invalid input syntax for type json/);
     const after = await storage.admin<{ n: string }>(`SELECT count(*) AS n FROM fact`);
     expect(after[0].n).toBe(before[0].n);
+    const { kept, counted } = await catalogAgainstFacts();
+    expect(kept).toEqual(counted);
+  });
+
+  it("names the publish whose payload is not JSON and commits the rest of its group", async () => {
+    const appender = new Appender(storage.db.writes, () => {}, storage.health);
+    const bad = (text: string): FactToPublish => ({ ...fact(7), payload: Buffer.from(text) });
+    const outcomes = await Promise.all(
+      [
+        appender.publish({ facts: facts(3, 200) }),
+        appender.publish({ facts: [fact(1), bad('{"open": [1, 2}')] }),
+        appender.publish({ facts: facts(2, 300) }),
+        appender.publish({ facts: [bad("NaN")] }),
+      ].map((p) =>
+        p.then(
+          (serials) => serials.length,
+          (e: unknown) => e as Error,
+        ),
+      ),
+    );
+    expect(outcomes[0]).toBe(3);
+    expect(outcomes[2]).toBe(2);
+    expect(outcomes[1]).toBeInstanceOf(InvalidInputError);
+    expect((outcomes[1] as Error).message).toMatch(/^fact\[1\]\.payload is not valid JSON \(/);
+    expect((outcomes[3] as Error).message).toMatch(/^fact\[0\]\.payload is not valid JSON \(/);
+
+    // In a conditional publish's transaction, the refusal leaves the transaction usable.
+    const client = await storage.db.writes.connect();
+    try {
+      await client.query("BEGIN");
+      const [outcome] = await insertRequests(client, [{ facts: [bad("{")] }]);
+      expect("error" in outcome.result && outcome.result.error.message).toMatch(/fact\[0\]\.payload is not valid JSON/);
+      const [ok] = await insertRequests(client, [{ facts: facts(1, 400) }]);
+      expect("serials" in ok.result && ok.result.serials).toHaveLength(1);
+      await client.query("COMMIT");
+    } finally {
+      client.release();
+    }
     const { kept, counted } = await catalogAgainstFacts();
     expect(kept).toEqual(counted);
   });

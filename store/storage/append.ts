@@ -1,4 +1,4 @@
-import type { FactToPublish } from "../facts/fact";
+import { payloadValue, type FactToPublish } from "../facts/fact";
 import { DatabaseUnavailableError, DuplicateFactError, InvalidInputError } from "../errors";
 import type { DbClient } from "./db";
 import type { DatabaseHealth } from "./health";
@@ -12,12 +12,15 @@ export async function beginWriting(client: DbClient): Promise<void> {
   await client.query(BEGIN_WRITING);
 }
 
-// migrations/080: lock, registry check, serials, stamps, insert, duplicate detection, catalog,
-// date2serial and notification in one call (one round trip, one statement, one commit).
-const APPEND = `SELECT first_serial AS "firstSerial", existing_ids AS "existingIds", stale
+// migrations/080 and 081: lock, registry check, serials, stamps, insert, duplicate detection, json
+// check of the payloads, catalog, date2serial and notification in one call (one round trip, one
+// statement, one commit). The payloads go as one binary parameter: the bytes the clients sent.
+const APPEND = `SELECT first_serial AS "firstSerial", existing_ids AS "existingIds", stale, refused
                   FROM factline_append_joined($1::text, $2::text, $3::integer, $4::json, $5::bigint)`;
-// Joins the facts' texts in the append's parameters; JSON text never contains it (see migrations/080).
+// Joins the facts' texts in the append's parameters; JSON text never contains it (see migrations/080,
+// and store/facts/fact.ts for payloads).
 const SEPARATOR = "\u001e";
+const SEPARATOR_BYTE = 0x1e;
 
 // A registry change between validation and insert costs one retry; several in a row mean this
 // instance cannot read the registry, which must fail the publish rather than spin.
@@ -68,17 +71,15 @@ export async function insertRequests(
     const eligible = plan.filter((p) => p.error === undefined && !alreadyStored.has(p.request)).map((p) => p.request);
     const facts = eligible.flatMap((r) => r.facts);
     if (facts.length === 0) return plan.map(outcomeWithout(alreadyStored));
-    const { rows } = await client.query<{ firstSerial: bigint | null; existingIds: string[] | null; stale: boolean }>(
-      APPEND,
-      [
-        facts.map(headerPrefix).join(SEPARATOR),
-        facts.map((f) => f.payload).join(SEPARATOR),
-        facts.length,
-        JSON.stringify(catalogKinds(facts)),
-        generation?.toString() ?? null,
-      ],
-    );
-    if (rows[0].stale) {
+    const { rows } = await client.query<AppendRow>(APPEND, [
+      facts.map(headerPrefix).join(SEPARATOR),
+      joinedPayloads(facts),
+      facts.length,
+      JSON.stringify(catalogKinds(facts)),
+      generation?.toString() ?? null,
+    ]);
+    const [row] = rows;
+    if (row.stale) {
       // The registry changed since these facts were validated: nothing was written; catch up and
       // validate again before the next attempt.
       if (++stale > MAX_STALE_RETRIES) {
@@ -87,7 +88,13 @@ export async function insertRequests(
       await registry!.refresh();
       continue;
     }
-    const existing = rows[0].existingIds?.map((id) => id.toLowerCase()) ?? [];
+    if (row.refused !== null) {
+      // PostgreSQL refused a payload and nothing was written: name the publishes at fault and try
+      // the rest again.
+      refuseCulprits(eligible, row.refused, invalid);
+      continue;
+    }
+    const existing = row.existingIds?.map((id) => id.toLowerCase()) ?? [];
     if (existing.length > 0) {
       // Nothing was written: drop the publishes holding those ids and try the rest again.
       existing.forEach((id) => stored.add(id));
@@ -95,7 +102,7 @@ export async function insertRequests(
       continue;
     }
     const serials = new Map<PublishRequest, bigint[]>(alreadyStored);
-    let next = rows[0].firstSerial!;
+    let next = row.firstSerial!;
     for (const request of eligible)
       serials.set(
         request,
@@ -103,6 +110,58 @@ export async function insertRequests(
       );
     return plan.map(outcomeWithout(serials));
   }
+}
+
+interface AppendRow {
+  firstSerial: bigint | null;
+  existingIds: string[] | null;
+  stale: boolean;
+  refused: string | null;
+}
+
+/** The payloads' bytes joined by U+001E, as the append's binary text parameter. */
+function joinedPayloads(facts: FactToPublish[]): Buffer {
+  let length = facts.length - 1;
+  for (const f of facts) length += f.payload.length;
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  facts.forEach((f, i) => {
+    if (i > 0) out[at++] = SEPARATOR_BYTE;
+    at += f.payload.copy(out, at);
+  });
+  return out;
+}
+
+/**
+ * Marks in `invalid` the publishes whose payloads are not JSON, with the parser's words and the
+ * fact's position, after PostgreSQL refused the group with `refused`. When no payload fails to
+ * parse here, the refusal belongs to the only publish there is — or, in a group, to one the caller
+ * must find by committing each alone (RefusedGroupError).
+ */
+function refuseCulprits(requests: PublishRequest[], refused: string, invalid: Map<PublishRequest, Error>): void {
+  let found = false;
+  for (const request of requests) {
+    try {
+      request.facts.forEach((fact, i) => payloadValue(fact, i));
+    } catch (err) {
+      invalid.set(request, err as Error);
+      found = true;
+    }
+  }
+  if (found) return;
+  if (requests.length > 1) throw new RefusedGroupError(refused);
+  invalid.set(requests[0], refusedByDatabase(refused));
+}
+
+/** PostgreSQL refused something in a group of publishes that the store cannot pin on one of them. */
+export class RefusedGroupError extends Error {
+  override name = "RefusedGroupError";
+}
+
+function refusedByDatabase(message: string): InvalidInputError {
+  return new InvalidInputError(
+    `PostgreSQL cannot store a fact of this publish (${message}); check the headers and payloads for text it refuses`,
+  );
 }
 
 /**
@@ -160,7 +219,7 @@ async function storedCopies(client: DbClient, facts: FactToPublish[]): Promise<M
   const { rows } = await client.query<{ id: string; ser: bigint }>(STORED_COPIES, [
     facts.map((f) => f.header.id),
     facts.map((f) => JSON.stringify(f.header)),
-    facts.map((f) => f.payload),
+    facts.map((f) => f.payload.toString("utf8")),
   ]);
   return new Map(rows.map((r) => [r.id.toLowerCase(), r.ser]));
 }
@@ -284,10 +343,8 @@ const DATA_EXCEPTION_CLASS = "22";
 
 export function translateInsertError(err: unknown): Error {
   const code = (err as { code?: string }).code;
-  if (typeof code === "string" && code.startsWith(DATA_EXCEPTION_CLASS)) {
-    return new InvalidInputError(
-      `PostgreSQL cannot store a fact of this publish (${(err as Error).message}); check the headers and payloads for text it refuses`,
-    );
-  }
+  if (typeof code === "string" && code.startsWith(DATA_EXCEPTION_CLASS))
+    return refusedByDatabase((err as Error).message);
+  if (err instanceof RefusedGroupError) return refusedByDatabase(err.message);
   return err as Error;
 }

@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 
 const facts = (n: number, ns = "gc") =>
-  Array.from({ length: n }, () => ({ header: { id: randomUUID(), ns, type: "T", meta: {} }, payload: "{}" }));
+  Array.from({ length: n }, () => ({
+    header: { id: randomUUID(), ns, type: "T", meta: {} },
+    payload: Buffer.from("{}"),
+  }));
 
 async function storedIn(ns: string): Promise<number> {
   const rows = await storage.admin<{ n: number }>(`SELECT count(*)::int AS n FROM fact WHERE header @> $1::jsonb`, [

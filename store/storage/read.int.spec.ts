@@ -18,7 +18,7 @@ beforeAll(async () => {
     for (let i = 0; i < FACTS; i += 500) {
       const facts = Array.from({ length: 500 }, (_, j) => ({
         header: { id: randomUUID(), ns: "read", type: "T", meta: {} },
-        payload: JSON.stringify({ n: i + j, pad: "x".repeat(2_000) }),
+        payload: Buffer.from(JSON.stringify({ n: i + j, pad: "x".repeat(2_000) })),
       }));
       await insertRequests(client, [{ facts }]);
     }

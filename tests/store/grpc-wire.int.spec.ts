@@ -150,6 +150,69 @@ describe("bad calls", () => {
   });
 });
 
+// A length-delimited protobuf field (field numbers below 16: a one-byte tag).
+const field = (no: number, bytes: Uint8Array) => {
+  const length: number[] = [];
+  for (let n = bytes.length; ; n >>>= 7) {
+    if (n < 0x80) {
+      length.push(n);
+      break;
+    }
+    length.push((n & 0x7f) | 0x80);
+  }
+  return Buffer.concat([Buffer.from([(no << 3) | 2, ...length]), bytes]);
+};
+const rawPublish = (header: Uint8Array, payload: Uint8Array) =>
+  framed(field(1, Buffer.concat([field(1, header), field(2, payload)])));
+const header = () => Buffer.from(JSON.stringify({ id: crypto.randomUUID(), ns: "wire", type: "Bytes" }));
+
+describe("publish requests, decoded by the store itself (payloads stay bytes)", () => {
+  it.each<[string, Buffer, RegExp]>([
+    [
+      "a payload that is not UTF-8",
+      rawPublish(header(), Buffer.from([0x22, 0xc3, 0x28, 0x22])),
+      /^fact\[0\]\.payload is not valid UTF-8/,
+    ],
+    [
+      "a header that is not UTF-8",
+      rawPublish(Buffer.from([0x7b, 0xff, 0x7d]), Buffer.from("{}")),
+      /^fact\[0\]\.header is not valid UTF-8/,
+    ],
+    [
+      "bytes that are not a publish message",
+      framed(Buffer.from([0x0a, 0xff, 0xff])),
+      /not a valid org.factcast.grpc.api.gen.MSG_Facts/,
+    ],
+    [
+      "a fact field running past the message",
+      framed(Buffer.from([0x0a, 0x05, 0x0a, 0x01])),
+      /not a valid org.factcast.grpc.api.gen.MSG_Facts/,
+    ],
+    [
+      "a field of wire type 7",
+      framed(Buffer.from([0x0f])),
+      /not a valid org.factcast.grpc.api.gen.MSG_Facts: wire type 7/,
+    ],
+  ])("%s: INVALID_ARGUMENT saying what to fix, nothing stored", async (_, body, message) => {
+    const before = await call("latestSerial", framed(new Uint8Array(0)));
+    const answer = await call("publish", body);
+    expect(status(answer).code).toBe(3);
+    expect(status(answer).message).toMatch(message);
+    const after = await call("latestSerial", framed(new Uint8Array(0)));
+    expect(after.body).toEqual(before.body);
+  });
+
+  it("stores a payload's bytes as sent: multi-byte text, escapes, spacing", async () => {
+    const payload = Buffer.from('{ "name" : "Zoë 😀 日本", "esc": "\\" \\u00e9" ,"n":1.50 }');
+    const answer = await call("publish", rawPublish(header(), payload));
+    expect(status(answer)).toEqual({ code: 0, message: "" });
+    const latest = await call("latestSerial", framed(new Uint8Array(0)));
+    const ser = fromBinary(MSG_SerialSchema, latest.body.subarray(5)).serial;
+    const fetched = fromBinary(MSG_OptionalFactSchema, (await call("fetchBySerial", serial(ser))).body.subarray(5));
+    expect(Buffer.from(fetched.fact!.payload)).toEqual(payload);
+  });
+});
+
 describe("compression", () => {
   it("accepts gzip-compressed requests", async () => {
     const facts = create(MSG_FactsSchema, {
