@@ -312,28 +312,29 @@ function serialParam(name: string, raw: string | undefined, errors: ParamError[]
 }
 
 function versionParam(name: string, raw: string | undefined, errors: ParamError[]): number | undefined {
-  if (raw === undefined) return undefined;
-  if (/^-\d+$/.test(raw)) {
-    errors.push({ param: name, message: `${name} ${raw} is negative: versions start at 1` });
-    return undefined;
-  }
-  if (!/^\d+$/.test(raw)) {
-    errors.push({ param: name, message: `${name} "${raw}" is not a version: use a whole number like 2` });
-    return undefined;
-  }
-  const version = Number(raw);
+  const parsed = parseVersion(name, raw);
+  if ("error" in parsed) errors.push({ param: name, message: parsed.error });
+  return "version" in parsed ? parsed.version : undefined;
+}
+
+/**
+ * A version in a URL parameter (`asVersion` on /facts, /live and a fact's page): a whole number from
+ * 1 to MAX_VERSION; undefined (absent or blank) means as published. The error says what to write.
+ */
+export function parseVersion(
+  name: string,
+  raw: string | null | undefined,
+): { version: number } | { error: string } | Record<string, never> {
+  const text = raw?.trim() ?? "";
+  if (text === "") return {};
+  if (/^-\d+$/.test(text)) return { error: `${name} ${text} is negative: versions start at 1` };
+  if (!/^\d+$/.test(text)) return { error: `${name} "${text}" is not a version: use a whole number like 2` };
+  const version = Number(text);
   if (version === 0) {
-    errors.push({
-      param: name,
-      message: `${name} 0 is not a version: versions start at 1 (leave ${name} out to see facts as published)`,
-    });
-    return undefined;
+    return { error: `${name} 0 is not a version: versions start at 1 (leave ${name} out to see facts as published)` };
   }
-  if (version > MAX_VERSION) {
-    errors.push({ param: name, message: `${name} ${raw} is out of range: versions go up to ${MAX_VERSION}` });
-    return undefined;
-  }
-  return version;
+  if (version > MAX_VERSION) return { error: `${name} ${text} is out of range: versions go up to ${MAX_VERSION}` };
+  return { version };
 }
 
 function dayParam(name: string, raw: string | undefined, errors: ParamError[]): string | undefined {

@@ -1,7 +1,8 @@
 "use client";
 /**
- * `/facts/<serial>`: one fact, whole. Payload and header as JSON trees (raw on demand), the
- * header as fields, neighbours of the same type, and the aggregate's history.
+ * `/facts/<serial>`: one fact, whole. Payload (as published or as another version, FactPayload.tsx)
+ * and header as JSON trees (raw on demand), the header as fields, neighbours of the same type, and
+ * the aggregate's history.
  */
 import { Refused } from "@/components/access/Refused";
 import { ButtonLink } from "@/components/ui/Button";
@@ -19,6 +20,7 @@ import { formatBytes, formatCount } from "@/lib/view/numbers";
 import { AggregateHistory } from "./AggregateHistory";
 import { FactFields } from "./FactFields";
 import { FactNav } from "./FactNav";
+import { FactPayload } from "./FactPayload";
 import { FactSkeleton } from "./FactSkeleton";
 
 export function FactView(props: { serial: bigint } | { id: string }) {
@@ -75,12 +77,7 @@ export function FactView(props: { serial: bigint } | { id: string }) {
       />
       <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_28rem]">
         <div className="min-w-0 space-y-4">
-          <JsonViewer
-            text={fact.payloadJson}
-            label="payload"
-            title="Payload"
-            downloadName={`fact-${fact.serial}-payload.json`}
-          />
+          <FactPayload fact={fact} />
           <AggregateHistory detail={detail} />
           <JsonViewer
             text={fact.headerJson}

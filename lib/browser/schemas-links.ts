@@ -36,3 +36,23 @@ export function decodeSegment(s: string): string {
     return s;
   }
 }
+
+/** A type's transformations, on its schema page. */
+export function transformationsHref(ns: string, type: string): string {
+  return `${schemaTypeHref(ns, type)}#transformations`;
+}
+
+/**
+ * The page that registers (or replaces) the transformation from → to of a type, with its check and
+ * try-it panel; `serial` preselects the fact to try it on.
+ */
+export function transformHref(ns: string, type: string, from = 0, to = 0, serial?: bigint | number): string {
+  const q = new URLSearchParams();
+  if (ns) q.set("ns", ns);
+  if (type) q.set("type", type);
+  if (from) q.set("from", String(from));
+  if (to) q.set("to", String(to));
+  if (serial) q.set("serial", String(serial));
+  const qs = q.toString();
+  return qs ? `/schemas/transform?${qs}` : "/schemas/transform";
+}

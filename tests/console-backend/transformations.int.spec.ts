@@ -137,6 +137,7 @@ describe("a fact as another version", () => {
 
   it("looks a fact up by serial too, and says when the result came from the cache", async () => {
     const first = await admin.console.getFactAsVersion({ key: { case: "id", value: ids.grace }, version: 2 });
+    expect(first.cached).toBe(false);
     const serial = first.fact!.serial;
     const again = await admin.console.getFactAsVersion({ key: { case: "serial", value: serial }, version: 2 });
     expect(payloadOf(again.fact).displayName).toBe("Grace Hopper");

@@ -1,8 +1,9 @@
 // GetFactAsVersion: one fact as another version of its type. The payload comes from FactCast's
 // fetchByIdAndVersion — exactly what a consumer asking for that version gets, from any FactCast
 // server with a registry — and, where the store has factline's TransformationService, the chain it
-// used and the versions within reach come from TransformFact beside it. The two are asked at once:
-// asked one after the other, the second would always find the first's result in the store's cache.
+// used and the versions within reach come from TransformFact beside it. TransformFact is asked
+// first, so that what it says about the transformation cache is about the reader's visit, not about
+// the fetch before it; the fetch then reads the cached result.
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { TransformFactResponse } from "../../../gen/factline/admin/v1/transformations_pb";
@@ -41,10 +42,10 @@ export async function getFactAsVersion(
       Code.FailedPrecondition,
     );
   }
-  const [delivered, explained] = await Promise.all([
-    asPublished ? ({ fact: stored } as Delivered) : deliveredAs(upstream, header.id, req.version, signal),
-    explain(upstream, header.id, req.version, signal),
-  ]);
+  const explained = await explain(upstream, header.id, req.version, signal);
+  const delivered: Delivered = asPublished
+    ? { fact: stored }
+    : await deliveredAs(upstream, header.id, req.version, signal);
   return create(GetFactAsVersionResponseSchema, {
     fact: delivered.fact && reshapeWireFact(delivered.fact),
     publishedVersion: own,

@@ -5,10 +5,13 @@
  */
 import { notFound, redirect } from "next/navigation";
 import { FactView } from "@/components/fact/FactView";
-import { isUuid } from "@/lib/query-params";
+import { isUuid, PARAM } from "@/lib/query-params";
 import { serialOfFact } from "@/lib/backend/routes/prefetch";
 
-type Props = { params: Promise<{ uuid: string }> };
+type Props = {
+  params: Promise<{ uuid: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 export const metadata = { title: "Fact" };
 
@@ -17,6 +20,9 @@ export default async function FactByIdPage(props: Props) {
   if (!isUuid(id)) notFound();
   const serial = await serialOfFact(id);
   if (serial === null) notFound();
-  if (serial !== undefined) redirect(`/facts/${serial}`);
+  // The version to show the fact as travels along (components/fact/FactPayload.tsx reads it).
+  const asVersion = (await props.searchParams)[PARAM.asVersion];
+  const query = typeof asVersion === "string" ? `?${new URLSearchParams({ [PARAM.asVersion]: asVersion })}` : "";
+  if (serial !== undefined) redirect(`/facts/${serial}${query}`);
   return <FactView id={id} />;
 }
