@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fact, factsMsg, uniqueName } from "../support/facts.js";
 import type { TestDatabase } from "../support/database.js";
 import { FaultCluster, sleep } from "./support/cluster.js";
+import { waitForEvery } from "./support/diagnose.js";
 import { expectAlive, startStoreOn, type StoreOnCluster } from "./support/setup.js";
 import { audit, Follower, idOf, printFigures, Publisher } from "./support/workload.js";
 
@@ -24,7 +25,9 @@ let b: StoreOnCluster;
 beforeAll(async () => {
   cluster = await FaultCluster.start();
   database = await cluster.createDatabase("restart");
-  [a, b] = await Promise.all([startStoreOn(database.url), startStoreOn(database.url)]);
+  // Beats every 500 ms: a failure report shows the store's view of each follower at most that old.
+  const env = { FACTLINE_HEARTBEAT_MS: "500" };
+  [a, b] = await Promise.all([startStoreOn(database.url, env), startStoreOn(database.url, env)]);
 }, 120_000);
 
 afterAll(async () => {
@@ -44,10 +47,15 @@ describe("PostgreSQL restarts under two store instances", () => {
       await a.client.publish(factsMsg(batch));
       backlog.push(...batch.map(idOf));
     }
-    const followers = [a, a, b, b].map((s) =>
-      new Follower(s.client, { ns, resubscribe: true, keepaliveMs: 3_000 }).start(),
+    const followers = (["a", "a", "b", "b"] as const).map((s, i) =>
+      new Follower({ a, b }[s].client, {
+        ns,
+        resubscribe: true,
+        keepaliveMs: 3_000,
+        label: `${s}/follower-${i + 1}`,
+      }).start(),
     );
-    const slow = new Follower(b.client, { ns, resubscribe: true, readDelayMs: 400 }).start();
+    const slow = new Follower(b.client, { ns, resubscribe: true, readDelayMs: 400, label: "b/slow" }).start();
     const publishers = [a, b].map((s) =>
       new Publisher(s.client, { ns, batch: () => 1 + Math.floor(Math.random() * 10), deadlineMs: 5_000 }).start(),
     );
@@ -74,7 +82,7 @@ describe("PostgreSQL restarts under two store instances", () => {
     }
     await Promise.all(publishers.map((p) => p.stop()));
     const acknowledged = [...backlog, ...publishers.flatMap((p) => p.acknowledged)];
-    await Promise.all([...followers, slow].map((f) => f.waitFor(acknowledged, 60_000)));
+    await waitForEvery([...followers, slow], acknowledged, 60_000, { a, b });
     await sleep(300);
     await Promise.all([...followers, slow].map((f) => f.stop()));
 

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { isDatabaseUnavailable } from "../../../factcast/errors.js";
-import type { MSG_Fact } from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb.js";
+import { MSG_Notification_Type, type MSG_Fact } from "../../../gen/org/factcast/grpc/api/gen/FactStore_pb.js";
 import { errorDetails, notificationFacts, subscriptionRequest, type FactStoreClient } from "../../support/client.js";
 import { fact, factsMsg, type StoredFact } from "../../support/facts.js";
 import { sleep } from "./cluster.js";
@@ -124,6 +124,26 @@ export interface FollowerOptions {
   /** Read this slowly: a pause after every notification. */
   readDelayMs?: number;
   keepaliveMs?: number;
+  /**
+   * Names the follower in failures and, as its `fc-id`, in the store's OperationsService listing
+   * (e.g. "a/follower-1"), so a stalled one can be matched with the store's own view of it.
+   */
+  label?: string;
+}
+
+/** Where a follower stands, from its side of the stream (for failure messages). */
+export interface FollowerState {
+  label: string;
+  /** "catch-up" until the Catchup notification of the current subscription, then "live". */
+  mode: "catch-up" | "live";
+  subscriptions: number;
+  ends: string[];
+  facts: number;
+  notifications: number;
+  lastSerial?: number;
+  lastFactAt?: number;
+  lastNotificationAt?: number;
+  lastKeepaliveAt?: number;
 }
 
 /** One follower: a continuous subscription from the beginning of its namespace. */
@@ -132,6 +152,11 @@ export class Follower {
   /** How each subscription ended: an error code name, or "ok". */
   readonly ends: string[] = [];
   subscriptions = 0;
+  private caughtUp = false;
+  private notifications = 0;
+  private lastFactAt?: number;
+  private lastNotificationAt?: number;
+  private lastKeepaliveAt?: number;
   private abort = new AbortController();
   private loop?: Promise<void>;
   private readonly waiters = new Set<() => void>();
@@ -150,6 +175,25 @@ export class Follower {
     return new Set(this.facts.map((f) => f.id));
   }
 
+  get label(): string {
+    return this.options.label ?? `follower of ${this.options.ns}`;
+  }
+
+  state(): FollowerState {
+    return {
+      label: this.label,
+      mode: this.caughtUp ? "live" : "catch-up",
+      subscriptions: this.subscriptions,
+      ends: [...this.ends],
+      facts: this.facts.length,
+      notifications: this.notifications,
+      lastSerial: this.facts.at(-1)?.serial,
+      lastFactAt: this.lastFactAt,
+      lastNotificationAt: this.lastNotificationAt,
+      lastKeepaliveAt: this.lastKeepaliveAt,
+    };
+  }
+
   /** Resolves once every id of `wanted` has arrived; rejects after `timeoutMs` saying how many are missing. */
   async waitFor(wanted: string[], timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -159,7 +203,7 @@ export class Follower {
       if (missing === 0) return;
       if (Date.now() > deadline) {
         throw new Error(
-          `follower of ${this.options.ns}: ${missing} of ${wanted.length} acknowledged facts missing after ${timeoutMs} ms (ends: ${this.ends.join(", ") || "none"})`,
+          `${this.label}: ${missing} of ${wanted.length} acknowledged facts missing after ${timeoutMs} ms (ends: ${this.ends.join(", ") || "none"})`,
         );
       }
       await new Promise<void>((resolve) => {
@@ -182,6 +226,7 @@ export class Follower {
     let after = this.options.startingAfter;
     while (!this.abort.signal.aborted) {
       this.subscriptions++;
+      this.caughtUp = false;
       const request = subscriptionRequest({
         specs: [{ ns: this.options.ns }],
         continuous: true,
@@ -189,9 +234,15 @@ export class Follower {
         keepaliveIntervalInMs: this.options.keepaliveMs ?? 0,
       });
       try {
-        for await (const n of this.client.subscribe(request, { signal: this.abort.signal })) {
+        const headers = this.options.label ? { "fc-id": this.options.label } : undefined;
+        for await (const n of this.client.subscribe(request, { signal: this.abort.signal, headers })) {
+          this.notifications++;
+          this.lastNotificationAt = Date.now();
+          if (n.type === MSG_Notification_Type.Catchup) this.caughtUp = true;
+          if (n.type === MSG_Notification_Type.KeepAlive) this.lastKeepaliveAt = this.lastNotificationAt;
           const facts = notificationFacts(n);
           if (facts.length > 0) {
+            this.lastFactAt = this.lastNotificationAt;
             this.facts.push(...facts);
             after = facts[facts.length - 1].id;
             this.waiters.forEach((w) => w());
