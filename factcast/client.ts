@@ -10,6 +10,7 @@ import { compressionGzip, createGrpcTransport, Http2SessionManager } from "@conn
 import { AccessService } from "../gen/factline/admin/v1/access_pb";
 import { CatalogService, FactQueryService } from "../gen/factline/admin/v1/admin_pb";
 import { AuditService } from "../gen/factline/admin/v1/audit_pb";
+import { OperationsService } from "../gen/factline/admin/v1/operations_pb";
 import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
 import { TransformationService } from "../gen/factline/admin/v1/transformations_pb";
 import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
@@ -66,6 +67,8 @@ export interface StoreClient {
   /** The audit trail, for accounts with the audit permission (factline only). */
   readonly audit: Client<typeof AuditService>;
   readonly transformations: Client<typeof TransformationService>;
+  /** The store's instances and subscriptions, ending a subscription (factline only). */
+  readonly operations: Client<typeof OperationsService>;
   /**
    * The same store over the same connection, calling as someone else (a signed-in user): cheap
    * enough to make per request. Its close() leaves the connection to the client it came from.
@@ -148,6 +151,7 @@ export function createStoreClient(options: StoreClientOptions): StoreClient {
       access: createClient(AccessService, calls),
       audit: createClient(AuditService, calls),
       transformations: createClient(TransformationService, calls),
+      operations: createClient(OperationsService, calls),
       withCredentials: (other) => clientFor(other, false),
       close: owner ? () => sessions?.abort() : () => {},
     };

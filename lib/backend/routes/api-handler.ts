@@ -5,10 +5,12 @@ import { createConnectRouter, type ConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import { AccessService, AuditService } from "../../../gen/factline/console/v1/access_pb";
 import { ConsoleService } from "../../../gen/factline/console/v1/console_pb";
+import { OperationsService } from "../../../gen/factline/console/v1/operations_pb";
 import { SchemaService } from "../../../gen/factline/console/v1/schemas_pb";
 import { TransformationService } from "../../../gen/factline/console/v1/transformations_pb";
 import { createAccessService, createAuditService } from "../rpc/access";
 import { createConsoleService, type ConsoleServiceOptions } from "../rpc/console-service";
+import { createOperationsService } from "../rpc/operations";
 import { createSchemaService } from "../rpc/schemas";
 import { createTransformationService } from "../rpc/transformations";
 
@@ -45,9 +47,8 @@ export function createApiHandler(routes: (router: ConnectRouter) => void, prefix
 }
 
 /**
- * The console's /api handler: ConsoleService, SchemaService, TransformationService, AccessService and
- * AuditService over
- * one upstream (default: the shared one).
+ * The console's /api handler: ConsoleService, SchemaService, TransformationService, AccessService,
+ * AuditService and OperationsService over one upstream (default: the shared one).
  */
 export function createConsoleApiHandler(options: ConsoleServiceOptions = {}): FetchHandler {
   return createApiHandler((router) =>
@@ -56,7 +57,8 @@ export function createConsoleApiHandler(options: ConsoleServiceOptions = {}): Fe
       .service(SchemaService, createSchemaService({ upstream: options.upstream }))
       .service(TransformationService, createTransformationService({ upstream: options.upstream }))
       .service(AccessService, createAccessService({ upstream: options.upstream }))
-      .service(AuditService, createAuditService({ upstream: options.upstream })),
+      .service(AuditService, createAuditService({ upstream: options.upstream }))
+      .service(OperationsService, createOperationsService({ upstream: options.upstream })),
   );
 }
 
