@@ -11,10 +11,12 @@ import { describeKey, inRegistry, registeredBy } from "../schema/registry";
 const IMPORT_EXAMPLES = `
 Reads FactCast's registry layouts: index.json with <ns>/<type>/<version>/schema.json (what a
 FactCast server reads), the same files without index.json, or the source tree of FactCast's
-registry CLI, <ns>/<Type>/versions/<n>/schema.json with examples/*.json beside it. Prints how many
-versions were imported, were already registered unchanged, were replaced, or conflict: a version
-registered with a different schema is left alone and the command exits 2, unless --force replaces
-it (recorded in its history). Files FactCast would ignore are named on stderr.
+registry CLI, <ns>/<Type>/versions/<n>/schema.json with examples/*.json beside it. Transformations
+come along: <ns>/<type>/<from>-<to>/transform.js (the CLI's <ns>/<Type>/transformations/<from>-<to>/),
+and index.json's synthetic downcasts without code. Prints how many versions and transformations
+were imported, were already registered unchanged, were replaced, or conflict: one registered
+differently is left alone and the command exits 2, unless --force replaces it (recorded in its
+history). Files FactCast would ignore are named on stderr.
 
 Examples:
   $ factline schema import ./registry
@@ -24,7 +26,9 @@ Examples:
 export function schemaImportCommand(runtime: Runtime): Command {
   return new Command("import")
     .summary("import a FactCast schema registry directory")
-    .description("Import every schema of a FactCast registry directory (deployed or CLI source layout).")
+    .description(
+      "Import every schema and transformation of a FactCast registry directory (deployed or CLI source layout).",
+    )
     .argument("<dir>", "the registry's root directory")
     .option("--force", "replace registered versions whose schema differs")
     .addHelpText("after", IMPORT_EXAMPLES)
@@ -34,7 +38,11 @@ export function schemaImportCommand(runtime: Runtime): Command {
       // The store reads the layout again and refuses what it cannot import; read here too only to
       // name, on stderr, the files that would be skipped silently (FactCast ignores them as well).
       const layout = readRegistryLayout(files);
-      if (layout.schemas.length === 0 && !layout.problems.some((p) => p.severity === "error")) {
+      if (
+        layout.schemas.length === 0 &&
+        layout.transformations.length === 0 &&
+        !layout.problems.some((p) => p.severity === "error")
+      ) {
         throw usageError(
           `found no schemas in ${dir}: expected index.json with <ns>/<type>/<version>/schema.json, or <ns>/<Type>/versions/<n>/schema.json`,
         );
@@ -49,29 +57,60 @@ export function schemaImportCommand(runtime: Runtime): Command {
         ),
       );
       const conflicts = res.conflicts.map((k) => ({ ns: k.ns, type: k.type, version: k.version }));
+      const transformationConflicts = res.transformationConflicts.map((k) => ({
+        ns: k.ns,
+        type: k.type,
+        from: k.fromVersion,
+        to: k.toVersion,
+      }));
+      const transformations = {
+        imported: res.transformationsImported,
+        unchanged: res.transformationsUnchanged,
+        replaced: res.transformationsReplaced,
+        conflicts: transformationConflicts,
+      };
       if (json) {
         await runtime.stdout.line(
-          JSON.stringify({ imported: res.imported, unchanged: res.unchanged, replaced: res.replaced, conflicts }),
+          JSON.stringify({
+            imported: res.imported,
+            unchanged: res.unchanged,
+            replaced: res.replaced,
+            conflicts,
+            transformations,
+          }),
         );
       } else {
         await runtime.stdout.line(
           `imported ${res.imported}, unchanged ${res.unchanged}, replaced ${res.replaced}, conflicts ${conflicts.length}`,
         );
+        await runtime.stdout.line(
+          `transformations: imported ${transformations.imported}, unchanged ${transformations.unchanged}, ` +
+            `replaced ${transformations.replaced}, conflicts ${transformationConflicts.length}`,
+        );
         for (const k of conflicts)
           await runtime.stdout.line(`conflict: ${describeKey(k)} is registered with a different schema; left as it is`);
+        for (const k of transformationConflicts)
+          await runtime.stdout.line(
+            `conflict: ${k.ns}/${k.type} ${k.from} → ${k.to} is registered with different code; left as it is`,
+          );
       }
-      if (conflicts.length > 0) {
-        const n = conflicts.length;
-        throw rejectedError(
-          `${n} version${n === 1 ? " differs" : "s differ"} from the registered schema and ${n === 1 ? "was" : "were"} not imported; pass --force to replace them`,
-        );
+      const n = conflicts.length + transformationConflicts.length;
+      if (n > 0) {
+        const what =
+          transformationConflicts.length === 0
+            ? `${n} version${n === 1 ? " differs" : "s differ"} from the registered schema`
+            : conflicts.length === 0
+              ? `${n} transformation${n === 1 ? " differs" : "s differ"} from the registered code`
+              : `${n} versions and transformations differ from what is registered`;
+        throw rejectedError(`${what} and ${n === 1 ? "was" : "were"} not imported; pass --force to replace them`);
       }
     });
 }
 
 const EXPORT_EXAMPLES = `
-Writes FactCast's deployed layout: index.json (with each schema's MD5 hash) and
-<ns>/<type>/<version>/schema.json, plus each version's examples as examples/<n>.json, which a
+Writes FactCast's deployed layout: index.json (with each file's MD5 hash),
+<ns>/<type>/<version>/schema.json and <ns>/<type>/<from>-<to>/transform.js (downcasts without code
+as FactCast's synthetic entries), plus each version's examples as examples/<n>.json, which a
 FactCast server ignores and a factline import reads back. Refuses a directory that is not empty
 unless --force (files of the same name are then overwritten, others left alone).
 
@@ -97,10 +136,13 @@ export function schemaExportCommand(runtime: Runtime): Command {
       );
       const written = await writeRegistryDir(dir, res.files);
       const schemas = written.filter((p) => p.endsWith("/schema.json")).length;
-      if (json) await runtime.stdout.line(JSON.stringify({ directory: dir, schemas, files: written }));
+      const transformations =
+        (JSON.parse(res.files["index.json"] ?? "{}") as { transformations?: unknown[] }).transformations?.length ?? 0;
+      if (json) await runtime.stdout.line(JSON.stringify({ directory: dir, schemas, transformations, files: written }));
       else
         await runtime.stdout.line(
-          `exported ${formatCount(schemas)} schema version${schemas === 1 ? "" : "s"} to ${dir} (${formatCount(written.length)} files)`,
+          `exported ${formatCount(schemas)} schema version${schemas === 1 ? "" : "s"} and ${formatCount(transformations)} ` +
+            `transformation${transformations === 1 ? "" : "s"} to ${dir} (${formatCount(written.length)} files)`,
         );
     });
 }

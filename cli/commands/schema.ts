@@ -7,6 +7,7 @@ import { schemaCompareCommand, schemaGetCommand, schemaListCommand } from "./sch
 import { schemaDeleteCommand } from "./schema-delete";
 import { schemaExportCommand, schemaImportCommand } from "./schema-layout";
 import { schemaRegisterCommand } from "./schema-register";
+import { schemaTransformCommand } from "./schema-transform";
 import { schemaValidateCommand } from "./schema-validate";
 
 const SUBCOMMANDS = [
@@ -18,6 +19,7 @@ const SUBCOMMANDS = [
   schemaDeleteCommand,
   schemaImportCommand,
   schemaExportCommand,
+  schemaTransformCommand,
 ];
 
 const EXAMPLES = `
@@ -31,12 +33,15 @@ Examples:
   $ factline schema get shop OrderPlaced 3 > order-placed-v4.json
   $ factline schema validate shop OrderPlaced 3 payloads.ndjson
   $ factline schema compare shop OrderPlaced 2 3
-  $ factline schema import ./registry && factline schema export ./backup`;
+  $ factline schema import ./registry && factline schema export ./backup
+  $ factline schema transform register users UserCreated 1 2 1-2.js`;
 
 export function schemaCommand(runtime: Runtime): Command {
   const schema = new Command("schema")
-    .summary("register, list, validate, compare, import and export JSON Schemas")
-    .description("Manage the store's schema registry: JSON Schemas per namespace, type and version.")
+    .summary("register, list, validate, compare, import and export JSON Schemas and transformations")
+    .description(
+      "Manage the store's schema registry: JSON Schemas per namespace, type and version, and the transformations between versions.",
+    )
     .addHelpText("after", EXAMPLES);
   for (const create of SUBCOMMANDS)
     schema.addCommand(create(runtime).showHelpAfterError("(add --help for usage and examples)"));

@@ -11,7 +11,9 @@
  * A problem is an "error" when the schema it concerns was not imported and a "warning" otherwise.
  * A hash that does not match its file is a warning: the file is the schema, FactCast only uses the
  * hash to notice changes, and its CLI can hash a filtered rendering (--schema-remove-fields), so
- * refusing the schema would help nobody. Transformations are listed as warnings: factline has none.
+ * refusing the schema would help nobody. Transformations (index.json `transformations`,
+ * `<ns>/<type>/<from>-<to>/transform.js`, FactCast's synthetic downcasts) are read by
+ * ./transformations.ts.
  *
  * Write: index.json plus pretty-printed schema files, hashes of the files exactly as written, and
  * each version's examples as `<ns>/<type>/<version>/examples/<n>.json` — FactCast's server ignores
@@ -30,8 +32,11 @@ import {
   type LayoutProblem,
 } from "./files";
 
+import { TransformationReader, writeTransformations, type LayoutTransformation } from "./transformations";
+
 export type { LayoutProblem } from "./files";
 export { md5Hex } from "./files";
+export type { LayoutTransformation } from "./transformations";
 
 export interface LayoutSchema {
   ns: string;
@@ -47,11 +52,11 @@ export interface LayoutSchema {
 export interface RegistryLayout {
   /** Ordered by ns, type, version. */
   schemas: LayoutSchema[];
+  /** Ordered by ns, type, from, to. */
+  transformations: LayoutTransformation[];
   /** Ordered by path. */
   problems: LayoutProblem[];
 }
-
-const TRANSFORMATIONS_IGNORED = "ignored: factline does not run transformations";
 
 /** files: path relative to the registry root → content. */
 export function readRegistryLayout(files: Record<string, string>): RegistryLayout {
@@ -96,8 +101,11 @@ interface Key {
 class Reader {
   private readonly schemas = new Map<string, LayoutSchema & { path: string }>();
   private readonly problems: LayoutProblem[] = [];
+  private readonly transformations: TransformationReader;
 
-  constructor(private readonly files: ReadonlyMap<string, string>) {}
+  constructor(private readonly files: ReadonlyMap<string, string>) {
+    this.transformations = new TransformationReader(files, this.problems);
+  }
 
   problem(path: string, severity: LayoutProblem["severity"], message: string): void {
     this.problems.push({ path, severity, message });
@@ -109,7 +117,7 @@ class Reader {
       .map(({ path: _path, ...schema }) => schema);
     // Stable: a file's problems keep the order they were found in.
     const problems = [...this.problems].sort((x, y) => compare(x.path, y.path));
-    return { schemas, problems };
+    return { schemas, transformations: this.transformations.result(), problems };
   }
 
   fromIndex(index: Record<string, unknown>): void {
@@ -119,8 +127,7 @@ class Reader {
       const path = this.fromIndexEntry(entry, `index.json "schemes"[${i}]`);
       if (path !== undefined) listed.add(path);
     });
-    const transformations = Array.isArray(index.transformations) ? index.transformations : [];
-    for (const entry of transformations) this.transformation(entry);
+    this.transformations.fromIndex(index.transformations);
     for (const path of this.files.keys()) {
       if ((path === "schema.json" || path.endsWith("/schema.json")) && !listed.has(path)) {
         this.problem(
@@ -188,23 +195,12 @@ class Reader {
     return path;
   }
 
-  private transformation(entry: unknown): void {
-    const id = isRecord(entry) && typeof entry.id === "string" ? normalizePath(entry.id) : "index.json";
-    const what = isRecord(entry)
-      ? ` (${String(entry.ns)}/${String(entry.type)} ${String(entry.from)} → ${String(entry.to)})`
-      : "";
-    this.problem(id, "warning", `${TRANSFORMATIONS_IGNORED}${what}`);
-  }
-
   /** No index.json: every schema.json (and transform.js) is judged by where it lies. */
   discover(): void {
     for (const path of this.files.keys()) {
       const segments = path.split("/");
       const file = segments[segments.length - 1];
-      if (file === "transform.js") {
-        this.problem(path, "warning", TRANSFORMATIONS_IGNORED);
-        continue;
-      }
+      if (this.transformations.discover(path)) continue;
       if (file !== "schema.json") continue;
       // <ns>/<type>/<version>/schema.json, or the CLI's <ns>/<Type>/versions/<n>/schema.json.
       const source = segments.length === 5 && segments[2] === "versions";
@@ -278,7 +274,10 @@ function compare(x: string, y: string): number {
  * Throws on input the registry should never hold (a bad name or version, a duplicate, schema text
  * that is not JSON): that is our bug, not the user's.
  */
-export function writeRegistryLayout(schemas: readonly LayoutSchema[]): Record<string, string> {
+export function writeRegistryLayout(
+  schemas: readonly LayoutSchema[],
+  transformations: readonly LayoutTransformation[] = [],
+): Record<string, string> {
   const sorted = [...schemas].sort((x, y) => compare(x.ns, y.ns) || compare(x.type, y.type) || x.version - y.version);
   const files: Record<string, string> = {};
   const schemes: Array<{ id: string; ns: string; type: string; version: number; hash: string }> = [];
@@ -305,6 +304,8 @@ export function writeRegistryLayout(schemas: readonly LayoutSchema[]): Record<st
       files[`${dir}/examples/${n + 1}.json`] = parsedExample.ok ? formatJsonFile(parsedExample.value) : example;
     });
   }
-  const index = formatJsonFile({ schemes, transformations: [] });
+  const written = writeTransformations(transformations);
+  Object.assign(files, written.files);
+  const index = formatJsonFile({ schemes, transformations: written.entries });
   return { "index.json": index, ...Object.fromEntries(Object.entries(files).sort(([x], [y]) => compare(x, y))) };
 }

@@ -175,9 +175,9 @@ function factcastRegistry() {
 }
 
 describe("readRegistryLayout on a FactCast registry", () => {
-  it("imports every scheme as its file says, and lists each transformation as ignored", () => {
+  it("imports every scheme and every transformation as its file says, synthetic ones without code", () => {
     const files = factcastRegistry();
-    const { schemas, problems } = readRegistryLayout(files);
+    const { schemas, transformations, problems } = readRegistryLayout(files);
     expect(schemas.map((s) => `${s.ns}/${s.type}/${s.version}`)).toEqual([
       "Users/UserCreated/1",
       "Users/UserCreated/2",
@@ -186,28 +186,91 @@ describe("readRegistryLayout on a FactCast registry", () => {
     ]);
     expect(schemas[0].schemaText).toBe(files["Users/UserCreated/1/schema.json"]);
     expect(schemas.every((s) => s.examples === undefined)).toBe(true);
-    expect(problems).toEqual([
-      {
-        path: "Users/UserCreated/1-2/transform.js",
-        severity: "warning",
-        message: "ignored: factline does not run transformations (Users/UserCreated 1 → 2)",
-      },
-      {
-        path: "Users/UserCreated/2-3/transform.js",
-        severity: "warning",
-        message: "ignored: factline does not run transformations (Users/UserCreated 2 → 3)",
-      },
-      {
-        path: "Users/UserCreated/3-2/transform.js",
-        severity: "warning",
-        message: "ignored: factline does not run transformations (Users/UserCreated 3 → 2)",
-      },
-      {
-        path: "synthetic/Users/UserCreated/2-1/transform.js",
-        severity: "warning",
-        message: "ignored: factline does not run transformations (Users/UserCreated 2 → 1)",
-      },
+    expect(transformations).toEqual([
+      { ns: "Users", type: "UserCreated", from: 1, to: 2, code: files["Users/UserCreated/1-2/transform.js"] },
+      { ns: "Users", type: "UserCreated", from: 2, to: 1 },
+      { ns: "Users", type: "UserCreated", from: 2, to: 3, code: files["Users/UserCreated/2-3/transform.js"] },
+      { ns: "Users", type: "UserCreated", from: 3, to: 2, code: files["Users/UserCreated/3-2/transform.js"] },
     ]);
+    // The fixture's hashes are of other texts: each is a warning, the file wins.
+    expect(problems.map((p) => [p.path, p.severity])).toEqual([
+      ["Users/UserCreated/1-2/transform.js", "warning"],
+      ["Users/UserCreated/2-3/transform.js", "warning"],
+      ["Users/UserCreated/3-2/transform.js", "warning"],
+    ]);
+    expect(problems[0].message).toContain("imported as the file says");
+  });
+
+  it("reports transformation entries it cannot import, and transform.js files index.json does not list", () => {
+    const files = factcastRegistry();
+    const index = JSON.parse(files["index.json"]);
+    index.transformations = [
+      { id: "Users/UserCreated/1-2/transform.js" },
+      { id: "Users/UserCreated/4-5/transform.js", ns: "Users", type: "UserCreated", from: 4, to: 5 },
+      { id: "synthetic/Users/UserCreated/1-3/transform.js" },
+      { id: "Users/UserCreated/2-2/transform.js", ns: "Users", type: "UserCreated", from: 2, to: 2 },
+      { ns: "Users", type: "UserCreated", from: 1, to: 2 },
+      { id: "Users/UserCreated/1-2/transform.js", ns: "Users", type: "UserCreated", from: 1, to: 3 },
+    ];
+    files["index.json"] = JSON.stringify(index);
+    const { transformations, problems } = readRegistryLayout(files);
+    expect(transformations.map((t) => `${t.from}-${t.to}`)).toEqual(["1-2"]);
+    const messages = problems.map((p) => `${p.severity} ${p.path}: ${p.message}`);
+    // Ordered by path, as every problem list is.
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^error Users\/UserCreated\/1-2\/transform.js: .*says Users\/UserCreated 1 → 3 but the path says Users\/UserCreated 1 → 2/,
+      ),
+      expect.stringMatching(/^error Users\/UserCreated\/2-2\/transform.js: .*both must be different positive integers/),
+      expect.stringMatching(/^warning Users\/UserCreated\/2-3\/transform.js: not listed in index.json/),
+      expect.stringMatching(/^warning Users\/UserCreated\/3-2\/transform.js: not listed in index.json/),
+      expect.stringMatching(
+        /^error Users\/UserCreated\/4-5\/transform.js: listed in index.json but the file is missing/,
+      ),
+      expect.stringMatching(/^error index.json: .*"transformations"\[4\] has no "id"/),
+      expect.stringMatching(/^error synthetic\/Users\/UserCreated\/1-3\/transform.js: .*synthetic upcast/),
+    ]);
+  });
+
+  it("without index.json, finds transform.js by path, in the deployed and the CLI's source layout", () => {
+    const { transformations, problems } = readRegistryLayout({
+      "users/UserCreated/1/schema.json": "{}",
+      "users/UserCreated/1-2/transform.js": "function (e) {}",
+      "shop/Order/versions/1/schema.json": "{}",
+      "shop/Order/transformations/2-1/transform.js": "function (e) { delete e.x; }",
+      "shop/Order/elsewhere/transform.js": "function (e) {}",
+    });
+    expect(transformations).toEqual([
+      { ns: "shop", type: "Order", from: 2, to: 1, code: "function (e) { delete e.x; }" },
+      { ns: "users", type: "UserCreated", from: 1, to: 2, code: "function (e) {}" },
+    ]);
+    expect(problems.map((p) => [p.path, p.severity])).toEqual([["shop/Order/elsewhere/transform.js", "error"]]);
+  });
+
+  it("writes transformations as files with hashes, downcasts without code as synthetic entries, and reads them back", () => {
+    const transformations = [
+      { ns: "users", type: "UserCreated", from: 3, to: 2 },
+      { ns: "users", type: "UserCreated", from: 1, to: 2, code: "function (e) { e.salutation = 'NA'; }\n" },
+    ];
+    const files = writeRegistryLayout(
+      [{ ns: "users", type: "UserCreated", version: 1, schemaText: "{}" }],
+      transformations,
+    );
+    expect(JSON.parse(files["index.json"]).transformations).toEqual([
+      {
+        id: "users/UserCreated/1-2/transform.js",
+        ns: "users",
+        type: "UserCreated",
+        from: 1,
+        to: 2,
+        hash: md5(transformations[1].code!),
+      },
+      { id: "synthetic/users/UserCreated/3-2/transform.js", ns: "users", type: "UserCreated", from: 3, to: 2 },
+    ]);
+    expect(files["users/UserCreated/1-2/transform.js"]).toBe(transformations[1].code);
+    const back = readRegistryLayout(files);
+    expect(back.problems).toEqual([]);
+    expect(back.transformations).toEqual([transformations[1], transformations[0]]);
   });
 
   it("tolerates ids starting with ./ or /, and file keys too", () => {
@@ -441,21 +504,31 @@ describe("readRegistryLayout problems", () => {
     expect(problems.map((p) => [p.path, p.severity])).toEqual([["index.json", "error"]]);
   });
 
-  it("an index.json with transformations only imports nothing and warns per transformation", () => {
-    const { schemas, problems } = readRegistryLayout({
+  it("an index.json with transformations only: no schemas, the transformations whose files exist", () => {
+    const { schemas, transformations, problems } = readRegistryLayout({
       "index.json": JSON.stringify({
         transformations: [{ id: "a/b/1-2/transform.js", ns: "a", type: "b", from: 1, to: 2 }, 42],
       }),
+      "a/b/1-2/transform.js": "function (e) {}",
     });
     expect(schemas).toEqual([]);
+    expect(transformations).toEqual([{ ns: "a", type: "b", from: 1, to: 2, code: "function (e) {}" }]);
     expect(problems).toEqual([
       {
-        path: "a/b/1-2/transform.js",
-        severity: "warning",
-        message: "ignored: factline does not run transformations (a/b 1 → 2)",
+        path: "index.json",
+        severity: "error",
+        message: 'index.json "transformations"[1] has no "id"; give it the path of its transform.js',
       },
-      { path: "index.json", severity: "warning", message: "ignored: factline does not run transformations" },
     ]);
+  });
+
+  it("transformations that are not an array: an error, the schemas still imported", () => {
+    const { schemas, problems } = readRegistryLayout({
+      "index.json": JSON.stringify({ schemes: [good], transformations: {} }),
+      [good.id]: "{}",
+    });
+    expect(schemas).toHaveLength(1);
+    expect(problems.map((p) => [p.path, p.severity])).toEqual([["index.json", "error"]]);
   });
 });
 
@@ -472,13 +545,7 @@ describe("readRegistryLayout without index.json", () => {
       { ns: "users", type: "UserCreated", version: 1, schemaText: "{}" },
       { ns: "users", type: "UserCreated", version: 2, schemaText: '{"type":"object"}', examples: ['{"a":1}'] },
     ]);
-    expect(problems).toEqual([
-      {
-        path: "users/UserCreated/1-2/transform.js",
-        severity: "warning",
-        message: "ignored: factline does not run transformations",
-      },
-    ]);
+    expect(problems).toEqual([]);
   });
 
   it("a version directory that is not a positive integer, or a schema out of place: an error each", () => {
@@ -515,8 +582,8 @@ describe("readRegistryLayout without index.json", () => {
     ]);
   });
 
-  it("reads the CLI's source layout with its examples, in natural order, skipping broken ones", () => {
-    const { schemas, problems } = readRegistryLayout({
+  it("reads the CLI's source layout with its examples (in natural order, skipping broken ones) and transformations", () => {
+    const { schemas, transformations, problems } = readRegistryLayout({
       "index.md": "# Our registry",
       "Users/index.md": "Users",
       "Users/UserCreated/index.md": "A user was created",
@@ -546,12 +613,10 @@ describe("readRegistryLayout without index.json", () => {
         examples: ['{"n":2}', '{"n":10}'],
       },
     ]);
+    expect(transformations).toEqual([
+      { ns: "Users", type: "UserCreated", from: 1, to: 2, code: "function (e) { e.salutation = 'NA' }" },
+    ]);
     expect(problems.map((p) => [p.path, p.severity, p.message.replace(/\(.*\)/, "(…)")])).toEqual([
-      [
-        "Users/UserCreated/transformations/1-2/transform.js",
-        "warning",
-        "ignored: factline does not run transformations",
-      ],
       [
         "Users/UserCreated/versions/2/examples/broken.json",
         "warning",
@@ -577,6 +642,6 @@ describe("readRegistryLayout without index.json", () => {
   });
 
   it("nothing at all: no schemas, no problems", () => {
-    expect(readRegistryLayout({})).toEqual({ schemas: [], problems: [] });
+    expect(readRegistryLayout({})).toEqual({ schemas: [], transformations: [], problems: [] });
   });
 });

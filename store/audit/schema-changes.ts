@@ -45,16 +45,27 @@ export function auditSchemaChanges(db: Db, handlers: Handlers): Handlers {
         ctx,
         {
           action: "schema.import",
-          subject: `${req.files.length} files`,
+          subject: `${Object.keys(req.files).length} files`,
           reason: req.force ? "forced: conflicting versions replaced" : "",
         },
         async () => handlers.importRegistry(req, ctx),
         (res) => {
-          const r = res as { imported?: number; unchanged?: number; replaced?: number; conflicts?: unknown[] };
+          const r = res as {
+            imported?: number;
+            unchanged?: number;
+            replaced?: number;
+            conflicts?: unknown[];
+            transformationsImported?: number;
+            transformationsUnchanged?: number;
+            transformationsReplaced?: number;
+            transformationConflicts?: unknown[];
+          };
           return {
             detail:
               `${r.imported ?? 0} imported, ${r.unchanged ?? 0} unchanged, ${r.replaced ?? 0} replaced, ` +
-              `${r.conflicts?.length ?? 0} in conflict`,
+              `${r.conflicts?.length ?? 0} in conflict; transformations: ${r.transformationsImported ?? 0} imported, ` +
+              `${r.transformationsUnchanged ?? 0} unchanged, ${r.transformationsReplaced ?? 0} replaced, ` +
+              `${r.transformationConflicts?.length ?? 0} in conflict`,
           };
         },
       ),

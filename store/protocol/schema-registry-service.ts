@@ -12,6 +12,11 @@ import * as schemas from "../storage/schemas";
 import type { StoreRuntime } from "../store";
 import { guarded } from "./errors";
 import { missingReason } from "./transformation-service";
+import {
+  checkImportedTransformations,
+  exportedTransformations,
+  importTransformations,
+} from "../transformations/layout";
 
 /** The schema registry over gRPC: register, list, get, validate, check, compare, delete, import, export. */
 export function createSchemaRegistryService(store: StoreRuntime): ServiceHandlers<typeof SchemaRegistryService> {
@@ -181,7 +186,7 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
     },
 
     async importRegistry(req, ctx) {
-      const { schemas: found, problems } = readRegistryLayout(req.files);
+      const { schemas: found, transformations, problems } = readRegistryLayout(req.files);
       const fatal = problems.filter((p) => p.severity === "error");
       if (fatal.length > 0) {
         throw new InvalidInputError(
@@ -190,11 +195,9 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       }
       // All or nothing: one namespace the caller may not manage stops the import before any write.
       const principal = principalOf(ctx);
-      requireSchemas(
-        principal,
-        found.map((s) => s.ns),
-      );
+      requireSchemas(principal, [...found.map((s) => s.ns), ...transformations.map((t) => t.ns)]);
       found.forEach((s) => compileOrExplain(s.schemaText, `${s.ns}/${s.type}/${s.version}/schema.json`));
+      await checkImportedTransformations(store, transformations, found);
       const result = { imported: 0, unchanged: 0, replaced: 0, conflicts: [] as WireKey[] };
       for (const s of found) {
         const key = requireKey({ ns: s.ns, type: s.type, version: s.version });
@@ -215,7 +218,19 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
         else result.conflicts.push({ ...key, $typeName: "factline.admin.v1.SchemaKey" });
       }
       await registry.refresh();
-      return result;
+      const imported = await importTransformations(store, transformations, principal.account, req.force);
+      return {
+        ...result,
+        transformationsImported: imported.imported,
+        transformationsUnchanged: imported.unchanged,
+        transformationsReplaced: imported.replaced,
+        transformationConflicts: imported.conflicts.map((k) => ({
+          ns: k.ns,
+          type: k.type,
+          fromVersion: k.from,
+          toVersion: k.to,
+        })),
+      };
     },
 
     async exportRegistry(req, ctx) {
@@ -223,6 +238,7 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       if (req.ns) requireRead(principal, [req.ns]);
       const rows = (await schemas.listSchemas(db, { ns: req.ns || undefined })).filter((r) => principal.mayRead(r.ns));
       const full = await Promise.all(rows.map((r) => schemas.getSchema(db, r)));
+      const transformations = await exportedTransformations(store, req.ns || undefined, (ns) => principal.mayRead(ns));
       return {
         files: writeRegistryLayout(
           full.map((s) => ({
@@ -232,6 +248,7 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
             schemaText: s!.schema,
             examples: s!.examples,
           })),
+          transformations,
         ),
       };
     },

@@ -26,12 +26,9 @@ import { canonicalUuid } from "../../factcast/uuid";
 import type { StoreRuntime } from "../store";
 import { edgesOf, missingUpcasts } from "../transformations/chains";
 import { checkTransformation, DEFAULT_SAMPLE_LIMIT, MAX_SAMPLE_LIMIT } from "../transformations/check";
+import { MAX_CODE_CHARS } from "../transformations/layout";
 import type { CandidateTransformation } from "../transformations/registry";
 import { guarded } from "./errors";
-
-// A transform.js is a function of a few lines; a megabyte of script is a mistake or an attack on
-// the sandbox's compile step.
-const MAX_CODE_CHARS = 256 * 1024;
 
 /** Transformations over gRPC: register, list, get, delete, check, try on a fact, stats. */
 export function createTransformationService(store: StoreRuntime): ServiceHandlers<typeof TransformationService> {

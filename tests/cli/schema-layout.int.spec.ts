@@ -77,18 +77,33 @@ describe("schema import and export", () => {
     const ns = uniqueName("inv");
     const deployed = await writeTree(join(dir, "deployed"), deployedRegistry(ns));
     const first = await runCli(url, ["schema", "import", deployed]);
-    expect(first).toMatchObject({ code: 0, stderr: "", stdout: "imported 2, unchanged 0, replaced 0, conflicts 0\n" });
+    expect(first).toMatchObject({
+      code: 0,
+      stderr: "",
+      stdout:
+        "imported 2, unchanged 0, replaced 0, conflicts 0\ntransformations: imported 0, unchanged 0, replaced 0, conflicts 0\n",
+    });
     const source = await writeTree(join(dir, "source"), sourceRegistry(ns));
     const second = await runCli(url, ["schema", "import", source, "--json"]);
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.stdout)).toEqual({ imported: 2, unchanged: 0, replaced: 0, conflicts: [] });
+    expect(JSON.parse(second.stdout)).toEqual({
+      imported: 2,
+      unchanged: 0,
+      replaced: 0,
+      conflicts: [],
+      transformations: { imported: 0, unchanged: 0, replaced: 0, conflicts: [] },
+    });
     const lead = JSON.parse((await runCli(url, ["schema", "get", ns, "LeadCreated", "1", "--json"])).stdout);
     expect(lead.examples).toEqual([{ name: "ACME" }]);
 
     const out = join(dir, "exported");
     const exported = await runCli(url, ["schema", "export", out, "--ns", ns]);
-    // index.json, four schema.json files and LeadCreated v1's example (examples travel along).
-    expect(exported).toMatchObject({ code: 0, stdout: `exported 4 schema versions to ${out} (6 files)\n` });
+    // index.json, four schema.json files and LeadCreated v1's example (examples travel along); the
+    // downcasts 2 → 1 the store assumes go into index.json as FactCast's synthetic entries.
+    expect(exported).toMatchObject({
+      code: 0,
+      stdout: `exported 4 schema versions and 2 transformations to ${out} (6 files)\n`,
+    });
     const files = await readTree(out);
     expect(
       Object.keys(files)
@@ -115,7 +130,9 @@ describe("schema import and export", () => {
 
     // The export imports back unchanged: a lossless round trip.
     const back = await runCli(url, ["schema", "import", out]);
-    expect(back.stdout).toBe("imported 0, unchanged 4, replaced 0, conflicts 0\n");
+    expect(back.stdout).toBe(
+      "imported 0, unchanged 4, replaced 0, conflicts 0\ntransformations: imported 0, unchanged 2, replaced 0, conflicts 0\n",
+    );
   });
 
   it("reports conflicts with exit 2 and leaves them, unless --force replaces them", async () => {
@@ -128,7 +145,7 @@ describe("schema import and export", () => {
     const refused = await runCli(url, ["schema", "import", tree]);
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe(
-      `imported 0, unchanged 0, replaced 0, conflicts 1\nconflict: ${ns}/StockAdjusted version 1 is registered with a different schema; left as it is\n`,
+      `imported 0, unchanged 0, replaced 0, conflicts 1\ntransformations: imported 0, unchanged 0, replaced 0, conflicts 0\nconflict: ${ns}/StockAdjusted version 1 is registered with a different schema; left as it is\n`,
     );
     expect(refused.stderr).toBe(
       "factline: 1 version differs from the registered schema and was not imported; pass --force to replace them\n",
@@ -138,7 +155,11 @@ describe("schema import and export", () => {
     );
 
     const forced = await runCli(url, ["schema", "import", tree, "--force"]);
-    expect(forced).toMatchObject({ code: 0, stdout: "imported 0, unchanged 0, replaced 1, conflicts 0\n" });
+    expect(forced).toMatchObject({
+      code: 0,
+      stdout:
+        "imported 0, unchanged 0, replaced 1, conflicts 0\ntransformations: imported 0, unchanged 0, replaced 0, conflicts 0\n",
+    });
     expect((await runCli(url, ["schema", "get", ns, "StockAdjusted", "1"])).stdout).toBe(changed + "\n");
   });
 

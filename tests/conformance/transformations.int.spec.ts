@@ -1,7 +1,11 @@
 // Transformations as a FactCast client meets them, over real gRPC: facts fetched and subscribed as
 // other versions (one step, a two-step chain, a downcast without code), FactCast's exceptions when
 // no chain leads there or a step fails, and the facts that need nothing passed on untouched.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import type { Client } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStoreClient } from "../../factcast/client.js";
@@ -18,6 +22,7 @@ import {
 } from "../support/client.js";
 import { fact, idOf, parseFact, publish, uniqueName } from "../support/facts.js";
 import { startStoreOnFreshDatabase, type StoreFixture } from "../support/store.js";
+import { runCli } from "../cli/run-cli.js";
 
 const MISSING_TRANSFORMATION = "org.factcast.core.subscription.MissingTransformationInformationException";
 const TRANSFORMATION_EXCEPTION = "org.factcast.core.subscription.TransformationException";
@@ -354,4 +359,61 @@ describe("the transformation cache", () => {
     expect((JSON.parse(third.facts()[0].payloadText) as { displayName: string }).displayName).toBe("L, F0");
     expect((await stats()).transformedFacts - after.transformedFacts).toBeGreaterThanOrEqual(50n);
   });
+});
+
+describe("a FactCast registry imported through the CLI", () => {
+  it("brings its transformations along: v1 facts come as v3 through 1-2 and 2-3, v3 facts as v1 through 3-2 and the synthetic 2-1", async () => {
+    const ns = uniqueName("imported");
+    const names = ["firstName", "lastName"];
+    const files: Record<string, string> = {
+      [`${ns}/UserCreated/1/schema.json`]: schema(names),
+      [`${ns}/UserCreated/2/schema.json`]: schema([...names, "salutation"]),
+      [`${ns}/UserCreated/3/schema.json`]: schema([...names, "salutation", "displayName"]),
+      [`${ns}/UserCreated/1-2/transform.js`]: `function transform(event) {\n    event.salutation = "NA"\n}`,
+      [`${ns}/UserCreated/2-3/transform.js`]: `function transform(event) {\n    event.displayName = event.firstName + " " + event.lastName\n}`,
+      [`${ns}/UserCreated/3-2/transform.js`]: `function transform(event) {\n    // just a dummy downcast transformation\n}`,
+    };
+    const md5 = (text: string) => createHash("md5").update(text).digest("hex");
+    const index = {
+      schemes: [1, 2, 3].map((version) => {
+        const id = `${ns}/UserCreated/${version}/schema.json`;
+        return { id, ns, type: "UserCreated", version, hash: md5(files[id]) };
+      }),
+      transformations: [
+        ...(["1-2", "3-2", "2-3"] as const).map((pair) => {
+          const id = `${ns}/UserCreated/${pair}/transform.js`;
+          const [from, to] = pair.split("-").map(Number);
+          return { id, ns, type: "UserCreated", from, to, hash: md5(files[id]) };
+        }),
+        { ns, type: "UserCreated", from: 2, to: 1, id: `synthetic/${ns}/UserCreated/2-1/transform.js` },
+      ],
+    };
+    const root = await mkdtemp(join(tmpdir(), "factline-registry-"));
+    try {
+      for (const [path, text] of Object.entries({ "index.json": JSON.stringify(index), ...files })) {
+        await mkdir(dirname(join(root, path)), { recursive: true });
+        await writeFile(join(root, path), text);
+      }
+      const imported = await runCli(fx.store.url, ["schema", "import", root]);
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(imported.stdout).toContain("transformations: imported 3, unchanged 1");
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+    const v1 = fact({ ns, type: "UserCreated", version: 1, payload: { firstName: "Ada", lastName: "L" } });
+    const v3 = fact({
+      ns,
+      type: "UserCreated",
+      version: 3,
+      payload: { firstName: "G", lastName: "H", salutation: "Mrs", displayName: "G H" },
+    });
+    await publish(fx.client, [v1, v3]);
+    const asV3 = await catchUp(fx.client, { specs: [{ ns, type: "UserCreated", version: 3 }] });
+    expect(payloadsOf(asV3.facts())).toEqual([
+      { firstName: "Ada", lastName: "L", salutation: "NA", displayName: "Ada L" },
+      JSON.parse(v3.payload),
+    ]);
+    const asV1 = (await fetchAs(idOf(v3), 1))!;
+    expect([asV1.version, JSON.parse(asV1.payloadText)]).toEqual([1, JSON.parse(v3.payload)]);
+  }, 120_000);
 });
