@@ -1,7 +1,9 @@
 // FactReader against a real PostgreSQL: a catch-up that loses its connection mid-cursor resumes after
-// the last fact it returned; a read past its time limit or whose consumer leaves is cancelled in
-// the database.
+// the last fact it returned, also when it breaks in the last read of a range; a read past its time
+// limit or whose consumer leaves is cancelled in the database.
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryTimeLimitError } from "../errors";
 import type { FactSpec } from "../facts/spec";
@@ -60,6 +62,30 @@ describe("FactReader", () => {
     expect(serials).toEqual([...serials].sort((a, b) => (a < b ? -1 : 1)));
   });
 
+  // The range's last read ends with CommandComplete, after which pg-cursor closes the portal and
+  // waits for ReadyForQuery; a connection lost in between used to leave the read pending forever
+  // (a gap read or the end of a catch-up: the subscription stalled, sending only keepalives).
+  it.each([
+    ["the server terminates the backend (pg_terminate_backend) while the portal's Close is on its way", "terminate"],
+    ["the connection drops", "drop"],
+  ] as const)("resumes when, right after the last read's CommandComplete, %s", async (_, how) => {
+    const range = 20n;
+    const broken = breakAfterCommandComplete(how);
+    const reader = new FactReader(storage.db.reads, [spec()], 0n, range, { health: storage.health });
+    const serials: bigint[] = [];
+    try {
+      for (;;) {
+        const facts = await within(10_000, reader.next(), `the reader hung after ${serials.length} facts`);
+        if (facts.length === 0) break;
+        serials.push(...facts.map((f) => f.ser));
+      }
+    } finally {
+      await reader.close();
+    }
+    expect(await broken).toBe(true);
+    expect(serials).toEqual(Array.from({ length: Number(range) }, (_, i) => BigInt(i + 1)));
+  });
+
   it("without a health monitor, a lost connection is the caller's error", async () => {
     const reader = new FactReader(storage.db.reads, [spec()], 0n);
     try {
@@ -101,6 +127,38 @@ describe("FactReader", () => {
     await expect.poll(() => activeReads(), { timeout: 5_000 }).toBe(0);
   });
 });
+
+/**
+ * Breaks the next reads connection checked out right after PostgreSQL's CommandComplete for its
+ * cursor: "terminate" holds the client's Close/Sync back and has the server terminate the backend
+ * (it sends FATAL 57P01 and closes), "drop" destroys the socket. Resolves true once it struck.
+ */
+function breakAfterCommandComplete(how: "terminate" | "drop"): Promise<boolean> {
+  return new Promise((resolve) => {
+    storage.db.reads.once("acquire", (client: pg.PoolClient) => {
+      const raw = client as unknown as { processID: number; connection: NodeJS.EventEmitter & { stream: Socket } };
+      raw.connection.prependOnceListener("commandComplete", () => {
+        const { stream } = raw.connection;
+        if (how === "drop") {
+          stream.destroy();
+          resolve(true);
+          return;
+        }
+        stream.cork();
+        void storage
+          .admin<{ ok: boolean }>("SELECT pg_terminate_backend($1) AS ok", [raw.processID])
+          .then(([row]) => resolve(row.ok))
+          .finally(() => stream.uncork());
+      });
+    });
+  });
+}
+
+function within<T>(ms: number, work: Promise<T>, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Store reads still running in the database. */
 async function activeReads(): Promise<number> {

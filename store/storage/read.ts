@@ -58,11 +58,16 @@ export class FactReader {
   /** Why the current connection was given up (a time limit, the consumer leaving, a broken connection). */
   private stopped?: Error;
   private readAhead?: Promise<{ rows: StoredFact[]; asked: number }>;
+  /** Fails the read in flight: pg-cursor does not always settle it when its connection dies (read()). */
+  private abandonRead?: (err: Error) => void;
   private idleTimer?: NodeJS.Timeout;
   private readTimer?: NodeJS.Timeout;
   private readonly onAbort = () => this.stop((this.options.signal?.reason as Error) ?? new Error("cancelled"));
+  // pg emits 'error' on a checked-out client whenever its connection ends unexpectedly (whether or
+  // not the server said why first), so this is where a read in flight learns that it never will.
   private readonly onClientError = (err: Error) => {
     this.stopped ??= err;
+    this.abandonRead?.(err);
   };
 
   constructor(
@@ -127,12 +132,25 @@ export class FactReader {
     if (limit > 0) {
       this.readTimer = setTimeout(() => this.stop(new QueryTimeLimitError("a catch-up read", limit)), limit);
     }
-    const read = this.cursor!.read(asked)
+    // pg-cursor never settles a read whose connection breaks after the server's CommandComplete
+    // (the range's last read) and before its ReadyForQuery: Cursor.handleError ignores errors once
+    // the portal is done (brianc/node-postgres#2468). Without this the reader, and the catch-up or
+    // gap read of its subscription, would wait forever, sending keepalives and no facts; with it the
+    // read fails like any other on a lost connection and next() reopens after the last fact returned.
+    const cursorRead = this.cursor!.read(asked);
+    let abandon!: (err: Error) => void;
+    const read = new Promise<StoredFact[]>((resolve, reject) => {
+      abandon = reject;
+      cursorRead.then(resolve, reject);
+    })
       .then((rows) => ({ rows, asked }))
       .finally(() => {
+        if (this.abandonRead !== abandon) return; // given up already (detach); a newer read may run
+        this.abandonRead = undefined;
         this.reading = false;
         clearTimeout(this.readTimer);
       });
+    this.abandonRead = abandon;
     // A failed read ahead surfaces on the next call to next(), or is dropped by close().
     read.catch(() => {});
     return read;
@@ -180,6 +198,10 @@ export class FactReader {
 
   private detach(): void {
     this.client?.off("error", this.onClientError);
+    // A read on a connection given up (cancelled, discarded, broken) is over even if pg-cursor never says so.
+    const abandon = this.abandonRead;
+    this.abandonRead = undefined;
+    abandon?.(this.stopped ?? new Error("Connection terminated: the reader gave its connection up"));
     this.cursor = undefined;
     this.client = undefined;
     this.reading = false;
