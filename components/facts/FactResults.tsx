@@ -180,6 +180,9 @@ export function FactResults({
             : `${plural(rows.length, "fact")} loaded${list.canLoadMore ? ", more available" : ""}`}
           {range && <> · {range}</>}
           {info?.strategy === "catch-up" && <> · read by catch-up (plain FactCast)</>}
+          {params.asVersion !== undefined && (
+            <span data-testid="as-version-note"> · shown as version {params.asVersion} (transformed by the store)</span>
+          )}
         </p>
         <div className="ml-auto flex items-center gap-2">
           <CopyButton

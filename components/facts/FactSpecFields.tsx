@@ -52,6 +52,10 @@ export function useSpecFields(initial: SpecLists, errorFor: (...params: string[]
       onPendingChange: (text: string) => setPending((p) => ({ ...p, [field]: text })),
       error: errorFor(PARAM[field]),
     }),
+    /** A field's values, including text typed but not yet turned into a token. */
+    valuesOf: (field: SpecField): string[] => [
+      ...new Set([...lists[field], pending[field]].map((v) => v.trim()).filter(Boolean)),
+    ],
     /** Writes every value into `sp`, including text typed but not yet turned into a token. */
     appendTo(sp: URLSearchParams): void {
       for (const field of SPEC_FIELDS)

@@ -7,16 +7,23 @@
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { FactSpecFields, specListsOf, useSpecFields } from "@/components/facts/FactSpecFields";
+import { AsVersionField } from "@/components/facts/AsVersionField";
 import { Button } from "@/components/ui/Button";
 import { PARAM, parseFactsSearchParams, toFactsSearchParams, type ParamError } from "@/lib/query-params";
 import { cx } from "@/lib/view/cx";
 
-type TextField = "from" | "to" | "fromDate" | "toDate";
+type TextField = "from" | "to" | "fromDate" | "toDate" | "asVersion";
 type Range = Record<TextField, string>;
 
 function rangeOf(sp: URLSearchParams): Range {
   const one = (name: string) => sp.get(name)?.trim() ?? "";
-  return { from: one(PARAM.from), to: one(PARAM.to), fromDate: one(PARAM.fromDate), toDate: one(PARAM.toDate) };
+  return {
+    from: one(PARAM.from),
+    to: one(PARAM.to),
+    fromDate: one(PARAM.fromDate),
+    toDate: one(PARAM.toDate),
+    asVersion: one(PARAM.asVersion),
+  };
 }
 
 export function FilterForm({ search }: { search: string }) {
@@ -40,7 +47,7 @@ export function FilterForm({ search }: { search: string }) {
   const apply = () => {
     const sp = new URLSearchParams();
     spec.appendTo(sp);
-    for (const field of ["from", "to", "fromDate", "toDate"] as TextField[])
+    for (const field of ["from", "to", "fromDate", "toDate", "asVersion"] as TextField[])
       if (range[field].trim()) sp.set(PARAM[field], range[field].trim());
     if (initial.order !== "newest") sp.set(PARAM.order, initial.order);
     const parsed = parseFactsSearchParams(sp);
@@ -91,6 +98,14 @@ export function FilterForm({ search }: { search: string }) {
           <span className="text-subtle">–</span>
           <TextInput id="f-to-date" label="to day" type="date" value={range.toDate} onChange={setText("toDate")} />
         </RangeField>
+        <AsVersionField
+          id="f-as-version"
+          value={range.asVersion}
+          onChange={setText("asVersion")}
+          namespaces={spec.valuesOf("ns")}
+          types={spec.valuesOf("type")}
+          error={errorFor(PARAM.asVersion)}
+        />
         <div className="ml-auto flex gap-2 self-end">
           <Button
             variant="ghost"

@@ -10,6 +10,7 @@
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { FactSpecFields, specListsOf, useSpecFields } from "@/components/facts/FactSpecFields";
+import { AsVersionField } from "@/components/facts/AsVersionField";
 import { Button } from "@/components/ui/Button";
 import { FROM_BEGINNING, liveHref, parseLiveSearchParams } from "@/lib/live-params";
 import { PARAM, type ParamError } from "@/lib/query-params";
@@ -42,9 +43,15 @@ export function LiveWatchForm({ search }: { search: string }) {
   const initial = useMemo(() => {
     const sp = new URLSearchParams(search);
     const parsed = parseLiveSearchParams(search);
-    return { lists: specListsOf(sp), start: startOf(sp), errors: parsed.ok ? [] : parsed.errors };
+    return {
+      lists: specListsOf(sp),
+      start: startOf(sp),
+      asVersion: sp.get(PARAM.asVersion)?.trim() ?? "",
+      errors: parsed.ok ? [] : parsed.errors,
+    };
   }, [search]);
   const [draft, setDraft] = useState(initial.start);
+  const [asVersion, setAsVersion] = useState(initial.asVersion);
   const [errors, setErrors] = useState<ParamError[]>(initial.errors);
   const errorFor = (...names: string[]) =>
     errors
@@ -56,6 +63,7 @@ export function LiveWatchForm({ search }: { search: string }) {
   const apply = () => {
     const sp = new URLSearchParams();
     spec.appendTo(sp);
+    if (asVersion.trim()) sp.set(PARAM.asVersion, asVersion.trim());
     const missing: ParamError[] = [];
     if (draft.start === "beginning") sp.set(PARAM.from, FROM_BEGINNING);
     if (draft.start === "serial") {
@@ -127,11 +135,20 @@ export function LiveWatchForm({ search }: { search: string }) {
             </p>
           )}
         </fieldset>
+        <AsVersionField
+          id="l-as-version"
+          value={asVersion}
+          onChange={setAsVersion}
+          namespaces={spec.valuesOf("ns")}
+          types={spec.valuesOf("type")}
+          error={errorFor(PARAM.asVersion)}
+        />
         <div className="ml-auto flex gap-2 self-end">
           <Button
             variant="ghost"
             onClick={() => {
               spec.clear();
+              setAsVersion("");
               setDraft(startOf(new URLSearchParams()));
               setErrors([]);
             }}

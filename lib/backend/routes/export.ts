@@ -1,5 +1,6 @@
 // The fact browser's "export": the WHOLE result of a query as NDJSON, oldest first, one
-// {"header":…,"payload":…} per line with both exactly as stored. Streamed with back-pressure: the
+// {"header":…,"payload":…} per line with both exactly as stored (or, with `asVersion`, as the store
+// delivers them in that version). Streamed with back-pressure: the
 // response pulls one fact at a time from a catch-up subscription, so a million facts never sit in
 // memory and a slow download slows the store's reading instead of filling the console's heap.
 import { Code } from "@connectrpc/connect";
