@@ -29,7 +29,15 @@ export default defineConfig({
         resolve: {
           alias: { "server-only": fileURLToPath(new URL("node_modules/server-only/empty.js", import.meta.url)) },
         },
-        test: { name: "unit", include: ["**/*.unit.spec.ts"], exclude: IGNORED },
+        test: {
+          name: "unit",
+          include: ["**/*.unit.spec.ts"],
+          exclude: IGNORED,
+          // A unit test's timeout catches a hang, it never measures speed: some start worker
+          // threads (store/sandbox) or walk bounded explosions, which a loaded two-core CI machine
+          // can take longer than vitest's default 5 s for.
+          testTimeout: 30_000,
+        },
       },
       {
         extends: true,

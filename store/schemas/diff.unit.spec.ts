@@ -127,7 +127,8 @@ describe("diffSchemas on schemas built to explode", () => {
     };
     const started = Date.now();
     const changes = diffSchemas(definitions(str), definitions({ type: "integer" }));
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Unbounded, 2^22 paths would take minutes; the bound answers in well under a second when idle.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(changes[0]).toMatchObject({ path: "", kind: "other", breakingForReaders: true, breakingForWriters: true });
     expect(changes[0].description).toContain("too large to compare completely");
     expect(changes.length).toBeGreaterThan(1);

@@ -145,7 +145,7 @@ describe("server-side prefetch", () => {
       prefetchFactPage({ serial: 1n }, options),
       serialOfFact("3f2504e0-4f89-11d3-9a0c-0305e82c3301", options),
     ]);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(performance.now() - started).toBeLessThan(3_000);
     for (const { state } of [overview, namespace, fact]) expect(state.queries).toEqual([]);
     expect(fact.found).toBeUndefined();
     expect(serial).toBeUndefined();
