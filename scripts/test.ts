@@ -1,7 +1,8 @@
 /**
  * `npm test`: every stage in order, vitest's readable output as it goes, and one last line
  * `N passed, N failed` that CI reads. Later stages run even when an earlier one failed, so a
- * single run shows everything that is broken.
+ * single run shows everything that is broken. The failures are listed again at the very end, with
+ * their first message line, because CI often keeps only the tail of a long run's output.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
@@ -18,6 +19,8 @@ const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 interface Outcome {
   passed: number;
   failed: number;
+  /** "file › test: first line of the message", for the list at the end. */
+  failures?: string[];
 }
 interface Stage {
   name: string;
@@ -85,7 +88,10 @@ async function vitestProject(project: string): Promise<Outcome> {
     );
     // A stage that fails outside any test (global setup, syntax error, crash) still counts as one
     // failure, so the summary line can never read "0 failed" for a red run.
-    if (code !== 0 && counts.failed === 0) counts.failed = 1;
+    if (code !== 0 && counts.failed === 0) {
+      counts.failed = 1;
+      counts.failures = [`${project}: vitest exited with ${code} outside any test (see its output above)`];
+    }
     return counts;
   } finally {
     await fs.rm(reportDir, { recursive: true, force: true });
@@ -95,28 +101,57 @@ async function vitestProject(project: string): Promise<Outcome> {
 interface JsonReport {
   numPassedTests: number;
   numFailedTests: number;
-  testResults: { status: string; assertionResults: { status: string }[] }[];
+  testResults: {
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults: { status: string; fullName: string; failureMessages?: string[] }[];
+  }[];
 }
 
 /** A file whose beforeAll failed reports its tests as skipped; count such a file as one failure. */
 function countTests(report: JsonReport): Outcome {
-  const brokenFiles = report.testResults.filter(
-    (file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed"),
-  ).length;
-  return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles };
+  const failures: string[] = [];
+  let brokenFiles = 0;
+  for (const file of report.testResults) {
+    const where = path.relative(repoRoot, file.name);
+    const failed = file.assertionResults.filter((test) => test.status === "failed");
+    for (const test of failed) failures.push(`${where} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    if (file.status === "failed" && failed.length === 0) {
+      brokenFiles++;
+      failures.push(`${where}: ${firstLine(file.message)}`);
+    }
+  }
+  return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles, failures };
+}
+
+/** Vitest's messages carry ANSI colours and stacks; the list wants one readable line. */
+function firstLine(message: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = (message ?? "no message").replace(/\u001b\[[0-9;]*m/g, "");
+  return plain.split("\n", 1)[0].slice(0, 300);
 }
 
 const total: Outcome = { passed: 0, failed: 0 };
 const timings: string[] = [];
+const failures: string[] = [];
 for (const stage of stages) {
   console.log(`\n━━ ${stage.name} ━━`);
   const started = Date.now();
   const outcome = await stage.run();
   total.passed += outcome.passed;
   total.failed += outcome.failed;
+  failures.push(...(outcome.failures ?? []).map((failure) => `${stage.name.split(" ")[0]} ${failure}`));
+  if (outcome.failed > 0 && !outcome.failures?.length) failures.push(`${stage.name}: failed (see its output above)`);
   timings.push(
     `${stage.name}: ${outcome.passed} passed, ${outcome.failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
+}
+// At most 50 lines: a run where everything broke needs its first failures, not a wall of them.
+if (failures.length > 0) {
+  const listed = failures.slice(0, 50).map((failure) => `  ✗ ${failure}`);
+  if (failures.length > 50) listed.push(`  … and ${failures.length - 50} more above`);
+  console.log(`\nfailed:\n${listed.join("\n")}`);
 }
 console.log(`\n${timings.join("\n")}`);
 console.log(`${total.passed} passed, ${total.failed} failed`);
