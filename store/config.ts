@@ -20,6 +20,8 @@ export interface StoreConfig {
   adminServices: boolean;
   /** Schema validation on publish: off, registered (facts with a schema must match it), strict. */
   validation: "off" | "registered" | "strict";
+  /** The threads that compile schemas and validate large or slow payloads (store/schemas/validation-pool.ts). */
+  validationWorkers: ValidationWorkersConfig;
   /** Who may call, and how they prove it (README "Security"); loaded by store/auth/security.ts. */
   security: SecurityConfig;
   /** PEM files: serve gRPC over TLS (h2) instead of plaintext h2c. */
@@ -57,6 +59,12 @@ export interface SandboxConfig {
   memoryBytes: number;
 }
 
+export interface ValidationWorkersConfig {
+  workers: number;
+  /** How long one validation job (a publish's payloads, a schema's compile) may run on its worker. */
+  timeMs: number;
+}
+
 export interface SecurityConfig {
   accessFile?: string;
   secretsFile?: string;
@@ -91,6 +99,14 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     ),
     adminServices: onOff(env, "FACTLINE_ADMIN_SERVICES", true),
     validation: oneOf(env, "FACTLINE_VALIDATION", ["off", "registered", "strict"] as const, "registered"),
+    validationWorkers: {
+      // Most payloads are validated on the main thread; workers take large ones and slow schemas.
+      // Two keep one busy with a slow job from holding up the rest, without taking every core.
+      workers: integer(env, "FACTLINE_VALIDATION_WORKERS", 2, 1, 64),
+      // Parsing and validating a 40 MiB payload (the largest request) takes 1–3 s; ten seconds is far
+      // beyond honest work and bounds what one call can take from a worker.
+      timeMs: integer(env, "FACTLINE_VALIDATION_TIME_MS", 10_000, 100, 600_000),
+    },
     security: securityConfig(env),
     tls: tlsConfig(env),
     filterScripts: onOff(env, "FACTLINE_FILTER_SCRIPTS", true),

@@ -67,6 +67,14 @@ function validationMessage(problems: string[]): string {
   return [...listed, ...(more > 0 ? [`… ${more} more`] : [])].join("\n");
 }
 
+/**
+ * A payload or schema took more time or memory to validate than the store allows one (its worker
+ * was stopped); the same request would again. The message names it and says what to change.
+ */
+export class ValidationBudgetError extends Error {
+  override name = "ValidationBudgetError";
+}
+
 /** The request contradicts the store's state, e.g. re-registering a version with another schema. */
 export class ConflictError extends Error {
   override name = "ConflictError";

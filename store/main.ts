@@ -13,6 +13,7 @@ import { Readiness } from "./http/readiness";
 import { startHttpServer, type HttpServer } from "./http/server";
 import { observeFrontDoor } from "./metrics/front-door";
 import { observeRuntime } from "./metrics/runtime";
+import { observeValidation } from "./metrics/validation";
 import { log } from "./log";
 import { refusalRecorder } from "./audit/refusals";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./postgres/embedded";
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     readiness = new Readiness(runtime.db, runtime.tail);
     observeRuntime(runtime);
     observeFrontDoor(grpc);
+    observeValidation(runtime.checks);
     http = await startHttpServer({
       host: config.host,
       port: config.http.port,

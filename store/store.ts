@@ -16,7 +16,9 @@ import { sandboxItems, sandboxRuns, sandboxRunSeconds } from "./metrics/registry
 import { TransformationCache } from "./transformations/cache";
 import { TransformationRegistry } from "./transformations/registry";
 import { Transformer } from "./transformations/transformer";
-import type { SandboxConfig } from "./config";
+import type { SandboxConfig, ValidationWorkersConfig } from "./config";
+import { PayloadChecks } from "./schemas/payload-checks";
+import { ValidationPool } from "./schemas/validation-pool";
 import { log } from "./log";
 
 /** Everything the protocol services need from a running store instance. */
@@ -37,6 +39,8 @@ export interface StoreRuntime {
   /** How long one catch-up read may run before it is cancelled (0: no limit). */
   catchupReadTimeoutMs: number;
   registry: SchemaRegistry;
+  /** Where payloads are parsed and validated: inline when cheap, else in the validation workers. */
+  checks: PayloadChecks;
   /** Where transformations and filter scripts run (docs/sandbox.md); workers start on first use. */
   sandbox: Sandbox;
   /** The transformations, their chains and the cache of their results (store/transformations/). */
@@ -56,6 +60,7 @@ export interface StoreOptions {
   poolSize: number;
   cursorIdleMs: number;
   validation: ValidationPolicy;
+  validationWorkers: ValidationWorkersConfig;
   /** How long subscriptions wait for an unreachable database before ending with UNAVAILABLE. */
   dbOutageMs: number;
   catchupReadTimeoutMs: number;
@@ -66,6 +71,11 @@ export interface StoreOptions {
   /** How often the instance registry is updated (FACTLINE_HEARTBEAT_MS). */
   heartbeatMs?: number;
 }
+
+// Validation jobs waiting for a worker: at most this many, holding at most this much payload text
+// (a few full-size publishes), for at most this long; past any, a call is answered UNAVAILABLE
+// (retried by FactCast's client) instead of waiting behind slow jobs without end.
+const VALIDATION_QUEUE = { maxQueuedJobs: 1_000, maxQueuedChars: 256 * 1024 * 1024, maxWaitMs: 30_000 };
 
 // Expired optimistic-lock tokens are swept this often; any instance may do it, the DELETE is idempotent.
 const TOKEN_SWEEP_MS = 60 * 60 * 1000;
@@ -90,7 +100,13 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
   }
   const listener = new NotificationListener(databaseUrl, health);
   const tail = new TailHub(db.tail, listener, health);
-  const registry = new SchemaRegistry(db.lookups, listener, options.validation);
+  const validationPool = new ValidationPool({
+    workers: options.validationWorkers.workers,
+    timeoutMs: options.validationWorkers.timeMs,
+    ...VALIDATION_QUEUE,
+  });
+  const checks = new PayloadChecks(validationPool);
+  const registry = new SchemaRegistry(db.lookups, listener, options.validation, checks);
   const transformationRegistry = new TransformationRegistry(db.lookups, listener, registry);
   const sandbox = new Sandbox(options.sandbox);
   sandbox.observe((run) => {
@@ -112,6 +128,8 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
   await transformationRegistry.load();
   await listener.start();
   const appender = new Appender(db.writes, () => tail.nudge(), health, registry);
+  // Loaded now, so that the first large publish does not wait for a worker to start.
+  validationPool.warm();
   const stopping = new AbortController();
   const sweep = setInterval(() => {
     deleteExpiredTokens(db.lookups).catch((err: Error) => log.warn("token sweep failed", { error: err.message }));
@@ -128,6 +146,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
     cursorIdleMs,
     catchupReadTimeoutMs: options.catchupReadTimeoutMs,
     registry,
+    checks,
     sandbox,
     transformations: {
       registry: transformationRegistry,
@@ -142,7 +161,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
       stopping.abort();
       clearInterval(sweep);
       await Promise.all([appender.idle(), instance.stop()]);
-      await sandbox.close();
+      await Promise.all([sandbox.close(), validationPool.close()]);
       await cache.flushed();
       tail.stop();
       health.stop();

@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { InvalidInputError } from "../errors";
 import { canonicalUuid } from "../../factcast/uuid";
+import { unstorableText } from "./storable";
 
 /** A fact as stored and delivered: header and payload as JSON text, and its serial. */
 export interface StoredFact {
@@ -29,10 +30,24 @@ export interface FactToPublish {
    * an escape to check, a rejected insert to explain — see payloadValue).
    */
   payload: Buffer;
+  /**
+   * Set when the payload must be parsed before it is stored (it holds an escape or a control
+   * character) but is too large to parse on the main thread: the registry's check parses it in a
+   * validation worker (store/schemas/payload-checks.ts).
+   */
+  parseBeforeStoring?: boolean;
 }
 
 // Versions are int32 on the wire (MSG_UUID_AND_VERSION.ver, MSG_IntSet).
 const MAX_VERSION = 2_147_483_647;
+// A header holds ids, type, version, aggIds and meta: a few hundred bytes. The store parses it on
+// the main thread for every publish, and PostgreSQL indexes every path and value in it
+// (idx_fact_header, written under the writers' lock), so its size is bounded before it is parsed;
+// 64 KiB leaves room for hundreds of meta entries. Data belongs in the payload.
+export const MAX_HEADER_BYTES = 64 * 1024;
+// Payloads up to this size that must be parsed before storing are parsed here, on the main thread
+// (~10 µs per KB); larger ones in a validation worker (store/schemas/payload-checks.ts, INLINE_BYTES).
+const PARSE_HERE_BYTES = 64 * 1024;
 
 /**
  * Checks one fact of a publish and returns it normalised (ids lowercase, meta.source set), or throws
@@ -44,6 +59,12 @@ export function prepareFact(
   source?: string,
 ): FactToPublish {
   const where = `fact[${index}]`;
+  const headerBytes = typeof raw.header === "string" ? Buffer.byteLength(raw.header) : raw.header.byteLength;
+  if (headerBytes > MAX_HEADER_BYTES) {
+    throw new InvalidInputError(
+      `${where}.header is ${headerBytes} bytes; at most ${MAX_HEADER_BYTES} are allowed: keep ids, type, version, aggIds and a few meta entries in the header, data in the payload`,
+    );
+  }
   const headerText =
     typeof raw.header === "string" ? raw.header : bufferOf(requireUtf8(raw.header, `${where}.header`)).toString("utf8");
   let header: unknown;
@@ -88,7 +109,7 @@ export function prepareFact(
   if (isBlank(payload)) {
     throw new InvalidInputError(`${where}.payload is empty; send {} for a fact without payload`);
   }
-  const fact = { header: normalised, payload };
+  const fact: FactToPublish = { header: normalised, payload };
   // Whether the rest is JSON, PostgreSQL checks on insert. Two control characters never occur in
   // JSON text and would not get that far: U+001E separates payloads on their way to PostgreSQL
   // (store/storage/append.ts), and PostgreSQL's text cannot hold U+0000; a payload holding either is
@@ -96,6 +117,10 @@ export function prepareFact(
   // payloads are parsed and checked now.
   const escaped = payload.includes(BACKSLASH_U);
   if (escaped || payload.includes(RECORD_SEPARATOR) || payload.includes(NUL)) {
+    if (payload.length > PARSE_HERE_BYTES) {
+      fact.parseBeforeStoring = true;
+      return fact;
+    }
     const value = payloadValue(fact, index);
     if (escaped) requireStorableText(value, `${where}.payload`);
   }
@@ -165,29 +190,10 @@ function prepareMeta(value: unknown, where: string): Record<string, string | str
   return meta;
 }
 
-/**
- * PostgreSQL's JSON functions refuse \u0000 and unpaired UTF-16 surrogates, which JSON.parse
- * accepts. A fact holding them could be stored but never matched or read by path, so it is refused
- * up front, naming where. Only escapes can produce them, hence callers check only text with "\u".
- */
+/** Throws InvalidInputError when `value` holds text PostgreSQL cannot store (store/facts/storable.ts). */
 function requireStorableText(value: unknown, path: string): void {
-  const check = (text: string, at: string) => {
-    if (text.includes("\u0000"))
-      throw new InvalidInputError(`${at} contains \\u0000, which PostgreSQL cannot store; remove it`);
-    if (!text.isWellFormed()) {
-      throw new InvalidInputError(
-        `${at} contains an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which PostgreSQL cannot store; fix the text`,
-      );
-    }
-  };
-  if (typeof value === "string") check(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => requireStorableText(v, `${path}[${i}]`));
-  else if (isPlainObject(value)) {
-    for (const [key, v] of Object.entries(value)) {
-      check(key, `${path} key ${JSON.stringify(key.slice(0, 40))}`);
-      requireStorableText(v, `${path}.${key}`);
-    }
-  }
+  const problem = unstorableText(value, path);
+  if (problem) throw new InvalidInputError(problem);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

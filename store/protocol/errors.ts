@@ -14,6 +14,7 @@ import {
   QueryTimeLimitError,
   ShuttingDownError,
   TransformationError,
+  ValidationBudgetError,
 } from "../errors";
 import { isConnectionLoss, isQueryCancelled } from "../storage/db-errors";
 import type { ServiceHandlers } from "../grpc/service";
@@ -58,6 +59,8 @@ export function toConnectError(err: unknown, rpc: string, callLog: Log = log): C
     return new ConnectError(err.message, Code.Unavailable, err.overloaded ? undefined : databaseUnavailableMetadata());
   }
   if (err instanceof QueryTimeLimitError) return new ConnectError(err.message, Code.ResourceExhausted);
+  // Not retried by FactCast's client: the same payload would break the same limit.
+  if (err instanceof ValidationBudgetError) return new ConnectError(err.message, Code.ResourceExhausted);
   if (isAbort(err)) return new ConnectError("cancelled by the client", Code.Canceled);
   if (isConnectionLoss(err)) {
     return new ConnectError(

@@ -74,7 +74,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         principalOf(ctx),
         request.facts.map((f) => f.header.ns),
       );
-      request.registryGeneration = await store.registry.checkConfirmed(request.facts);
+      request.registryGeneration = await store.registry.checkConfirmed(request.facts, ctx.signal);
       await store.appender.publish(request, ctx.signal);
       countPublished(request.facts);
       return {};
@@ -87,7 +87,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         principalOf(ctx),
         request.facts.map((f) => f.header.ns),
       );
-      request.registryGeneration = await store.registry.checkConfirmed(request.facts);
+      request.registryGeneration = await store.registry.checkConfirmed(request.facts, ctx.signal);
       if (!req.tokenPresent || !req.token) {
         await store.appender.publish(request, ctx.signal);
         countPublished(request.facts);

@@ -7,7 +7,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
 import { checkCandidate, DEFAULT_DRY_RUN_LIMIT } from "../schemas/candidate";
 import { diffSchemas, type SchemaChange } from "../schemas/diff";
 import { readRegistryLayout, writeRegistryLayout } from "../../factcast/registry-layout/layout";
-import { compileSchema, SchemaCompileError } from "../schemas/validation";
+import { schemaKey, type PayloadChecks, type SchemaToCheck } from "../schemas/payload-checks";
 import * as schemas from "../storage/schemas";
 import type { StoreRuntime } from "../store";
 import { guarded } from "./errors";
@@ -20,7 +20,7 @@ import {
 
 /** The schema registry over gRPC: register, list, get, validate, check, compare, delete, import, export. */
 export function createSchemaRegistryService(store: StoreRuntime): ServiceHandlers<typeof SchemaRegistryService> {
-  const { registry } = store;
+  const { registry, checks } = store;
   const db = store.db.lookups;
 
   /** Registers one version after checking everything a caller could get wrong. */
@@ -43,18 +43,24 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       const principal = principalOf(ctx);
       requireSchemas(principal, [key.ns]);
       const schemaText = req.schemaJson;
-      const validate = compileOrExplain(schemaText, "schema_json");
-      req.examples.forEach((example, i) => {
-        let payload: unknown;
-        try {
-          payload = JSON.parse(example);
-        } catch (err) {
-          throw new InvalidInputError(`examples[${i}] is not valid JSON (${(err as Error).message})`);
-        }
-        const errors = validate(payload);
-        if (errors.length > 0) {
+      const schema = await compileOrExplain(
+        checks,
+        schemaText,
+        "schema_json",
+        `${key.ns}/${key.type}/v${key.version}`,
+        ctx.signal,
+      );
+      // In a validation worker with a deadline, stopped when the caller gives up.
+      const outcomes = await checks.check(
+        req.examples.map((payload, i) => ({ payload, label: `examples[${i}]`, schema })),
+        { signal: ctx.signal, listFailures: 1, stopAfterFailures: 1 },
+      );
+      outcomes.forEach((outcome, i) => {
+        if (outcome.ok) return;
+        if ("problem" in outcome) throw new InvalidInputError(outcome.problem);
+        if ("errors" in outcome) {
           throw new InvalidInputError(
-            `examples[${i}] does not match the schema: ${errors.map((e) => `${e.pointer || "/"} ${e.message}`).join("; ")}`,
+            `examples[${i}] does not match the schema: ${outcome.errors.map((e) => `${e.pointer || "/"} ${e.message}`).join("; ")}`,
           );
         }
       });
@@ -102,17 +108,18 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
     async validatePayload(req, ctx) {
       const key = requireKey(req.key);
       requireRead(principalOf(ctx), [key.ns]);
-      const validate = registry.validator(key);
-      if (!validate)
-        throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
-      let payload: unknown;
-      try {
-        payload = JSON.parse(req.payloadJson);
-      } catch (err) {
-        throw new InvalidInputError(`payload_json is not valid JSON (${(err as Error).message})`);
+      const schema = registry.schemaToCheck(key);
+      if (!schema) throw new NotFoundError(`no schema is registered for ${key.ns}/${key.type} version ${key.version}`);
+      const [outcome] = await checks.check([{ payload: req.payloadJson, label: "payload_json", schema }], {
+        signal: ctx.signal,
+      });
+      if (outcome.ok) return { valid: true, errors: [] };
+      if ("problem" in outcome) throw new InvalidInputError(outcome.problem);
+      if ("schemaProblems" in outcome) {
+        const detail = outcome.schemaProblems.map((p) => `${p.pointer || "/"}: ${p.message}`).join("; ");
+        throw new InvalidInputError(`the registered schema cannot be compiled (${detail}); fix the registry`);
       }
-      const errors = validate(payload);
-      return { valid: errors.length === 0, errors };
+      return { valid: false, errors: outcome.errors };
     },
 
     async checkCandidate(req, ctx) {
@@ -120,7 +127,7 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       // The dry run reads stored facts of the namespace.
       requireRead(principalOf(ctx), [key.ns]);
       if (req.dryRunLimit < 0) throw new InvalidInputError("dry_run_limit must not be negative");
-      const report = await checkCandidate(db, key, req.schemaJson, {
+      const report = await checkCandidate(db, checks, key, req.schemaJson, {
         compareToVersion: req.compareToVersion,
         dryRunLimit: req.dryRunLimit || DEFAULT_DRY_RUN_LIMIT,
         // The dry run walks stored facts: an expensive read, stopped when the caller gives up.
@@ -196,7 +203,10 @@ export function createSchemaRegistryService(store: StoreRuntime): ServiceHandler
       // All or nothing: one namespace the caller may not manage stops the import before any write.
       const principal = principalOf(ctx);
       requireSchemas(principal, [...found.map((s) => s.ns), ...transformations.map((t) => t.ns)]);
-      found.forEach((s) => compileOrExplain(s.schemaText, `${s.ns}/${s.type}/${s.version}/schema.json`));
+      for (const s of found) {
+        const where = `${s.ns}/${s.type}/${s.version}/schema.json`;
+        await compileOrExplain(checks, s.schemaText, where, `${s.ns}/${s.type}/v${s.version}`, ctx.signal);
+      }
       await checkImportedTransformations(store, transformations, found);
       const result = { imported: 0, unchanged: 0, replaced: 0, conflicts: [] as WireKey[] };
       for (const s of found) {
@@ -266,20 +276,30 @@ function requireKey(key: { ns: string; type: string; version: number } | undefin
   return { ns: key.ns, type: key.type, version: key.version };
 }
 
-function compileOrExplain(text: string, what: string) {
-  let schema: unknown;
-  try {
-    schema = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidInputError(`${what} is not valid JSON (${(err as Error).message})`);
+// How a validation worker says a schema text is not JSON (store/schemas/validation-worker.ts).
+const NOT_JSON = "not valid JSON: ";
+
+/**
+ * Compiles a schema text in a validation worker (with its deadline) and returns it ready to check
+ * payloads against, or throws InvalidInputError saying what is wrong with it.
+ */
+async function compileOrExplain(
+  checks: PayloadChecks,
+  text: string,
+  what: string,
+  name: string,
+  signal: AbortSignal,
+): Promise<SchemaToCheck> {
+  const schema = { key: schemaKey(text), text, name };
+  const problems = await checks.compile(schema, signal);
+  if (problems) {
+    const notJson = problems.length === 1 && problems[0].message.startsWith(NOT_JSON);
+    if (notJson)
+      throw new InvalidInputError(`${what} is not valid JSON (${problems[0].message.slice(NOT_JSON.length)})`);
+    const listed = problems.map((p) => `${p.pointer || "/"}: ${p.message}`).join("; ");
+    throw new InvalidInputError(`${what} is not a valid JSON Schema: ${listed}`);
   }
-  try {
-    return compileSchema(schema);
-  } catch (err) {
-    if (err instanceof SchemaCompileError)
-      throw new InvalidInputError(`${what} is not a valid JSON Schema: ${err.message}`);
-    throw err;
-  }
+  return schema;
 }
 
 function toWire(r: schemas.SchemaRecord) {

@@ -4,7 +4,8 @@ import type { Db } from "../storage/db";
 import { FactReader } from "../storage/read";
 import { getSchema, listSchemas, type SchemaKey } from "../storage/schemas";
 import { diffSchemas, type SchemaChange } from "./diff";
-import { compileSchema, SchemaCompileError, type PayloadError, type SchemaProblem } from "./validation";
+import { schemaKey, type PayloadChecks } from "./payload-checks";
+import type { PayloadError, SchemaProblem } from "./validation";
 
 // A dry run reads stored facts in cursor chunks; by default it stops after this many so that a
 // check stays interactive on a large store (the report says when it stopped early).
@@ -31,10 +32,12 @@ export interface CandidateReport {
 /**
  * What registering `schemaText` as `key` would mean: is it a valid JSON Schema, how does it differ
  * from the version it is compared with, and how many stored facts of that namespace and type (any
- * version) it would reject.
+ * version) it would reject. Compiling and validating run in the validation workers (`checks`), each
+ * with a deadline; a caller who gives up stops the dry run at the fact it is on.
  */
 export async function checkCandidate(
   db: Db,
+  checks: PayloadChecks,
   key: SchemaKey,
   schemaText: string,
   options: { compareToVersion: number; dryRunLimit: number; reads?: Db; signal?: AbortSignal },
@@ -55,15 +58,13 @@ export async function checkCandidate(
     report.schemaProblems.push({ pointer: "", message: `not valid JSON: ${(err as Error).message}` });
     return report;
   }
-  let validate;
-  try {
-    validate = compileSchema(schema);
-    report.schemaValid = true;
-  } catch (err) {
-    if (!(err instanceof SchemaCompileError)) throw err;
-    report.schemaProblems = err.problems;
+  const candidate = { key: schemaKey(schemaText), text: schemaText, name: `${key.ns}/${key.type}/v${key.version}` };
+  const problems = await checks.compile(candidate, options.signal);
+  if (problems) {
+    report.schemaProblems = problems;
     return report;
   }
+  report.schemaValid = true;
 
   const existing = await getSchema(db, key);
   report.exists = existing !== undefined;
@@ -82,23 +83,28 @@ export async function checkCandidate(
     { signal: options.signal },
   );
   try {
-    for (let facts = await reader.next(); facts.length > 0; facts = await reader.next()) {
-      for (const fact of facts) {
-        if (report.dryRun.checked >= options.dryRunLimit) {
-          report.dryRun.incomplete = true;
-          return report;
-        }
-        report.dryRun.checked++;
-        const errors = validate(JSON.parse(fact.payload));
-        if (errors.length === 0) continue;
+    for (let read = await reader.next(); read.length > 0; read = await reader.next()) {
+      const room = options.dryRunLimit - report.dryRun.checked;
+      const facts = read.length > room ? read.slice(0, room) : read;
+      const listed = report.dryRun.firstFailures;
+      const outcomes = await checks.check(
+        facts.map((f) => ({ payload: f.payload, label: `fact ${f.ser}`, schema: candidate })),
+        { signal: options.signal, listFailures: MAX_LISTED_FAILURES - listed.length },
+      );
+      report.dryRun.checked += facts.length;
+      outcomes.forEach((outcome, i) => {
+        if (outcome.ok) return;
         report.dryRun.failed++;
-        if (report.dryRun.firstFailures.length < MAX_LISTED_FAILURES) {
-          report.dryRun.firstFailures.push({
-            serial: fact.ser,
-            factId: (JSON.parse(fact.header) as FactHeader).id,
-            errors,
-          });
-        }
+        if (listed.length >= MAX_LISTED_FAILURES) return;
+        const errors: PayloadError[] =
+          "errors" in outcome
+            ? outcome.errors
+            : [{ pointer: "", message: "problem" in outcome ? outcome.problem : "", keyword: "", schemaPath: "" }];
+        listed.push({ serial: facts[i].ser, factId: (JSON.parse(facts[i].header) as FactHeader).id, errors });
+      });
+      if (report.dryRun.checked >= options.dryRunLimit) {
+        report.dryRun.incomplete = facts.length < read.length || (await reader.next()).length > 0;
+        return report;
       }
     }
   } finally {

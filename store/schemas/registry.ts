@@ -1,11 +1,11 @@
-import { payloadValue, type FactToPublish } from "../facts/fact";
-import { FactValidationError } from "../errors";
+import type { FactToPublish } from "../facts/fact";
+import { FactValidationError, InvalidInputError } from "../errors";
 import { log } from "../log";
 import { schemaRejections, schemaValidations } from "../metrics/registry";
 import type { Db } from "../storage/db";
 import type { NotificationListener } from "../storage/listener";
 import { registrySnapshot, type SchemaKey } from "../storage/schemas";
-import { compileSchema, SchemaCompileError, type PayloadValidator } from "./validation";
+import { schemaKey, type PayloadChecks, type PayloadToCheck, type SchemaToCheck } from "./payload-checks";
 
 /** FACTLINE_VALIDATION: what happens to facts on publish. */
 export type ValidationPolicy = "off" | "registered" | "strict";
@@ -15,15 +15,18 @@ const SCHEMA_CHANNEL = "factline_schema";
 
 const keyOf = (k: SchemaKey) => `${k.ns}\u0000${k.type}\u0000${k.version}`;
 
+// Facts of one publish whose validation errors are listed: FactValidationError shows 25 lines.
+const LISTED_FAILURES = 25;
+
 /**
- * This instance's view of the registry: every schema text, and validators compiled on first use.
- * It follows registrations made through any instance: the registry table notifies on change and
- * every instance reloads (a local registration refreshes before it answers).
+ * This instance's view of the registry: every schema text, checked against by `checks` (inline or in
+ * the validation workers, store/schemas/payload-checks.ts). It follows registrations made through
+ * any instance: the registry table notifies on change and every instance reloads (a local
+ * registration refreshes before it answers).
  */
 export class SchemaRegistry {
-  private texts = new Map<string, string>();
+  private texts = new Map<string, { text: string; key: string }>();
   private generation = -1n;
-  private readonly compiled = new Map<string, { text: string; validate: PayloadValidator }>();
   private reloading?: Promise<void>;
   private again = false;
   private readonly changeListeners = new Set<() => void>();
@@ -32,6 +35,8 @@ export class SchemaRegistry {
     private readonly db: Db,
     listener: NotificationListener,
     readonly policy: ValidationPolicy,
+    /** Where payloads are parsed and validated. */
+    readonly checks: PayloadChecks,
   ) {
     listener.on(SCHEMA_CHANNEL, { onNotify: () => void this.refresh(), onResync: () => void this.refresh() });
   }
@@ -42,7 +47,15 @@ export class SchemaRegistry {
   }
 
   private apply(snapshot: Awaited<ReturnType<typeof registrySnapshot>>): void {
-    this.texts = new Map(snapshot.schemas.map((r) => [keyOf(r), r.schema]));
+    // A text's key is a hash of it: computed once per text, not once per payload checked.
+    const previous = this.texts;
+    this.texts = new Map(
+      snapshot.schemas.map((r) => {
+        const k = keyOf(r);
+        const known = previous.get(k);
+        return [k, known?.text === r.schema ? known : { text: r.schema, key: schemaKey(r.schema) }];
+      }),
+    );
     this.generation = snapshot.generation;
     for (const listener of this.changeListeners) listener();
   }
@@ -79,7 +92,7 @@ export class SchemaRegistry {
 
   /** The registered schema text of a version, exactly as registered. */
   schemaText(key: SchemaKey): string | undefined {
-    return this.texts.get(keyOf(key));
+    return this.texts.get(keyOf(key))?.text;
   }
 
   /** The registered versions of a type, ascending. */
@@ -90,16 +103,10 @@ export class SchemaRegistry {
     return versions.sort((a, b) => a - b);
   }
 
-  /** The compiled validator of a registered version, or undefined when none is registered. */
-  validator(key: SchemaKey): PayloadValidator | undefined {
-    const k = keyOf(key);
-    const text = this.texts.get(k);
-    if (text === undefined) return undefined;
-    const cached = this.compiled.get(k);
-    if (cached?.text === text) return cached.validate;
-    const validate = compileSchema(JSON.parse(text));
-    this.compiled.set(k, { text, validate });
-    return validate;
+  /** The registered schema of a version, to check payloads against; undefined when none is registered. */
+  schemaToCheck(key: SchemaKey): SchemaToCheck | undefined {
+    const found = this.texts.get(keyOf(key));
+    return found && { ...found, name: `${key.ns}/${key.type}/v${key.version}` };
   }
 
   /**
@@ -115,17 +122,17 @@ export class SchemaRegistry {
    * copy may lag a registration made through another instance by a notification's delay. (An
    * acceptance needs no confirmation: the append statement verifies the generation.)
    */
-  async checkConfirmed(facts: FactToPublish[]): Promise<bigint | undefined> {
+  async checkConfirmed(facts: FactToPublish[], signal?: AbortSignal): Promise<bigint | undefined> {
     // Counted once per publish, by the check that decides it (metrics: validations and rejections).
     let tally = { valid: 0, invalid: 0 };
     try {
       try {
-        return this.check(facts, tally);
+        return await this.check(facts, tally, signal);
       } catch (err) {
         if (!(err instanceof FactValidationError)) throw err;
         await this.refresh();
         tally = { valid: 0, invalid: 0 };
-        return this.check(facts, tally);
+        return await this.check(facts, tally, signal);
       }
     } catch (err) {
       if (err instanceof FactValidationError) schemaRejections.inc();
@@ -137,41 +144,61 @@ export class SchemaRegistry {
   }
 
   /**
-   * Checks every fact of a publish against its (ns, type, version) schema under the policy, and
-   * rejects the whole publish listing every problem (fact index, id, JSON pointer, message).
-   * Returns the registry generation the facts were checked against.
+   * Checks the payloads of a publish that need it: under the policy, that each matches its (ns,
+   * type, version) schema — else rejects the whole publish listing every problem (fact index, id,
+   * JSON pointer, message); and that a large payload prepareFact left unparsed is JSON PostgreSQL
+   * can store (InvalidInputError for the first that is not). Returns the registry generation the
+   * facts were checked against. Facts without a schema and without escapes are not parsed at all.
    */
-  check(facts: FactToPublish[], tally?: { valid: number; invalid: number }): bigint | undefined {
-    if (this.policy === "off") return undefined;
-    const problems: string[] = [];
+  async check(
+    facts: FactToPublish[],
+    tally?: { valid: number; invalid: number },
+    signal?: AbortSignal,
+  ): Promise<bigint | undefined> {
+    const generation = this.policy === "off" ? undefined : this.generation;
+    const problems: string[][] = facts.map(() => []);
+    const items: PayloadToCheck[] = [];
+    const factOf: number[] = [];
     facts.forEach((fact, i) => {
-      const { id, ns, type, version = 0 } = fact.header;
-      const where = `fact[${i}] ${id} (${ns}/${type ?? "-"}/v${version})`;
-      if (typeof type !== "string" || version < 1) {
-        if (this.policy === "strict")
-          problems.push(
-            `${where}: not validatable: type and a version of 1 or more are required (FACTLINE_VALIDATION=strict)`,
-          );
-        return;
+      let schema: SchemaToCheck | undefined;
+      if (this.policy !== "off") {
+        const { type, version = 0 } = fact.header;
+        if (typeof type !== "string" || version < 1) {
+          if (this.policy === "strict")
+            problems[i].push(
+              "not validatable: type and a version of 1 or more are required (FACTLINE_VALIDATION=strict)",
+            );
+        } else {
+          schema = this.schemaToCheck({ ns: fact.header.ns, type, version });
+          if (!schema && this.policy === "strict")
+            problems[i].push("no schema is registered for this version (FACTLINE_VALIDATION=strict)");
+        }
       }
-      let validate: PayloadValidator | undefined;
-      try {
-        validate = this.validator({ ns, type, version });
-      } catch (err) {
-        const detail = err instanceof SchemaCompileError ? err.message : (err as Error).message;
-        problems.push(`${where}: its registered schema cannot be compiled (${detail}); fix the registry`);
-        return;
-      }
-      if (!validate) {
-        if (this.policy === "strict")
-          problems.push(`${where}: no schema is registered for this version (FACTLINE_VALIDATION=strict)`);
-        return;
-      }
-      const errors = validate(payloadValue(fact, i));
-      if (tally) tally[errors.length === 0 ? "valid" : "invalid"]++;
-      for (const e of errors) problems.push(`${where}: ${e.pointer || "/"} ${e.message}`);
+      if (!schema && !fact.parseBeforeStoring) return;
+      items.push({ payload: fact.payload, label: `fact[${i}].payload`, schema, storable: fact.parseBeforeStoring });
+      factOf.push(i);
     });
-    if (problems.length > 0) throw new FactValidationError(problems);
-    return this.generation;
+    const outcomes = await this.checks.check(items, { signal, listFailures: LISTED_FAILURES });
+    for (const outcome of outcomes)
+      if (!outcome.ok && "problem" in outcome) throw new InvalidInputError(outcome.problem);
+    outcomes.forEach((outcome, n) => {
+      const i = factOf[n];
+      if (!items[n].schema) return;
+      if (tally) tally[outcome.ok ? "valid" : "invalid"]++;
+      if (outcome.ok) return;
+      if ("schemaProblems" in outcome) {
+        const detail = outcome.schemaProblems.map((p) => `${p.pointer || "/"}: ${p.message}`).join("; ");
+        problems[i].push(`its registered schema cannot be compiled (${detail}); fix the registry`);
+      } else if ("errors" in outcome) {
+        if (outcome.errors.length === 0) problems[i].push("does not match its schema");
+        for (const e of outcome.errors) problems[i].push(`${e.pointer || "/"} ${e.message}`);
+      }
+    });
+    const listed = problems.flatMap((lines, i) => {
+      const { id, ns, type, version = 0 } = facts[i].header;
+      return lines.map((line) => `fact[${i}] ${id} (${ns}/${type ?? "-"}/v${version}): ${line}`);
+    });
+    if (listed.length > 0) throw new FactValidationError(listed);
+    return generation;
   }
 }

@@ -3,6 +3,7 @@ import Ajv2019 from "ajv/dist/2019";
 import Ajv2020 from "ajv/dist/2020";
 import AjvDraft04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
+import standaloneCode from "ajv/dist/standalone";
 import { RE2JS } from "re2js";
 
 /** One validation failure, located by JSON pointers into the payload and the schema. */
@@ -59,15 +60,18 @@ export class SchemaCompileError extends Error {
 // million of them (measured: 1 million take 0.5 s and 170 MB). The all-errors pass stops here instead.
 export const MAX_PAYLOAD_ERRORS = 100;
 const TOO_MANY = "factline: too many validation errors";
+/** The module name standalone validators require the RE2 engine by (store/schemas/decider.ts). */
+export const RE2_MODULE = "factline:re2";
 
 /**
  * ajv's regular-expression engine for `pattern` and `patternProperties`: RE2 (re2js, pure
  * JavaScript), which matches in time linear in the input whatever the pattern, so a schema's
  * {"pattern": "^(a+)+$"} cannot stall the store on "aaaa…!" as a backtracking engine would (25
  * characters took 3.3 s with JavaScript's RegExp, 40 take 2 ms with RE2). RE2 has no lookaround
- * and no backreferences; a pattern using them is refused when the schema is compiled.
+ * and no backreferences; a pattern using them is refused when the schema is compiled. `code` is
+ * how a standalone validator names it (store/schemas/decider.ts provides that module).
  */
-const linearRegExp = Object.assign(
+export const linearRegExp = Object.assign(
   (pattern: string, flags: string) => {
     let re: RE2JS;
     try {
@@ -80,46 +84,80 @@ const linearRegExp = Object.assign(
     // ajv keys compiled patterns by toString(): each must name its own pattern.
     return { test: (text: string) => re.test(text), toString: () => `/${pattern}/${flags}` };
   },
-  { code: "re2js" },
+  { code: `require(${JSON.stringify(RE2_MODULE)})` },
 );
+
+/** A compiled schema: the validator listing errors, and the source of its deciding half. */
+export interface CompiledSchema {
+  validate: PayloadValidator;
+  /** Whether the payload matches, without listing errors. */
+  decide(payload: unknown): boolean;
+  /**
+   * A CommonJS module exporting the first-error validator, for store/schemas/decider.ts to run on
+   * the main thread without compiling there; undefined when ajv cannot write this schema standalone.
+   */
+  deciderSource(): string | undefined;
+}
 
 /**
  * Compiles a JSON Schema into a payload validator, or throws SchemaCompileError listing what is
  * wrong with the schema (meta-schema violations located by pointer, unresolvable $refs, bad patterns).
- * Each schema gets its own engine instance so that two schemas sharing an $id never collide.
  */
 export function compileSchema(schema: unknown): PayloadValidator {
+  return compile(schema).validate;
+}
+
+/**
+ * compileSchema, keeping what the main thread needs to decide payloads itself. Compiling costs
+ * ~1–3 ms per KB of schema (ajv writes and evaluates code; measured in store/schemas), so the store
+ * compiles in its validation workers only (store/schemas/validation-worker.ts). Each schema gets its
+ * own engine instance so that two schemas sharing an $id never collide.
+ */
+export function compile(schema: unknown): CompiledSchema {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
     if (typeof schema !== "boolean")
       throw new SchemaCompileError([{ pointer: "", message: "a JSON Schema must be an object (or true/false)" }]);
   }
   const Engine = engineFor(schema);
-  // strict off: registries carry vendor keywords (javaType, …) that must not make a schema invalid.
-  // Two validators: one that stops at the first error decides, and only for a payload it rejects
-  // does the one listing errors run, stopping after MAX_PAYLOAD_ERRORS (code.process inserts the
-  // check where ajv's generated code counts an error, before the next one is built).
-  const ajv = new Engine({ allErrors: true, strict: false, code: { regExp: linearRegExp, process: capErrors } });
-  addFormats(ajv as unknown as Ajv);
-  if (!ajv.validateSchema(schema as object)) {
+  const meta = metaValidator(Engine);
+  if (!meta.validateSchema(schema as object)) {
     throw new SchemaCompileError(
-      (ajv.errors ?? []).map((e) => ({
+      (meta.errors ?? []).map((e) => ({
         pointer: e.instancePath,
         message: `${e.message ?? "invalid"}${paramsText(e)}`,
       })),
     );
   }
-  const first = new Engine({ allErrors: false, strict: false, code: { regExp: linearRegExp } });
+  // strict off: registries carry vendor keywords (javaType, …) that must not make a schema invalid.
+  // Two validators: one that stops at the first error decides, and only for a payload it rejects
+  // does the one listing errors run, stopping after MAX_PAYLOAD_ERRORS (code.process inserts the
+  // check where ajv's generated code counts an error, before the next one is built).
+  const first = new Engine({
+    allErrors: false,
+    strict: false,
+    validateSchema: false,
+    code: { source: true, regExp: linearRegExp },
+  });
   addFormats(first as unknown as Ajv);
   let decide: ValidateFunction;
   try {
     decide = first.compile(schema as object);
   } catch (err) {
-    throw new SchemaCompileError([{ pointer: "", message: (err as Error).message }]);
+    throw new SchemaCompileError([{ pointer: "", message: compileFailure(err as Error) }]);
   }
   // The validator that lists errors is compiled when a payload first fails (most schemas' payloads never do).
   let validate: ValidateFunction | undefined;
-  const listing = () => ajv.compile(schema as object);
-  return (payload) => {
+  const listing = () => {
+    const ajv = new Engine({
+      allErrors: true,
+      strict: false,
+      validateSchema: false,
+      code: { regExp: linearRegExp, process: capErrors },
+    });
+    addFormats(ajv as unknown as Ajv);
+    return ajv.compile(schema as object);
+  };
+  const validator: PayloadValidator = (payload) => {
     if (decide(payload)) return [];
     validate ??= listing();
     try {
@@ -139,6 +177,40 @@ export function compileSchema(schema: unknown): PayloadValidator {
       },
     ];
   };
+  return {
+    validate: validator,
+    decide: (payload) => decide(payload) === true,
+    deciderSource: () => {
+      try {
+        return standaloneCode(first as unknown as Ajv, decide);
+      } catch {
+        // A keyword or format without standalone code: this schema is decided in a worker only.
+        return undefined;
+      }
+    },
+  };
+}
+
+/** What ajv's compile error says, in words for a schema author. */
+function compileFailure(err: Error): string {
+  // ajv nests the generated code one level per property: V8 cannot compile that for a few thousand.
+  if (err instanceof RangeError && /call stack/.test(err.message))
+    return "the schema is too large or too deeply nested to compile; split it into smaller schemas";
+  return err.message;
+}
+
+// One engine per dialect checks schemas against the dialect's meta-schema: compiling the
+// meta-schema costs ~20 ms, once per engine instance, too much to pay for every schema compiled.
+const metaValidators = new Map<AjvClass, Ajv>();
+
+function metaValidator(Engine: AjvClass): Ajv {
+  let meta = metaValidators.get(Engine);
+  if (!meta) {
+    meta = new Engine({ allErrors: true, strict: false }) as unknown as Ajv;
+    addFormats(meta);
+    metaValidators.set(Engine, meta);
+  }
+  return meta;
 }
 
 /** Makes ajv's generated validation code stop once it has counted MAX_PAYLOAD_ERRORS errors. */

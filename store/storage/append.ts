@@ -35,8 +35,8 @@ export interface PublishRequest {
 /** What the appender needs from the schema registry to never commit against an outdated copy. */
 export interface RegistryGuard {
   currentGeneration(): bigint | undefined;
-  /** Validates again against the current copy; throws the validation error. */
-  check(facts: FactToPublish[]): bigint | undefined;
+  /** Validates again against the current copy; rejects with the validation error. */
+  check(facts: FactToPublish[]): Promise<bigint | undefined>;
   refresh(): Promise<void>;
 }
 
@@ -66,7 +66,7 @@ export async function insertRequests(
   const alreadyStored = new Map<PublishRequest, bigint[]>();
   for (let stale = 0; ;) {
     const generation = registry?.currentGeneration();
-    if (generation !== undefined) revalidate(requests, generation, registry!, invalid);
+    if (generation !== undefined) await revalidate(requests, generation, registry!, invalid);
     const plan = planGroup(requests, stored, invalid, alreadyStored);
     const eligible = plan.filter((p) => p.error === undefined && !alreadyStored.has(p.request)).map((p) => p.request);
     const facts = eligible.flatMap((r) => r.facts);
@@ -248,16 +248,16 @@ async function findRepublished(
 }
 
 /** Validates again the requests that were checked against an older registry generation. */
-function revalidate(
+async function revalidate(
   requests: PublishRequest[],
   generation: bigint,
   registry: RegistryGuard,
   invalid: Map<PublishRequest, Error>,
-) {
+): Promise<void> {
   for (const request of requests) {
     if (request.registryGeneration === generation || invalid.has(request)) continue;
     try {
-      request.registryGeneration = registry.check(request.facts);
+      request.registryGeneration = await registry.check(request.facts);
     } catch (err) {
       invalid.set(request, err as Error);
     }

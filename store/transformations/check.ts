@@ -83,7 +83,7 @@ export async function checkTransformation(
       return report;
     }
   }
-  const validate = deps.schemas.validator({ ns: key.ns, type: key.type, version: key.to });
+  const target = deps.schemas.schemaToCheck({ ns: key.ns, type: key.type, version: key.to });
   const source = await getSchema(deps.db, { ns: key.ns, type: key.type, version: key.from });
   const items: Item[] = (source?.examples ?? []).map((payload, i) => ({ source: `example ${i + 1}`, payload }));
   report.examplesChecked = items.length;
@@ -121,11 +121,24 @@ export async function checkTransformation(
     const payloads = batch.map((i) => i.payload);
     const outcome = await deps.sandbox.transform(codes, payloads, undefined, options.signal);
     if (outcome.ok) {
-      outcome.payloads.forEach((payload, n) => {
+      // Validated in the validation workers when large or slow (store/schemas/payload-checks.ts).
+      const checked = target
+        ? await deps.schemas.checks.check(
+            outcome.payloads.map((payload, n) => ({
+              payload,
+              label: `the result of ${batch[n].source}`,
+              schema: target,
+            })),
+            { signal: options.signal },
+          )
+        : outcome.payloads.map(() => ({ ok: true }) as const);
+      checked.forEach((result, n) => {
         report.checked++;
-        const errors = validate ? validate(JSON.parse(payload)) : [];
-        if (errors.length === 0) report.passed++;
-        else fail(batch[n], `the result does not match the schema of version ${key.to}`, errors);
+        if (result.ok) report.passed++;
+        else if ("errors" in result)
+          fail(batch[n], `the result does not match the schema of version ${key.to}`, result.errors);
+        else if ("problem" in result) fail(batch[n], result.problem);
+        else fail(batch[n], `the schema of version ${key.to} cannot be compiled; fix the registry`);
       });
       at += batch.length;
       size = BATCH;
