@@ -105,6 +105,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
     timeoutMs: options.validationWorkers.timeMs,
     ...VALIDATION_QUEUE,
   });
+  const warming = validationPool.warm();
   const checks = new PayloadChecks(validationPool);
   const registry = new SchemaRegistry(db.lookups, listener, options.validation, checks);
   const transformationRegistry = new TransformationRegistry(db.lookups, listener, registry);
@@ -128,8 +129,9 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
   await transformationRegistry.load();
   await listener.start();
   const appender = new Appender(db.writes, () => tail.nudge(), health, registry);
-  // Loaded now, so that the first large publish does not wait for a worker to start.
-  validationPool.warm();
+  // Loaded while the store starts (it answers once they are), so that the first large publish does
+  // not wait for a worker, and their memory is taken before the store serves.
+  await warming;
   const stopping = new AbortController();
   const sweep = setInterval(() => {
     deleteExpiredTokens(db.lookups).catch((err: Error) => log.warn("token sweep failed", { error: err.message }));

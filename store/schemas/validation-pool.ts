@@ -119,9 +119,13 @@ export class ValidationPool {
     });
   }
 
-  /** Starts every worker now, so that the first large publish does not wait for one to load. */
-  warm(): void {
+  /**
+   * Starts every worker now, so that the first large publish does not wait for one to load;
+   * resolves when they are ready (a worker that fails to start is started again by the next job).
+   */
+  async warm(): Promise<void> {
     for (const slot of this.slots) if (!slot.worker && !this.closed) this.start(slot);
+    await Promise.all(this.slots.map((slot) => slot.ready?.catch(() => {})));
   }
 
   /**
