@@ -82,7 +82,7 @@ async function vitestProject(project: string): Promise<Outcome> {
       child.once("error", reject);
       child.once("close", resolve);
     });
-    const counts = await fs.readFile(report, "utf8").then(
+    const counts: Outcome = await fs.readFile(report, "utf8").then(
       (text) => countTests(JSON.parse(text) as JsonReport),
       () => ({ passed: 0, failed: 0 }),
     );
@@ -127,7 +127,6 @@ function countTests(report: JsonReport): Outcome {
 
 /** Vitest's messages carry ANSI colours and stacks; the list wants one readable line. */
 function firstLine(message: string | undefined): string {
-  // eslint-disable-next-line no-control-regex
   const plain = (message ?? "no message").replace(/\u001b\[[0-9;]*m/g, "");
   return plain.split("\n", 1)[0].slice(0, 300);
 }
