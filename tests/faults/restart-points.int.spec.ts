@@ -43,7 +43,7 @@ afterAll(async () => {
 /**
  * A subscriber that cancels its subscription after a moment and subscribes again after the last
  * fact it got, over and over: each subscription is a catch-up, its last read, then a gap read.
- * A subscription refused during an outage (UNAVAILABLE, before it began) is retried by its Follower.
+ * A subscription refused for a lost connection (UNAVAILABLE, before it began) is retried by its Follower.
  */
 class Resubscriber {
   readonly facts: StoredFact[] = [];
@@ -171,14 +171,15 @@ describe("PostgreSQL faults at random points of the subscription cycle", () => {
       duplicated: Math.max(...results.map((r) => r.duplicated)),
       outOfOrder: Math.max(...results.map((r) => r.outOfOrder)),
       resubscriptions: resubscribers.map((r) => r.subscriptions).join("/"),
-      refusedDuringOutages: resubscribers.map((r) => r.ends.length).join("/"),
+      refusedUnavailable: resubscribers.map((r) => r.ends.length).join("/"),
     });
     for (const r of results) expect(r).toMatchObject({ lost: 0, duplicated: 0, outOfOrder: 0 });
     for (const f of followers) expect(f.facts).toHaveLength(acknowledged.length);
     for (const r of resubscribers) expect(r.facts).toHaveLength(acknowledged.length);
     // The live streams outlived every fault (each far below the 30 s bound).
     for (const f of followers) expect(f.subscriptions).toBe(1);
-    // What refused a resubscription is the database being away, which FactCast clients retry.
+    // A resubscription is refused only for a lost database connection (a new subscription looks
+    // its start up at once), with UNAVAILABLE, which FactCast clients retry.
     for (const r of resubscribers) for (const end of r.ends) expect(end).toBe("Unavailable");
     expect(publishers.flatMap((p) => p.rejections)).toEqual([]);
     expect(publishers.flatMap((p) => p.unresolved)).toEqual([]);
