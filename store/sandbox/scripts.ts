@@ -67,10 +67,16 @@ function newlines(text: string): number {
 // Shared by both wrappers. run(from, budgetMs) works through the loaded batch from item `from` and
 // returns "<count>\n<results>", stopping early once it has run for budgetMs (so the host can renew
 // the time limit; see store/sandbox/engine.ts). where() tells which item and step were running.
+// isPromise(): the engine never runs pending jobs, so whatever an async script does after its first
+// await would silently never happen; a Promise in place of a result is refused by name instead.
 const PRELUDE = `var parse = JSON.parse, stringify = JSON.stringify, now = Date.now;
   var batch = null, index = -1, current = -1;
   function load(text) { batch = text === null ? null : parse(text); return batch === null ? 0 : batch.length; }
-  function where() { return index + " " + current; }`;
+  function where() { return index + " " + current; }
+  var OwnPromise = Promise;
+  function isPromise(value) {
+    return value instanceof OwnPromise || (value !== null && typeof value === "object" && typeof value.then === "function");
+  }`;
 
 /**
  * The program for a chain of transformation steps (codes in order; steps without code are left out
@@ -96,7 +102,11 @@ export function transformationProgram(codes: readonly string[]): Program {
       if (out.length > 0 && now() - started > budget) break;
       var e = batch[index];
       batch[index] = undefined;
-      for (current = 0; current < steps.length; current++) steps[current](e);
+      for (current = 0; current < steps.length; current++) {
+        if (isPromise(steps[current](e))) {
+          throw new TypeError("the transformation returned a Promise: it must change e in place before it returns (no async function, no await)");
+        }
+      }
       current = -1;
       var text = stringify(e);
       if (typeof text !== "string") throw new TypeError("the transformed payload cannot be written as JSON");
@@ -123,6 +133,7 @@ export function filterProgram(source: string): Program {
   function describe(value) {
     if (value === null) return "null";
     if (typeof value === "string") return "the string " + stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+    if (isPromise(value)) return "a Promise (no async function, no await: return true or false directly)";
     if (typeof value === "object") return "an object";
     return typeof value === "undefined" ? "nothing (undefined)" : typeof value + " " + String(value);
   }

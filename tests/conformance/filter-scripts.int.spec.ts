@@ -24,6 +24,20 @@ afterAll(async () => {
   await fx?.close();
 }, 30_000);
 
+/** Calls latestSerial every 100 ms while `work` runs; returns the slowest answer in ms. */
+async function slowestAnswerWhile(work: Promise<unknown>): Promise<number> {
+  let done = false;
+  void work.finally(() => (done = true)).catch(() => {});
+  let slowest = 0;
+  while (!done) {
+    const started = performance.now();
+    await fx.client.latestSerial({});
+    slowest = Math.max(slowest, performance.now() - started);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return slowest;
+}
+
 const scripted = (ns: string, source: string): SpecInput => ({
   ns,
   filterScript: { languageIdentifier: "js", source },
@@ -43,13 +57,51 @@ describe("a script that fails on a fact", () => {
       `function (h, p) { return p.n === 2 ? require("fs") !== null : true; }`,
       /'require' is not defined/,
     ],
+    [
+      "calls process.exit()",
+      `function (h, p) { if (p.n === 2) process.exit(1); return true; }`,
+      /'process' is not defined/,
+    ],
+    [
+      "reaches for globalThis.constructor",
+      `function (h, p) { return p.n === 2 ? globalThis.constructor.constructor("return process")().pid > 0 : true; }`,
+      /'process' is not defined/,
+    ],
+    [
+      "reaches for this.constructor.constructor",
+      `function (h, p) { return p.n === 2 ? this.constructor.constructor("return process")().pid > 0 : true; }`,
+      /'process' is not defined/,
+    ],
+    [
+      "builds a Function",
+      `function (h, p) { return p.n === 2 ? new Function("return require")()("fs") !== null : true; }`,
+      /'require' is not defined/,
+    ],
+    [
+      "sets a timer",
+      `function (h, p) { if (p.n === 2) setTimeout(function () {}, 0); return true; }`,
+      /'setTimeout' is not defined/,
+    ],
+    [
+      "is async",
+      `function (h, p) { return p.n === 2 ? (async function () { return true; })() : true; }`,
+      /returned a Promise \(no async function, no await/,
+    ],
+    [
+      "allocates without end",
+      `function (h, p) { var a = []; while (p.n === 2) a.push(new Uint8Array(16 * 1024 * 1024)); return true; }`,
+      /memory limit of \d+ MB/,
+    ],
   ])(
-    "%s: that subscription ends with INVALID_ARGUMENT naming the fact; other calls go on",
+    "%s: that subscription ends with INVALID_ARGUMENT naming the fact; the store answers within 1 s meanwhile",
     async (_name, source, message) => {
       const ns = uniqueName("failing-filter");
       const facts = [1, 2, 3].map((n) => fact({ ns, type: "T", payload: { n } }));
       await publish(fx.client, facts);
-      const sub = await catchUp(fx.client, { specs: [scripted(ns, source)] });
+      const subscription = catchUp(fx.client, { specs: [scripted(ns, source)] });
+      const slowest = await slowestAnswerWhile(subscription);
+      expect(slowest, `latestSerial took ${slowest} ms`).toBeLessThan(1_000);
+      const sub = await subscription;
       expect(sub.end.error?.code).toBe(Code.InvalidArgument);
       expect(sub.end.error?.rawMessage).toMatch(message);
       expect(sub.end.error?.rawMessage).toContain(idOf(facts[1]));
@@ -58,7 +110,32 @@ describe("a script that fails on a fact", () => {
       expect(good.end.error).toBeUndefined();
       expect(good.facts().map((f) => f.id)).toEqual([idOf(facts[0]), idOf(facts[2])]);
     },
+    60_000,
   );
+
+  it("a script that pollutes prototypes and globals changes only its own context", async () => {
+    const ns = uniqueName("polluting-filter");
+    await publish(
+      fx.client,
+      [1, 2, 3].map((n) => fact({ ns, type: "T", payload: { n } })),
+    );
+    const polluter = await catchUp(fx.client, {
+      specs: [
+        scripted(
+          ns,
+          `function (h, p) { Object.prototype.polluted = true; Array.prototype.indexOf = function () { return 0; }; JSON.parse = null; return true; }`,
+        ),
+      ],
+    });
+    expect(polluter.end.error, polluter.end.error?.message).toBeUndefined();
+    expect(polluter.facts()).toHaveLength(3);
+    // Another script, on the same store right after: none of it is visible.
+    const reader = await catchUp(fx.client, {
+      specs: [scripted(ns, `function (h, p) { return ({}).polluted === undefined && [5, 6].indexOf(6) === 1; }`)],
+    });
+    expect(reader.end.error, reader.end.error?.message).toBeUndefined();
+    expect(reader.facts()).toHaveLength(3);
+  }, 60_000);
 
   it("while following: the live fact that breaks the script ends the subscription after the facts before it", async () => {
     const ns = uniqueName("live-filter");

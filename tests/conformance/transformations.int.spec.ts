@@ -287,6 +287,14 @@ describe("hostile transformation code", () => {
       `function (e) { this.constructor.constructor("return process")().exit(1); }`,
       /TypeError|ReferenceError/,
     ],
+    ["builds a Function", `function (e) { e.pid = Function("return process")().pid; }`, /'process' is not defined/],
+    ["sets a timer", `function (e) { setTimeout(function () { e.late = true; }, 0); }`, /'setTimeout' is not defined/],
+    ["is async", `async function (e) { await null; e.late = true; }`, /returned a Promise: it must change e in place/],
+    [
+      "allocates 1 GB at once",
+      `function (e) { e.size = new ArrayBuffer(1024 * 1024 * 1024).byteLength; }`,
+      /memory limit of \d+ MB/,
+    ],
   ];
 
   it("each fails its own call with TransformationException; the store answers within 1 s meanwhile and its memory comes back", async () => {
@@ -323,7 +331,45 @@ describe("hostile transformation code", () => {
     expect(JSON.parse((await fetchAs(idOf(ok), 3))!.payloadText).displayName).toBe("Ada L");
     const after = storeRssMb();
     expect(after, `RSS ${baseline.toFixed(0)} MB before, ${after.toFixed(0)} MB after`).toBeLessThan(baseline + 64);
-  }, 120_000);
+  }, 300_000);
+
+  it("a script that pollutes prototypes and globals changes only its own context: other types' scripts and the store see nothing", async () => {
+    const polluter = uniqueName("polluter");
+    const reader = uniqueName("reader");
+    for (const ns of [polluter, reader]) {
+      for (const version of [1, 2]) {
+        await registry.registerSchema({ key: { ns, type: "T", version }, schemaJson: "{}" });
+      }
+    }
+    await transformations.registerTransformation({
+      key: { ns: polluter, type: "T", fromVersion: 1, toVersion: 2 },
+      code: `function (e) {
+        Object.prototype.polluted = "yes";
+        Array.prototype.map = function () { return ["hacked"]; };
+        JSON.stringify = function () { return '{"hacked":true}'; };
+        JSON.parse = function () { return { hacked: true }; };
+        e.done = true;
+      }`,
+    });
+    await transformations.registerTransformation({
+      key: { ns: reader, type: "T", fromVersion: 1, toVersion: 2 },
+      code: `function (e) { e.seen = typeof ({}).polluted + " " + [1].map(function (x) { return x + 1; })[0]; }`,
+    });
+    const dirty = [1, 3].map((n) => fact({ ns: polluter, type: "T", version: 1, payload: { n } }));
+    const clean = fact({ ns: reader, type: "T", version: 1, payload: { n: 2 } });
+    await publish(fx.client, [...dirty, clean]);
+
+    // The polluter's own result is what it did to e, written by the wrapper's own JSON.stringify;
+    // two facts, so the second run meets the context the first one polluted.
+    for (const [i, n] of [1, 3].entries()) {
+      expect(JSON.parse((await fetchAs(idOf(dirty[i]), 2))!.payloadText)).toEqual({ n, done: true });
+    }
+    expect(JSON.parse((await fetchAs(idOf(clean), 2))!.payloadText)).toEqual({ n: 2, seen: "undefined 2" });
+    // The store's own objects: a plain read and a catch-up are untouched.
+    expect((await fetchAs(idOf(dirty[0]), 0))!.payloadText).toBe(dirty[0].payload);
+    const plain = await catchUp(fx.client, { specs: [{ ns: polluter }] });
+    expect(plain.facts().map((f) => f.payloadText)).toEqual(dirty.map((f) => f.payload));
+  }, 60_000);
 });
 
 describe("the transformation cache", () => {
