@@ -1,6 +1,7 @@
 "use client";
 /** The overview: is the store there, what is in it, where did things last happen. */
 import { ReadScope } from "@/components/access/ReadScope";
+import { SubscriptionsStat } from "@/components/subscriptions/SubscriptionsStat";
 import { ButtonLink } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { PageTitle } from "@/components/ui/PageTitle";
@@ -36,12 +37,13 @@ export function Overview() {
       />
       <StoreBanner status={status.data} error={status.error} refetch={() => void status.refetch()} />
       {reachable && <ReadScope />}
-      <dl className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-5" data-testid="overview-stats">
+      <dl className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6" data-testid="overview-stats">
         <Stat label="Namespaces" value={down ? "—" : c && formatCount(c.namespaces.length)} />
         <Stat label="Types" value={down ? "—" : c && formatCount(typeCount)} />
         <Stat label="Facts" value={down ? "—" : c && (c.countsAvailable ? formatCount(factCount) : "unknown")} />
         <Stat label="Latest serial" value={status.data && (reachable ? formatCount(status.data.latestSerial) : "—")} />
         <StoreRate down={down} />
+        <SubscriptionsStat down={down} />
       </dl>
       {catalog.error && reachable && (
         <ErrorNotice error={catalog.error} retry={() => void catalog.refetch()} what="The catalog could not be read" />

@@ -14,6 +14,8 @@ const LINKS = [
   { href: "/facts", label: "Facts", active: (p: string) => p.startsWith("/facts") },
   { href: "/schemas", label: "Schemas", active: (p: string) => p.startsWith("/schemas") },
   { href: "/live", label: "Live", active: (p: string) => p.startsWith("/live") },
+  { href: "/subscriptions", label: "Subscriptions", active: (p: string) => p.startsWith("/subscriptions") },
+  { href: "/instances", label: "Instances", active: (p: string) => p.startsWith("/instances") },
 ];
 const AUDIT = { href: "/audit", label: "Audit", active: (p: string) => p.startsWith("/audit") };
 

@@ -121,6 +121,8 @@ e2eDescribe("what each kind of user sees", () => {
       "Facts",
       "Schemas",
       "Live",
+      "Subscriptions",
+      "Instances",
     ]);
     expect(errors).toEqual([]);
   });
