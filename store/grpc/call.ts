@@ -6,7 +6,9 @@ import type { Authenticator } from "../auth/authenticate";
 import { PRINCIPAL, type Principal } from "../auth/principal";
 import { log } from "../log";
 import { callEnded, callStarted, codeName } from "../metrics/grpc";
+import { CallAbort, expectedError } from "./call-abort";
 import { CALL_LOG, CallLog, requestIdFor } from "./call-log";
+import { RequestBody } from "./request-body";
 import { EncodedMessage } from "./encoded";
 import { internalError } from "./internal-error";
 import { ACCEPTED_ENCODINGS, compress, frame, singleMessage } from "./framing";
@@ -61,22 +63,12 @@ export async function serveCall(
   });
   let context: HandlerContext | undefined;
   let outcome: ConnectError | undefined;
-  const controller = new AbortController();
-  const onClose = () => controller.abort(new ConnectError("cancelled by the client", Code.Canceled));
+  const controller = new CallAbort();
+  const onClose = () => controller.abort(CLIENT_GONE);
   stream.once("close", onClose);
   let deadline: NodeJS.Timeout | undefined;
-  // Body bytes this call holds in the budget until its request is decoded.
-  const session: object = stream.session ?? stream;
-  let held = 0;
-  const hold = (bytes: number) => {
-    const refusal = limits.budget.take(session, bytes);
-    if (refusal !== undefined) throw new ConnectError(refusal, Code.ResourceExhausted);
-    held += bytes;
-  };
-  const release = () => {
-    limits.budget.give(session, held);
-    held = 0;
-  };
+  // The request's bytes, held in the budget until it is decoded.
+  const body = new RequestBody(stream, limits, controller);
   try {
     if (!route) throw new ConnectError(`factline does not implement ${path}`, Code.Unimplemented);
     const encoding = headerValue(headers["grpc-encoding"]);
@@ -89,19 +81,22 @@ export async function serveCall(
     const timeoutMs = parseTimeout(headerValue(headers["grpc-timeout"]));
     // The deadline covers the whole call, reading the request included.
     if (timeoutMs !== undefined) {
-      const error = new ConnectError(
-        `the call's deadline (grpc-timeout ${timeoutMs} ms) passed`,
-        Code.DeadlineExceeded,
+      const message = `the call's deadline (grpc-timeout ${timeoutMs} ms) passed`;
+      deadline = setTimeout(
+        () => controller.abort(expectedError(() => new ConnectError(message, Code.DeadlineExceeded))),
+        timeoutMs,
       );
-      deadline = setTimeout(() => controller.abort(error), timeoutMs);
     }
     // Before the body: a caller who cannot authenticate gets nothing buffered for it.
     const pending = limits.authenticator.authenticate(headers);
     const principal = pending instanceof Promise ? await pending : pending;
     callLog.identity.account = principal.account;
-    const body = await readBody(stream, limits, hold, controller.signal);
-    const request = decodeRequest(route, await singleMessage(body, encoding, limits.maxRequestBytes, hold));
-    release();
+    const bytes = await body.read();
+    const request = decodeRequest(
+      route,
+      await singleMessage(bytes, encoding, limits.maxRequestBytes, (n) => body.hold(n)),
+    );
+    body.release();
     context = handlerContext(route, path, headers, controller.signal, timeoutMs, principal);
     context.values.set(CALLER_ADDRESS, stream.session?.socket?.remoteAddress ?? "");
     context.values.set(CALL_LOG, callLog);
@@ -118,12 +113,12 @@ export async function serveCall(
       outcome = await streamReplies(stream, routes, headers, route, context, request, gzip);
     }
   } catch (err) {
-    outcome = statusOf(err, context?.signal ?? controller.signal);
+    outcome = statusOf(err, context?.signal ?? controller);
     reportRefusal(routes, stream, headers, context, outcome);
     sendStatus(stream, outcome);
     dropRest(stream, limits);
   } finally {
-    release();
+    body.release();
     clearTimeout(deadline);
     stream.off("close", onClose);
     // Work a handler left tied to its signal lets go now (a reason given: no DOMException per call).
@@ -152,6 +147,8 @@ function logCallEnd(callLog: CallLog, outcome: ConnectError | undefined, started
 }
 
 const CALL_ENDED = new ConnectError("the call has ended", Code.Canceled);
+// One for every call whose client goes away: the status says all there is to say.
+const CLIENT_GONE = new ConnectError("cancelled by the client", Code.Canceled);
 
 /** Answers a call the store will not take (over the call limit) without keeping any of it. */
 export function refuseCall(
@@ -320,7 +317,11 @@ function reportRefusal(
 }
 
 /** An error as the status a client sees: a deadline or cancellation wins over what it caused. */
-function statusOf(err: unknown, signal: AbortSignal | undefined, gone = false): ConnectError {
+function statusOf(
+  err: unknown,
+  signal: Pick<AbortSignal, "aborted" | "reason"> | undefined,
+  gone = false,
+): ConnectError {
   if (signal?.aborted && signal.reason instanceof ConnectError) return signal.reason;
   // The client went away mid-stream and no handler error said otherwise.
   if (gone && err === undefined) return new ConnectError("cancelled by the client", Code.Canceled);
@@ -418,72 +419,6 @@ function metadataOf(headers: http2.IncomingHttpHeaders): Headers {
     else if (value !== undefined) out.set(name, value);
   }
   return out;
-}
-
-/**
- * Reads the request body, taking its bytes from the budget as they arrive. Ends the call when the
- * body grows past the request limit, stops arriving for limits.bodyStallMs, or the call is aborted.
- */
-function readBody(
-  stream: http2.ServerHttp2Stream,
-  limits: CallLimits,
-  hold: (bytes: number) => void,
-  signal: AbortSignal,
-): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const fail = (err: unknown) => {
-      cleanup();
-      chunks.length = 0;
-      reject(err);
-    };
-    const stalled = setTimeout(() => {
-      fail(
-        new ConnectError(
-          `the request stopped arriving: no bytes for ${limits.bodyStallMs / 1000} s after ${size}; the call was ended`,
-          Code.DeadlineExceeded,
-        ),
-      );
-    }, limits.bodyStallMs);
-    const cleanup = () => {
-      clearTimeout(stalled);
-      stream.off("data", onData);
-      stream.off("end", onEnd);
-      stream.off("close", onClose);
-      signal.removeEventListener("abort", onAbort);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limits.maxRequestBytes) {
-        fail(
-          new ConnectError(
-            `the request is larger than ${limits.maxRequestBytes} bytes; publish fewer or smaller facts per call`,
-            Code.ResourceExhausted,
-          ),
-        );
-        return;
-      }
-      try {
-        hold(chunk.length);
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      chunks.push(chunk);
-      stalled.refresh();
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    };
-    const onClose = () => fail(new ConnectError("cancelled by the client", Code.Canceled));
-    const onAbort = () => fail(signal.reason);
-    stream.on("data", onData);
-    stream.once("end", onEnd);
-    stream.once("close", onClose);
-    signal.addEventListener("abort", onAbort);
-  });
 }
 
 function drained(stream: http2.ServerHttp2Stream, signal: AbortSignal): Promise<void> {
