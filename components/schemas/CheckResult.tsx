@@ -1,8 +1,12 @@
-/** What CheckCandidate found: schema problems at their pointers, the classified diff, the dry run. */
+/**
+ * What CheckCandidate found: schema problems at their pointers, the classified diff, the dry run, and
+ * the upcasts consumers would lack once the candidate is registered.
+ */
 import Link from "next/link";
 import { Notice } from "@/components/ui/Notice";
 import { Panel } from "@/components/ui/Panel";
 import type { CheckCandidateResponse } from "@/gen/factline/admin/v1/schemas_pb";
+import { transformHref } from "@/lib/browser/schemas-links";
 import { factHref } from "@/lib/view/links";
 import { formatCount } from "@/lib/view/numbers";
 import { BreakingSummary, ChangeList } from "./ChangeList";
@@ -87,6 +91,26 @@ export function CheckResult({ result, schema }: { result: CheckCandidateResponse
             </ul>
           )}
         </Panel>
+      )}
+      {result.schemaValid && result.missingTransformations.length > 0 && (
+        <Notice tone="warn" title="Transformations missing once this version is registered">
+          <ul className="space-y-1" data-testid="check-missing-transformations">
+            {result.missingTransformations.map((m) => (
+              <li key={`${m.key!.fromVersion}-${m.key!.toVersion}`}>
+                <span className="font-mono">
+                  v{m.key!.fromVersion} → v{m.key!.toVersion}
+                </span>
+                : {m.reason}{" "}
+                <Link
+                  className="text-accent hover:underline"
+                  href={transformHref(m.key!.ns, m.key!.type, m.key!.fromVersion, m.key!.toVersion)}
+                >
+                  Register it
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </Notice>
       )}
     </div>
   );

@@ -6,6 +6,7 @@
 import { callUnaryMethod, useTransport } from "@connectrpc/connect-query";
 import Link from "next/link";
 import { useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
+import { CodeEditor } from "@/components/editor/CodeEditor";
 import { Button } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Notice } from "@/components/ui/Notice";
@@ -150,15 +151,14 @@ export function Playground(props: { ns: string; type: string; version: number; s
             .
           </p>
         )}
-        <textarea
+        <CodeEditor
           value={payload}
-          onChange={(e) => setPayload(e.target.value)}
-          spellCheck={false}
-          rows={12}
-          aria-label="Payload"
-          aria-invalid={!!syntax}
-          className="w-full rounded-md border border-line bg-surface-2 p-3 font-mono text-xs leading-5 text-fg"
-          data-testid="payload-editor"
+          onChange={setPayload}
+          language="json"
+          label="Payload"
+          testId="payload-editor"
+          invalid={!!syntax}
+          minHeight="15rem"
         />
         {syntax && (
           <p className="mt-1 text-sm text-danger" role="alert">

@@ -1,12 +1,13 @@
 "use client";
 /**
- * Registering a version: edit the schema with live JSON syntax checking, Check (CheckCandidate:
+ * Registering a version: edit the schema (a JSON editor with syntax checking and folding), Check (CheckCandidate:
  * validity, classified diff, dry run over stored facts), then Register to confirm. A check belongs to
  * the exact text it checked; editing anything asks for a new check before Register is allowed.
  */
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
+import { CodeEditor } from "@/components/editor/CodeEditor";
 import { Button } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Notice } from "@/components/ui/Notice";
@@ -148,15 +149,14 @@ function RegisterEditor(props: { ns: string; type: string; version: number; mayR
           )
         }
       >
-        <textarea
+        <CodeEditor
           value={schema}
-          onChange={(e) => setSchema(e.target.value)}
-          spellCheck={false}
-          aria-label="JSON Schema"
-          aria-invalid={!!syntax}
-          rows={18}
-          className="w-full rounded-md border border-line bg-surface-2 p-3 font-mono text-xs leading-5 text-fg"
-          data-testid="schema-editor"
+          onChange={setSchema}
+          language="json"
+          label="JSON Schema"
+          testId="schema-editor"
+          invalid={!!syntax}
+          minHeight="22rem"
         />
         {syntax && (
           <p className="mt-2 text-sm text-danger" role="alert" data-testid="syntax-error">

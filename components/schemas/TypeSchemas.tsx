@@ -1,5 +1,5 @@
 "use client";
-/** `/schemas/<ns>/<type>`: the type's registered versions, and the classified diff of any two. */
+/** `/schemas/<ns>/<type>`: the type's registered versions, its transformations, and the classified diff of any two. */
 import Link from "next/link";
 import { ButtonLink } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
@@ -14,6 +14,7 @@ import { offerSchemaChanges } from "@/lib/view/access";
 import { registerSchemaHref, schemaVersionHref } from "@/lib/browser/schemas-links";
 import { factsHref } from "@/lib/view/links";
 import { formatCount } from "@/lib/view/numbers";
+import { TransformationEdges } from "@/components/transformations/TransformationEdges";
 import { CompareVersions } from "./CompareVersions";
 
 export function TypeSchemas({ ns, type }: { ns: string; type: string }) {
@@ -95,6 +96,7 @@ export function TypeSchemas({ ns, type }: { ns: string; type: string }) {
           </table>
         </Panel>
       )}
+      {list.data && <TransformationEdges ns={ns} type={type} manage={manage} />}
       {numbers.length > 1 && <CompareVersions ns={ns} type={type} versions={numbers} />}
     </div>
   );

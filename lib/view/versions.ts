@@ -52,7 +52,12 @@ export function chainPath(steps: readonly ChainStepView[]): string {
 
 /** What one step does: an up- or downcast by code, or the identity. */
 export function stepKind(step: ChainStepView): string {
-  const direction = step.toVersion > step.fromVersion ? "upcast" : "downcast";
-  if (step.hasCode) return `${direction} (code)`;
-  return step.synthetic ? `${direction} (identity, assumed)` : `${direction} (identity, registered)`;
+  return edgeKind(step.fromVersion, step.toVersion, step.hasCode, step.synthetic);
+}
+
+/** An edge between two versions of a type, in words (a schema page's transformations, a chain's step). */
+export function edgeKind(fromVersion: number, toVersion: number, hasCode: boolean, synthetic: boolean): string {
+  const direction = toVersion > fromVersion ? "upcast" : "downcast";
+  if (hasCode) return `${direction} (code)`;
+  return synthetic ? `${direction} (identity, assumed)` : `${direction} (identity, registered)`;
 }

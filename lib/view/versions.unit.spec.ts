@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chainPath, stepKind, versionChoices } from "./versions";
+import { chainPath, edgeKind, stepKind, versionChoices } from "./versions";
 
 describe("version choices", () => {
   it("offer what a chain reaches, marking the published version", () => {
@@ -39,5 +39,11 @@ describe("chains in words", () => {
     expect(stepKind({ fromVersion: 3, toVersion: 2, hasCode: false, synthetic: false })).toBe(
       "downcast (identity, registered)",
     );
+  });
+
+  it("name a schema page's edges the same way: registered upcasts have code, synthetic downcasts none", () => {
+    expect(edgeKind(1, 2, true, false)).toBe("upcast (code)");
+    expect(edgeKind(2, 1, false, true)).toBe("downcast (identity, assumed)");
+    expect(edgeKind(3, 1, true, false)).toBe("downcast (code)");
   });
 });

@@ -130,7 +130,9 @@ e2eDescribe("schema registry", () => {
     const page = await browser.newPage();
     await page.goto(`${base}/schemas/validate?ns=${ns}&type=${type}&version=1&serial=${stored[1].serial}`);
     // the serial in the URL is loaded on arrival
-    await expect.poll(() => page.locator('[data-testid="payload-editor"]').inputValue()).toContain("42");
+    await expect
+      .poll(() => page.locator('[data-testid="payload-editor"]').textContent(), { timeout: 20_000 })
+      .toContain("42");
     await page.getByRole("button", { name: "Validate" }).click();
     await page.locator('[data-testid="validation-errors"]').waitFor();
     expect(await page.locator('[data-testid="validation-errors"]').textContent()).toContain("/name");
