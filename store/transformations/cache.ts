@@ -124,6 +124,9 @@ export class TransformationCache {
       } finally {
         this.evicting = false;
       }
+      // Writes that landed while this eviction ran skipped theirs: without another write they
+      // would leave the cache past its bound until the next one.
+      if (this.writtenSinceCheck > this.boundBytes / 20) this.maybeEvict();
     })();
   }
 
