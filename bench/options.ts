@@ -1,7 +1,7 @@
 /** `npm run bench -- [--quick] [--scale N] [--only a,b] [--reps N] [--profile] [--build-console]` */
 
-export type ScenarioName = "append" | "catchup" | "live" | "lookups" | "console";
-export const ALL_SCENARIOS: ScenarioName[] = ["append", "catchup", "live", "lookups", "console"];
+export type ScenarioName = "append" | "catchup" | "live" | "lookups" | "console" | "transform";
+export const ALL_SCENARIOS: ScenarioName[] = ["append", "catchup", "live", "lookups", "console", "transform"];
 
 export interface BenchOptions {
   quick: boolean;

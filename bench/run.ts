@@ -18,6 +18,7 @@ import { catchupScenario } from "./scenarios/catchup";
 import { consoleScenario } from "./scenarios/console";
 import { liveScenario } from "./scenarios/live";
 import { lookupsScenario } from "./scenarios/lookups";
+import { transformScenario } from "./scenarios/transform";
 import { seedStore, type SeededStore } from "./seeded-store";
 
 const SCENARIOS: Record<ScenarioName, (ctx: BenchContext) => Promise<void>> = {
@@ -26,6 +27,7 @@ const SCENARIOS: Record<ScenarioName, (ctx: BenchContext) => Promise<void>> = {
   live: liveScenario,
   lookups: lookupsScenario,
   console: consoleScenario,
+  transform: transformScenario,
 };
 
 export interface RunOutcome {
