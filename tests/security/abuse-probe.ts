@@ -21,6 +21,8 @@ const OVERLOADED = 4;
 export interface Figures {
   probes: number;
   latencyMs: { p50: number; p95: number; max: number };
+  /** When the slowest probe was sent, in ms from the abuse's start. */
+  slowestSentAtMs: number;
   failures: string[];
   rssMiB: { before: number; peak: number; after: number };
 }
@@ -45,7 +47,8 @@ export class AbuseProbe {
     const probe = new Worker(new URL("./latency-probe.mjs", import.meta.url), {
       workerData: { url: this.fx().store.url, intervalMs: 100, timeoutMs: PROBE_GIVE_UP_MS },
     });
-    const results: Array<{ ms: number; ok?: boolean; error?: string }> = [];
+    const results: Array<{ at: number; ms: number; ok?: boolean; error?: string }> = [];
+    const started = Date.now();
     probe.on("message", (m) => {
       if (m !== "stopped") results.push(m);
     });
@@ -62,6 +65,10 @@ export class AbuseProbe {
     peak = Math.max(peak, this.rss());
     const after = this.rss();
     const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
+    const slowest = results.reduce<(typeof results)[number] | undefined>(
+      (w, r) => (w && w.ms >= r.ms ? w : r),
+      undefined,
+    );
     const figures: Figures = {
       probes: results.length,
       latencyMs: {
@@ -69,7 +76,11 @@ export class AbuseProbe {
         p95: round(latencies[Math.floor(latencies.length * 0.95)] ?? NaN),
         max: round(latencies[latencies.length - 1] ?? NaN),
       },
-      failures: results.filter((r) => !r.ok).map((r) => `${round(r.ms)} ms: ${r.error}`),
+      // Each failure with when the probe was sent, counted from the abuse's start.
+      slowestSentAtMs: slowest ? Math.round(slowest.at - slowest.ms - started) : NaN,
+      failures: results
+        .filter((r) => !r.ok)
+        .map((r) => `${round(r.ms)} ms (sent at +${Math.round(r.at - r.ms - started)} ms): ${r.error}`),
       rssMiB: { before: round(before / MiB), peak: round(peak / MiB), after: round(after / MiB) },
     };
     console.log(`[abuse] ${name}: ${JSON.stringify(figures)}`);
