@@ -20,6 +20,7 @@ import { useAccess } from "@/lib/browser/access";
 import { schemaTypeHref, transformationsHref } from "@/lib/browser/schemas-links";
 import { useCheckTransformation, useRegisterTransformation, useTransformation } from "@/lib/browser/transformations";
 import { offerSchemaChanges } from "@/lib/view/access";
+import { DeleteTransformation } from "./DeleteTransformation";
 import { TransformCheckResult } from "./TransformCheckResult";
 import { TryTransformation, type Candidate } from "./TryTransformation";
 
@@ -65,7 +66,8 @@ export function TransformForm(props: TransformFormProps) {
   // Until the store has answered, offer nothing that needs the permission (lib/view/access.ts).
   const manage = offerSchemaChanges(access.data, ns.trim() || undefined);
   const registered = useTransformation(key);
-  const existing = registered.data?.transformation;
+  // A refetch that finds it gone (deleted) errors with NOT_FOUND but keeps the earlier data: not registered.
+  const existing = registered.isError ? undefined : registered.data?.transformation;
 
   // The user's text once they type; until then the registered code (or a starter for a new pair).
   const [draft, setDraft] = useState<string>();
@@ -103,6 +105,7 @@ export function TransformForm(props: TransformFormProps) {
   // What the last successful registration registered: the page keeps showing that code.
   const [registeredId, setRegisteredId] = useState<string>();
   const justRegistered = register.isSuccess && registeredId === candidateId;
+  const [deleted, setDeleted] = useState(false);
   const runRegister = () => {
     if (!key) return;
     const id = candidateId;
@@ -111,6 +114,7 @@ export function TransformForm(props: TransformFormProps) {
       {
         onSuccess: () => {
           setRegisteredId(id);
+          setDeleted(false);
           setForce(false);
           setReason("");
           void registered.refetch();
@@ -239,6 +243,24 @@ export function TransformForm(props: TransformFormProps) {
               {register.isPending ? "Registering…" : needsReason ? "Replace" : "Register"}
             </Button>
             {!current && key && <span className="text-xs text-muted">Check the code before registering it.</span>}
+            {existing && key && (
+              <DeleteTransformation
+                transformationKey={key}
+                onDeleted={() => {
+                  // What was checked and registered no longer holds: a new check before registering again.
+                  setRegisteredId(undefined);
+                  setChecked(undefined);
+                  setDeleted(true);
+                  setDraft(code);
+                  void registered.refetch();
+                }}
+              />
+            )}
+            {deleted && !existing && (
+              <span className="text-xs text-ok" data-testid="deleted-notice">
+                Deleted. The code stays in the editor: check it again to register it anew.
+              </span>
+            )}
             {justRegistered && (
               <span className="text-xs text-ok" data-testid="registered-notice">
                 {register.data.unchanged
@@ -295,7 +317,7 @@ export function TransformForm(props: TransformFormProps) {
         </Notice>
       )}
       <TryTransformation candidate={candidate} serial={props.serial} />
-      {(registered.data?.history.length ?? 0) > 0 && (
+      {!registered.isError && (registered.data?.history.length ?? 0) > 0 && (
         <Panel title="Earlier revisions" id="history" flush>
           <ul className="text-sm" data-testid="transform-history">
             {registered.data!.history.map((h) => (

@@ -204,6 +204,19 @@ e2eDescribe("transformations", () => {
       .poll(() => page.locator('[data-testid="registered-notice"]').textContent(), POLL)
       .toContain("Replaced");
     await expect.poll(() => page.locator('[data-testid="transform-history"]').textContent(), POLL).toContain('"made"');
+
+    // deleting it says what it means first; afterwards the type lacks the upcast again
+    await page.getByRole("button", { name: "Delete…" }).click();
+    expect(await page.locator('[data-testid="delete-warning"]').textContent()).toContain(
+      "MissingTransformationInformationException",
+    );
+    await page.getByRole("button", { name: "Delete v1 → v2" }).click();
+    await page.locator('[data-testid="deleted-notice"]').waitFor({ timeout: POLL.timeout });
+    expect(await editor.textContent()).toContain("changed");
+    await page.goto(`${base}/schemas/${ns}/${LONELY}`);
+    await expect
+      .poll(() => page.locator('[data-testid="missing-transformations"]').textContent(), POLL)
+      .toContain("v1 → v2");
     expect(errors).toEqual([]);
     expect(csp).toEqual([]);
   });
