@@ -205,9 +205,13 @@ export class PayloadChecks {
       if (err instanceof ValidationLimitError) throw payloadLimit(err, items);
       throw err;
     }
-    return results.map((r, i) =>
-      !r.ok && "problem" in r ? { ok: false, problem: `${items[i].label} ${r.problem}` } : r,
-    );
+    // The worker's words, prefixed with the payload's label unless they name a place in it already
+    // (text PostgreSQL cannot store is located by its path, which starts with the label).
+    return results.map((r, i) => {
+      if (r.ok || !("problem" in r)) return r;
+      const { label } = items[i];
+      return { ok: false, problem: r.problem.startsWith(label) ? r.problem : `${label} ${r.problem}` };
+    });
   }
 }
 
