@@ -208,6 +208,7 @@ export function FactResults({
         header={header}
         footer={footer}
         onQuickFilter={onQuickFilter}
+        asVersion={params.asVersion}
       />
     </>
   );

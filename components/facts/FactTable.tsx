@@ -42,10 +42,12 @@ export interface FactTableProps {
   /** Banner above the first row (newer facts). */
   header?: ReactNode;
   onQuickFilter(filter: QuickFilter): void;
+  /** The rows are shown as this version of their type (`asVersion`): their pages open in it too. */
+  asVersion?: number;
 }
 
 export function FactTable(props: FactTableProps) {
-  const { rows, canLoadMore, loadMore, loadingMore } = props;
+  const { rows, canLoadMore, loadMore, loadingMore, asVersion } = props;
   const router = useRouter();
   const { timeZone } = usePreferences();
   const scroller = useRef<HTMLDivElement>(null);
@@ -84,7 +86,7 @@ export function FactTable(props: FactTableProps) {
   }, [rows]);
 
   const activeIndex = Math.min(active, Math.max(rows.length - 1, 0));
-  const open = (i: number) => rows[i] && router.push(factHref(rows[i].serial));
+  const open = (i: number) => rows[i] && router.push(factHref(rows[i].serial, asVersion));
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.target !== e.currentTarget || rows.length === 0) return;
@@ -117,10 +119,10 @@ export function FactTable(props: FactTableProps) {
       if (!row) return;
       e.preventDefault();
       setActive(i);
-      if (e.ctrlKey || e.metaKey) window.open(factHref(row.serial), "_blank");
-      else router.push(factHref(row.serial));
+      if (e.ctrlKey || e.metaKey) window.open(factHref(row.serial, asVersion), "_blank");
+      else router.push(factHref(row.serial, asVersion));
     },
-    [router],
+    [router, asVersion],
   );
 
   return (
@@ -170,6 +172,7 @@ export function FactTable(props: FactTableProps) {
                   active={item.index === activeIndex}
                   onClick={onRowClick}
                   onQuickFilter={props.onQuickFilter}
+                  asVersion={asVersion}
                 />
               ))}
             </div>

@@ -34,9 +34,19 @@ interface Props {
   active: boolean;
   onClick(e: MouseEvent, index: number): void;
   onQuickFilter(filter: QuickFilter): void;
+  /** The list shows its facts as this version: the row's page does too. */
+  asVersion?: number;
 }
 
-export const FactTableRow = memo(function FactTableRow({ row, index, start, active, onClick, onQuickFilter }: Props) {
+export const FactTableRow = memo(function FactTableRow({
+  row,
+  index,
+  start,
+  active,
+  onClick,
+  onQuickFilter,
+  asVersion,
+}: Props) {
   const meta = userMeta(row.meta).flatMap(([k, values]) => values.map((v) => [k, v] as const));
   return (
     <div
@@ -60,7 +70,7 @@ export const FactTableRow = memo(function FactTableRow({ row, index, start, acti
           would ask the server for every fact in view.
         */}
         <a
-          href={factHref(row.serial)}
+          href={factHref(row.serial, asVersion)}
           className="tabular font-mono text-accent hover:underline"
           tabIndex={-1}
           data-row-link

@@ -7,8 +7,9 @@ export function factsHref(partial: Partial<FactsQueryParams> = {}): string {
   return qs ? `/facts?${qs}` : "/facts";
 }
 
-export function factHref(serial: bigint | number | string): string {
-  return `/facts/${serial}`;
+/** A fact's page; with `asVersion`, showing it as that version of its type (as a list "as version N" shows it). */
+export function factHref(serial: bigint | number | string, asVersion?: number): string {
+  return asVersion ? `/facts/${serial}?asVersion=${asVersion}` : `/facts/${serial}`;
 }
 
 export function namespaceHref(ns: string): string {

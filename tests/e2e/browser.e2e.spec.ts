@@ -9,6 +9,9 @@ import { e2eDescribe, openBrowser, pageErrors, type TestBrowser } from "./suppor
 import { publishFacts, uniqueName, type Published } from "./support/publish";
 
 /** The serials of the table's rendered rows, top to bottom (virtual rows are in index order). */
+/** A page's first rows come from the store through the console: a loaded CI machine needs more than poll's 1 s. */
+const ROWS_POLL = { timeout: 20_000 };
+
 function rowsIn(page: Page): Promise<number[]> {
   return page.$$eval('[data-testid="fact-table"] [role=row][data-serial]', (rows) =>
     rows.map((r) => Number(r.getAttribute("data-serial"))),
@@ -37,10 +40,10 @@ e2eDescribe("fact browser", () => {
     const page = await browser.newPage();
     const errors = pageErrors(page);
     await page.goto(`${base}/facts?ns=${ns}`);
-    await expect.poll(() => rowsIn(page)).toEqual(facts.map((f) => f.serial).reverse());
+    await expect.poll(() => rowsIn(page), ROWS_POLL).toEqual(facts.map((f) => f.serial).reverse());
     await page.getByRole("link", { name: "Oldest first" }).click();
     await page.waitForURL(/order=oldest/);
-    await expect.poll(() => rowsIn(page)).toEqual(facts.map((f) => f.serial));
+    await expect.poll(() => rowsIn(page), ROWS_POLL).toEqual(facts.map((f) => f.serial));
     expect(await page.locator('[data-testid="end-of-result"]').textContent()).toContain("4 facts");
     expect(errors).toEqual([]);
   });
@@ -59,7 +62,7 @@ e2eDescribe("fact browser", () => {
     expect(url.searchParams.getAll("ns")).toEqual([ns]);
     expect(url.searchParams.getAll("type")).toEqual(["OrderPlaced"]);
     const expected = [facts[3].serial, facts[0].serial];
-    await expect.poll(() => rowsIn(page)).toEqual(expected);
+    await expect.poll(() => rowsIn(page), ROWS_POLL).toEqual(expected);
 
     const fresh = await (await openBrowser()).newPage();
     try {
@@ -76,10 +79,10 @@ e2eDescribe("fact browser", () => {
   it("narrows the query with one click on a row's aggregate id or meta value", async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/facts?ns=${ns}`);
-    await expect.poll(() => rowsIn(page)).toHaveLength(4);
+    await expect.poll(() => rowsIn(page), ROWS_POLL).toHaveLength(4);
     await page.locator(`[data-serial="${facts[0].serial}"] button[title="Only aggregate ${agg}"]`).click();
     await page.waitForURL((u) => u.searchParams.get("aggId") === agg);
-    await expect.poll(() => rowsIn(page)).toEqual([facts[2].serial, facts[0].serial]);
+    await expect.poll(() => rowsIn(page), ROWS_POLL).toEqual([facts[2].serial, facts[0].serial]);
     await page.locator(`[data-serial="${facts[2].serial}"] button[title="Only facts with meta tenant=acme"]`).click();
     await page.waitForURL((u) => u.searchParams.get("meta") === "tenant=acme");
     expect(new URL(page.url()).searchParams.get("aggId")).toBe(agg);
@@ -96,7 +99,7 @@ e2eDescribe("fact browser", () => {
   it("exports the whole result as NDJSON and says so", async () => {
     const page = await browser.newPage();
     await page.goto(`${base}/facts?ns=${ns}&type=OrderPlaced`);
-    await expect.poll(() => rowsIn(page)).toHaveLength(3);
+    await expect.poll(() => rowsIn(page), ROWS_POLL).toHaveLength(3);
     expect(await page.locator('[data-testid="export-scope"]').textContent()).toMatch(
       /all 3 facts matching namespace .* type OrderPlaced, oldest first.*not just the rows loaded/,
     );

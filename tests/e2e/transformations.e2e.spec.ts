@@ -104,6 +104,8 @@ e2eDescribe("transformations", () => {
     const body = page.locator("main");
     await expect.poll(() => body.textContent(), POLL).toContain("Grace Hopper");
     expect(await body.textContent()).toContain("Ada Lovelace");
+    // a row opens its fact in the same version
+    expect(await page.locator("a[data-row-link]").first().getAttribute("href")).toMatch(/^\/facts\/\d+\?asVersion=2$/);
 
     // asVersion without one type, straight in the URL: the page says what to fix
     await page.goto(`${base}/facts?ns=${ns}&asVersion=2`);
