@@ -72,8 +72,9 @@ export interface StoreClient {
   /**
    * The same store over the same connection, calling as someone else (a signed-in user): cheap
    * enough to make per request. Its close() leaves the connection to the client it came from.
+   * `headers` go with every call besides, e.g. x-forwarded-for naming the user's own address.
    */
-  withCredentials(credentials: StoreCredentials | undefined): StoreClient;
+  withCredentials(credentials: StoreCredentials | undefined, headers?: Record<string, string>): StoreClient;
   /** Closes the HTTP/2 connection (and every call on it) so the process can exit. */
   close(): void;
 }
@@ -132,7 +133,11 @@ export function createStoreClient(options: StoreClientOptions): StoreClient {
   }
   const connection = transport;
   let warned = false;
-  const clientFor = (credentials: StoreCredentials | undefined, owner: boolean): StoreClient => {
+  const clientFor = (
+    credentials: StoreCredentials | undefined,
+    owner: boolean,
+    extra: Record<string, string> = {},
+  ): StoreClient => {
     const headers = callHeaders(credentials, options.clientId);
     if (!warned && options.warn && headers.some(([name]) => name === "authorization")) {
       const exposure = plaintextExposure(url);
@@ -141,7 +146,7 @@ export function createStoreClient(options: StoreClientOptions): StoreClient {
         options.warn(exposure);
       }
     }
-    const calls = withHeaders(connection, headers);
+    const calls = withHeaders(connection, [...headers, ...Object.entries(extra)]);
     return {
       url: label,
       facts: createClient(RemoteFactStore, calls),
@@ -152,7 +157,7 @@ export function createStoreClient(options: StoreClientOptions): StoreClient {
       audit: createClient(AuditService, calls),
       transformations: createClient(TransformationService, calls),
       operations: createClient(OperationsService, calls),
-      withCredentials: (other) => clientFor(other, false),
+      withCredentials: (other, headers) => clientFor(other, false, headers),
       close: owner ? () => sessions?.abort() : () => {},
     };
   };

@@ -12,7 +12,8 @@ import {
 } from "../../../gen/factline/console/v1/access_pb";
 import { isUnimplemented } from "../upstream/capabilities";
 import { consoleError, toConsoleError } from "../upstream/errors";
-import { sharedUpstream, UNARY_TIMEOUT_MS, type Upstream } from "../upstream/upstream";
+import { upstreamResolver, type UpstreamSource } from "../upstream/caller";
+import { UNARY_TIMEOUT_MS, type Upstream } from "../upstream/upstream";
 
 /** What the console says when the store cannot tell what the user may do. */
 export const ACCESS_UNKNOWN =
@@ -24,13 +25,8 @@ export const NO_AUDIT_TRAIL =
   "this store has no audit trail (a plain FactCast server, or factline with its admin services off)";
 
 export interface AccessServiceOptions {
-  /** The store to talk to, as the signed-in user; default the process-wide upstream. */
-  upstream?: Upstream | (() => Upstream);
-}
-
-function resolver(given: AccessServiceOptions["upstream"]): () => Upstream {
-  // Resolved per call, not at import: building the app must not dial the store.
-  return typeof given === "function" ? given : given ? () => given : sharedUpstream;
+  /** The store to talk to; default the caller's, from the call's context (lib/backend/upstream/caller.ts). */
+  upstream?: UpstreamSource;
 }
 
 /** The user's access: the store's GetAccess, or "unknown" against a store without it. */
@@ -63,10 +59,10 @@ export async function listAuditEntries(
 
 /** AccessService for a Connect router. */
 export function createAccessService(options: AccessServiceOptions = {}): ServiceImpl<typeof AccessService> {
-  const upstream = resolver(options.upstream);
+  const upstream = upstreamResolver(options.upstream);
   return {
     async getAccess(req: GetAccessRequest, ctx: HandlerContext) {
-      const up = upstream();
+      const up = upstream(ctx);
       try {
         return await getAccess(up, req, ctx.signal);
       } catch (err) {
@@ -78,10 +74,10 @@ export function createAccessService(options: AccessServiceOptions = {}): Service
 
 /** AuditService for a Connect router. */
 export function createAuditService(options: AccessServiceOptions = {}): ServiceImpl<typeof AuditService> {
-  const upstream = resolver(options.upstream);
+  const upstream = upstreamResolver(options.upstream);
   return {
     async listAuditEntries(req: ListAuditEntriesRequest, ctx: HandlerContext) {
-      const up = upstream();
+      const up = upstream(ctx);
       try {
         return await listAuditEntries(up, req, ctx.signal);
       } catch (err) {

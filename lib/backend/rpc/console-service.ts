@@ -10,27 +10,27 @@ import { queryFacts } from "./queries";
 import { getStoreStatus } from "./status";
 import { samplerFor, type StoreRateSampler } from "./store-rate";
 import { watchFacts } from "./watch";
-import { sharedUpstream, type Upstream } from "../upstream/upstream";
+import { upstreamResolver, type UpstreamSource } from "../upstream/caller";
+import type { Upstream } from "../upstream/upstream";
 
 export interface ConsoleServiceOptions {
-  /** The store to talk to; default the process-wide upstream from FACTLINE_STORE_URL. */
-  upstream?: Upstream | (() => Upstream);
+  /** The store to talk to; default the caller's, from the call's context (lib/backend/upstream/caller.ts). */
+  upstream?: UpstreamSource;
   /** "Today" for resolving date ranges; tests fix it. */
   now?: () => Date;
 }
 
 /** ConsoleService for a Connect router (`router.service(ConsoleService, createConsoleService())`). */
 export function createConsoleService(options: ConsoleServiceOptions = {}): ServiceImpl<typeof ConsoleService> {
-  const given = options.upstream;
   // Resolved per call, not at import: building the app must not dial the store.
-  const upstream = typeof given === "function" ? given : given ? () => given : sharedUpstream;
+  const upstream = upstreamResolver(options.upstream);
   const now = options.now ?? (() => new Date());
-  // One rate sampler per store for this service, shared by every browser tab that asks.
-  const samplers = new WeakMap<Upstream, StoreRateSampler>();
+  // One rate sampler per store for this service, shared by every browser tab and user that asks.
+  const samplers = new Map<string, StoreRateSampler>();
 
   function guard<I, O>(rpc: string, run: (up: Upstream, req: I, ctx: HandlerContext) => Promise<O>) {
     return async (req: I, ctx: HandlerContext): Promise<O> => {
-      const up = upstream();
+      const up = upstream(ctx);
       try {
         return await run(up, req, ctx);
       } catch (err) {
@@ -47,7 +47,7 @@ export function createConsoleService(options: ConsoleServiceOptions = {}): Servi
     getFactAsVersion: guard("GetFactAsVersion", (up, req, ctx) => getFactAsVersion(up, req, ctx.signal)),
     getStoreRate: guard("GetStoreRate", (up) => samplerFor(up, samplers).snapshot()),
     async *watchFacts(req, ctx) {
-      const up = upstream();
+      const up = upstream(ctx);
       try {
         yield* watchFacts(up, req, ctx.signal);
       } catch (err) {

@@ -11,26 +11,26 @@ import {
 } from "../../../gen/factline/console/v1/operations_pb";
 import { isUnimplemented } from "../upstream/capabilities";
 import { consoleError, toConsoleError } from "../upstream/errors";
-import { sharedUpstream, UNARY_TIMEOUT_MS, type Upstream } from "../upstream/upstream";
+import { upstreamResolver, type UpstreamSource } from "../upstream/caller";
+import { UNARY_TIMEOUT_MS, type Upstream } from "../upstream/upstream";
 
 /** What the pages say when the store keeps no registry of its instances and subscriptions. */
 export const NOT_REPORTED =
   "This store does not report its instances and subscriptions (a plain FactCast server, or factline with its admin services off).";
 
 export interface OperationsServiceOptions {
-  /** The store to talk to; default the process-wide upstream from FACTLINE_STORE_URL. */
-  upstream?: Upstream | (() => Upstream);
+  /** The store to talk to; default the caller's, from the call's context (lib/backend/upstream/caller.ts). */
+  upstream?: UpstreamSource;
 }
 
 /** OperationsService for a Connect router. */
 export function createOperationsService(options: OperationsServiceOptions = {}): ServiceImpl<typeof OperationsService> {
-  const given = options.upstream;
   // Resolved per call, not at import: building the app must not dial the store.
-  const upstream = typeof given === "function" ? given : given ? () => given : sharedUpstream;
+  const upstream = upstreamResolver(options.upstream);
 
   function pass<I, O>(rpc: string, call: (up: Upstream, req: I, signal: AbortSignal) => Promise<O>) {
     return async (req: I, ctx: HandlerContext): Promise<O> => {
-      const up = upstream();
+      const up = upstream(ctx);
       try {
         return await call(up, req, ctx.signal);
       } catch (err) {

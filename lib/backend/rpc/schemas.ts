@@ -1,29 +1,29 @@
 // SchemaService: the console's pass-through to the store's schema registry. The browser must not
 // reach the store's admin services itself (they carry the store's credentials), so each call goes
 // through here unchanged, and only the errors are turned into something a user can act on.
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { SchemaService } from "../../../gen/factline/console/v1/schemas_pb";
 import { consoleError, toConsoleError } from "../upstream/errors";
-import { sharedUpstream, type Upstream } from "../upstream/upstream";
+import { upstreamResolver, type UpstreamSource } from "../upstream/caller";
+import type { Upstream } from "../upstream/upstream";
 
 /** What a user sees when the store has no registry to talk to. */
 export const NO_REGISTRY_MESSAGE =
   "this store has no schema registry (factline admin services are off, or it is a plain FactCast server)";
 
 export interface SchemaServiceOptions {
-  /** The store to talk to; default the process-wide upstream from FACTLINE_STORE_URL. */
-  upstream?: Upstream | (() => Upstream);
+  /** The store to talk to; default the caller's, from the call's context (lib/backend/upstream/caller.ts). */
+  upstream?: UpstreamSource;
 }
 
 /** SchemaService for a Connect router (`router.service(SchemaService, createSchemaService())`). */
 export function createSchemaService(options: SchemaServiceOptions = {}): ServiceImpl<typeof SchemaService> {
-  const given = options.upstream;
   // Resolved per call, not at import: building the app must not dial the store.
-  const upstream = typeof given === "function" ? given : given ? () => given : sharedUpstream;
+  const upstream = upstreamResolver(options.upstream);
 
   function pass<I, O>(rpc: string, call: (up: Upstream, req: I, signal: AbortSignal) => Promise<O>) {
-    return async (req: I, ctx: { signal: AbortSignal }): Promise<O> => {
-      const up = upstream();
+    return async (req: I, ctx: Pick<HandlerContext, "signal" | "values">): Promise<O> => {
+      const up = upstream(ctx);
       try {
         return await call(up, req, ctx.signal);
       } catch (err) {

@@ -50,7 +50,7 @@ export class StoreRateSampler {
   private reading = false;
   private lastError: unknown;
   private firstRead: Promise<void> | undefined;
-  private readonly read: () => Promise<bigint>;
+  private read: () => Promise<bigint>;
   private readonly now: () => number;
 
   constructor(options: StoreRateSamplerOptions) {
@@ -80,6 +80,15 @@ export class StoreRateSampler {
       latestSerial: newest?.serial ?? 0n,
       sampleIntervalMs: SAMPLE_INTERVAL_MS,
     });
+  }
+
+  /**
+   * Samples from now on read this way: as the user who asked last. The newest serial is the same
+   * for every authenticated caller (latestSerial needs no read permission), so sharing the samples
+   * between users tells none of them anything they could not ask themselves.
+   */
+  readVia(read: () => Promise<bigint>): void {
+    this.read = read;
   }
 
   /** Stops sampling now (tests; a console shutting down). */
@@ -121,9 +130,11 @@ function rate(a: Sample, b: Sample): number {
   return seconds > 0 && b.serial > a.serial ? Number(b.serial - a.serial) / seconds : 0;
 }
 
-/** The sampler for an upstream (one per store URL per console process). */
-export function samplerFor(upstream: Upstream, samplers: WeakMap<Upstream, StoreRateSampler>): StoreRateSampler {
-  let sampler = samplers.get(upstream);
-  if (!sampler) samplers.set(upstream, (sampler = new StoreRateSampler({ read: () => latestSerial(upstream) })));
+/** The sampler for an upstream's store (one per store URL per console process), reading as its caller. */
+export function samplerFor(upstream: Upstream, samplers: Map<string, StoreRateSampler>): StoreRateSampler {
+  const read = () => latestSerial(upstream);
+  let sampler = samplers.get(upstream.url);
+  if (!sampler) samplers.set(upstream.url, (sampler = new StoreRateSampler({ read })));
+  else sampler.readVia(read);
   return sampler;
 }

@@ -1,10 +1,11 @@
 // TransformationService: the console's pass-through to the store's transformations, as
 // SchemaService is to its schema registry (rpc/schemas.ts says why the browser never calls the
 // store's admin services itself). Only the errors are turned into words.
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { TransformationService } from "../../../gen/factline/console/v1/transformations_pb";
 import { consoleError, toConsoleError } from "../upstream/errors";
-import { sharedUpstream, UNARY_TIMEOUT_MS, type Upstream } from "../upstream/upstream";
+import { upstreamResolver, type UpstreamSource } from "../upstream/caller";
+import { UNARY_TIMEOUT_MS, type Upstream } from "../upstream/upstream";
 
 /** What a user sees when the store keeps no transformations. */
 export const NO_TRANSFORMATIONS_MESSAGE =
@@ -18,21 +19,20 @@ export const NO_TRANSFORMATIONS_MESSAGE =
 export const CHECK_TIMEOUT_MS = 60_000;
 
 export interface TransformationServiceOptions {
-  /** The store to talk to; default the process-wide upstream from FACTLINE_STORE_URL. */
-  upstream?: Upstream | (() => Upstream);
+  /** The store to talk to; default the caller's, from the call's context (lib/backend/upstream/caller.ts). */
+  upstream?: UpstreamSource;
 }
 
 /** TransformationService for a Connect router. */
 export function createTransformationService(
   options: TransformationServiceOptions = {},
 ): ServiceImpl<typeof TransformationService> {
-  const given = options.upstream;
   // Resolved per call, not at import: building the app must not dial the store.
-  const upstream = typeof given === "function" ? given : given ? () => given : sharedUpstream;
+  const upstream = upstreamResolver(options.upstream);
 
   function pass<I, O>(rpc: string, call: (up: Upstream, req: I, signal: AbortSignal) => Promise<O>) {
-    return async (req: I, ctx: { signal: AbortSignal }): Promise<O> => {
-      const up = upstream();
+    return async (req: I, ctx: Pick<HandlerContext, "signal" | "values">): Promise<O> => {
+      const up = upstream(ctx);
       try {
         return await call(up, req, ctx.signal);
       } catch (err) {

@@ -12,41 +12,61 @@ export const CAPABILITY_TTL_MS = 30_000;
 /** A probe is one tiny query; a store that needs longer is reported as unreachable instead. */
 const PROBE_TIMEOUT_MS = 5_000;
 
-/** The cached answer to "are factline's admin services there?" for one upstream. */
-export class Capabilities {
-  private known: { admin: boolean; at: number } | undefined;
-  private probing: Promise<boolean> | undefined;
+/** What has been learned about one store, shared by every user's view of it. */
+interface Learned {
+  known: { admin: boolean; at: number } | undefined;
+  probing: Promise<boolean> | undefined;
+}
 
+/**
+ * The cached answer to "are factline's admin services there?" for one store. Whether a store has
+ * them says nothing about any user, so the answer is shared: each signed-in user's upstream probes
+ * with that user's own credentials (a store with an access file answers nobody else) through
+ * `probingWith`, into the same cache.
+ */
+export class Capabilities {
   constructor(
     private readonly factQuery: Client<typeof FactQueryService>,
     private readonly now: () => number = Date.now,
+    private readonly learned: Learned = { known: undefined, probing: undefined },
   ) {}
+
+  /** The same cache, probing as another caller (a signed-in user). */
+  probingWith(factQuery: Client<typeof FactQueryService>): Capabilities {
+    return new Capabilities(factQuery, this.now, this.learned);
+  }
 
   /** true when the admin services answer; rejects (uncached) when the store cannot be reached. */
   async adminAvailable(): Promise<boolean> {
-    if (this.known && this.now() - this.known.at < CAPABILITY_TTL_MS) return this.known.admin;
+    const { known } = this.learned;
+    if (known && this.now() - known.at < CAPABILITY_TTL_MS) return known.admin;
     // Concurrent requests share one probe rather than each asking the store.
-    this.probing ??= this.probe().finally(() => (this.probing = undefined));
-    return this.probing;
+    this.learned.probing ??= this.probe().finally(() => (this.learned.probing = undefined));
+    return this.learned.probing;
   }
 
   /** An admin call answered UNIMPLEMENTED: the store changed under us; use the fallback until the TTL. */
   noteAdminMissing(): void {
-    this.known = { admin: false, at: this.now() };
+    this.learned.known = { admin: false, at: this.now() };
   }
 
   /** Something failed: ask again next time instead of trusting a possibly stale answer. */
   forget(): void {
-    this.known = undefined;
+    this.learned.known = undefined;
   }
 
   private async probe(): Promise<boolean> {
     try {
       // The cheapest admin call there is: one fact, a one-byte payload preview.
       await this.factQuery.queryFacts({ limit: 1, payloadPreviewBytes: 1 }, { timeoutMs: PROBE_TIMEOUT_MS });
-      this.known = { admin: true, at: this.now() };
+      this.learned.known = { admin: true, at: this.now() };
       return true;
     } catch (err) {
+      // The service is there, it only refused this caller something: that answers the question.
+      if (err instanceof ConnectError && err.code === Code.PermissionDenied) {
+        this.learned.known = { admin: true, at: this.now() };
+        return true;
+      }
       if (isUnimplemented(err)) {
         this.noteAdminMissing();
         return false;

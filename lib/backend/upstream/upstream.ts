@@ -8,6 +8,7 @@ import {
   DEFAULT_STORE_URL,
   StoreTargetError,
   type StoreClient,
+  type StoreCredentials,
 } from "../../../factcast/client";
 import { log } from "../log";
 import { Capabilities } from "./capabilities";
@@ -25,6 +26,8 @@ export const UNARY_TIMEOUT_MS = 10_000;
 export interface Upstream extends StoreClient {
   /** What this store can do (admin services or not), cached briefly. */
   readonly capabilities: Capabilities;
+  /** The signed-in account the calls are made as; undefined for the console's own (FACTLINE_CONSOLE_AUTH=none). */
+  readonly user?: string;
 }
 
 export interface UpstreamOptions {
@@ -65,11 +68,23 @@ export function createUpstream(options: UpstreamOptions = {}): Upstream {
   return { ...client, capabilities: new Capabilities(client.query) };
 }
 
+/**
+ * The same store over the same connection, as a signed-in user: their credentials (Basic, or
+ * their OIDC access token) on every call, their address in x-forwarded-for for the store's audit
+ * trail. The capability cache stays the store's (capabilities.ts).
+ */
+export function asUser(upstream: Upstream, user: string, credentials: StoreCredentials, address?: string): Upstream {
+  const client = upstream.withCredentials(credentials, address ? { "x-forwarded-for": address } : undefined);
+  return { ...client, capabilities: upstream.capabilities.probingWith(client.query), user };
+}
+
 let shared: Upstream | undefined;
 
 /**
  * The process-wide upstream. A module-level singleton is allowed here (and only here): one HTTP/2
- * session to the store serves every browser request, and the capability cache is shared.
+ * session to the store serves every browser request, and the capability cache is shared. Signed-in
+ * users call through it with their own credentials (asUser); its own, FACTLINE_STORE_USER, serve
+ * only FACTLINE_CONSOLE_AUTH=none.
  */
 export function sharedUpstream(): Upstream {
   shared ??= createUpstream();
