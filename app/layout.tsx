@@ -6,6 +6,8 @@ import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 import { Header } from "@/components/shell/Header";
+import { signOut } from "@/lib/backend/auth/actions";
+import { currentIdentity } from "@/lib/backend/auth/request";
 import { PreferencesProvider } from "@/lib/browser/preferences";
 import { ConsoleProviders } from "@/lib/browser/providers";
 import { THEME_COOKIE, TIME_ZONE_COOKIE, parseTheme, parseTimeZone } from "@/lib/view/preferences";
@@ -27,12 +29,13 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const jar = await cookies();
   const theme = parseTheme(jar.get(THEME_COOKIE)?.value);
   const timeZone = parseTimeZone(jar.get(TIME_ZONE_COOKIE)?.value);
+  const identity = await currentIdentity();
   return (
     <html lang="en" data-theme={theme === "system" ? undefined : theme}>
       <body className="flex min-h-dvh flex-col">
         <PreferencesProvider theme={theme} timeZone={timeZone}>
           <ConsoleProviders>
-            <Header />
+            <Header identity={identity} signOut={signOut} />
             <main id="main" className="mx-auto flex w-full max-w-[1800px] min-w-0 flex-1 flex-col px-4 py-4">
               {children}
             </main>

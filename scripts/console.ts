@@ -4,6 +4,7 @@
  * sources, or from another commit); `--rebuild` forces one. Ctrl-C / SIGTERM stop it.
  */
 import { checkCaFile, checkStoreUrl, DEFAULT_STORE_URL, StoreTargetError } from "../factcast/client";
+import { checkConsoleSettings } from "../lib/backend/auth/startup";
 import { buildConsole, buildReason, consoleBuildState, type Build } from "./launch/console-build";
 import { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_PORT, launchConsole, type LaunchedConsole } from "./launch/console";
 
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
       throw err instanceof StoreTargetError ? new Error(`FACTLINE_TLS_CA: ${err.message}`) : err;
     }
   }
+  // Before a build that may take a minute: FACTLINE_CONSOLE_AUTH=none on HOST=0.0.0.0 and the like.
+  checkConsoleSettings(process.env);
   const state = consoleBuildState();
   if (process.argv.includes("--rebuild") || state.state !== "fresh") {
     console.log(buildReason(state));

@@ -3,6 +3,7 @@
  * The console is served from a production build (`next start`), (re)built first when none exists,
  * when it is older than its sources, or when it was made from another commit.
  */
+import { checkConsoleSettings } from "../lib/backend/auth/startup";
 import { buildConsole, buildReason, consoleBuildState, type Build } from "./launch/console-build";
 import { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_PORT, launchConsole, type LaunchedConsole } from "./launch/console";
 import { launchStore, type LaunchedStore } from "./launch/store";
@@ -40,6 +41,9 @@ function stopWith(name: string, exited: Promise<{ code: number | null }>): void 
 }
 
 async function main(): Promise<void> {
+  // Before the store starts: FACTLINE_CONSOLE_AUTH=none on HOST=0.0.0.0 and the like. (Whether the
+  // default means none is known only once the store answers: launchConsole checks that.)
+  checkConsoleSettings(process.env);
   // A first start builds the console while the store starts: both take seconds, the README 60.
   const state = consoleBuildState();
   if (state.state !== "fresh") {

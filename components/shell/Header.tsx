@@ -1,12 +1,18 @@
-/** The bar on top of every page: product, sections, store status, go-to box, display switches. */
+/**
+ * The bar on top of every page: product, sections, store status, go-to box, display switches, who
+ * is signed in. Signed out (the sign-in page) only the product and the theme: everything else asks
+ * the store, which a signed-out browser may not.
+ */
 import Link from "next/link";
+import { Account, type ConsoleIdentity } from "./Account";
 import { GoToBox } from "./GoToBox";
 import { NavLinks } from "./NavLinks";
 import { StoreIndicator } from "./StoreIndicator";
 import { ThemeSwitch } from "./ThemeSwitch";
 import { TimeZoneSwitch } from "./TimeZoneSwitch";
 
-export function Header() {
+export function Header(props: { identity: ConsoleIdentity; signOut: () => Promise<void> }) {
+  const signedOut = props.identity.mode !== "none" && !props.identity.account;
   return (
     <header className="sticky top-0 z-20 border-b border-line bg-surface/95 backdrop-blur">
       <div className="mx-auto flex h-12 max-w-[1800px] items-center gap-3 px-4">
@@ -28,12 +34,17 @@ export function Header() {
           </span>
           factline
         </Link>
-        <NavLinks />
+        {!signedOut && <NavLinks />}
         <div className="ml-auto flex min-w-0 items-center gap-2">
-          <StoreIndicator />
-          <GoToBox />
-          <TimeZoneSwitch />
+          {!signedOut && (
+            <>
+              <StoreIndicator />
+              <GoToBox />
+              <TimeZoneSwitch />
+            </>
+          )}
           <ThemeSwitch />
+          {!signedOut && <Account identity={props.identity} signOut={props.signOut} />}
         </div>
       </div>
     </header>

@@ -16,7 +16,7 @@
  * a view is stopped, closed or hidden for 30 s. Background tabs (the usual case) cost nothing.
  * Behind an HTTP/2 proxy (TLS) all requests share one connection and the limit disappears.
  */
-import type { Transport } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
 import { addStaticKeyToTransport } from "@connectrpc/connect-query-core";
 import { createConnectTransport } from "@connectrpc/connect-web";
 
@@ -30,9 +30,30 @@ export const API_BASE_URL = "/api";
  */
 export const CONSOLE_TRANSPORT_KEY = "console-api";
 
+/** Set on the backend's refusal of a signed-out call (lib/backend/auth/request.ts): where to sign in. */
+export const SIGN_IN_HEADER = "x-factline-sign-in";
+
+/**
+ * A session that ended while a page was open (signed out in another tab, idle, the console
+ * restarted): the next call is refused, and the whole tab goes to the sign-in page, which brings
+ * the user back here afterwards.
+ */
+export const toSignInWhenSignedOut: Interceptor = (next) => async (req) => {
+  try {
+    return await next(req);
+  } catch (err) {
+    const e = ConnectError.from(err);
+    if (e.code === Code.Unauthenticated && e.metadata.get(SIGN_IN_HEADER) && typeof window !== "undefined") {
+      const here = window.location.pathname + window.location.search;
+      window.location.assign(`/login?next=${encodeURIComponent(here)}`);
+    }
+    throw err;
+  }
+};
+
 export function createConsoleTransport(): Transport {
   return addStaticKeyToTransport(
-    createConnectTransport({ baseUrl: API_BASE_URL, useBinaryFormat: true }),
+    createConnectTransport({ baseUrl: API_BASE_URL, useBinaryFormat: true, interceptors: [toSignInWhenSignedOut] }),
     CONSOLE_TRANSPORT_KEY,
   );
 }

@@ -26,6 +26,7 @@ export const CONSOLE_SOURCES = [
   "factcast",
   "gen",
   "public",
+  "proxy.ts",
   "next.config.js",
   "postcss.config.mjs",
   "package.json",

@@ -5,6 +5,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { DEFAULT_STORE_URL } from "../../factcast/client";
+import { checkConsoleStartup } from "../../lib/backend/auth/startup";
 import { consoleEnv, distDirOf } from "./console-build";
 import { keptOutput, stopChild, type ChildExit } from "./process";
 
@@ -12,6 +14,8 @@ export { freePort } from "./process";
 import { repoRoot } from "./store";
 
 const nextBin = path.join(repoRoot, "node_modules", "next", "dist", "bin", "next");
+/** Tells the console each request's connection address (scripts/launch/peer-address.mjs says why). */
+const peerAddressPreload = path.join(repoRoot, "scripts", "launch", "peer-address.mjs");
 
 export const DEFAULT_CONSOLE_HOST = "127.0.0.1";
 export const DEFAULT_CONSOLE_PORT = "3000";
@@ -34,6 +38,8 @@ export interface ConsoleLaunchOptions {
   port?: number | string;
   /** FACTLINE_STORE_URL for the console; default: whatever the environment says. */
   storeUrl?: string;
+  /** More environment for the console (e.g. FACTLINE_CONSOLE_AUTH), over this process's. */
+  env?: Record<string, string>;
   /** Show the console's output on this terminal as it comes. */
   echo?: boolean;
   /** Infinity waits as long as it takes. */
@@ -52,15 +58,25 @@ export interface LaunchedConsole {
   output(): string;
 }
 
+/**
+ * Starts `next start`; rejects first, without starting anything, when the sign-in settings cannot
+ * work (lib/backend/auth/startup.ts: e.g. FACTLINE_CONSOLE_AUTH=none on a non-loopback HOST).
+ */
 export async function launchConsole(options: ConsoleLaunchOptions = {}): Promise<LaunchedConsole> {
   const host = options.host ?? DEFAULT_CONSOLE_HOST;
   const port = String(options.port ?? DEFAULT_CONSOLE_PORT);
   const distDir = options.distDir ?? distDirOf();
-  const child = spawn(process.execPath, [nextBin, "start", repoRoot, "--hostname", host, "--port", port], {
-    cwd: repoRoot,
-    env: consoleEnv(distDir, options.storeUrl ? { FACTLINE_STORE_URL: options.storeUrl } : {}),
-    stdio: ["ignore", "pipe", "pipe"],
+  // HOST and PORT as the server listens: its Host check accepts exactly these (lib/backend/auth/origin.ts).
+  const env = consoleEnv(distDir, {
+    ...(options.storeUrl ? { FACTLINE_STORE_URL: options.storeUrl } : {}),
+    ...options.env,
+    HOST: host,
+    PORT: port,
   });
+  const startup = await checkConsoleStartup(env, env.FACTLINE_STORE_URL || DEFAULT_STORE_URL);
+  if (options.echo) for (const warning of startup.warnings) console.warn(`factline: warning: ${warning}`);
+  const args = ["--import", peerAddressPreload, nextBin, "start", repoRoot, "--hostname", host, "--port", port];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
   const output = keptOutput();
   const exited = new Promise<ChildExit>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal, forced: false })),

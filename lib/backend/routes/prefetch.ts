@@ -1,6 +1,7 @@
 // The data of a page's first view, fetched while the server renders it, so the rows arrive with
 // the HTML instead of after the page's scripts have loaded and asked. The calls run in-process
-// through the same ConsoleService implementation /api serves (console-service.ts), and the answers
+// through the same ConsoleService implementation /api serves (console-service.ts), as the
+// signed-in user (lib/backend/auth/request.ts; a signed-out request gets nothing), and the answers
 // go into a TanStack Query cache under the keys the browser's hooks use (lib/browser/queries.ts);
 // a page hands that cache to <HydrationBoundary>, and from there the hooks poll as before.
 import "server-only";
@@ -17,9 +18,10 @@ import {
   storeStatusQuery,
   type ConsoleQuery,
 } from "../../browser/queries";
-import { createConsoleService, type ConsoleServiceOptions } from "../rpc/console-service";
+import { requestUpstream } from "../auth/request";
+import { createConsoleService } from "../rpc/console-service";
 import { toMsgUuid } from "../../../factcast/uuid";
-import { sharedUpstream } from "../upstream/upstream";
+import type { Upstream } from "../upstream/upstream";
 
 /**
  * How long a page waits for the store. The browser starts its own requests once the page has
@@ -36,7 +38,11 @@ export const PREFETCH_TIMEOUT_MS = 250;
  */
 export const MAX_PREFETCHED_PAYLOAD_BYTES = 1024 * 1024;
 
-export interface PrefetchOptions extends ConsoleServiceOptions {
+export interface PrefetchOptions {
+  /** The store to ask; default the request's signed-in user's (none when signed out). */
+  upstream?: Upstream;
+  /** "Today" for resolving date ranges; tests fix it. */
+  now?: () => Date;
   /** Default PREFETCH_TIMEOUT_MS; tests shorten it. */
   timeoutMs?: number;
 }
@@ -82,7 +88,8 @@ export async function prefetchFactPage(
  * such fact, undefined when it did not answer within the same budget as a prefetch.
  */
 export async function serialOfFact(id: string, options: PrefetchOptions = {}): Promise<bigint | null | undefined> {
-  const upstream = typeof options.upstream === "function" ? options.upstream() : (options.upstream ?? sharedUpstream());
+  const upstream = options.upstream ?? (await requestUpstream());
+  if (!upstream) return undefined;
   try {
     const res = await upstream.facts.serialOf(toMsgUuid(id), {
       timeoutMs: options.timeoutMs ?? PREFETCH_TIMEOUT_MS,
@@ -96,7 +103,15 @@ export async function serialOfFact(id: string, options: PrefetchOptions = {}): P
 
 /** Asks the console backend all `queries` at once, each bounded by the timeout. */
 async function askAll(queries: ConsoleQuery[], options: PrefetchOptions): Promise<Answered[]> {
-  const service = createConsoleService({ upstream: options.upstream, now: options.now });
+  const upstream = options.upstream ?? (await requestUpstream());
+  // Signed out (proxy.ts sends such a request to /login first): nothing to show, nothing asked.
+  if (!upstream) {
+    return queries.map((query) => ({
+      query,
+      outcome: { ok: false, error: new ConnectError("not signed in", Code.Unauthenticated) },
+    }));
+  }
+  const service = createConsoleService({ upstream, now: options.now });
   const timeoutMs = options.timeoutMs ?? PREFETCH_TIMEOUT_MS;
   return Promise.all(queries.map(async (query) => ({ query, outcome: await callBounded(service, query, timeoutMs) })));
 }

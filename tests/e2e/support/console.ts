@@ -22,6 +22,7 @@ export async function buildConsole(): Promise<void> {
   await build({ distDir: E2E_DIST_DIR, timeoutMs: BUILD_TIMEOUT_MS }).done;
 }
 
-export async function startConsole(storeUrl: string): Promise<RunningConsole> {
-  return launchConsole({ distDir: E2E_DIST_DIR, storeUrl, host: "127.0.0.1", port: await freePort() });
+/** `env` adds to the console's environment, e.g. FACTLINE_CONSOLE_AUTH and the session settings. */
+export async function startConsole(storeUrl: string, env?: Record<string, string>): Promise<RunningConsole> {
+  return launchConsole({ distDir: E2E_DIST_DIR, storeUrl, host: "127.0.0.1", port: await freePort(), env });
 }
