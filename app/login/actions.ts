@@ -21,7 +21,8 @@ export async function signIn(_state: SignInState, form: FormData): Promise<SignI
   const runtime = authRuntime();
   const mode = await runtime.mode();
   if (mode === "none") redirect(next);
-  if (mode !== "store") return { error: "This console signs in through its identity provider, not with a password." };
+  // unknown: the store does not answer yet; the check below says so.
+  if (mode === "oidc") return { error: "This console signs in through its identity provider, not with a password." };
 
   const invalid = checkInput(username, password);
   if (invalid) return { error: invalid, username: kept };

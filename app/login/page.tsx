@@ -36,7 +36,8 @@ export default async function LoginPage(props: Props) {
   const next = safeNextPath(first(params.next));
   const runtime = authRuntime();
   const mode = await runtime.mode();
-  if (mode === "none" || (await currentSession())) redirect(next);
+  // No sign-in (none), or none possible yet (the store does not answer; the pages say so).
+  if (mode === "none" || mode === "unknown" || (await currentSession())) redirect(next);
   const signedOut = first(params["signed-out"]) !== undefined;
   const error = OIDC_ERRORS[first(params.error) ?? ""];
 

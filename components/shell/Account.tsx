@@ -5,8 +5,8 @@
 import { buttonClass } from "@/components/ui/Button";
 
 export interface ConsoleIdentity {
-  /** How the console signs people in (README "Signing in"). */
-  mode: "store" | "oidc" | "none";
+  /** How the console signs people in (README "Signing in"); unknown while the store does not say. */
+  mode: "store" | "oidc" | "none" | "unknown";
   account?: string;
 }
 
@@ -22,6 +22,8 @@ export function Account(props: { identity: ConsoleIdentity; signOut: () => Promi
       </span>
     );
   }
+  // Not known yet whether this console signs anyone in (the store does not answer): nobody to show.
+  if (!props.identity.account) return null;
   return (
     <div className="flex min-w-0 items-center gap-1" data-testid="account">
       <span className="max-w-40 truncate text-xs text-muted" title={`Signed in as ${props.identity.account}`}>

@@ -12,7 +12,8 @@ import { ThemeSwitch } from "./ThemeSwitch";
 import { TimeZoneSwitch } from "./TimeZoneSwitch";
 
 export function Header(props: { identity: ConsoleIdentity; signOut: () => Promise<void> }) {
-  const signedOut = props.identity.mode !== "none" && !props.identity.account;
+  const { mode, account } = props.identity;
+  const signedOut = (mode === "store" || mode === "oidc") && !account;
   return (
     <header className="sticky top-0 z-20 border-b border-line bg-surface/95 backdrop-blur">
       <div className="mx-auto flex h-12 max-w-[1800px] items-center gap-3 px-4">

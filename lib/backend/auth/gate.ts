@@ -36,7 +36,9 @@ export async function gate(req: NextRequest): Promise<NextResponse> {
   const api = path === "/api" || path.startsWith("/api/");
   if (api) return secured(NextResponse.next()); // the route checks the session and answers `unauthenticated`
 
-  if (!PUBLIC_PAGES.test(path) && (await runtime.mode()) !== "none" && !(await sessionOfRequest(req))) {
+  const mode = await runtime.mode();
+  const signInNeeded = mode === "store" || mode === "oidc";
+  if (signInNeeded && !PUBLIC_PAGES.test(path) && !(await sessionOfRequest(req))) {
     const login = new URL(loginUrlFor(path + req.nextUrl.search), req.url);
     // 303: whatever the method (a server action posted from a page whose session ended), fetch the sign-in page.
     return secured(NextResponse.redirect(login, 303));

@@ -3,12 +3,11 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
 import { SIGN_IN_HEADER } from "../../browser/transport";
-import { sharedUpstream, type Upstream } from "../upstream/upstream";
+import { anonymous, sharedUpstream, type Upstream } from "../upstream/upstream";
 import { readCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE, unseal } from "./cookies";
 import { freshTokens } from "./oidc";
-import { authRuntime } from "./runtime";
+import { authRuntime, type EffectiveMode } from "./runtime";
 import type { Session } from "./sessions";
-import type { ConsoleAuthMode } from "./settings";
 
 const SESSION_COOKIES = [SECURE_SESSION_COOKIE, SESSION_COOKIE] as const;
 /** Set by scripts/launch/peer-address.mjs: the address of the connection the request came on. */
@@ -62,9 +61,9 @@ export async function currentSession(): Promise<Session | undefined> {
 }
 
 /** What the header shows: how the console signs people in, and who is signed in. */
-export async function currentIdentity(): Promise<{ mode: ConsoleAuthMode; account?: string }> {
+export async function currentIdentity(): Promise<{ mode: EffectiveMode; account?: string }> {
   const mode = await authRuntime().mode();
-  if (mode === "none") return { mode };
+  if (mode === "none" || mode === "unknown") return { mode };
   return { mode, account: (await currentSession())?.account };
 }
 
@@ -76,6 +75,7 @@ export async function identifyApiCall(req: Request): Promise<Upstream | Response
   const runtime = authRuntime();
   const mode = await runtime.mode();
   if (mode === "none") return sharedUpstream();
+  if (mode === "unknown") return anonymous(sharedUpstream());
   const session = await sessionOfRequest(req);
   const upstream = session && (await upstreamOf(session, clientAddress(req.headers)));
   if (upstream) return upstream;
@@ -87,8 +87,9 @@ export async function identifyApiCall(req: Request): Promise<Upstream | Response
 
 /** The store as the user of the page being rendered (prefetch); undefined when signed out. */
 export async function requestUpstream(): Promise<Upstream | undefined> {
-  const runtime = authRuntime();
-  if ((await runtime.mode()) === "none") return sharedUpstream();
+  const mode = await authRuntime().mode();
+  if (mode === "none") return sharedUpstream();
+  if (mode === "unknown") return anonymous(sharedUpstream());
   const session = await currentSession();
   return session && upstreamOf(session, clientAddress(await headers()));
 }

@@ -21,6 +21,12 @@ const UNREACHABLE_TTL_MS = 5_000;
 /** Ended sessions are looked for this often, so idle and expired ones are recorded in the store's audit trail. */
 const SWEEP_INTERVAL_MS = 60_000;
 
+/**
+ * How the console treats a request right now: a mode, or `unknown` while FACTLINE_CONSOLE_AUTH is
+ * unset and the store has not answered whether it checks credentials (console on loopback only).
+ */
+export type EffectiveMode = ConsoleAuthMode | "unknown";
+
 export interface AuthRuntime {
   readonly settings: ConsoleAuthSettings;
   readonly sessions: SessionStore;
@@ -28,7 +34,7 @@ export interface AuthRuntime {
   /** The cookie-sealing key (made on first use when FACTLINE_SESSION_SECRET is unset). */
   secret(): string;
   /** store, oidc or none; with FACTLINE_CONSOLE_AUTH unset, what the store's answer means. */
-  mode(): Promise<ConsoleAuthMode>;
+  mode(): Promise<EffectiveMode>;
   /** The store as this session's user, their address forwarded for the audit trail. */
   upstreamFor(session: Session, address?: string): Upstream;
 }
@@ -47,8 +53,8 @@ export function createAuthRuntime(
   upstream: () => Upstream = sharedUpstream,
 ): AuthRuntime {
   let secret: string | undefined;
-  let resolved: { mode: ConsoleAuthMode; at: number; ttl: number } | undefined;
-  let probing: Promise<ConsoleAuthMode> | undefined;
+  let resolved: { mode: EffectiveMode; at: number; ttl: number } | undefined;
+  let probing: Promise<EffectiveMode> | undefined;
 
   const upstreamFor = (session: Session, address?: string) =>
     asUser(upstream(), session.account, session.credentials, address);
@@ -59,7 +65,7 @@ export function createAuthRuntime(
   );
   setInterval(() => sessions.sweep(), SWEEP_INTERVAL_MS).unref();
 
-  async function probe(): Promise<ConsoleAuthMode> {
+  async function probe(): Promise<EffectiveMode> {
     try {
       const answer = await probeStoreAuth(upstream().withCredentials(undefined));
       // An open store behind a console others can reach: sign-in (which the open store cannot
@@ -68,9 +74,12 @@ export function createAuthRuntime(
       resolved = { mode, at: Date.now(), ttl: MODE_TTL_MS };
       return mode;
     } catch {
-      // Unreachable: nobody can tell whether it checks credentials, so nobody gets in unchecked.
-      resolved = { mode: "store", at: Date.now(), ttl: UNREACHABLE_TTL_MS };
-      return "store";
+      // Unreachable: nobody can tell whether it checks credentials. Reachable from this machine
+      // only, the console shows its pages and asks the store without any credentials (only an
+      // open store would answer those: exactly `none`); reachable from others, nobody gets in.
+      const mode = isLoopbackHost(settings.host) ? "unknown" : "store";
+      resolved = { mode, at: Date.now(), ttl: UNREACHABLE_TTL_MS };
+      return mode;
     }
   }
 

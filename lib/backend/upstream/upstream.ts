@@ -78,6 +78,12 @@ export function asUser(upstream: Upstream, user: string, credentials: StoreCrede
   return { ...client, capabilities: upstream.capabilities.probingWith(client.query), user };
 }
 
+/** The same store over the same connection without any credentials: only an open store answers. */
+export function anonymous(upstream: Upstream): Upstream {
+  const client = upstream.withCredentials(undefined);
+  return { ...client, capabilities: upstream.capabilities.probingWith(client.query) };
+}
+
 let shared: Upstream | undefined;
 
 /**
