@@ -70,6 +70,8 @@ export interface TestOidcProvider {
   rotateKeys(options?: { retireOld?: boolean }): Promise<void>;
   /** The public keys the JWKS serves now, signing key first. */
   publicKeys(): JWK[];
+  /** Every successful token request so far (code exchanges, refreshes …), oldest first: what a client really asked. */
+  tokenGrants(): readonly { clientId: string; grantType: string }[];
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startTestOidcProvider(options: TestOidcProviderOptions = {
   // Cookie signing keys survive key rotation, so sign-ins in progress carry on across it.
   const cookieKeys = [secret()];
 
+  const grants: { clientId: string; grantType: string }[] = [];
   let provider: Provider | undefined;
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server: Server = createServer((req, res) => {
@@ -195,6 +198,9 @@ export async function startTestOidcProvider(options: TestOidcProviderOptions = {
       },
     };
     provider = new Provider(issuer, configuration);
+    provider.on("grant.success", (ctx: KoaContextWithOIDC) => {
+      grants.push({ clientId: ctx.oidc.client?.clientId ?? "", grantType: String(ctx.oidc.params?.grant_type ?? "") });
+    });
     handle = provider.callback();
   };
   build();
@@ -280,6 +286,7 @@ export async function startTestOidcProvider(options: TestOidcProviderOptions = {
       keys = retireOld ? [fresh] : [fresh, ...keys];
       build();
     },
+    tokenGrants: () => grants,
     publicKeys: () => keys.map(({ kty, kid, alg, use, n, e }) => ({ kty, kid, alg, use, n, e })),
     async close() {
       await new Promise<void>((resolve) => {

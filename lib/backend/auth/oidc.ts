@@ -16,7 +16,11 @@ const PROVIDER_TIMEOUT_SECONDS = 10;
  * 30 s of leeway.
  */
 export const RENEW_BEFORE_MS = 60_000;
-/** Asked for unless FACTLINE_OIDC_SCOPES says otherwise: who the user is; the store's roles come from the access token. */
+/**
+ * Asked for unless FACTLINE_OIDC_SCOPES says otherwise: who the user is; the store's roles come
+ * from the access token. Some providers (Keycloak) issue a refresh token with these; others (Auth0,
+ * Okta, Entra ID) only for `offline_access`, which FACTLINE_OIDC_SCOPES can add.
+ */
 export const DEFAULT_SCOPES = "openid profile email";
 /** Where the provider sends the browser back (registered at the provider as a redirect URI). */
 export const CALLBACK_PATH = "/login/callback";
@@ -35,26 +39,29 @@ export class OidcError extends Error {
   override name = "OidcError";
 }
 
-const CONFIG = Symbol.for("factline.console.oidc-config");
 const RENEWALS = Symbol.for("factline.console.oidc-renewals");
 // Process-wide, like the session table (runtime.ts says why): a refresh token that the provider
 // rotates must be used once, not once per Next.js bundle.
-type Holder = { [CONFIG]?: Promise<oidc.Configuration>; [RENEWALS]?: Map<string, Promise<boolean>> };
+type Holder = { [RENEWALS]?: Map<string, Promise<boolean>> };
+
+// Per bundle, unlike the session table: openid-client keeps a configuration's state in its own
+// module, so a configuration made by another bundle's copy of it would not be recognised. Each
+// bundle fetches the discovery document once.
+let config: Promise<oidc.Configuration> | undefined;
 
 /** The provider's configuration (discovery document), fetched once; a failed fetch is retried next time. */
 export function providerConfig(settings: OidcClientSettings): Promise<oidc.Configuration> {
-  const holder = globalThis as Holder;
-  holder[CONFIG] ??= discover(settings).catch((err: unknown) => {
-    holder[CONFIG] = undefined;
+  config ??= discover(settings).catch((err: unknown) => {
+    config = undefined;
     throw new OidcError(
       `the identity provider ${settings.issuer.href} could not be reached or is not an OpenID provider (${describe(err)}): check FACTLINE_OIDC_ISSUER`,
     );
   });
-  return holder[CONFIG];
+  return config;
 }
 
 async function discover(settings: OidcClientSettings): Promise<oidc.Configuration> {
-  const config = await oidc.discovery(
+  const discovered = await oidc.discovery(
     settings.issuer,
     settings.clientId,
     undefined,
@@ -65,8 +72,8 @@ async function discover(settings: OidcClientSettings): Promise<oidc.Configuratio
       execute: settings.issuer.protocol === "http:" ? [oidc.allowInsecureRequests] : [],
     },
   );
-  config.timeout = PROVIDER_TIMEOUT_SECONDS;
-  return config;
+  discovered.timeout = PROVIDER_TIMEOUT_SECONDS;
+  return discovered;
 }
 
 /** The provider's authorization URL for a new sign-in, and the flow to keep until the browser returns. */
@@ -75,7 +82,7 @@ export async function beginSignIn(
   consoleOrigin: string,
   next: string,
 ): Promise<{ url: URL; flow: SignInFlow }> {
-  const config = await providerConfig(settings);
+  const provider = await providerConfig(settings);
   const flow: SignInFlow = {
     state: oidc.randomState(),
     nonce: oidc.randomNonce(),
@@ -83,13 +90,16 @@ export async function beginSignIn(
     next,
     redirectUri: consoleOrigin + CALLBACK_PATH,
   };
-  const url = oidc.buildAuthorizationUrl(config, {
+  const scope = process.env.FACTLINE_OIDC_SCOPES?.trim() || DEFAULT_SCOPES;
+  const url = oidc.buildAuthorizationUrl(provider, {
     redirect_uri: flow.redirectUri,
-    scope: process.env.FACTLINE_OIDC_SCOPES?.trim() || DEFAULT_SCOPES,
+    scope,
     code_challenge: await oidc.calculatePKCECodeChallenge(flow.verifier),
     code_challenge_method: "S256",
     state: flow.state,
     nonce: flow.nonce,
+    // OpenID Connect Core 11: a refresh token for offline_access is issued only with consent asked.
+    ...(scope.split(/\s+/).includes("offline_access") ? { prompt: "consent" } : {}),
   });
   return { url, flow };
 }
@@ -100,7 +110,7 @@ export async function finishSignIn(
   callbackUrl: URL,
   flow: SignInFlow,
 ): Promise<{ tokens: OidcTokens; name: string }> {
-  const config = await providerConfig(settings);
+  const provider = await providerConfig(settings);
   const error = callbackUrl.searchParams.get("error");
   if (error) {
     const description = callbackUrl.searchParams.get("error_description");
@@ -111,7 +121,7 @@ export async function finishSignIn(
   current.search = callbackUrl.search;
   let response: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
   try {
-    response = await oidc.authorizationCodeGrant(config, current, {
+    response = await oidc.authorizationCodeGrant(provider, current, {
       pkceCodeVerifier: flow.verifier,
       expectedState: flow.state,
       expectedNonce: flow.nonce,
@@ -174,14 +184,16 @@ export async function endSessionUrl(
   postLogoutRedirectUri: string,
 ): Promise<URL | undefined> {
   try {
-    const config = await providerConfig(settings);
-    if (!config.serverMetadata().end_session_endpoint) return undefined;
-    return oidc.buildEndSessionUrl(config, {
+    const provider = await providerConfig(settings);
+    if (!provider.serverMetadata().end_session_endpoint) return undefined;
+    return oidc.buildEndSessionUrl(provider, {
       post_logout_redirect_uri: postLogoutRedirectUri,
       ...(idToken ? { id_token_hint: idToken } : { client_id: settings.clientId }),
     });
-  } catch {
-    return undefined; // the console's own session is over either way
+  } catch (err) {
+    // The console's own session is over either way; the provider's stays.
+    log.warn("the identity provider's session could not be ended", { error: describe(err) });
+    return undefined;
   }
 }
 
