@@ -4,7 +4,6 @@
 // too where the provider offers end_session.
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { endSessionUrl } from "./oidc";
 import { consoleOrigin } from "./request";
 import { authRuntime } from "./runtime";
 import { endSession } from "./session-cookie";
@@ -14,6 +13,7 @@ export async function signOut(): Promise<void> {
   const oidc = authRuntime().settings.oidc;
   if (session?.oidc && oidc) {
     const back = `${consoleOrigin(await headers())}/login?signed-out=1`;
+    const { endSessionUrl } = await import("./oidc");
     const url = await endSessionUrl(oidc, session.oidc.idToken, back);
     if (url) redirect(url.href);
   }

@@ -5,7 +5,6 @@ import { cookies, headers } from "next/headers";
 import { SIGN_IN_HEADER } from "../../browser/transport";
 import { anonymous, sharedUpstream, type Upstream } from "../upstream/upstream";
 import { readCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE, unseal } from "./cookies";
-import { freshTokens } from "./oidc";
 import { authRuntime, type EffectiveMode } from "./runtime";
 import type { Session } from "./sessions";
 
@@ -97,7 +96,8 @@ export async function requestUpstream(): Promise<Upstream | undefined> {
 /** OIDC sessions first renew an access token about to expire; one that cannot be renewed ends the session. */
 async function upstreamOf(session: Session, address: string): Promise<Upstream | undefined> {
   const runtime = authRuntime();
-  if (session.oidc && !(await freshTokens(session))) {
+  // Loaded only for OIDC sessions: openid-client is a sizeable module every page would otherwise load.
+  if (session.oidc && !(await (await import("./oidc")).freshTokens(session))) {
     runtime.sessions.end(session.id);
     return undefined;
   }
