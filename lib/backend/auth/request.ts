@@ -84,6 +84,28 @@ export async function identifyApiCall(req: Request): Promise<Upstream | Response
   );
 }
 
+/**
+ * An API handler whose 401s end the caller's session: the store no longer accepts that user's
+ * credentials (a changed password, a revoked token), so the console's session is dead too, and
+ * the browser is sent to sign in again rather than shown the store's refusal on every poll.
+ */
+export function endingRefusedSessions(handler: (req: Request) => Promise<Response>) {
+  return async (req: Request): Promise<Response> => {
+    const res = await handler(req);
+    if (res.status !== 401 || res.headers.has(SIGN_IN_HEADER)) return res;
+    const session = await sessionOfRequest(req);
+    if (!session) return res;
+    authRuntime().sessions.end(session.id);
+    return Response.json(
+      {
+        code: "unauthenticated",
+        message: `the store no longer accepts the sign-in of ${session.account}: sign in again at /login`,
+      },
+      { status: 401, headers: { [SIGN_IN_HEADER]: "/login", "cache-control": "no-store" } },
+    );
+  };
+}
+
 /** The store as the user of the page being rendered (prefetch); undefined when signed out. */
 export async function requestUpstream(): Promise<Upstream | undefined> {
   const mode = await authRuntime().mode();
