@@ -5,10 +5,10 @@
 // finds both, with account and reason, on /audit. Direct Connect calls with the operator's identity
 // are refused by the store, and the audit log shows the refused attempts.
 //
-// Each user is a console whose upstream calls carry that user's credentials, the way the console
-// passes a signed-in user's identity on. (With the console's sign-in, each signs in on one console.)
+// One console in `store` mode (README "Signing in"): each user signs in with their store account in a
+// browser of their own, and every call the console makes for them goes upstream as them.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { createStoreClient, type StoreClient } from "../../factcast/client";
 import { fact, factsMsg } from "../support/facts";
 import { startSecuredStore, type SecuredStore } from "../security/support";
@@ -38,26 +38,21 @@ const SCREENSHOT_DIR = process.env.FACTLINE_E2E_SCREENSHOT_DIR;
 e2eDescribe("what each kind of user sees", () => {
   let fx: SecuredStore;
   let admin: StoreClient;
-  const consoles = {} as Record<Account, RunningConsole>;
-  let browser: TestBrowser;
+  let console_: RunningConsole;
+  let base: string;
+  const browsers = {} as Record<Account, TestBrowser>;
   /** Serial → namespace of every published fact. */
   const nsOf = new Map<number, string>();
 
-  /** A console calling the store as `account` (its own process: the credentials are its environment). */
-  async function consoleAs(account: Account): Promise<RunningConsole> {
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      FACTLINE_STORE_USER: account,
-      FACTLINE_STORE_PASSWORD: PASSWORDS[account],
-      FACTLINE_CONSOLE_AUTH: "none",
-    });
-    try {
-      return await startConsole(fx.store.url);
-    } finally {
-      for (const key of ["FACTLINE_STORE_USER", "FACTLINE_STORE_PASSWORD", "FACTLINE_CONSOLE_AUTH"])
-        if (saved[key] === undefined) delete process.env[key];
-        else process.env[key] = saved[key];
-    }
+  /** Signs `account` in through /login in `context`'s browser, as a person would. */
+  async function signIn(context: BrowserContext, account: Account): Promise<void> {
+    const page = await context.newPage();
+    await page.goto(`${base}/login`);
+    await page.locator("#username").fill(account);
+    await page.locator("#password").fill(PASSWORDS[account]);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${base}/`);
+    await page.close();
   }
 
   beforeAll(async () => {
@@ -71,20 +66,26 @@ e2eDescribe("what each kind of user sees", () => {
     );
     await admin.facts.publish(factsMsg(facts));
     facts.forEach((f, i) => nsOf.set(i + 1, (JSON.parse(f.header) as { ns: string }).ns));
-    for (const account of Object.keys(PASSWORDS) as Account[]) consoles[account] = await consoleAs(account);
-    browser = await openBrowser();
+    // FACTLINE_CONSOLE_AUTH unset: the store has an access file, so the console signs users in; it
+    // holds no account of its own (FACTLINE_STORE_USER empty).
+    console_ = await startConsole(fx.store.url, { FACTLINE_DATA_DIR: fx.dir, FACTLINE_STORE_USER: "" });
+    base = console_.url;
+    for (const account of Object.keys(PASSWORDS) as Account[]) {
+      browsers[account] = await openBrowser();
+      await signIn(browsers[account].context, account);
+    }
   });
 
   afterAll(async () => {
-    await browser?.close();
-    for (const c of Object.values(consoles)) await c?.stop();
+    for (const b of Object.values(browsers)) await b?.close();
+    await console_?.stop();
     admin?.close();
     await fx?.close();
   });
 
   async function open(account: Account, path: string): Promise<Page> {
-    const page = await browser.newPage();
-    await page.goto(`${consoles[account].url}${path}`);
+    const page = await browsers[account].newPage();
+    await page.goto(`${base}${path}`);
     await hydrated(page);
     return page;
   }
@@ -250,6 +251,8 @@ e2eDescribe("what each kind of user sees", () => {
       .poll(async () => (await audit.locator('[data-testid="audit-table"]').textContent()) ?? "", { timeout: 15_000 })
       .toMatch(/schema\.register.*denied.*shop.*Sneaky v1/);
     const table = (await audit.locator('[data-testid="audit-table"]').textContent()) ?? "";
+    // the console's sign-ins are beside the store's entries
+    expect(table).toMatch(/operator\s*basic\s*console\.sign-in\s*ok/);
     expect(table).toMatch(/access\.denied.*denied.*FactQueryService\/QueryFacts/);
     expect(table).toMatch(/access\.denied.*denied.*RemoteFactStore\/subscribe/);
   });
@@ -261,7 +264,7 @@ e2eDescribe("what each kind of user sees", () => {
     await page.getByRole("button", { name: "Check" }).click();
     await page.locator('[data-testid="dry-run-summary"]').waitFor();
     await page.getByRole("button", { name: "Register" }).click();
-    await page.waitForURL(`${consoles.admin.url}/schemas/shop/OrderPlaced/1`);
+    await page.waitForURL(`${base}/schemas/shop/OrderPlaced/1`);
     expect(await page.getByRole("link", { name: "Register next version" }).count()).toBe(1);
 
     const again = await open("admin", "/schemas/register?ns=shop&type=OrderPlaced&version=1");
@@ -270,7 +273,7 @@ e2eDescribe("what each kind of user sees", () => {
     await again.getByText("Replace it").click();
     await again.getByLabel("Reason").fill("orderId is required from now on");
     await again.getByRole("button", { name: "Register" }).click();
-    await again.waitForURL(`${consoles.admin.url}/schemas/shop/OrderPlaced/1`);
+    await again.waitForURL(`${base}/schemas/shop/OrderPlaced/1`);
 
     const audit = await open("admin", "/audit?action=schema.*&ns=shop&account=admin");
     const rows = audit.locator('[data-testid="audit-row"]');
@@ -326,8 +329,9 @@ e2eDescribe("what each kind of user sees", () => {
     for (const scheme of ["light", "dark"] as const) {
       const themed = await openBrowser({ colorScheme: scheme });
       try {
+        await signIn(themed.context, "admin");
         const page = await themed.newPage();
-        await page.goto(`${consoles.admin.url}/audit`);
+        await page.goto(`${base}/audit`);
         await hydrated(page);
         await page.locator('[data-testid="audit-table"]').waitFor();
         const colors = await page.evaluate(() => {
