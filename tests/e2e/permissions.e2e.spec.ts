@@ -287,6 +287,23 @@ e2eDescribe("what each kind of user sees", () => {
     );
   });
 
+  it("lists only the operator's namespaces in the schema index, registered or not", async () => {
+    // by now: schemas for users/OrderPlaced (developer test) and shop/OrderPlaced (admin test)
+    const namespacesIn = async (page: Page) => {
+      await page.locator('[data-testid="schema-table"]').first().waitFor();
+      return texts(page, 'section[aria-labelledby^="ns-"] h2');
+    };
+    const operator = await open("operator", "/schemas");
+    expect(await namespacesIn(operator)).toEqual(["shop"]);
+    const unschematized = await texts(operator, '[data-testid="unschematized"] li a');
+    expect(unschematized).toContain("shop-eu / OrderPlaced");
+    expect(unschematized.filter((t) => !t.startsWith("shop"))).toEqual([]);
+
+    const developer = await open("developer", "/schemas");
+    expect((await namespacesIn(developer)).sort()).toEqual(["shop", "users"]);
+    expect(await texts(developer, '[data-testid="unschematized"] li a')).toContain("billing / OrderPlaced");
+  });
+
   it("pages the audit log both ways with the position in the URL, and exports what the filter matches", async () => {
     const page = await open("admin", "/audit?limit=2");
     const rows = page.locator('[data-testid="audit-row"]');
