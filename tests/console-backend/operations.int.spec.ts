@@ -408,3 +408,20 @@ describe("a plain FactCast server", () => {
     expect(err.rawMessage).toMatch(/does not report its instances and subscriptions .* It cannot end one\.$/);
   });
 });
+
+describe("in the console app", () => {
+  it("serves only as the caller: a call that carries no caller's upstream is refused", async () => {
+    // The app's handler puts the signed-in user's upstream into each call's context
+    // (lib/backend/upstream/caller.ts); without one the service must not fall back to the console's own.
+    const transport = createRouterTransport((r) => r.service(OperationsService, createOperationsService()));
+    const ops = createClient(OperationsService, transport);
+    for (const call of [
+      () => ops.listInstances({}),
+      () => ops.listSubscriptions({}),
+      () => ops.endSubscription({ id: crypto.randomUUID() }),
+    ]) {
+      const err = await refusal(call());
+      expect(err.code).toBe(Code.Unauthenticated);
+    }
+  });
+});

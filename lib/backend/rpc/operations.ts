@@ -29,7 +29,7 @@ export function createOperationsService(options: OperationsServiceOptions = {}):
   const upstream = upstreamResolver(options.upstream);
 
   function pass<I, O>(rpc: string, call: (up: Upstream, req: I, signal: AbortSignal) => Promise<O>) {
-    return async (req: I, ctx: HandlerContext): Promise<O> => {
+    return async (req: I, ctx: Pick<HandlerContext, "signal" | "values">): Promise<O> => {
       const up = upstream(ctx);
       try {
         return await call(up, req, ctx.signal);
