@@ -62,6 +62,9 @@ export default defineConfig({
           fileParallelism: false,
           hookTimeout: 300_000,
           testTimeout: 90_000,
+          // expect.poll waits for what the page shows; its 1 s default is shorter than a loaded CI
+          // machine takes to fetch and render (a poll is never a speed assertion: benchmarks are).
+          expect: { poll: { timeout: 20_000 } },
         },
       },
       {
