@@ -5,13 +5,13 @@
  * starts again at the newest entry.
  */
 import { useRouter } from "next/navigation";
-import { useId, useMemo, useState } from "react";
+import { useId } from "react";
 import { Button } from "@/components/ui/Button";
+import { FilterText, useFilterDraft } from "@/components/ui/FilterForm";
 import type { AuditFilterInput } from "@/factcast/audit-filter";
 import { auditHref, parseAuditSearchParams, toAuditSearchParams } from "@/lib/audit-params";
 import { useCatalog } from "@/lib/browser/catalog";
 import type { ParamError } from "@/lib/query-params";
-import { cx } from "@/lib/view/cx";
 
 /** The actions the store records (README "The audit log"); a prefix with * matches a family. */
 const ACTIONS = [
@@ -20,6 +20,11 @@ const ACTIONS = [
   "schema.replace",
   "schema.delete",
   "schema.import",
+  "transformation.*",
+  "transformation.register",
+  "transformation.replace",
+  "transformation.delete",
+  "subscription.end",
   "access.denied",
   "auth.failed",
   "console.*",
@@ -30,25 +35,18 @@ const ACTIONS = [
 type Field = keyof AuditFilterInput;
 const FIELDS: Field[] = ["account", "action", "ns", "from", "to"];
 
+/** The parser's complaints about a URL, shown under the fields they name. */
+const errorsOf = (sp: URLSearchParams): ParamError[] => {
+  const parsed = parseAuditSearchParams(sp);
+  return parsed.ok ? [] : parsed.errors;
+};
+
 export function AuditFilters({ search }: { search: string }) {
   const router = useRouter();
-  const initial = useMemo(() => {
-    const sp = new URLSearchParams(search);
-    const parsed = parseAuditSearchParams(sp);
-    const draft = Object.fromEntries(FIELDS.map((f) => [f, sp.get(f)?.trim() ?? ""])) as Record<Field, string>;
-    return { draft, errors: parsed.ok ? [] : parsed.errors };
-  }, [search]);
-  const [draft, setDraft] = useState(initial.draft);
-  const [errors, setErrors] = useState<ParamError[]>(initial.errors);
+  const { draft, setErrors, errorFor, otherErrors, set, clear } = useFilterDraft(FIELDS, search, errorsOf);
   const catalog = useCatalog();
   const namespaces = catalog.data?.namespaces.map((n) => n.ns) ?? [];
   const listId = useId();
-  const errorFor = (f: Field) =>
-    errors
-      .filter((e) => e.param === f)
-      .map((e) => e.message)
-      .join(" ") || undefined;
-  const set = (f: Field) => (v: string) => setDraft((d) => ({ ...d, [f]: v }));
 
   const apply = () => {
     const sp = toAuditSearchParams(draft);
@@ -68,7 +66,7 @@ export function AuditFilters({ search }: { search: string }) {
       }}
     >
       <div className="grid gap-3 md:grid-cols-3 xl:grid-cols-[1fr_1fr_1fr_12rem_12rem_auto]">
-        <Text
+        <FilterText
           id="a-account"
           label="Account"
           value={draft.account}
@@ -76,8 +74,8 @@ export function AuditFilters({ search }: { search: string }) {
           error={errorFor("account")}
         >
           exact, or a prefix ending in *
-        </Text>
-        <Text
+        </FilterText>
+        <FilterText
           id="a-action"
           label="Action"
           value={draft.action}
@@ -86,8 +84,8 @@ export function AuditFilters({ search }: { search: string }) {
           list={`${listId}-actions`}
         >
           e.g. schema.* or console.sign-in
-        </Text>
-        <Text
+        </FilterText>
+        <FilterText
           id="a-ns"
           label="Namespace"
           value={draft.ns}
@@ -96,21 +94,15 @@ export function AuditFilters({ search }: { search: string }) {
           list={`${listId}-ns`}
         >
           exact, or a prefix ending in *
-        </Text>
-        <Text id="a-from" label="From" value={draft.from} onChange={set("from")} error={errorFor("from")} mono>
+        </FilterText>
+        <FilterText id="a-from" label="From" value={draft.from} onChange={set("from")} error={errorFor("from")} mono>
           UTC day or ISO time with zone
-        </Text>
-        <Text id="a-to" label="To" value={draft.to} onChange={set("to")} error={errorFor("to")} mono>
+        </FilterText>
+        <FilterText id="a-to" label="To" value={draft.to} onChange={set("to")} error={errorFor("to")} mono>
           a day includes its whole day
-        </Text>
+        </FilterText>
         <div className="flex items-start gap-2 pt-5">
-          <Button
-            variant="ghost"
-            onClick={() => {
-              setDraft(Object.fromEntries(FIELDS.map((f) => [f, ""])) as Record<Field, string>);
-              setErrors([]);
-            }}
-          >
+          <Button variant="ghost" onClick={clear}>
             Clear
           </Button>
           <Button type="submit" variant="primary">
@@ -118,14 +110,7 @@ export function AuditFilters({ search }: { search: string }) {
           </Button>
         </div>
       </div>
-      {errors.some((e) => !FIELDS.includes(e.param as Field)) && (
-        <p className="mt-2 text-xs text-danger">
-          {errors
-            .filter((e) => !FIELDS.includes(e.param as Field))
-            .map((e) => e.message)
-            .join(" ")}
-        </p>
-      )}
+      {otherErrors.length > 0 && <p className="mt-2 text-xs text-danger">{otherErrors.join(" ")}</p>}
       <datalist id={`${listId}-actions`}>
         {ACTIONS.map((a) => (
           <option key={a} value={a} />
@@ -137,44 +122,5 @@ export function AuditFilters({ search }: { search: string }) {
         ))}
       </datalist>
     </form>
-  );
-}
-
-function Text(props: {
-  id: string;
-  label: string;
-  value: string;
-  onChange(v: string): void;
-  error?: string;
-  list?: string;
-  mono?: boolean;
-  children: string;
-}) {
-  const hint = `${props.id}-hint`;
-  return (
-    <div className="min-w-0">
-      <label htmlFor={props.id} className="mb-1 block text-xs font-medium text-muted">
-        {props.label}
-      </label>
-      <input
-        id={props.id}
-        name={props.id.slice(2)}
-        value={props.value}
-        list={props.list}
-        autoComplete="off"
-        spellCheck={false}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={hint}
-        onChange={(e) => props.onChange(e.target.value)}
-        className={cx(
-          "h-8 w-full rounded-md border bg-surface px-2 text-xs text-fg placeholder:text-subtle",
-          props.error ? "border-danger" : "border-line focus:border-accent",
-          props.mono && "font-mono",
-        )}
-      />
-      <p id={hint} className={cx("mt-1 text-[11px]", props.error ? "text-danger" : "text-subtle")}>
-        {props.error ?? props.children}
-      </p>
-    </div>
   );
 }
