@@ -5,14 +5,13 @@
 // resubscribe all the time (so catch-ups, their last reads and the gap reads between catch-up and
 // live are always somewhere in flight when a fault hits). Every subscriber ends with every
 // acknowledged fact exactly once, in order; the live streams outlive every fault.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FactStoreClient } from "../support/client.js";
-import { fact, factsMsg, uniqueName, type StoredFact } from "../support/facts.js";
-import type { TestDatabase } from "../support/database.js";
-import { databaseOf, FaultCluster, sleep } from "./support/cluster.js";
+import { uniqueName, type StoredFact } from "../support/facts.js";
+import { databaseOf, sleep } from "./support/cluster.js";
 import { waitForEvery } from "./support/diagnose.js";
-import { expectAlive, startStoreOn, type StoreOnCluster } from "./support/setup.js";
-import { audit, Follower, idOf, printFigures, Publisher } from "./support/workload.js";
+import { expectAlive, twoStoresOnCluster } from "./support/setup.js";
+import { audit, Follower, printFigures, publishBacklog, Publisher, worstOf } from "./support/workload.js";
 
 /** Faults per run: each kind at least once, the rest drawn at random (about a minute in all). */
 const ROUNDS = 12;
@@ -22,23 +21,7 @@ const CHURN_MS = [150, 1_200] as const;
 type Fault = "fast" | "kill" | "all" | "reads" | "tail" | "listen" | "lookups";
 const FAULTS: Fault[] = ["fast", "kill", "all", "reads", "tail", "listen", "lookups"];
 
-let cluster: FaultCluster;
-let database: TestDatabase;
-let a: StoreOnCluster;
-let b: StoreOnCluster;
-
-beforeAll(async () => {
-  cluster = await FaultCluster.start();
-  database = await cluster.createDatabase("points");
-  // Beats every 500 ms: a failure report shows the store's view of each follower at most that old.
-  const env = { FACTLINE_HEARTBEAT_MS: "500" };
-  [a, b] = await Promise.all([startStoreOn(database.url, env), startStoreOn(database.url, env)]);
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all([a?.store.stop(), b?.store.stop()]);
-  await cluster?.close();
-}, 60_000);
+const stores = twoStoresOnCluster("points");
 
 /**
  * A subscriber that cancels its subscription after a moment and subscribes again after the last
@@ -75,7 +58,7 @@ class Resubscriber {
         [last],
         wanted.filter((id) => !have.has(id)),
         timeoutMs,
-        { a, b },
+        { a: stores.a, b: stores.b },
       );
     } finally {
       await this.collect(last);
@@ -110,15 +93,9 @@ class Resubscriber {
 
 describe("PostgreSQL faults at random points of the subscription cycle", () => {
   it(`${ROUNDS} faults of every kind: every subscriber gets every acknowledged fact once, live streams stay open`, async () => {
+    const { cluster, database, a, b } = stores;
     const ns = uniqueName("points");
-    const backlog: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const batch = Array.from({ length: 500 }, (_, j) =>
-        fact({ ns, type: "Old", payload: { i, j, pad: "y".repeat(1_000) } }),
-      );
-      await a.client.publish(factsMsg(batch));
-      backlog.push(...batch.map(idOf));
-    }
+    const backlog = await publishBacklog(a.client, ns, 6);
     const followers = [
       new Follower(a.client, { ns, resubscribe: true, keepaliveMs: 3_000, label: "a/live" }).start(),
       new Follower(b.client, { ns, resubscribe: true, keepaliveMs: 3_000, label: "b/live" }).start(),
@@ -131,6 +108,9 @@ describe("PostgreSQL faults at random points of the subscription cycle", () => {
     const publishers = [a, b].map((s) =>
       new Publisher(s.client, { ns, batch: () => 1 + Math.floor(Math.random() * 10), deadlineMs: 5_000 }).start(),
     );
+
+    // The live streams are open before the first fault (see tests/faults/restart.int.spec.ts).
+    await Promise.all(followers.map((f) => f.waitFor(backlog.slice(0, 1), 30_000)));
 
     const faults = [
       ...FAULTS,
@@ -166,10 +146,7 @@ describe("PostgreSQL faults at random points of the subscription cycle", () => {
       rounds: faults.length,
       faults: faults.join(","),
       acknowledged: acknowledged.length,
-      found: Math.min(...results.map((r) => r.found)),
-      lost: Math.max(...results.map((r) => r.lost)),
-      duplicated: Math.max(...results.map((r) => r.duplicated)),
-      outOfOrder: Math.max(...results.map((r) => r.outOfOrder)),
+      ...worstOf(results),
       resubscriptions: resubscribers.map((r) => r.subscriptions).join("/"),
       refusedUnavailable: resubscribers.map((r) => r.ends.length).join("/"),
     });
@@ -177,7 +154,7 @@ describe("PostgreSQL faults at random points of the subscription cycle", () => {
     for (const f of followers) expect(f.facts).toHaveLength(acknowledged.length);
     for (const r of resubscribers) expect(r.facts).toHaveLength(acknowledged.length);
     // The live streams outlived every fault (each far below the 30 s bound).
-    for (const f of followers) expect(f.subscriptions).toBe(1);
+    for (const f of followers) expect(f.subscriptions, `${f.label} resubscribed (ends: ${f.ends.join(", ")})`).toBe(1);
     // A resubscription is refused only for a lost database connection (a new subscription looks
     // its start up at once), with UNAVAILABLE, which FactCast clients retry.
     for (const r of resubscribers) for (const end of r.ends) expect(end).toBe("Unavailable");

@@ -286,6 +286,32 @@ export function audit(acknowledged: string[], received: StoredFact[]): Audit {
   };
 }
 
+/**
+ * Publishes `batches` batches of 500 facts of ~1 KB to `ns` before a fault test begins: a backlog
+ * that keeps a catch-up reading while the faults hit. Returns their ids in order.
+ */
+export async function publishBacklog(client: FactStoreClient, ns: string, batches: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < batches; i++) {
+    const batch = Array.from({ length: 500 }, (_, j) =>
+      fact({ ns, type: "Old", payload: { i, j, pad: "y".repeat(1_000) } }),
+    );
+    await client.publish(factsMsg(batch));
+    ids.push(...batch.map(idOf));
+  }
+  return ids;
+}
+
+/** The worst of several subscribers' audits: the fewest found, the most lost, duplicated, out of order. */
+export function worstOf(results: Audit[]): Omit<Audit, "acknowledged"> {
+  return {
+    found: Math.min(...results.map((r) => r.found)),
+    lost: Math.max(...results.map((r) => r.lost)),
+    duplicated: Math.max(...results.map((r) => r.duplicated)),
+    outOfOrder: Math.max(...results.map((r) => r.outOfOrder)),
+  };
+}
+
 /** One line of figures per case, greppable in CI output: `[faults] <case>: key=value …`. */
 export function printFigures(label: string, figures: Record<string, number | string>): void {
   const text = Object.entries(figures)
