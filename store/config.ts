@@ -37,6 +37,15 @@ export interface StoreConfig {
   log: { level: LogLevel; format: LogFormat };
   /** The transformation cache's bound in bytes (FACTLINE_TRANSFORMATION_CACHE_MB; 0: no cache). */
   transformationCacheBytes: number;
+  /** Hot-standby replicas for catch-ups, lookups and console queries (README "Read replicas"). */
+  replicas: ReplicasConfig;
+}
+
+export interface ReplicasConfig {
+  /** FACTLINE_READ_URLS, in the order given; empty: every read goes to the primary. */
+  urls: string[];
+  /** Connections per replica (FACTLINE_READ_POOL_SIZE), shared between its catch-ups and lookups. */
+  poolSize: number;
 }
 
 /** What the HTTP port serves without credentials when an access file is in force. */
@@ -129,7 +138,60 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConf
     // half a million 1 KB payloads — a few large catch-ups — and is small beside a log that needs
     // transformations. The least recently used entries go first (store/transformations/cache.ts).
     transformationCacheBytes: integer(env, "FACTLINE_TRANSFORMATION_CACHE_MB", 512, 0, 1_048_576) * 1024 * 1024,
+    replicas: {
+      urls: readUrls(env),
+      // Like the primary's pool, but without writers and tail: catch-ups take most, lookups a fifth
+      // (store/storage/replicas/replica.ts); two is the least that gives each its own connection.
+      poolSize: integer(env, "FACTLINE_READ_POOL_SIZE", 10, 2, 500),
+    },
   };
+}
+
+/**
+ * FACTLINE_READ_URLS: comma-separated PostgreSQL URLs. A bad entry stops the start with its
+ * position and the URL without its password, so the error never shows a credential.
+ */
+function readUrls(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.FACTLINE_READ_URLS?.trim();
+  if (!raw) return [];
+  const entries = raw.split(",").map((s) => s.trim());
+  const urls: string[] = [];
+  entries.forEach((entry, i) => {
+    const which = `FACTLINE_READ_URLS entry ${i + 1} of ${entries.length}`;
+    if (entry === "") throw new ConfigError(`${which} is empty: list PostgreSQL URLs separated by single commas`);
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw new ConfigError(
+        `${which} ("${withoutPassword(entry)}") is not a URL: write postgres://user:password@host:port/database`,
+      );
+    }
+    if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+      throw new ConfigError(
+        `${which} ("${withoutPassword(entry)}") must be a postgres:// or postgresql:// URL, not ${url.protocol}`,
+      );
+    }
+    // A socket directory may come as ?host=/path instead (node-postgres reads it there).
+    if (!url.hostname && !url.searchParams.get("host"))
+      throw new ConfigError(`${which} ("${withoutPassword(entry)}") names no host`);
+    if (urls.includes(entry)) throw new ConfigError(`${which} ("${withoutPassword(entry)}") is listed twice`);
+    urls.push(entry);
+  });
+  return urls;
+}
+
+/** A PostgreSQL URL as it may be logged: user, host, port and database, never the password. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    parsed.search = "";
+    return parsed.toString();
+  } catch {
+    // Not parseable: hide whatever sits between "://" and "@", where a password would be.
+    return url.replace(/\/\/[^@/]*@/, "//***@");
+  }
 }
 
 function logConfig(env: NodeJS.ProcessEnv): StoreConfig["log"] {

@@ -60,3 +60,50 @@ describe("HTTP port, heartbeat and log settings", () => {
     expect(() => loadStoreConfig(env({ [name]: value }))).toThrow(message);
   });
 });
+
+describe("read replicas (FACTLINE_READ_URLS)", () => {
+  it("default to none, with 10 connections per replica", () => {
+    expect(loadStoreConfig(env({})).replicas).toEqual({ urls: [], poolSize: 10 });
+  });
+  it("read a comma-separated list in order, spaces around entries ignored, and the pool size", () => {
+    const config = loadStoreConfig(
+      env({
+        FACTLINE_READ_URLS: " postgres://r:pw@replica-1:5432/store , postgresql://replica-2/store",
+        FACTLINE_READ_POOL_SIZE: "4",
+      }),
+    );
+    expect(config.replicas).toEqual({
+      urls: ["postgres://r:pw@replica-1:5432/store", "postgresql://replica-2/store"],
+      poolSize: 4,
+    });
+  });
+  it.each([
+    ["postgres://a/db,,postgres://b/db", /FACTLINE_READ_URLS entry 2 of 3 is empty/],
+    ["postgres://a/db,", /FACTLINE_READ_URLS entry 2 of 2 is empty/],
+    ["replica-1:5432", /entry 1 of 1 \("replica-1:5432"\) must be a postgres:\/\/ or postgresql:\/\/ URL/],
+    ["http://u:secret@replica/db", /entry 1 of 1 \("http:\/\/u:\*\*\*@replica\/db"\) must be a postgres/],
+    ["not a url at all", /entry 1 of 1 \("not a url at all"\) is not a URL/],
+    ["postgres:///db", /entry 1 of 1 \("postgres:\/\/\/db"\) names no host/],
+    ["postgres://a/db,postgres://a/db", /entry 2 of 2 \("postgres:\/\/a\/db"\) is listed twice/],
+  ])("refuse %s, naming the entry", (value, message) => {
+    expect(() => loadStoreConfig(env({ FACTLINE_READ_URLS: value }))).toThrow(ConfigError);
+    expect(() => loadStoreConfig(env({ FACTLINE_READ_URLS: value }))).toThrow(message);
+  });
+  it("never show a password in an error, even in a URL that does not parse", () => {
+    for (const value of ["postgres://u:hunter2@host:99999/db", "postgres://u:hunter2@[bad/db", "x://u:hunter2@h/db"]) {
+      let message = "";
+      try {
+        loadStoreConfig(env({ FACTLINE_READ_URLS: value }));
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, value).toMatch(/FACTLINE_READ_URLS entry 1 of 1/);
+      expect(message, value).not.toContain("hunter2");
+    }
+  });
+  it("refuse a pool size below two", () => {
+    expect(() => loadStoreConfig(env({ FACTLINE_READ_POOL_SIZE: "1" }))).toThrow(
+      /FACTLINE_READ_POOL_SIZE must be a whole number from 2 to 500, got "1"/,
+    );
+  });
+});

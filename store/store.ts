@@ -16,7 +16,8 @@ import { sandboxItems, sandboxRuns, sandboxRunSeconds } from "./metrics/registry
 import { TransformationCache } from "./transformations/cache";
 import { TransformationRegistry } from "./transformations/registry";
 import { Transformer } from "./transformations/transformer";
-import type { SandboxConfig, ValidationWorkersConfig } from "./config";
+import type { ReplicasConfig, SandboxConfig, ValidationWorkersConfig } from "./config";
+import { ReplicaSet } from "./storage/replicas/replica-set";
 import { PayloadChecks } from "./schemas/payload-checks";
 import { ValidationPool } from "./schemas/validation-pool";
 import { log } from "./log";
@@ -70,6 +71,8 @@ export interface StoreOptions {
   transformationCacheBytes: number;
   /** How often the instance registry is updated (FACTLINE_HEARTBEAT_MS). */
   heartbeatMs?: number;
+  /** Hot-standby replicas for reads (FACTLINE_READ_URLS); none: the primary serves every read. */
+  replicas?: ReplicasConfig;
 }
 
 // Validation jobs waiting for a worker: at most this many, holding at most this much payload text
@@ -98,6 +101,10 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
     await db.end();
     throw err;
   }
+  // Replicas are polled from here on; one that is down at start is only logged, and used once it answers.
+  const replicas = new ReplicaSet(options.replicas?.urls ?? [], options.replicas?.poolSize ?? 2, db.lookups);
+  db.replicas = replicas;
+  await replicas.start();
   const listener = new NotificationListener(databaseUrl, health);
   const tail = new TailHub(db.tail, listener, health);
   const validationPool = new ValidationPool({
@@ -168,6 +175,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
       tail.stop();
       health.stop();
       await listener.stop();
+      await replicas.stop();
       await db.end();
     },
   };

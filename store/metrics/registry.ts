@@ -88,6 +88,13 @@ export const dbErrors = new Counter({
   registers: [registry],
 });
 
+export const replicaReads = new Counter({
+  name: "factline_replica_reads_total",
+  help: "Reads routed with FACTLINE_READ_URLS set, by kind (catchup, lookup, query) and where they were served: replica; primary_none (no replica usable); primary_error (the replica failed mid-read, the primary went on); primary_missing (a lookup the replica could not answer yet, e.g. a fact just published).",
+  labelNames: ["kind", "served"] as const,
+  registers: [registry],
+});
+
 export const schemaValidations = new Counter({
   name: "factline_schema_validations_total",
   help: "Published facts checked against a registered schema, by result (valid, invalid).",

@@ -7,6 +7,7 @@ import type { PoolRole, StoreDatabase } from "../storage/db";
 import { SUBSCRIPTION_MODES, type LocalSubscriptions } from "../instances/tracked";
 import type { TailHub } from "../subscriptions/tail";
 import { registry } from "./registry";
+import { REPLICA_STATES } from "../storage/replicas/replica";
 
 const ROLES: PoolRole[] = ["reads", "lookups", "writes", "tail"];
 
@@ -168,6 +169,40 @@ export function observeRuntime(runtime: ObservedRuntime): void {
     registers: [registry],
     collect() {
       this.set(Number(tail.headSerial()));
+    },
+  });
+
+  const replicas = db.replicas?.replicas ?? [];
+  if (replicas.length === 0) return;
+
+  new Gauge({
+    name: "factline_replica_state",
+    help: "1 for the state each read replica of FACTLINE_READ_URLS is in (healthy, lagging, unreachable, refused), 0 for the others; only healthy replicas serve reads.",
+    labelNames: ["replica", "state"] as const,
+    registers: [registry],
+    collect() {
+      for (const r of replicas)
+        for (const state of REPLICA_STATES) this.labels(r.name, state).set(r.state === state ? 1 : 0);
+    },
+  });
+
+  new Gauge({
+    name: "factline_replica_position_serial",
+    help: "The highest serial visible on each read replica at its last poll (every fact up to it is there).",
+    labelNames: ["replica"] as const,
+    registers: [registry],
+    collect() {
+      for (const r of replicas) this.labels(r.name).set(Number(r.serial));
+    },
+  });
+
+  new Gauge({
+    name: "factline_replica_lag_seconds",
+    help: "How long each read replica has been missing a fact the primary had (0 when it had all at its last poll); past 5 s it is lagging.",
+    labelNames: ["replica"] as const,
+    registers: [registry],
+    collect() {
+      for (const r of replicas) this.labels(r.name).set(r.lagMs / 1000);
     },
   });
 }

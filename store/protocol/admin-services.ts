@@ -8,6 +8,7 @@ import { InvalidInputError } from "../errors";
 import { catalogRows } from "../storage/catalog";
 import { latestSerial } from "../storage/lookup";
 import { factPage } from "../storage/query";
+import { onReplica } from "../storage/replicas/route";
 import type { StoreRuntime } from "../store";
 import { guarded } from "./errors";
 
@@ -21,10 +22,10 @@ export function createCatalogService(store: StoreRuntime): ServiceHandlers<typeo
     async getCatalog(req, ctx) {
       const principal = principalOf(ctx);
       if (req.ns) requireRead(principal, [req.ns]);
-      const [rows, latest] = await Promise.all([
-        catalogRows(store.db.lookups, req.ns || undefined),
-        latestSerial(store.db.lookups),
-      ]);
+      // Counts and latest serial from one server (a replica when one is usable), so they agree.
+      const [rows, latest] = await onReplica(store.db, "lookups", "query", (db) =>
+        Promise.all([catalogRows(db, req.ns || undefined), latestSerial(db)]),
+      );
       return {
         latestSerial: latest,
         // A namespace the caller cannot read does not appear at all, not even in counts.
@@ -59,16 +60,23 @@ export function createFactQueryService(store: StoreRuntime): ServiceHandlers<typ
       if (specs.length === 0) return { hasMore: false, facts: [] };
       // A page may be expensive (a filter no index serves): it runs on the reads pool, stops when the
       // console gives up, and has the catch-up reads' time limit.
-      const { rows, hasMore } = await factPage(store.db.reads, {
-        specs,
-        newestFirst: req.order !== Order.OLDEST_FIRST,
-        afterSerial: req.afterSerial > 0n ? req.afterSerial : undefined,
-        beforeSerial: req.beforeSerial > 0n ? req.beforeSerial : undefined,
-        limit,
-        previewChars: req.payloadPreviewBytes,
-        signal: ctx.signal,
-        timeoutMs: store.catchupReadTimeoutMs,
-      });
+      const { rows, hasMore } = await onReplica(
+        store.db,
+        "reads",
+        "query",
+        (db) =>
+          factPage(db, {
+            specs,
+            newestFirst: req.order !== Order.OLDEST_FIRST,
+            afterSerial: req.afterSerial > 0n ? req.afterSerial : undefined,
+            beforeSerial: req.beforeSerial > 0n ? req.beforeSerial : undefined,
+            limit,
+            previewChars: req.payloadPreviewBytes,
+            signal: ctx.signal,
+            timeoutMs: store.catchupReadTimeoutMs,
+          }),
+        { signal: ctx.signal },
+      );
       return {
         hasMore,
         facts: rows.map((r) => ({

@@ -17,6 +17,7 @@ import { bitsToUuid, uuidToBits } from "../../factcast/uuid";
 import type { PublishRequest } from "../storage/append";
 import * as catalog from "../storage/catalog";
 import * as lookup from "../storage/lookup";
+import { routedFactById, routedFactBySerial, routedSerialOf } from "../storage/replicas/lookups";
 import * as tokens from "../storage/tokens";
 import { countPublished } from "../metrics/registry";
 import { runSubscription } from "../subscriptions/subscription";
@@ -159,11 +160,11 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
     },
 
     async fetchById(req, ctx) {
-      return optionalFact(readable(await lookup.factById(db, bitsToUuid(req.msb, req.lsb)), ctx));
+      return optionalFact(readable(await routedFactById(store.db, bitsToUuid(req.msb, req.lsb)), ctx));
     },
 
     async fetchByIdAndVersion(req, ctx) {
-      const fact = readable(await lookup.factById(db, bitsToUuid(req.msb, req.lsb)), ctx);
+      const fact = readable(await routedFactById(store.db, bitsToUuid(req.msb, req.lsb)), ctx);
       if (!fact || req.ver === 0) return optionalFact(fact);
       if (req.ver < 0) throw new InvalidInputError(`ver must be 0 (as published) or more, got ${req.ver}`);
       // FactCast: the fact as that version, through the registry's transformations (or the
@@ -177,11 +178,11 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
     },
 
     async fetchBySerial(req, ctx) {
-      return optionalFact(readable(await lookup.factBySerial(db, req.serial), ctx));
+      return optionalFact(readable(await routedFactBySerial(store.db, req.serial), ctx));
     },
 
     async serialOf(req) {
-      const serial = await lookup.serialOf(db, bitsToUuid(req.msb, req.lsb));
+      const serial = await routedSerialOf(store.db, bitsToUuid(req.msb, req.lsb));
       return serial === undefined ? { present: false } : { present: true, serial };
     },
 

@@ -4,6 +4,7 @@ import { DatabaseUnavailableError, QueryTimeLimitError } from "../errors";
 import { dbErrors } from "../metrics/registry";
 import { isConnectionLoss, isQueryCancelled } from "./db-errors";
 import type { DatabaseHealth } from "./health";
+import type { ReplicaSet } from "./replicas/replica-set";
 
 export type Db = pg.Pool;
 export type DbClient = pg.PoolClient;
@@ -95,6 +96,11 @@ export interface StoreDatabase {
   tail: Db;
   health: DatabaseHealth;
   url: string;
+  /**
+   * Hot-standby replicas (FACTLINE_READ_URLS) for catch-ups, lookups and console queries; absent
+   * or empty: the primary serves every read (store/storage/replicas/).
+   */
+  replicas?: ReplicaSet;
   end(): Promise<void>;
 }
 

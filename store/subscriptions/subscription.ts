@@ -2,8 +2,10 @@ import type { StoredFact } from "../facts/fact";
 import type { SubscriptionRequest } from "../facts/spec";
 import { NotFoundError, ShuttingDownError } from "../errors";
 import type { StoreDatabase } from "../storage/db";
-import { highWaterMark, latestSerial, serialOf } from "../storage/lookup";
+import { highWaterMark, latestSerial } from "../storage/lookup";
 import { FactReader, type ReaderOptions } from "../storage/read";
+import { CatchupReader } from "../storage/replicas/catchup-reader";
+import { routedSerialOf } from "../storage/replicas/lookups";
 import type { DeliveryStage } from "../transformations/delivery";
 import type { TailHub } from "./tail";
 
@@ -68,7 +70,8 @@ export async function* runSubscription(
   } else {
     position = 0n;
     if (req.startingAfter !== undefined) {
-      const ser = await serialOf(ctx.db.lookups, req.startingAfter);
+      // On a replica; a fact just published and not there yet is found on the primary.
+      const ser = await routedSerialOf(ctx.db, req.startingAfter);
       if (ser === undefined) {
         throw new NotFoundError(
           `startingAfter ${req.startingAfter} is not a fact in this store; subscribe without it to read from the beginning`,
@@ -80,7 +83,8 @@ export async function* runSubscription(
     if (req.streamInfo) yield { kind: "info", start: position, horizon: hwm.ser };
 
     let last = position;
-    const reader = new FactReader(ctx.db.reads, req.specs, position, undefined, reading);
+    // From a replica up to what it has, then from the primary (store/storage/replicas/catchup-reader.ts).
+    const reader = new CatchupReader(ctx.db, req.specs, position, reading);
     try {
       for (;;) {
         const facts = yield* wait(reader.next());
