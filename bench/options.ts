@@ -41,7 +41,17 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value`);
     return v;
   };
-  const known = new Set(["--quick", "--scale", "--only", "--reps", "--profile", "--build-console", "--results-dir"]);
+  const known = new Set([
+    "--quick",
+    "--scale",
+    "--only",
+    "--reps",
+    "--profile",
+    "--build-console",
+    "--results-dir",
+    "--live-followers",
+    "--live-rates",
+  ]);
   for (const arg of argv) {
     if (arg.startsWith("--") && !known.has(arg))
       throw new Error(`unknown option ${arg}; known: ${[...known].join(" ")}`);
@@ -63,14 +73,19 @@ export function parseOptions(argv: string[]): BenchOptions {
     appendSeconds: quick ? 1 : 3,
     liveSeconds: quick ? 3 : 10,
     // Quick drops the 1,000-follower configurations: they alone would take the suite past three minutes.
-    liveFollowers: quick ? [1, 100] : [1, 100, 1_000],
-    liveRates: [100, 1_000],
+    liveFollowers: positiveInts(value("--live-followers"), "--live-followers") ?? (quick ? [1, 100] : [1, 100, 1_000]),
+    liveRates: positiveInts(value("--live-rates"), "--live-rates") ?? [100, 1_000],
     lookupCalls: quick ? 300 : 2_000,
     consoleLiveSeconds: quick ? 60 : 600,
     profile: has("--profile"),
     buildConsole: has("--build-console") || !quick,
     resultsDir: value("--results-dir"),
   };
+}
+
+/** A comma-separated list, e.g. `--live-followers 100,1000`: profile one configuration alone. */
+function positiveInts(raw: string | undefined, flag: string): number[] | undefined {
+  return raw?.split(",").map((part) => positiveInt(part.trim(), flag)!);
 }
 
 function positiveInt(raw: string | undefined, flag: string): number | undefined {

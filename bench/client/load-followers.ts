@@ -24,24 +24,52 @@ let facts = 0;
 let caughtUp = 0;
 let errors = 0;
 let stopping = false;
+let firstError: string | undefined;
 
-for (let i = 0; i < count; i++) {
-  if (i % streamsPerConnection === 0) connections.push(new GrpcConnection(url));
-  let seenCatchup = false;
-  const handle = connections[connections.length - 1].serverStream(`${FACT_STORE}/subscribe`, request, (message) => {
-    const n = scanNotification(message);
-    facts += n.facts;
-    if (!seenCatchup && n.type === NOTIFICATION.Catchup) {
+// Subscriptions being opened at once. Applications start their subscriptions over seconds, not in
+// one millisecond: a thousand at once queue a thousand start-up lookups on the store's small lookup
+// pool, and on a loaded machine some waited past its 5 s acquire bound and failed (UNAVAILABLE).
+const OPENING_AT_ONCE = 50;
+let opened = 0;
+let opening = 0;
+
+function openNext(): void {
+  while (opening < OPENING_AT_ONCE && opened < count && !stopping) {
+    if (opened % streamsPerConnection === 0) connections.push(new GrpcConnection(url));
+    opened++;
+    opening++;
+    let seenCatchup = false;
+    const settled = () => {
+      if (seenCatchup) return;
       seenCatchup = true;
-      if (++caughtUp === count) parentPort!.postMessage({ kind: "caught-up" });
-    }
-  });
-  handle.done.catch(() => {
-    if (!stopping) errors++;
-  });
-  handles.push(handle);
+      opening--;
+      openNext();
+    };
+    const handle = connections[connections.length - 1].serverStream(`${FACT_STORE}/subscribe`, request, (message) => {
+      const n = scanNotification(message);
+      facts += n.facts;
+      if (!seenCatchup && n.type === NOTIFICATION.Catchup) {
+        settled();
+        if (++caughtUp === count) parentPort!.postMessage({ kind: "caught-up" });
+      }
+    });
+    handle.done.catch((err: Error) => {
+      settled();
+      if (stopping) return;
+      errors++;
+      firstError ??= err.message;
+    });
+    handles.push(handle);
+  }
 }
+openNext();
 if (count === 0) parentPort!.postMessage({ kind: "caught-up" });
+// How far subscribing has got, so that a run that times out says whether the followers came up at all.
+const progress = setInterval(() => {
+  if (caughtUp === count) clearInterval(progress);
+  else parentPort!.postMessage({ kind: "progress", caughtUp, errors, firstError });
+}, 1_000);
+progress.unref();
 
 parentPort!.on("message", (message) => {
   if (message !== "stop") return;

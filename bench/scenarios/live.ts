@@ -96,7 +96,7 @@ async function oneConfiguration(
     await withTimeout(
       Promise.all([probesCaughtUp, loads.caughtUp]),
       CATCHUP_TIMEOUT_MS,
-      `${followers} followers to catch up`,
+      () => `${followers} followers to catch up (${caughtUp} of ${probes} probes; load followers: ${loads.progress()})`,
     );
     const meter = new CpuMeter({ storePid: store.pid, postmasterPid: ctx.postgres.postmasterPid });
     let sent = 0;
@@ -214,12 +214,18 @@ function startLoadFollowers(url: string, ns: string, count: number) {
   const data: LoadFollowersData = { url, ns, count, streamsPerConnection: STREAMS_PER_CONNECTION };
   const worker: Worker = startTsWorker(new URL("../client/load-followers.ts", import.meta.url), data);
   let done: Promise<{ facts: number; errors: number }> | undefined;
+  let progress = "the worker has not started";
   const caughtUp = new Promise<void>((resolve, reject) => {
-    worker.on("message", (m: { kind: string }) => m.kind === "caught-up" && resolve());
+    worker.on("message", (m: { kind: string; caughtUp: number; errors: number; firstError?: string }) => {
+      if (m.kind === "caught-up") resolve();
+      if (m.kind === "progress")
+        progress = `${m.caughtUp} of ${count} caught up, ${m.errors} failed${m.firstError ? ` (first: ${m.firstError})` : ""}`;
+    });
     worker.once("error", reject);
   });
   return {
     caughtUp,
+    progress: () => progress,
     stop: () =>
       (done ??= new Promise((resolve) => {
         // A worker that died cannot answer; its followers then count as lost, not as a hang.
@@ -240,10 +246,10 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
   while (!condition() && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
 }
 
-async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+async function withTimeout<T>(work: Promise<T>, ms: number, what: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>(
-    (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what()}`)), ms)),
   );
   try {
     return await Promise.race([work, timeout]);

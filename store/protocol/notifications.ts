@@ -60,6 +60,13 @@ export function* toNotifications(event: SubscriptionEvent, budget: number): Gene
 }
 
 function* factBatches(facts: StoredFact[], budget: number, shared: boolean): Generator<Notification> {
+  if (shared) {
+    const hit = wholeBatches.get(facts);
+    if (hit?.budget === budget) {
+      yield hit.notification;
+      return;
+    }
+  }
   let batch: StoredFact[] = [];
   let size = 0;
   for (const fact of facts) {
@@ -70,7 +77,7 @@ function* factBatches(facts: StoredFact[], budget: number, shared: boolean): Gen
         ? bound
         : Buffer.byteLength(fact.header) + Buffer.byteLength(fact.payload) + PER_FACT_OVERHEAD;
     if (batch.length > 0 && size + bytes > budget) {
-      yield factsNotification(batch, shared);
+      yield encodeFacts(batch, shared);
       batch = [];
       size = 0;
     }
@@ -79,7 +86,10 @@ function* factBatches(facts: StoredFact[], budget: number, shared: boolean): Gen
     batch.push(fact);
     size += bytes;
   }
-  if (batch.length > 0) yield factsNotification(batch, shared);
+  if (batch.length === 0) return;
+  const notification = encodeFacts(batch, shared);
+  if (shared && batch.length === facts.length) wholeBatches.set(facts, { budget, notification });
+  yield notification;
 }
 
 // Protobuf wire tags (field number << 3 | wire type) of the messages encoded by hand below.
@@ -95,29 +105,20 @@ const TAG_FACT_PAYLOAD = (2 << 3) | 2; // MSG_Fact.payload
 const sharedEncodings = new WeakMap<StoredFact, Buffer>();
 
 /**
+ * A live batch that fits one notification, framed once: the tail hub hands one facts array to every
+ * follower of the same specs per tick (store/subscriptions/tail.ts), and each of them writes these
+ * same bytes. Keyed by the array, so it lives as long as some follower still holds the batch; a
+ * batch too large for one notification is not kept (its facts' encodings still are).
+ */
+const wholeBatches = new WeakMap<
+  StoredFact[],
+  { budget: number; notification: EncodedMessage<typeof MSG_NotificationSchema> }
+>();
+
+/**
  * A Facts notification in wire form, inside its gRPC frame. Hand-encoded because it is the store's
  * hottest path: the generic encoder spends ~7 µs per 1 KB fact and would repeat that per follower.
  */
-function factsNotification(facts: StoredFact[], shared: boolean): EncodedMessage<typeof MSG_NotificationSchema> {
-  if (shared) {
-    // Followers of the same facts take the same batches one after another: encode a batch once
-    // and send the same frame to each (the hub delivers to all followers in one synchronous pass).
-    if (lastShared && sameFacts(lastShared.facts, facts)) return lastShared.notification;
-    const notification = encodeFacts(facts, true);
-    lastShared = { facts, notification };
-    return notification;
-  }
-  return encodeFacts(facts, false);
-}
-
-let lastShared: { facts: StoredFact[]; notification: EncodedMessage<typeof MSG_NotificationSchema> } | undefined;
-
-function sameFacts(a: StoredFact[], b: StoredFact[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function encodeFacts(facts: StoredFact[], shared: boolean): EncodedMessage<typeof MSG_NotificationSchema> {
   const sizes = facts.map((fact) => (shared ? { encoded: sharedEncoding(fact) } : measure(fact)));
   let factsLength = 0;

@@ -63,6 +63,29 @@ describe("Facts notifications (hand-encoded)", () => {
     expect(Buffer.from(b.bytes).includes(Buffer.from(a.bytes.subarray(a.bytes.length - 20)))).toBe(true);
   });
 
+  it("frames a live batch once for every follower handed the same array, per budget", () => {
+    const batch = [fact(9, '{"n":9}'), fact(10, '{"n":10}')];
+    const live = (facts: StoredFact[], budget = factsBudget(null)) => [
+      ...toNotifications({ kind: "facts", facts, live: true }, budget),
+    ];
+    const [first] = live(batch);
+    expect(live(batch)[0]).toBe(first);
+    // Another array with the same facts (a follower's own copy) gets equal bytes, not the same frame.
+    const [copy] = live([...batch]);
+    expect(copy).not.toBe(first);
+    expect(Buffer.from((copy as EncodedMessage).frame).equals((first as EncodedMessage).frame)).toBe(true);
+    // A follower with another fc-maxmsg is not handed a frame made for a different budget.
+    const big = Array.from({ length: 30 }, (_, i) => fact(20 + i, JSON.stringify({ blob: "z".repeat(100_000) })));
+    const small = live(big, factsBudget(String(2 * 1024 * 1024)));
+    const large = live(big, factsBudget(String(32 * 1024 * 1024)));
+    expect(small.length).toBeGreaterThan(1);
+    expect(large).toHaveLength(1);
+    expect(live(big, factsBudget(String(32 * 1024 * 1024)))[0]).toBe(large[0]);
+    expect(live(big, factsBudget(String(2 * 1024 * 1024))).map((n) => wire(n).length)).toEqual(
+      small.map((n) => wire(n).length),
+    );
+  });
+
   it("splits facts into notifications within the client's budget, in order, losing none", () => {
     const facts = Array.from({ length: 50 }, (_, i) => fact(i + 1, JSON.stringify({ blob: "y".repeat(100_000) })));
     const budget = factsBudget(String(2 * 1024 * 1024)); // the smallest a client may ask for

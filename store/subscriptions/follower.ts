@@ -1,3 +1,4 @@
+import type { FactHeader, StoredFact } from "../facts/fact";
 import type { FactSpec } from "../facts/spec";
 import type { LiveFact } from "./tail";
 
@@ -6,12 +7,52 @@ import type { LiveFact } from "./tail";
 const MAX_QUEUED_FACTS = 10_000;
 const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Facts of one tail read that match one set of specs, in serial order. The tail hub makes one per
+ * tick and spec set and offers the same object to every follower with those specs, so the arrays
+ * (and the Facts notification encoded from `facts`, store/protocol/notifications.ts) are shared
+ * instead of being built once per follower.
+ */
+export class LiveBatch {
+  readonly facts: StoredFact[];
+  readonly headers: FactHeader[];
+  /** What the batch holds in memory (UTF-16 units of header and payload), for the follower's bound. */
+  readonly size: number;
+
+  constructor(live: LiveFact[]) {
+    this.facts = live.map((l) => l.fact);
+    this.headers = live.map((l) => l.header);
+    let size = 0;
+    for (const { fact } of live) size += fact.header.length + fact.payload.length;
+    this.size = size;
+  }
+
+  get last(): bigint {
+    return this.facts[this.facts.length - 1].ser;
+  }
+
+  /** The facts after serial `position` (the batch itself when all of them are). */
+  after(position: bigint): LiveBatch | undefined {
+    if (this.last <= position) return undefined;
+    if (this.facts[0].ser > position) return this;
+    const from = this.facts.findIndex((f) => f.ser > position);
+    return new LiveBatch(this.facts.slice(from).map((fact, i) => ({ fact, header: this.headers[from + i] })));
+  }
+
+  /** Several batches as one (for a delivery stage, whose output is the follower's own anyway). */
+  static join(batches: LiveBatch[]): LiveBatch {
+    if (batches.length === 1) return batches[0];
+    return new LiveBatch(batches.flatMap((b) => b.facts.map((fact, i) => ({ fact, header: b.headers[i] }))));
+  }
+}
+
 /** An Error: the tail could not read the database for longer than the outage bound. */
-export type TakeResult = LiveFact[] | "overflow" | "closed" | "timeout" | Error;
+export type TakeResult = LiveBatch[] | "overflow" | "closed" | "timeout" | Error;
 
 /** One live subscription's inbox on the tail hub. */
 export class Follower {
-  private queue: LiveFact[] = [];
+  private queue: LiveBatch[] = [];
+  private queuedFacts = 0;
   private queuedBytes = 0;
   private state: "open" | "overflow" | "closed" = "open";
   private failure?: Error;
@@ -28,14 +69,19 @@ export class Follower {
     public position: bigint,
   ) {}
 
-  offer(live: LiveFact): void {
+  /** Offers a tick's matching facts; those at or below the follower's position are dropped. */
+  offer(batch: LiveBatch): void {
     if (this.state !== "open") return;
-    this.position = live.fact.ser;
-    this.queue.push(live);
-    this.queuedBytes += live.fact.header.length + live.fact.payload.length;
-    if (this.queue.length > MAX_QUEUED_FACTS || this.queuedBytes > MAX_QUEUED_BYTES) {
+    const fresh = batch.after(this.position);
+    if (!fresh) return;
+    this.position = fresh.last;
+    this.queue.push(fresh);
+    this.queuedFacts += fresh.facts.length;
+    this.queuedBytes += fresh.size;
+    if (this.queuedFacts > MAX_QUEUED_FACTS || this.queuedBytes > MAX_QUEUED_BYTES) {
       this.state = "overflow";
       this.queue = [];
+      this.queuedFacts = 0;
       this.queuedBytes = 0;
     }
     this.wake?.();
@@ -43,7 +89,11 @@ export class Follower {
 
   /** Facts offered and not yet taken: how far its subscription is behind the tail (lag figures). */
   backlog(): { count: number; oldest?: LiveFact } {
-    return { count: this.queue.length, oldest: this.queue[0] };
+    const first = this.queue[0];
+    return {
+      count: this.queuedFacts,
+      oldest: first && { fact: first.facts[0], header: first.headers[0] },
+    };
   }
 
   /** Ends the follow with `err` once the facts queued before it have been taken. */
@@ -61,9 +111,9 @@ export class Follower {
   }
 
   /**
-   * Everything queued, or waits for more until `timeoutMs` passes or `signal` aborts. A follower
-   * takes hundreds of times a second under load, so the timer and the abort listener are set up once
-   * and reused (each new timer or EventTarget listener costs more than the take itself).
+   * Everything queued (the tail's batches, still shared with other followers), or waits for more until `timeoutMs` passes or `signal` aborts.
+   * A follower takes hundreds of times a second under load, so the timer and the abort listener are
+   * set up once and reused (each new timer or EventTarget listener costs more than the take itself).
    */
   async take(timeoutMs: number, signal: AbortSignal): Promise<TakeResult> {
     if (this.queue.length === 0 && this.state === "open" && !signal.aborted) {
@@ -87,10 +137,11 @@ export class Follower {
     }
     if (this.state === "overflow") return "overflow";
     if (this.queue.length > 0) {
-      const batch = this.queue;
+      const batches = this.queue;
       this.queue = [];
+      this.queuedFacts = 0;
       this.queuedBytes = 0;
-      return batch;
+      return batches;
     }
     if (this.failure && !signal.aborted) return this.failure;
     return this.state === "closed" || signal.aborted ? "closed" : "timeout";

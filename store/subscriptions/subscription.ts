@@ -7,6 +7,7 @@ import { FactReader, type ReaderOptions } from "../storage/read";
 import { CatchupReader } from "../storage/replicas/catchup-reader";
 import { routedSerialOf } from "../storage/replicas/lookups";
 import type { DeliveryStage } from "../transformations/delivery";
+import { LiveBatch } from "./follower";
 import type { TailHub } from "./tail";
 
 /** What a subscription tells its client, in order; the protocol adapter turns these into notifications. */
@@ -138,18 +139,14 @@ export async function* runSubscription(
         // The live tail could not read the database for longer than the outage bound.
         if (taken instanceof Error) throw taken;
         if (taken === "overflow" || taken === "closed") break;
-        const facts = taken.map((l) => l.fact);
-        const delivered = deliver
-          ? yield* wait(
-              deliver(
-                facts,
-                taken.map((l) => l.header),
-                signal,
-              ),
-            )
-          : facts;
-        if (delivered.length > 0) yield { kind: "facts", facts: delivered, live: true };
-        position = facts[facts.length - 1].ser;
+        // The batches' arrays are shared with the other followers of the same specs (and so is the
+        // notification encoded from each): read, never changed. A follower that fell behind sends
+        // one notification per queued batch rather than copying them into one of its own.
+        for (const batch of deliver ? [LiveBatch.join(taken)] : taken) {
+          const delivered = deliver ? yield* wait(deliver(batch.facts, batch.headers, signal)) : batch.facts;
+          if (delivered.length > 0) yield { kind: "facts", facts: delivered, live: true };
+          position = batch.last;
+        }
       }
     } finally {
       ctx.tail.detach(follower);

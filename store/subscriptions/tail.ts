@@ -8,7 +8,7 @@ import type { DatabaseHealth } from "../storage/health";
 import type { NotificationListener } from "../storage/listener";
 import { latestSerial } from "../storage/lookup";
 import { readNewFacts } from "../storage/read";
-import { Follower } from "./follower";
+import { Follower, LiveBatch } from "./follower";
 import { matchesAny } from "./matcher";
 
 /*
@@ -54,11 +54,26 @@ export interface LiveFact {
   header: FactHeader;
 }
 
+/** The followers of one spec set, and the facts of the current page that match it. */
+interface SpecGroup {
+  specs: FactSpec[];
+  followers: Set<Follower>;
+  matched: LiveFact[];
+}
+
+/** Equal for equal spec sets (as parsed from a request, so key order is the parser's). */
+function specKey(specs: FactSpec[]): string {
+  return JSON.stringify(specs);
+}
+
 export class TailHub {
   /** Every fact with serial <= position has been handed to the followers attached at the time. */
   private position = 0n;
-  private readonly byNamespace = new Map<string, Set<Follower>>();
-  private readonly anyNamespace = new Set<Follower>();
+  /** Followers by their specs (specKey): a fact is matched once per spec set, not once per follower. */
+  private readonly groups = new Map<string, SpecGroup>();
+  private readonly groupOf = new Map<Follower, SpecGroup>();
+  private readonly byNamespace = new Map<string, Set<SpecGroup>>();
+  private readonly anyNamespace = new Set<SpecGroup>();
   private followerCount = 0;
   private pumping = false;
   private dirty = false;
@@ -115,23 +130,36 @@ export class TailHub {
   attach(specs: FactSpec[], position: bigint): { follower: Follower; coveredFrom: bigint } {
     const coveredFrom = this.position;
     const follower = new Follower(specs, position > coveredFrom ? position : coveredFrom);
-    for (const key of this.keysOf(specs)) this.setFor(key).add(follower);
+    const key = specKey(specs);
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { specs, followers: new Set(), matched: [] };
+      this.groups.set(key, group);
+      for (const ns of this.keysOf(specs)) this.setFor(ns).add(group);
+    }
+    group.followers.add(follower);
+    this.groupOf.set(follower, group);
     this.followerCount++;
     return { follower, coveredFrom };
   }
 
   detach(follower: Follower): void {
-    let found = false;
-    for (const key of this.keysOf(follower.specs)) {
-      const set = key === null ? this.anyNamespace : this.byNamespace.get(key);
-      if (!set?.delete(follower)) continue;
-      found = true;
-      // A namespace nobody follows any more leaves the index: subscribers inventing namespaces
-      // cannot grow it.
-      if (key !== null && set.size === 0) this.byNamespace.delete(key);
+    const group = this.groupOf.get(follower);
+    if (group && this.groupOf.delete(follower) && group.followers.delete(follower)) {
+      this.followerCount--;
+      if (group.followers.size === 0) this.forget(group);
     }
-    if (found) this.followerCount--;
     follower.close();
+  }
+
+  /** A spec set nobody follows any more leaves the index: subscribers inventing specs cannot grow it. */
+  private forget(group: SpecGroup): void {
+    this.groups.delete(specKey(group.specs));
+    for (const key of this.keysOf(group.specs)) {
+      const set = key === null ? this.anyNamespace : this.byNamespace.get(key);
+      set?.delete(group);
+      if (key !== null && set?.size === 0) this.byNamespace.delete(key);
+    }
   }
 
   /** Namespaces some live follower of this instance is indexed under (besides "any namespace"). */
@@ -218,29 +246,42 @@ export class TailHub {
     this.retry.unref();
   }
 
-  /** Hands a page of new facts to the followers and advances the position, in one synchronous step. */
+  /**
+   * Hands a page of new facts to the followers and advances the position, in one synchronous step.
+   * Each fact is matched once per spec set, and each spec set's matches become one batch offered to
+   * all its followers: the cost of a page grows with facts × spec sets + followers, not with
+   * facts × followers (1,000 followers of one namespace are one spec set).
+   */
   private deliver(rows: StoredFact[]): void {
+    const touched: SpecGroup[] = [];
     for (const fact of rows) {
       const header = JSON.parse(fact.header) as FactHeader;
       let payload: unknown;
       const lazyPayload = () => (payload ??= JSON.parse(fact.payload));
-      const live: LiveFact = { fact, header };
-      for (const follower of this.candidates(header.ns)) {
-        if (fact.ser > follower.position && matchesAny(follower.specs, header, lazyPayload)) follower.offer(live);
+      let live: LiveFact | undefined;
+      for (const group of this.candidates(header.ns)) {
+        if (!matchesAny(group.specs, header, lazyPayload)) continue;
+        live ??= { fact, header };
+        if (group.matched.length === 0) touched.push(group);
+        group.matched.push(live);
       }
+    }
+    for (const group of touched) {
+      const batch = new LiveBatch(group.matched);
+      group.matched = [];
+      for (const follower of group.followers) follower.offer(batch);
     }
     this.position = rows[rows.length - 1].ser;
   }
 
-  private *candidates(ns: string): Iterable<Follower> {
+  private *candidates(ns: string): Iterable<SpecGroup> {
     yield* this.anyNamespace;
     const set = this.byNamespace.get(ns);
     if (set) yield* set;
   }
 
   private *allFollowers(): Iterable<Follower> {
-    yield* this.anyNamespace;
-    for (const set of this.byNamespace.values()) yield* set;
+    for (const group of this.groups.values()) yield* group.followers;
   }
 
   // A follower with any "*" spec is indexed once under "any namespace"; others under each ns.
@@ -248,7 +289,7 @@ export class TailHub {
     return specs.some((s) => s.ns === "*") ? [null] : [...new Set(specs.map((s) => s.ns))];
   }
 
-  private setFor(key: string | null): Set<Follower> {
+  private setFor(key: string | null): Set<SpecGroup> {
     if (key === null) return this.anyNamespace;
     let set = this.byNamespace.get(key);
     if (!set) this.byNamespace.set(key, (set = new Set()));
