@@ -1,10 +1,3 @@
-import { CatalogService, FactQueryService, InstanceService } from "../gen/factline/admin/v1/admin_pb";
-import { AccessService } from "../gen/factline/admin/v1/access_pb";
-import { AuditService } from "../gen/factline/admin/v1/audit_pb";
-import { OperationsService } from "../gen/factline/admin/v1/operations_pb";
-import { SchemaRegistryService } from "../gen/factline/admin/v1/schemas_pb";
-import { TransformationService } from "../gen/factline/admin/v1/transformations_pb";
-import { RemoteFactStore } from "../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { loadSecurity } from "./auth/security";
 import { ConfigError, loadStoreConfig } from "./config";
 import { startGrpcServer, type GrpcServer } from "./grpc/server";
@@ -15,16 +8,9 @@ import { observeFrontDoor } from "./metrics/front-door";
 import { observeRuntime } from "./metrics/runtime";
 import { observeValidation } from "./metrics/validation";
 import { log } from "./log";
-import { refusalRecorder } from "./audit/refusals";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./postgres/embedded";
 import { PostgresSupervisor } from "./postgres/supervisor";
-import { createAccessService } from "./protocol/access-service";
-import { createCatalogService, createFactQueryService, createInstanceService } from "./protocol/admin-services";
-import { COMPRESSED_REPLIES, createFactStoreService, RAW_PUBLISH_REQUESTS } from "./protocol/fact-store-service";
-import { createAuditService } from "./protocol/audit-service";
-import { createOperationsService } from "./protocol/operations-service";
-import { createSchemaRegistryService } from "./protocol/schema-registry-service";
-import { createTransformationService } from "./protocol/transformation-service";
+import { registerServices } from "./protocol/services";
 import { UnsafeDatabaseError } from "./storage/preflight";
 import { openStore, type StoreRuntime } from "./store";
 
@@ -89,24 +75,7 @@ async function main(): Promise<void> {
       port: config.port,
       authenticator: security.authenticator,
       tls,
-      routes: (routes) => {
-        // Calls refused for who is calling go into the audit trail, whichever service refused them.
-        routes.onRefusal = refusalRecorder(runtime.db.lookups);
-        routes.service(RemoteFactStore, createFactStoreService(runtime), {
-          compressedReplies: COMPRESSED_REPLIES,
-          requestDecoders: RAW_PUBLISH_REQUESTS,
-        });
-        if (config.adminServices) {
-          routes.service(CatalogService, createCatalogService(runtime));
-          routes.service(FactQueryService, createFactQueryService(runtime));
-          routes.service(InstanceService, createInstanceService(runtime));
-          routes.service(SchemaRegistryService, createSchemaRegistryService(runtime));
-          routes.service(TransformationService, createTransformationService(runtime));
-          routes.service(AuditService, createAuditService(runtime));
-          routes.service(AccessService, createAccessService(runtime));
-          routes.service(OperationsService, createOperationsService(runtime));
-        }
-      },
+      routes: (routes) => registerServices(routes, runtime, config.adminServices),
     });
     readiness = new Readiness(runtime.db, runtime.tail);
     observeRuntime(runtime);

@@ -1,9 +1,9 @@
 // FactCast's own store test suite, AbstractFactStoreTest from org.factcast:factcast-store-test
 // 0.4.4, unchanged, against factline through FactCast's Java client 0.4.4 (tests/java-client
 // src/test/java: FactStoreSuiteTest and FreshStores). The suite expects an empty store in every
-// test method, so this file serves one: POST /fresh on a loopback HTTP port empties the store's
-// tables and answers its host:port (EmptiedStoreServer says why one store, emptied, rather than a
-// process per test). Maven runs the suite (offline first, online when ~/.m2 lacks something, as
+// test method, so this file serves a fresh one: POST /fresh on a loopback HTTP port answers the
+// host:port of a new store (in this process, in-process-store.ts) on a new database, and closes the
+// previous test's store (FreshStoreServer says how that stays fast). Maven runs the suite (offline first, online when ~/.m2 lacks something, as
 // java-client.int.spec.ts builds Main) and its report must show every test passed except
 // testUniquenessConstraint, which FactStoreSuiteTest disables and says why.
 //
@@ -17,7 +17,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import "../support/provided.js";
-import { startStore, type RunningStore } from "../support/store.js";
+import { openInProcessStore, type InProcessStore } from "./in-process-store.js";
 
 const projectDir = fileURLToPath(new URL(".", import.meta.url));
 const targetDir = path.join(projectDir, "target");
@@ -109,35 +109,35 @@ async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * One store for the whole suite, emptied before every test method. A store process per test (tried
- * first) costs a Node start and migrations per test — on a loaded 2-core CI machine 10 s and more
- * each, 17 min for the suite — while emptying its tables takes milliseconds. Emptied is what the
- * suite needs: every table a FactCast client can write, and what triggers derive from them, with
- * nothing of the previous test left (its clients are closed after it, FreshStores.java). The fact
- * serial sequence keeps counting, so followers of the store's notifications never see a serial go
- * back; the suite compares serials only with each other.
+ * A fresh store for every test method: its own database, copied from a migrated template
+ * (CREATE DATABASE … TEMPLATE, tens of milliseconds instead of the store's migrations), and its own
+ * store runtime on it in this process (in-process-store.ts says why not a process: ~4–5 s of CPU
+ * each); the previous test's store is closed and its database dropped. The next test's store is
+ * opened while the current test runs, so a test waits only for what is left of that. At most three
+ * stores exist at once: the current test's, the next one, and the previous one while it closes.
  */
-const DATA_TABLES = ["fact", "catalog", "date2serial", "tokenstore"];
-
-class EmptiedStoreServer {
+class FreshStoreServer {
   private server?: Server;
-  private store?: RunningStore;
-  private db?: TestDatabase;
-  private admin?: pg.Client;
+  private template?: TestDatabase;
+  private current?: FreshStore;
+  /** The next test's store, being opened (or open) while the current test runs. */
+  private next?: Promise<FreshStore>;
   served = 0;
-  emptyingMs = 0;
+  /** Time the tests waited in POST /fresh for their store, in all. */
+  waitedMs = 0;
+  /** Time the stores took to open (database copy and runtime), in all. */
+  openingMs = 0;
 
   async start(): Promise<string> {
-    this.db = await createTestDatabase(inject("pgAdminUrl"), "factcast_suite");
-    this.store = await startStore({ databaseUrl: this.db.url, env: { FACTLINE_LOG: "silent" } });
-    this.admin = new pg.Client({ connectionString: this.db.url });
-    await this.admin.connect();
+    this.template = await this.migratedTemplate();
+    this.next = this.prepare();
+    this.next.catch(() => {}); // reported by the /fresh that awaits it
     this.server = createServer((req, res) => {
       if (req.method !== "POST" || req.url !== "/fresh") {
         res.writeHead(404).end("POST /fresh");
         return;
       }
-      this.empty().then(
+      this.fresh().then(
         (target) => res.writeHead(200, { "content-type": "text/plain" }).end(target),
         (err: Error) => res.writeHead(500).end(err.message),
       );
@@ -147,28 +147,88 @@ class EmptiedStoreServer {
     return `http://127.0.0.1:${address.port}`;
   }
 
-  private async empty(): Promise<string> {
-    const started = Date.now();
-    await this.admin!.query(`TRUNCATE ${DATA_TABLES.join(", ")}`);
-    const { rows } = await this.admin!.query<{ n: string }>(
-      DATA_TABLES.map((t) => `SELECT count(*) AS n FROM ${t}`).join(" UNION ALL "),
-    );
-    if (rows.some((r) => r.n !== "0")) throw new Error("the store's tables are not empty after TRUNCATE");
-    this.emptyingMs += Date.now() - started;
-    this.served++;
-    return `127.0.0.1:${this.store!.port}`;
+  /**
+   * A database the store has migrated, with no store on it any more (a template may have no
+   * connections) and nothing in the tables a FactCast client can write.
+   */
+  private async migratedTemplate(): Promise<TestDatabase> {
+    const db = await createTestDatabase(inject("pgAdminUrl"), "factcast_suite_template");
+    try {
+      const store = await openInProcessStore(db.url);
+      await store.close();
+      await assertEmpty(db.url);
+      return db;
+    } catch (e) {
+      await db.drop().catch(() => {});
+      throw e;
+    }
   }
 
-  /** The store's output, for a failure report. */
-  output(): string {
-    return this.store?.output() ?? "";
+  private async prepare(): Promise<FreshStore> {
+    const started = Date.now();
+    const db = await createTestDatabase(inject("pgAdminUrl"), "factcast_suite", { template: this.template!.name });
+    try {
+      await assertEmpty(db.url);
+      const store = await openInProcessStore(db.url);
+      this.openingMs += Date.now() - started;
+      return new FreshStore(db, store);
+    } catch (e) {
+      await db.drop().catch(() => {});
+      throw e;
+    }
+  }
+
+  /** The prepared store becomes the current one; the previous one is closed, the next one opened. */
+  private async fresh(): Promise<string> {
+    const asked = Date.now();
+    const store = await this.next!.catch(() => this.prepare()); // one more try after a failed open
+    this.waitedMs += Date.now() - asked;
+    const previous = this.current;
+    this.current = store;
+    this.next = (async () => {
+      await previous?.close();
+      return this.prepare();
+    })();
+    this.next.catch(() => {});
+    this.served++;
+    return store.store.target;
   }
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    await this.admin?.end().catch(() => {});
-    await this.store?.stop().catch(() => {});
-    await this.db?.drop().catch(() => {});
+    const next = await this.next?.catch(() => undefined);
+    await Promise.all([this.current?.close(), next?.close()]);
+    await this.template?.drop().catch(() => {});
+  }
+}
+
+class FreshStore {
+  constructor(
+    private readonly db: TestDatabase,
+    readonly store: InProcessStore,
+  ) {}
+
+  async close(): Promise<void> {
+    await this.store.close().catch(() => {});
+    await this.db.drop().catch(() => {});
+  }
+}
+
+/** Every table a FactCast client can write, and what triggers derive from them. */
+const DATA_TABLES = ["fact", "catalog", "date2serial", "tokenstore"];
+
+/** Fails unless the database's data tables are empty: the suite's first assumption. */
+async function assertEmpty(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ t: string; n: string }>(
+      DATA_TABLES.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${t}`).join(" UNION ALL "),
+    );
+    const filled = rows.filter((r) => r.n !== "0").map((r) => `${r.t} (${r.n} rows)`);
+    if (filled.length > 0) throw new Error(`a fresh store's database is not empty: ${filled.join(", ")}`);
+  } finally {
+    await client.end();
   }
 }
 
@@ -197,7 +257,7 @@ const missing = missingTool();
 if (missing && !ci) console.warn(`FactCast store suite skipped: ${missing}`);
 
 describe.skipIf(missing !== undefined && !ci)("FactCast's AbstractFactStoreTest (factcast-store-test 0.4.4)", () => {
-  const stores = new EmptiedStoreServer();
+  const stores = new FreshStoreServer();
   let controller = "";
 
   beforeAll(async () => {
@@ -232,14 +292,15 @@ describe.skipIf(missing !== undefined && !ci)("FactCast's AbstractFactStoreTest 
       const flaky = cases.filter((c) => c.flaky).map((c) => c.name);
       console.log(
         `FactCast store suite: ${cases.length} tests in ${(run.ms / 1000).toFixed(0)} s (mvn ${run.code}), ` +
-          `${stores.served} times emptied (${stores.emptyingMs} ms in all)` +
+          `${stores.served} fresh stores (opened in ${(stores.openingMs / 1000).toFixed(1)} s in all, ` +
+          `tests waited ${(stores.waitedMs / 1000).toFixed(1)} s for them)` +
           (flaky.length ? `; passed when run again: ${flaky.join(", ")}` : ""),
       );
       const failed = cases.filter((c) => c.outcome === "failed");
       const summary =
         `mvn exited ${run.code} after ${run.ms} ms\n` +
         failed.map((c) => `--- ${c.name}\n${c.detail}`).join("\n") +
-        `\n--- maven (tail)\n${run.stdout.slice(-6_000)}\n--- last store (tail)\n${stores.output().slice(-3_000)}`;
+        `\n--- maven (tail)\n${run.stdout.slice(-6_000)}\n(the stores' errors are in this test's stderr)`;
       expect(cases.length, summary).toBeGreaterThanOrEqual(MIN_TESTS);
       expect(failed.map((c) => c.name), summary).toEqual([]);
       expect(cases.filter((c) => c.outcome === "skipped").map((c) => c.name)).toEqual(DISABLED);

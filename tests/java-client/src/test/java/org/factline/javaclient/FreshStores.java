@@ -23,14 +23,15 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * An empty factline store for every test method, as FactCast's AbstractFactStoreTest expects. The
+ * A fresh factline store for every test method, as FactCast's AbstractFactStoreTest expects. The
  * store comes from the test that runs this suite (tests/java-client/factcast-store-suite.int.spec.ts):
- * {@code POST /fresh} at {@code FACTLINE_FRESH_STORE_URL} empties the store's tables and answers
- * its host:port.
+ * {@code POST /fresh} at {@code FACTLINE_FRESH_STORE_URL} answers the host:port of a new store
+ * process on a new database and stops the previous test's store.
  *
- * <p>Registered as a JUnit extension so the store is emptied before AbstractFactStoreTest's own
- * {@code @BeforeEach} creates its client. Every client made during a test is closed after it, so
- * nothing of one test (a follower, a pending call) reaches into the next.
+ * <p>Registered as a JUnit extension so the store is there before AbstractFactStoreTest's own
+ * {@code @BeforeEach} creates its client, which {@link #client()} connects to this test's address.
+ * Every client made during a test is closed after it, so nothing of one test (a follower, a pending
+ * call) reaches into the next.
  */
 public final class FreshStores implements BeforeEachCallback, AfterEachCallback {
 
@@ -57,7 +58,7 @@ public final class FreshStores implements BeforeEachCallback, AfterEachCallback 
             .build();
     HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IllegalStateException("the store was not emptied: " + response.statusCode() + " " + response.body());
+      throw new IllegalStateException("no fresh store: " + response.statusCode() + " " + response.body());
     }
     target = response.body().trim();
   }
