@@ -5,6 +5,7 @@ import AjvDraft04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import standaloneCode from "ajv/dist/standalone";
 import { RE2JS } from "re2js";
+import { boundErrors } from "./bounded-errors";
 
 /** One validation failure, located by JSON pointers into the payload and the schema. */
 export interface PayloadError {
@@ -132,11 +133,12 @@ export function compile(schema: unknown): CompiledSchema {
   // Two validators: one that stops at the first error decides, and only for a payload it rejects
   // does the one listing errors run, stopping after MAX_PAYLOAD_ERRORS (code.process inserts the
   // check where ajv's generated code counts an error, before the next one is built).
+  // The decider keeps as many errors as a list shows (store/schemas/bounded-errors.ts says why).
   const first = new Engine({
     allErrors: false,
     strict: false,
     validateSchema: false,
-    code: { source: true, regExp: linearRegExp },
+    code: { source: true, regExp: linearRegExp, process: keepFewErrors },
   });
   addFormats(first as unknown as Ajv);
   let decide: ValidateFunction;
@@ -182,7 +184,8 @@ export function compile(schema: unknown): CompiledSchema {
     decide: (payload) => decide(payload) === true,
     deciderSource: () => {
       try {
-        return standaloneCode(first as unknown as Ajv, decide);
+        // ajv writes the module from the code before code.process: bound it again.
+        return keepFewErrors(standaloneCode(first as unknown as Ajv, decide));
       } catch {
         // A keyword or format without standalone code: this schema is decided in a worker only.
         return undefined;
@@ -211,6 +214,10 @@ function metaValidator(Engine: AjvClass): Ajv {
     metaValidators.set(Engine, meta);
   }
   return meta;
+}
+
+function keepFewErrors(code: string): string {
+  return boundErrors(code, MAX_PAYLOAD_ERRORS);
 }
 
 /** Makes ajv's generated validation code stop once it has counted MAX_PAYLOAD_ERRORS errors. */
