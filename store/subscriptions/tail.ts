@@ -46,6 +46,16 @@ const SAFETY_POLL_MS = 1_000;
 // follower does not make it read the whole backlog), at most this often instead of once per commit.
 const IDLE_POSITION_MS = 200;
 const RETRY_MS = 1_000;
+// Pacing under fan-out: handing a tick to many followers costs a write and a few promise hops per
+// follower whatever the tick holds, so reading again the moment they are done (one tick per commit
+// at 1,000 single-fact commits/s) would spend the whole core on fan-out and starve the publishes
+// (issue 17's first profile: 1,000 followers, publish calls waiting seconds). After a tick whose
+// writes took F ms the next read waits until 2F after it began: fan-out takes at most about half
+// the process, each tick carries more facts, and the cost grows with followers × ticks. Ticks
+// cheaper than PACE_FROM_MS (up to a hundred or so followers) are not paced at all, and no wait is
+// longer than MAX_PACE_MS (1,000 followers' writes take a few ms on two cores).
+const PACE_FROM_MS = 1;
+const MAX_PACE_MS = 50;
 /** Notified once per transaction that inserted facts (migrations/001_facts.sql). */
 export const FACT_CHANNEL = "factline_fact";
 
@@ -81,6 +91,9 @@ export class TailHub {
   private poll?: NodeJS.Timeout;
   private idleNudge?: NodeJS.Timeout;
   private retry?: NodeJS.Timeout;
+  /** When the last tick that offered facts began, and how long it took until its followers' writes were done. */
+  private tickStartedMs = 0;
+  private tickMs = 0;
   /** When reading began to fail (undefined while reads succeed). */
   private failingSince?: number;
 
@@ -210,6 +223,7 @@ export class TailHub {
           continue;
         }
         for (;;) {
+          await this.paced();
           const rows = await readNewFacts(this.db, this.position, TAIL_PAGE_ROWS, TAIL_PAGE_BYTES);
           if (rows.length === 0) break;
           this.deliver(rows);
@@ -221,6 +235,15 @@ export class TailHub {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** Waits before the next read while the last tick's fan-out was expensive (PACE_FROM_MS). */
+  private async paced(): Promise<void> {
+    // The followers' writes run as promise continuations of the tick: done before this resolves.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.tickMs < PACE_FROM_MS) return;
+    const wait = Math.min(MAX_PACE_MS, this.tickStartedMs + 2 * this.tickMs - performance.now());
+    if (wait >= 1) await new Promise<void>((resolve) => setTimeout(resolve, wait));
   }
 
   /** A read failed: try again soon; past the outage bound, end the followers rather than keep them waiting. */
@@ -253,6 +276,7 @@ export class TailHub {
    * facts × followers (1,000 followers of one namespace are one spec set).
    */
   private deliver(rows: StoredFact[]): void {
+    const started = performance.now();
     const touched: SpecGroup[] = [];
     for (const fact of rows) {
       const header = JSON.parse(fact.header) as FactHeader;
@@ -272,6 +296,12 @@ export class TailHub {
       for (const follower of group.followers) follower.offer(batch);
     }
     this.position = rows[rows.length - 1].ser;
+    this.tickMs = 0;
+    if (touched.length > 0) {
+      this.tickStartedMs = started;
+      // Runs after the woken followers have written (promise continuations run before it).
+      setImmediate(() => (this.tickMs = performance.now() - started));
+    }
   }
 
   private *candidates(ns: string): Iterable<SpecGroup> {
