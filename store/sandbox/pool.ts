@@ -8,8 +8,9 @@
  * long native operation checks no interrupt) is terminated by the watchdog, which reads the start
  * time of the running invocation from memory the worker shares.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { log } from "../log";
+import { startLimitedWorker } from "../workers/limited-worker";
 import type { FailureKind, Job, JobMessage, JobResult, ResultMessage, SandboxLimits, WorkerData } from "./protocol";
 
 const ENTRY = new URL("./worker-entry.mjs", import.meta.url);
@@ -170,30 +171,15 @@ export class SandboxPool {
 
   private start(slot: Slot): void {
     const data: WorkerData = { limits: this.limits, heartbeat: slot.heartbeat.buffer as SharedArrayBuffer };
-    const worker = new Worker(ENTRY, {
+    const { worker, ready } = startLimitedWorker(ENTRY, {
+      name: "sandbox worker",
       workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, stackSizeMb: WORKER_STACK_MB },
-      stdout: false,
-      stderr: false,
+      heapMb: WORKER_HEAP_MB,
+      stackMb: WORKER_STACK_MB,
+      startTimeoutMs: START_TIMEOUT_MS,
     });
-    worker.unref();
     slot.worker = worker;
-    slot.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`the sandbox worker did not start within ${START_TIMEOUT_MS} ms`));
-        void worker.terminate();
-      }, START_TIMEOUT_MS);
-      worker.once("message", (first) => {
-        clearTimeout(timer);
-        if (first === "ready") resolve();
-        else reject(new Error(`the sandbox worker sent ${JSON.stringify(first)} before it was ready`));
-      });
-      worker.once("exit", () => {
-        clearTimeout(timer);
-        reject(new Error("the sandbox worker exited while starting"));
-      });
-    });
-    slot.ready.catch(() => {});
+    slot.ready = ready;
     slot.ready.then(
       () => worker.on("message", (msg: ResultMessage) => this.received(slot, worker, msg)),
       () => {},

@@ -11,9 +11,10 @@
  * limit per fact), its deadline is per job where the sandbox's is per script call, and these workers
  * need neither QuickJS nor its memory.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { DatabaseUnavailableError } from "../errors";
 import { log } from "../log";
+import { startLimitedWorker } from "../workers/limited-worker";
 import {
   CANCEL_INDEX,
   SHARED_BYTES,
@@ -232,30 +233,15 @@ export class ValidationPool {
 
   private start(slot: Slot): void {
     const data: WorkerData = { shared: slot.progress.buffer as SharedArrayBuffer };
-    const worker = new Worker(ENTRY, {
+    const { worker, ready } = startLimitedWorker(ENTRY, {
+      name: "validation worker",
       workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, stackSizeMb: WORKER_STACK_MB },
-      stdout: false,
-      stderr: false,
+      heapMb: WORKER_HEAP_MB,
+      stackMb: WORKER_STACK_MB,
+      startTimeoutMs: START_TIMEOUT_MS,
     });
-    worker.unref();
     slot.worker = worker;
-    slot.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`the validation worker did not start within ${START_TIMEOUT_MS} ms`));
-        void worker.terminate();
-      }, START_TIMEOUT_MS);
-      worker.once("message", (first) => {
-        clearTimeout(timer);
-        if (first === "ready") resolve();
-        else reject(new Error(`the validation worker sent ${JSON.stringify(first)} before it was ready`));
-      });
-      worker.once("exit", () => {
-        clearTimeout(timer);
-        reject(new Error("the validation worker exited while starting"));
-      });
-    });
-    slot.ready.catch(() => {});
+    slot.ready = ready;
     slot.ready.then(
       () => {
         slot.started = true;
