@@ -1,19 +1,23 @@
 // The probe the abuse tests run their abuse under (tests/security/abuse.int.spec.ts,
-// tests/security/abuse-schemas.int.spec.ts): a latestSerial call every 100 ms from a thread and a
-// connection of its own, and the store's RSS sampled from /proc.
+// tests/security/abuse-schemas.int.spec.ts): a latestSerial call every 100 ms from a process and a
+// connection of its own (tests/security/latency-probe.mjs), and the store's RSS sampled from /proc.
+import { fork } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import { Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { parsePrometheusText } from "../operating/support/prometheus.js";
 import type { StoreFixture } from "../support/store.js";
 
 export const MiB = 1024 * 1024;
-// latestSerial must be answered within 1 s. On a machine shared by many busy processes (a load of
-// 20 on 2 cores was seen while these were written) a few probes lose the CPU for longer through no
-// fault of the store, so 95 % within 1 s and every one within PROBE_GIVE_UP_MS is asserted, and the
-// worst is printed.
+// latestSerial must be answered within 1 s (issue 13). The probe runs in a process of its own, so a
+// late answer is the store's: every one is listed with when it was sent and answered. Asserted are
+// 95 % within 1 s and every one within PROBE_GIVE_UP_MS, not yet every one within 1 s: at a load
+// of 10 per core the store itself left probes unanswered for 1.1–5 s under 10,000 streams opened
+// at once, 100,000 specs and 10,000 subscribe/cancel cycles, and one clean CI run saw 1.4 s under
+// the 10,000 streams. On an oversubscribed machine (OVERLOADED) latency is printed, not asserted:
+// there the store loses the CPU to others (a load of 20 on 2 cores was seen while these were written).
 const ANSWER_MS = 1_000;
 const PROBE_GIVE_UP_MS = 5_000;
 const OVERLOADED = 4;
@@ -24,7 +28,18 @@ export interface Figures {
   /** When the slowest probe was sent, in ms from the abuse's start. */
   slowestSentAtMs: number;
   failures: string[];
+  /** Probes answered, but later than ANSWER_MS. */
+  late: string[];
   rssMiB: { before: number; peak: number; after: number };
+}
+
+/** One probe as tests/security/latency-probe.mjs reports it: sent and answered at (epoch ms), its latency. */
+interface ProbeResult {
+  sentAt: number;
+  at: number;
+  ms: number;
+  ok?: boolean;
+  error?: string;
 }
 
 /** What the probe needs of a running store. */
@@ -41,25 +56,34 @@ export class AbuseProbe {
    * (e.g. until the store has let go of what it held) before the "after" RSS is read.
    */
   async underAbuse(name: string, abuse: () => Promise<void>, settled?: () => Promise<void>): Promise<Figures> {
+    const probe = fork(
+      fileURLToPath(new URL("./latency-probe.mjs", import.meta.url)),
+      [this.fx().store.url, "100", String(PROBE_GIVE_UP_MS)],
+      { stdio: ["ignore", "inherit", "inherit", "ipc"] },
+    );
+    const results: ProbeResult[] = [];
+    probe.on("message", (m: ProbeResult | "started" | "stopped") => {
+      if (typeof m === "object") results.push(m);
+    });
+    // Started (node and its modules loaded) before the abuse, so that the first probes are not lost.
+    await Promise.race([
+      once(probe, "message"),
+      once(probe, "exit").then(([code]) => {
+        throw new Error(`the latency probe exited (code ${code}) before it started`);
+      }),
+    ]);
     const before = this.rss();
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, this.rss())), 50);
-    const probe = new Worker(new URL("./latency-probe.mjs", import.meta.url), {
-      workerData: { url: this.fx().store.url, intervalMs: 100, timeoutMs: PROBE_GIVE_UP_MS },
-    });
-    const results: Array<{ at: number; ms: number; ok?: boolean; error?: string }> = [];
     const started = Date.now();
-    probe.on("message", (m) => {
-      if (m !== "stopped") results.push(m);
-    });
     try {
       await abuse();
       await settled?.();
     } finally {
-      const stopped = once(probe, "message").then(() => once(probe, "exit"));
-      probe.postMessage("stop");
-      await Promise.race([stopped, new Promise((r) => setTimeout(r, 3_000))]);
-      await probe.terminate();
+      const exited = once(probe, "exit");
+      probe.send("stop");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
+      if (probe.exitCode === null) probe.kill();
       clearInterval(sampler);
     }
     peak = Math.max(peak, this.rss());
@@ -76,11 +100,15 @@ export class AbuseProbe {
         p95: round(latencies[Math.floor(latencies.length * 0.95)] ?? NaN),
         max: round(latencies[latencies.length - 1] ?? NaN),
       },
-      // Each failure with when the probe was sent, counted from the abuse's start.
-      slowestSentAtMs: slowest ? Math.round(slowest.at - slowest.ms - started) : NaN,
+      slowestSentAtMs: slowest ? slowest.sentAt - started : NaN,
+      // Each failure and each answer later than ANSWER_MS, with when it was sent and answered,
+      // counted from the abuse's start.
       failures: results
         .filter((r) => !r.ok)
-        .map((r) => `${round(r.ms)} ms (sent at +${Math.round(r.at - r.ms - started)} ms): ${r.error}`),
+        .map((r) => `${round(r.ms)} ms (sent at +${r.sentAt - started} ms): ${r.error}`),
+      late: results
+        .filter((r) => r.ok && r.ms > ANSWER_MS)
+        .map((r) => `${round(r.ms)} ms (sent at +${r.sentAt - started}, answered at +${r.at - started} ms)`),
       rssMiB: { before: round(before / MiB), peak: round(peak / MiB), after: round(after / MiB) },
     };
     console.log(`[abuse] ${name}: ${JSON.stringify(figures)}`);
@@ -95,19 +123,23 @@ export class AbuseProbe {
 }
 
 /**
- * The store answered every probe, 95 % of them within 1 s, and there were enough probes to say so.
- * On an oversubscribed machine (more than OVERLOADED runnable processes per core over the last
- * minute, as when several test suites share two cores) the store is starved of CPU by others: the
- * latency is then printed but only the answers are asserted.
+ * The store answered every probe, 95 % of them within 1 s, and there were enough probes to say so;
+ * the probes later than 1 s are printed. On an oversubscribed machine (more than OVERLOADED
+ * runnable processes per core over the last minute, as when several test suites share two cores)
+ * the store is starved of CPU by others: only the answers are asserted.
  */
 export function expectResponsive(f: Figures, minProbes = 5): void {
   expect(f.probes).toBeGreaterThanOrEqual(minProbes);
   const load = os.loadavg()[0] / os.availableParallelism();
   if (load > OVERLOADED) {
-    console.warn(`[abuse] load ${load.toFixed(1)} per core: latency printed, not asserted`);
+    console.warn(
+      `[abuse] load ${load.toFixed(1)} per core: latency printed, not asserted; ${f.late.length} probes later than ${ANSWER_MS} ms`,
+    );
     expect(f.failures.filter((m) => !m.includes("no answer within"))).toEqual([]);
     return;
   }
+  if (f.late.length > 0)
+    console.warn(`[abuse] ${f.late.length} probes later than ${ANSWER_MS} ms: ${f.late.join("; ")}`);
   expect(f.failures).toEqual([]);
   expect(f.latencyMs.p95).toBeLessThan(ANSWER_MS);
 }

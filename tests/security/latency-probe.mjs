@@ -1,11 +1,13 @@
-// A worker thread that calls the store's latestSerial every 100 ms on a connection of its own and
-// reports each call's latency (a call not answered within `timeoutMs` counts as failed) (tests/security/abuse.int.spec.ts). A thread of its own, so that the
-// test's work against the store (thousands of streams, megabytes of writes) cannot delay the probe's
-// timers and make the store look slower than it is. Plain node:http2: no framework in between.
+// A child process that calls the store's latestSerial every `intervalMs` on a connection of its own
+// and reports each call to its parent (tests/security/abuse-probe.ts): when it was sent and when
+// it was answered (epoch ms), and its outcome (a call not answered within `timeoutMs` counts as
+// failed). A process of its own — its own event loop, its own CPU time, its own gRPC connection —
+// so that the test's work against the store (thousands of streams, megabytes of writes) cannot
+// delay the probe's timers or its reading of answers and make the store look slower than it is.
+// Plain node:http2: no framework in between. Arguments: url intervalMs timeoutMs.
 import http2 from "node:http2";
-import { parentPort, workerData } from "node:worker_threads";
 
-const { url, intervalMs, timeoutMs } = workerData;
+const [url, intervalMs, timeoutMs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const PATH = "/org.factcast.grpc.api.gen.RemoteFactStore/latestSerial";
 // An empty MSG_Empty in its gRPC frame: flag 0, length 0.
 const REQUEST = Buffer.alloc(5);
@@ -21,9 +23,10 @@ function connection() {
   return session;
 }
 
-/** One latestSerial call: its latency in ms and its grpc-status (or the error that ended it). */
+/** One latestSerial call: when it was sent and answered, and its grpc-status (or the error that ended it). */
 function probe() {
   return new Promise((resolve) => {
+    const sentAt = Date.now();
     const started = performance.now();
     let status;
     let settled = false;
@@ -31,7 +34,7 @@ function probe() {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ at: Date.now(), ms: performance.now() - started, ...outcome });
+      resolve({ sentAt, at: Date.now(), ms: performance.now() - started, ...outcome });
     };
     const timer = setTimeout(() => {
       req.close(http2.constants.NGHTTP2_CANCEL);
@@ -57,13 +60,16 @@ function probe() {
   });
 }
 
-parentPort.on("message", (message) => {
+process.on("message", (message) => {
   if (message === "stop") stopped = true;
 });
+// The parent gone (its test failed or was killed): stop too.
+process.on("disconnect", () => process.exit(0));
 
+process.send("started");
 while (!stopped) {
-  parentPort.postMessage(await probe());
+  process.send(await probe());
   await new Promise((r) => setTimeout(r, intervalMs));
 }
 session?.close();
-parentPort.postMessage("stopped");
+process.send("stopped", () => process.disconnect());
