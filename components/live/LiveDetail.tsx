@@ -1,5 +1,8 @@
 "use client";
-/** The selected fact beside the list: its fields and payload preview, and its permalink. */
+/**
+ * The selected fact beside the list: its fields and payload preview, and its permalink — as the
+ * version the list shows (`asVersion`), so a user watching version 2 opens the fact as version 2.
+ */
 import Link from "next/link";
 import { FactFields } from "@/components/fact/FactFields";
 import { JsonViewer } from "@/components/json/JsonViewer";
@@ -8,14 +11,14 @@ import type { FactRow } from "@/lib/view/facts";
 import { factHref } from "@/lib/view/links";
 import { formatCount } from "@/lib/view/numbers";
 
-export function LiveDetail({ fact, onClose }: { fact: FactRow; onClose(): void }) {
+export function LiveDetail({ fact, asVersion, onClose }: { fact: FactRow; asVersion?: number; onClose(): void }) {
   return (
     <div className="flex flex-col gap-3" data-testid="live-detail">
       <Panel
         title={`Fact ${formatCount(fact.serial)}`}
         aside={
           <>
-            <Link href={factHref(fact.serial)} className="text-accent hover:underline">
+            <Link href={factHref(fact.serial, asVersion)} className="text-accent hover:underline">
               Open fact page
             </Link>
             <button type="button" onClick={onClose} className="text-muted hover:text-fg" aria-label="Close the detail">

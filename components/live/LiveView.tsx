@@ -178,7 +178,9 @@ function LiveWatch({ search, params }: { search: string; params: LiveParams }) {
             </p>
           )}
         </div>
-        {selectedFact && <LiveDetail fact={selectedFact} onClose={() => setSelected(undefined)} />}
+        {selectedFact && (
+          <LiveDetail fact={selectedFact} asVersion={params.query.asVersion} onClose={() => setSelected(undefined)} />
+        )}
       </div>
     </div>
   );

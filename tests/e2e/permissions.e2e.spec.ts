@@ -208,6 +208,50 @@ e2eDescribe("what each kind of user sees", () => {
     }
   });
 
+  it("shows the developer a transformation read-only: no register, replace or delete, and the store refuses them", async () => {
+    for (const version of [1, 2]) {
+      await admin.registry.registerSchema({
+        key: { ns: "users", type: "UserRenamed", version },
+        schemaJson: JSON.stringify({ type: "object" }),
+      });
+    }
+    const key = { ns: "users", type: "UserRenamed", fromVersion: 1, toVersion: 2 };
+    const code = "function (e) { e.sent = true; }";
+    await admin.transformations.registerTransformation({ key, code });
+
+    const type = await open("developer", "/schemas/users/UserRenamed");
+    const errors = pageErrors(type);
+    const edge = type.locator('[data-testid="edge-1-2"]');
+    await edge.waitFor({ timeout: 20_000 });
+    expect(await edge.getByRole("link", { name: "View code" }).count()).toBe(1);
+    expect(await type.getByRole("link", { name: "Register a transformation" }).count()).toBe(0);
+
+    const page = await open("developer", "/schemas/transform?ns=users&type=UserRenamed&from=1&to=2");
+    errors.push(...pageErrors(page));
+    await page.locator('[data-testid="no-schema-permission"]').waitFor({ timeout: 20_000 });
+    const editor = page.locator('[data-testid="transform-editor"]');
+    await expect.poll(() => editor.textContent(), { timeout: 20_000 }).toContain("e.sent = true");
+    expect(await editor.getAttribute("contenteditable")).toBe("false");
+    for (const name of ["Check", "Register", "Replace", "Delete…"]) {
+      expect(await page.getByRole("button", { name, exact: true }).count(), name).toBe(0);
+    }
+    expect(await page.locator('input[name="description"]').count()).toBe(0);
+
+    // what the page does not offer, the store refuses anyway
+    const calls = [
+      ["RegisterTransformation", { key, code: "function (e) { e.sent = false; }", force: true, reason: "sneaky" }],
+      ["DeleteTransformation", { key }],
+    ] as const;
+    for (const [method, body] of calls) {
+      const refused = await connect(page, `factline.console.v1.TransformationService/${method}`, body);
+      expect(refused, method).toMatchObject({ status: 403, body: { code: "permission_denied" } });
+      expect(refused.body.message, method).toMatch(/may not manage schemas of namespace "users"/);
+    }
+    const kept = await admin.transformations.getTransformation({ key });
+    expect(kept.transformation?.code).toBe(code);
+    expect(errors).toEqual([]);
+  });
+
   it("lets the developer read every namespace and use the validation playground", async () => {
     await admin.registry.registerSchema({
       key: { ns: "users", type: "OrderPlaced", version: 1 },

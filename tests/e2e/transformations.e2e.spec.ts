@@ -125,6 +125,15 @@ e2eDescribe("transformations", () => {
     const body = page.locator("main");
     await expect.poll(() => body.textContent(), POLL).toContain("Grace Hopper");
     expect(await body.textContent()).toContain("Ada Lovelace");
+    // The detail's link opens the fact as the version watched, not as published
+    await page.locator(`[data-serial="${facts[1].serial}"]`).click();
+    const open = page.getByTestId("live-detail").getByRole("link", { name: "Open fact page" });
+    expect(await open.getAttribute("href")).toBe(`/facts/${facts[1].serial}?asVersion=2`);
+    await open.click();
+    await expect.poll(() => page.url(), POLL).toContain(`/facts/${facts[1].serial}?asVersion=2`);
+    await page.locator('[data-testid="as-version-chain"]').waitFor();
+    expect(await page.locator('[data-testid="as-version-chain"]').textContent()).toContain("v1 → v2");
+    expect(await page.locator('[data-testid="json-tree-payload"]').textContent()).toContain("Grace Hopper");
     expect(errors).toEqual([]);
   });
 
