@@ -31,6 +31,7 @@ export async function transformScenario(ctx: BenchContext): Promise<void> {
   // The cache must hold every transformed payload, or the warm read would measure its eviction.
   const store = await startStoreProcess({
     databaseUrl: db.url,
+    cpuProfileDir: ctx.cpuProfileDir,
     env: { FACTLINE_TRANSFORMATION_CACHE_MB: String(Math.ceil((count * 2 * 1024) / 1024 / 1024) + 64) },
   });
   const conn = new GrpcConnection(store.url);

@@ -6,6 +6,7 @@ import { highWaterMark, latestSerial } from "../storage/lookup";
 import { FactReader, type ReaderOptions } from "../storage/read";
 import { CatchupReader } from "../storage/replicas/catchup-reader";
 import { routedSerialOf } from "../storage/replicas/lookups";
+import { DeliveredAhead } from "../transformations/ahead";
 import type { DeliveryStage } from "../transformations/delivery";
 import { LiveBatch } from "./follower";
 import type { TailHub } from "./tail";
@@ -45,8 +46,9 @@ const IDLE_WAKE_MS = 30_000;
 
 /**
  * Runs one subscription: optional Info, catch-up from the database, Ffwd, Catchup, then Complete or
- * live facts from the tail hub. Nothing is read ahead of what the consumer takes, and everything
- * held (cursor, connection, follower) is released when the generator ends for any reason.
+ * live facts from the tail hub. At most a chunk (two with a delivery stage) is read ahead of what the
+ * consumer takes, and everything held (cursor, connection, follower) is released when the generator
+ * ends for any reason.
  */
 export async function* runSubscription(
   req: SubscriptionRequest,
@@ -86,15 +88,19 @@ export async function* runSubscription(
     let last = position;
     // From a replica up to what it has, then from the primary (store/storage/replicas/catchup-reader.ts).
     const reader = new CatchupReader(ctx.db, req.specs, position, reading);
+    // A delivery stage works on the next chunk while the client takes this one (store/transformations/ahead.ts).
+    const chunks = deliver ? new DeliveredAhead(() => reader.next(), deliver, signal) : undefined;
     try {
       for (;;) {
-        const facts = yield* wait(reader.next());
+        const { read: facts, delivered } = chunks
+          ? yield* wait(chunks.next())
+          : yield* wait(reader.next().then((read) => ({ read, delivered: read })));
         if (facts.length === 0) break;
-        const delivered = deliver ? yield* wait(deliver(facts, undefined, signal)) : facts;
         if (delivered.length > 0) yield { kind: "facts", facts: delivered };
         last = facts[facts.length - 1].ser;
       }
     } finally {
+      await chunks?.close();
       await reader.close();
     }
     // The reader's snapshot was taken after the high-water mark was read, so everything up to it

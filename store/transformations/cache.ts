@@ -8,7 +8,7 @@
 import { log } from "../log";
 import type { Db } from "../storage/db";
 import { cacheSize, evictCached } from "../storage/transformation-cache/evict";
-import { cacheKeyText, type CacheKey } from "../storage/transformation-cache/keys";
+import type { CacheKey } from "../storage/transformation-cache/keys";
 import { findCached, touchCached } from "../storage/transformation-cache/lookup";
 import { saveCached, type CacheEntry } from "../storage/transformation-cache/save";
 
@@ -52,19 +52,20 @@ export class TransformationCache {
     return this.boundBytes > 0;
   }
 
-  /** Cached payloads by cacheKeyText; a failed lookup counts as all misses. */
-  async find(keys: readonly CacheKey[]): Promise<Map<string, string>> {
-    if (!this.enabled || keys.length === 0) return new Map();
+  /** Cached payloads in the order of `keys`, undefined where none is; a failed lookup counts as all misses. */
+  async find(keys: readonly CacheKey[]): Promise<Array<string | undefined>> {
+    if (!this.enabled || keys.length === 0) return [];
     try {
       const { payloads, stale } = await findCached(this.db, keys);
-      this.counters.hits += payloads.size;
-      this.counters.misses += keys.length - payloads.size;
+      const hits = payloads.reduce((n, p) => (p === undefined ? n : n + 1), 0);
+      this.counters.hits += hits;
+      this.counters.misses += keys.length - hits;
       if (stale.length > 0) touchCached(this.db, stale).catch((err: Error) => this.failed("refresh", err));
       return payloads;
     } catch (err) {
       this.failed("lookup", err as Error);
       this.counters.misses += keys.length;
-      return new Map();
+      return [];
     }
   }
 
@@ -141,5 +142,4 @@ export class TransformationCache {
   }
 }
 
-export { cacheKeyText };
 export type { CacheKey };

@@ -47,9 +47,11 @@ export function deliveryStage(specs: FactSpec[], deps: DeliveryDeps): DeliverySt
         const transformed = await deps.transformer.transform(items, signal);
         out = facts.slice();
         outHeaders = outHeaders.slice();
+        // The headers as delivered matter only to a post-filter: otherwise not parsed again.
+        const reparse = postFiltered.some(Boolean);
         transformed.forEach((fact, n) => {
           out[at[n]] = fact;
-          outHeaders[at[n]] = JSON.parse(fact.header) as FactHeader;
+          if (reparse) outHeaders[at[n]] = JSON.parse(fact.header) as FactHeader;
         });
       }
     }

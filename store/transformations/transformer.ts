@@ -9,7 +9,7 @@ import type { FactHeader, StoredFact } from "../facts/fact";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { EngineFailure } from "../sandbox/protocol";
 import { describePath } from "./chains";
-import { cacheKeyText, type TransformationCache } from "./cache";
+import type { TransformationCache } from "./cache";
 import type { CandidateTransformation, ResolvedChain, TransformationRegistry } from "./registry";
 
 export interface TransformItem {
@@ -74,10 +74,10 @@ export class Transformer {
       version: t.chain.to,
       chain: t.chain.id,
     });
-    const cached = useCache ? await this.cache.find(todo.map(keyOf)) : new Map<string, string>();
+    const cached = useCache ? await this.cache.find(todo.map(keyOf)) : [];
     const byChain = new Map<string, { chain: ResolvedChain; indexes: number[] }>();
-    for (const t of todo) {
-      const payload = cached.get(cacheKeyText(keyOf(t)));
+    for (const [n, t] of todo.entries()) {
+      const payload = cached[n];
       if (payload !== undefined) {
         results[t.index] = { fact: rewritten(items[t.index], t.chain.to, payload), chain: t.chain, cached: true };
         continue;

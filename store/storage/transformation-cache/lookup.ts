@@ -1,29 +1,28 @@
 import type { Db } from "../db";
-import { cacheKeyText, keyColumns, type CacheKey } from "./keys";
+import { keyColumns, type CacheKey } from "./keys";
 
 /**
  * Cached payloads for a whole chunk of keys in one query — never one query per fact (FactCast's
- * issue #1294). Returns key text → payload, and the keys whose last-access stamp is old enough to
- * be refreshed (see touchCached).
+ * issue #1294). Returns the payloads in the order of `keys` (undefined where none is cached), and
+ * the keys whose last-access stamp is old enough to be refreshed (see touchCached). Rows name their
+ * key by its position: a warm catch-up reads a chunk's payloads and nothing else per row.
  */
 export async function findCached(
   db: Db,
   keys: readonly CacheKey[],
-): Promise<{ payloads: Map<string, string>; stale: CacheKey[] }> {
-  const payloads = new Map<string, string>();
+): Promise<{ payloads: Array<string | undefined>; stale: CacheKey[] }> {
+  const payloads = new Array<string | undefined>(keys.length);
   const stale: CacheKey[] = [];
   if (keys.length === 0) return { payloads, stale };
-  const { rows } = await db.query<{ factId: string; version: number; chain: string; payload: string; stale: boolean }>(
-    `SELECT c.fact_id::text AS "factId", c.version, c.chain, c.payload,
-            c.accessed_at < now() - make_interval(secs => $4) AS stale
-       FROM unnest($1::uuid[], $2::integer[], $3::text[]) AS k(fact_id, version, chain)
+  const { rows } = await db.query<{ at: number; payload: string; stale: boolean }>(
+    `SELECT k.at::integer - 1 AS at, c.payload, c.accessed_at < now() - make_interval(secs => $4) AS stale
+       FROM unnest($1::uuid[], $2::integer[], $3::text[]) WITH ORDINALITY AS k(fact_id, version, chain, at)
        JOIN transformation_cache c ON c.fact_id = k.fact_id AND c.version = k.version AND c.chain = k.chain`,
     [...keyColumns(keys), TOUCH_INTERVAL_S],
   );
   for (const row of rows) {
-    const key = { factId: row.factId, version: row.version, chain: row.chain };
-    payloads.set(cacheKeyText(key), row.payload);
-    if (row.stale) stale.push(key);
+    payloads[row.at] = row.payload;
+    if (row.stale) stale.push(keys[row.at]);
   }
   return { payloads, stale };
 }
