@@ -1,4 +1,4 @@
-/** `npm run bench -- [--quick] [--scale N] [--only append,catchup,live,lookups,console,transform] [--reps N] [--profile]` */
+/** `npm run bench -- [--quick] [--scale N] [--only append,catchup,live,lookups,console,transform,replica] [--reps N] [--profile]` */
 import { parseOptions } from "./options";
 import { runBench } from "./run";
 

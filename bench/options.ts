@@ -1,7 +1,15 @@
 /** `npm run bench -- [--quick] [--scale N] [--only a,b] [--reps N] [--profile] [--build-console]` */
 
-export type ScenarioName = "append" | "catchup" | "live" | "lookups" | "console" | "transform";
-export const ALL_SCENARIOS: ScenarioName[] = ["append", "catchup", "live", "lookups", "console", "transform"];
+export type ScenarioName = "append" | "catchup" | "live" | "lookups" | "console" | "transform" | "replica";
+export const ALL_SCENARIOS: ScenarioName[] = [
+  "append",
+  "catchup",
+  "live",
+  "lookups",
+  "console",
+  "transform",
+  "replica",
+];
 
 export interface BenchOptions {
   quick: boolean;

@@ -19,6 +19,7 @@ import { consoleScenario } from "./scenarios/console";
 import { liveScenario } from "./scenarios/live";
 import { lookupsScenario } from "./scenarios/lookups";
 import { transformScenario } from "./scenarios/transform";
+import { replicaScenario } from "./scenarios/replica";
 import { seedStore, type SeededStore } from "./seeded-store";
 
 const SCENARIOS: Record<ScenarioName, (ctx: BenchContext) => Promise<void>> = {
@@ -28,6 +29,7 @@ const SCENARIOS: Record<ScenarioName, (ctx: BenchContext) => Promise<void>> = {
   lookups: lookupsScenario,
   console: consoleScenario,
   transform: transformScenario,
+  replica: replicaScenario,
 };
 
 export interface RunOutcome {

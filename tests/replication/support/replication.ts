@@ -191,6 +191,13 @@ export class ReplicatedCluster {
     await this.startNode(this.standby);
   }
 
+  /** The primary's postmaster process id (its CPU, with its backends', is what the bench reports). */
+  async primaryPid(): Promise<number | undefined> {
+    const pidFile = await fs.readFile(path.join(this.primary.data, "postmaster.pid"), "utf8").catch(() => "");
+    const pid = Number(pidFile.split("\n")[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  }
+
   isStandbyRunning(): boolean {
     return this.standby.running;
   }
