@@ -31,7 +31,10 @@ let fx: StoreFixture;
 let registry: Client<typeof SchemaRegistryService>;
 let transformations: Client<typeof TransformationService>;
 beforeAll(async () => {
-  fx = await startStoreOnFreshDatabase("transformations");
+  // The sandbox's time limit is wall-clock; at the default 1 s a starved worker on a loaded machine
+  // can reach it before a script that allocates without end reaches the memory limit, and the
+  // hostile-code case below would see the wrong limit named. 5 s keeps every limit's case its own.
+  fx = await startStoreOnFreshDatabase("transformations", { env: { FACTLINE_SANDBOX_TIME_MS: "5000" } });
   const admin = createStoreClient({ url: fx.store.url, clientId: "transformations-test" });
   registry = admin.registry;
   transformations = admin.transformations;
