@@ -110,6 +110,14 @@ export class TrackedSubscription {
         (event.live ? this.counters.live : this.counters.catchup).inc(n);
         break;
       }
+      case "rows": {
+        const n = event.rows.length;
+        this.delivered += n;
+        this.lastSerial = event.rows.lastSer;
+        if (this.lastSerial > this.seen) this.seen = this.lastSerial;
+        this.counters.catchup.inc(n);
+        break;
+      }
       case "ffwd":
         if (event.ser > this.seen) this.seen = event.ser;
         break;

@@ -6,6 +6,7 @@ import {
 } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import type { StoredFact } from "../facts/fact";
 import { EncodedMessage } from "../grpc/encoded";
+import { rowBatches } from "./row-notifications";
 import { PREFIX_BYTES } from "../grpc/framing";
 import { uuidToBits } from "../../factcast/uuid";
 import type { SubscriptionEvent } from "../subscriptions/subscription";
@@ -17,7 +18,7 @@ const MAX_MAX_MESSAGE = 32 * 1024 * 1024;
 const DEFAULT_MAX_MESSAGE = 3_682_304;
 const FILL_RATIO = 0.9;
 // FactCast's per-fact estimate of protobuf overhead.
-const PER_FACT_OVERHEAD = 8;
+export const PER_FACT_OVERHEAD = 8;
 
 /** The byte budget of one Facts notification for a client that sent `fc-maxmsg` (or nothing). */
 export function factsBudget(maxMessageHeader: string | null): number {
@@ -39,6 +40,9 @@ export function* toNotifications(event: SubscriptionEvent, budget: number): Gene
       return;
     case "facts":
       yield* factBatches(event.facts, budget, event.live === true);
+      return;
+    case "rows":
+      yield* rowBatches(event.rows, budget);
       return;
     case "ffwd":
       yield create(MSG_NotificationSchema, {
@@ -93,11 +97,11 @@ function* factBatches(facts: StoredFact[], budget: number, shared: boolean): Gen
 }
 
 // Protobuf wire tags (field number << 3 | wire type) of the messages encoded by hand below.
-const TAG_NOTIFICATION_TYPE = (1 << 3) | 0; // MSG_Notification.type, varint
-const TAG_NOTIFICATION_FACTS = (4 << 3) | 2; // MSG_Notification.facts, length-delimited
-const TAG_FACTS_FACT = (1 << 3) | 2; // MSG_Facts.fact (repeated)
-const TAG_FACT_HEADER = (1 << 3) | 2; // MSG_Fact.header
-const TAG_FACT_PAYLOAD = (2 << 3) | 2; // MSG_Fact.payload
+export const TAG_NOTIFICATION_TYPE = (1 << 3) | 0; // MSG_Notification.type, varint
+export const TAG_NOTIFICATION_FACTS = (4 << 3) | 2; // MSG_Notification.facts, length-delimited
+export const TAG_FACTS_FACT = (1 << 3) | 2; // MSG_Facts.fact (repeated)
+export const TAG_FACT_HEADER = (1 << 3) | 2; // MSG_Fact.header
+export const TAG_FACT_PAYLOAD = (2 << 3) | 2; // MSG_Fact.payload
 
 // A live fact's MSG_Fact encoding, made once however many followers receive it. Weak, so it lives
 // exactly as long as the fact object the tail hub hands out. Catch-up facts have one reader: they
@@ -175,7 +179,7 @@ function writeFact(out: Buffer, at: number, fact: StoredFact, size: FactSize): n
   return at;
 }
 
-function fieldLength(bytes: number): number {
+export function fieldLength(bytes: number): number {
   return bytes === 0 ? 0 : 1 + varintLength(bytes) + bytes;
 }
 
@@ -185,7 +189,7 @@ function writeString(out: Buffer, at: number, tag: number, value: string, bytes:
   return at + out.write(value, at, bytes, "utf8");
 }
 
-function varintLength(value: number): number {
+export function varintLength(value: number): number {
   let n = 1;
   while (value >= 0x80) {
     value = Math.floor(value / 128);
@@ -194,7 +198,7 @@ function varintLength(value: number): number {
   return n;
 }
 
-function writeVarint(out: Buffer, at: number, value: number): number {
+export function writeVarint(out: Buffer, at: number, value: number): number {
   while (value >= 0x80) {
     out[at++] = (value % 128) | 0x80;
     value = Math.floor(value / 128);

@@ -44,6 +44,46 @@ const spec = (extra: Partial<FactSpec> = {}): FactSpec => ({
 });
 
 describe("FactReader", () => {
+  it("hands out rows as the bytes PostgreSQL sent: the facts as text reads them, megabytes and multi-byte text too", async () => {
+    const payloads = [
+      { text: "Zoë 😀 事実" },
+      { blob: "é".repeat(3_000_000) }, // ~6 MB: one DataRow over many socket chunks
+      { n: 1 },
+      { blob: "x".repeat(70_000) },
+    ];
+    const client = await storage.db.writes.connect();
+    try {
+      await insertRequests(client, [
+        {
+          facts: payloads.map((p) => ({
+            header: { id: randomUUID(), ns: "rows", type: "T", meta: { k: "ü" } },
+            payload: Buffer.from(JSON.stringify(p)),
+          })),
+        },
+      ]);
+    } finally {
+      client.release();
+    }
+    const expected = await storage.admin<{ ser: string; header: string; payload: string }>(
+      `SELECT ser::text AS ser, header::text AS header, payload::text AS payload FROM fact WHERE header->>'ns' = 'rows' ORDER BY ser`,
+    );
+    const reader = new FactReader(storage.db.reads, [spec({ ns: "rows" })], 0n);
+    const read: Array<{ ser: string; header: string; payload: string }> = [];
+    try {
+      for (let rows = await reader.nextRows(); rows.length > 0; rows = await reader.nextRows()) {
+        for (const f of rows.toStoredFacts()) read.push({ ser: String(f.ser), header: f.header, payload: f.payload });
+      }
+    } finally {
+      await reader.close();
+    }
+    expect(read).toHaveLength(payloads.length);
+    expect(read).toEqual(expected);
+    expect(read.map((f) => JSON.parse(f.payload) as unknown)).toEqual(payloads);
+    // The connection went back to the pool in working order (its parser has the socket again).
+    const { rows } = await storage.db.reads.query<{ n: number }>("SELECT 41 + 1 AS n");
+    expect(rows).toEqual([{ n: 42 }]);
+  }, 60_000);
+
   it("resumes after the last fact it returned when its connection is terminated mid-cursor", async () => {
     const reader = new FactReader(storage.db.reads, [spec()], 0n, undefined, { health: storage.health });
     const serials: bigint[] = [];

@@ -1,10 +1,11 @@
-import Cursor from "pg-cursor";
 import type { StoredFact } from "../facts/fact";
 import type { FactSpec } from "../facts/spec";
 import { QueryTimeLimitError } from "../errors";
 import { acquire, cancelAndDiscard, type Db, type DbClient } from "./db";
 import { isConnectionLoss } from "./db-errors";
 import type { DatabaseHealth } from "./health";
+import { FactRows } from "./fact-rows";
+import { RowsCursor } from "./rows-cursor";
 import { specsPredicate } from "./spec-sql";
 
 // Rows per cursor read adapt to the observed fact size so one read stays near this many bytes:
@@ -51,14 +52,14 @@ const REOPEN_SPACING_MS = 200;
  */
 export class FactReader {
   private client?: DbClient;
-  private cursor?: Cursor<StoredFact>;
+  private cursor?: RowsCursor;
   private rowsPerRead = 100;
   private done = false;
   private reading = false;
   /** Why the current connection was given up (a time limit, the consumer leaving, a broken connection). */
   private stopped?: Error;
-  private readAhead?: Promise<{ rows: StoredFact[]; asked: number }>;
-  /** Fails the read in flight: pg-cursor does not always settle it when its connection dies (read()). */
+  private readAhead?: Promise<{ rows: FactRows; asked: number }>;
+  /** Fails the read in flight: a cursor does not always settle it when its connection dies (read()). */
   private abandonRead?: (err: Error) => void;
   private idleTimer?: NodeJS.Timeout;
   private readTimer?: NodeJS.Timeout;
@@ -80,12 +81,20 @@ export class FactReader {
     options.signal?.addEventListener("abort", this.onAbort, { once: true });
   }
 
-  /** The next facts in serial order; an empty array means the range is exhausted. */
+  /** The next facts in serial order, as text; an empty array means the range is exhausted. */
   async next(): Promise<StoredFact[]> {
+    return (await this.nextRows()).toStoredFacts();
+  }
+
+  /**
+   * The next facts in serial order as the bytes PostgreSQL sent (what a catch-up sends on without
+   * reading them); empty means the range is exhausted.
+   */
+  async nextRows(): Promise<FactRows> {
     clearTimeout(this.idleTimer);
     const { health, signal } = this.options;
     for (let deadline: number | undefined; ;) {
-      if (this.done) return [];
+      if (this.done) return new FactRows();
       try {
         return await this.nextRead();
       } catch (err) {
@@ -102,7 +111,7 @@ export class FactReader {
     }
   }
 
-  private async nextRead(): Promise<StoredFact[]> {
+  private async nextRead(): Promise<FactRows> {
     if (!this.cursor) {
       await this.open();
       this.readAhead = this.read(this.rowsPerRead);
@@ -112,12 +121,11 @@ export class FactReader {
     if (rows.length < asked) {
       this.done = true;
       await this.releaseConnection();
-      if (rows.length > 0) this.position = rows[rows.length - 1].ser;
+      if (rows.length > 0) this.position = rows.lastSer;
       return rows;
     }
-    this.position = rows[rows.length - 1].ser;
-    const bytes = rows.reduce((n, r) => n + r.header.length + r.payload.length, 0);
-    const perRow = Math.max(1, bytes / rows.length);
+    this.position = rows.lastSer;
+    const perRow = Math.max(1, rows.byteLength / rows.length);
     this.rowsPerRead = Math.min(MAX_READ_ROWS, Math.max(MIN_READ_ROWS, Math.floor(TARGET_READ_BYTES / perRow)));
     this.readAhead = this.read(this.rowsPerRead);
     // The read ahead does not count as progress: a consumer that stops asking still loses its cursor.
@@ -126,20 +134,21 @@ export class FactReader {
     return rows;
   }
 
-  private read(asked: number): Promise<{ rows: StoredFact[]; asked: number }> {
+  private read(asked: number): Promise<{ rows: FactRows; asked: number }> {
     this.reading = true;
     const limit = this.options.readTimeoutMs ?? 0;
     if (limit > 0) {
       this.readTimer = setTimeout(() => this.stop(new QueryTimeLimitError("a catch-up read", limit)), limit);
     }
-    // pg-cursor never settles a read whose connection breaks after the server's CommandComplete
-    // (the range's last read) and before its ReadyForQuery: Cursor.handleError ignores errors once
-    // the portal is done (brianc/node-postgres#2468). Without this the reader, and the catch-up or
-    // gap read of its subscription, would wait forever, sending keepalives and no facts; with it the
-    // read fails like any other on a lost connection and next() reopens after the last fact returned.
+    // A cursor read must settle however its connection ends. pg-cursor, used here before, never
+    // settled one whose connection broke between the server's CommandComplete and ReadyForQuery
+    // (brianc/node-postgres#2468); RowsCursor answers at CommandComplete, but a read is also failed
+    // from here when the client reports its connection lost or the reader gives it up, so no read
+    // waits forever (the subscription sending keepalives and no facts): it fails like any other on a
+    // lost connection and nextRows() reopens after the last fact returned.
     const cursorRead = this.cursor!.read(asked);
     let abandon!: (err: Error) => void;
-    const read = new Promise<StoredFact[]>((resolve, reject) => {
+    const read = new Promise<FactRows>((resolve, reject) => {
       abandon = reject;
       cursorRead.then(resolve, reject);
     })
@@ -198,7 +207,7 @@ export class FactReader {
 
   private detach(): void {
     this.client?.off("error", this.onClientError);
-    // A read on a connection given up (cancelled, discarded, broken) is over even if pg-cursor never says so.
+    // A read on a connection given up (cancelled, discarded, broken) is over even if its cursor never says so.
     const abandon = this.abandonRead;
     this.abandonRead = undefined;
     abandon?.(this.stopped ?? new Error("Connection terminated: the reader gave its connection up"));
@@ -220,7 +229,7 @@ export class FactReader {
     const client = await acquire(this.db, this.options.signal);
     client.on("error", this.onClientError);
     this.client = client;
-    this.cursor = client.query(new Cursor<StoredFact>(sql, params));
+    this.cursor = client.query(new RowsCursor(sql, params));
   }
 }
 

@@ -4,6 +4,7 @@ import { NotFoundError, ShuttingDownError } from "../errors";
 import type { StoreDatabase } from "../storage/db";
 import { highWaterMark, latestSerial } from "../storage/lookup";
 import { FactReader, type ReaderOptions } from "../storage/read";
+import type { FactRows } from "../storage/fact-rows";
 import { CatchupReader } from "../storage/replicas/catchup-reader";
 import { routedSerialOf } from "../storage/replicas/lookups";
 import { DeliveredAhead } from "../transformations/ahead";
@@ -16,6 +17,8 @@ export type SubscriptionEvent =
   | { kind: "info"; start: bigint; horizon: bigint }
   /** `live`: the facts come from the tail hub and are shared with other followers. */
   | { kind: "facts"; facts: StoredFact[]; live?: boolean }
+  /** Catch-up facts as the bytes PostgreSQL sent, for a subscription that sends them on unread. */
+  | { kind: "rows"; rows: FactRows }
   | { kind: "ffwd"; id: string; ser: bigint }
   | { kind: "catchup" }
   | { kind: "complete" }
@@ -92,12 +95,18 @@ export async function* runSubscription(
     const chunks = deliver ? new DeliveredAhead(() => reader.next(), deliver, signal) : undefined;
     try {
       for (;;) {
-        const { read: facts, delivered } = chunks
-          ? yield* wait(chunks.next())
-          : yield* wait(reader.next().then((read) => ({ read, delivered: read })));
-        if (facts.length === 0) break;
-        if (delivered.length > 0) yield { kind: "facts", facts: delivered };
-        last = facts[facts.length - 1].ser;
+        if (chunks) {
+          const { read: facts, delivered } = yield* wait(chunks.next());
+          if (facts.length === 0) break;
+          if (delivered.length > 0) yield { kind: "facts", facts: delivered };
+          last = facts[facts.length - 1].ser;
+        } else {
+          // Nothing to transform or filter here: the rows go on as PostgreSQL sent them.
+          const rows = yield* wait(reader.nextRows());
+          if (rows.length === 0) break;
+          yield { kind: "rows", rows };
+          last = rows.lastSer;
+        }
       }
     } finally {
       await chunks?.close();
@@ -125,10 +134,9 @@ export async function* runSubscription(
         const gap = new FactReader(ctx.db.reads, req.specs, position, coveredFrom, reading);
         try {
           for (;;) {
-            const facts = yield* wait(gap.next());
-            if (facts.length === 0) break;
-            const delivered = deliver ? yield* wait(deliver(facts, undefined, signal)) : facts;
-            if (delivered.length > 0) yield { kind: "facts", facts: delivered };
+            const rows = yield* wait(gap.nextRows());
+            if (rows.length === 0) break;
+            yield* catchUpEvents(rows, deliver, wait, signal);
           }
         } finally {
           await gap.close();
@@ -159,6 +167,24 @@ export async function* runSubscription(
     }
     // Cut off for falling behind: read what was missed from the database, then attach again.
   }
+}
+
+/**
+ * What one catch-up read becomes: the rows as they are when nothing is transformed or filtered
+ * in the store (sent on without decoding), else the facts the delivery stage lets through.
+ */
+async function* catchUpEvents(
+  rows: FactRows,
+  deliver: DeliveryStage | undefined,
+  wait: <T>(work: Promise<T>) => AsyncGenerator<SubscriptionEvent, T>,
+  signal: AbortSignal,
+): AsyncGenerator<SubscriptionEvent> {
+  if (!deliver) {
+    yield { kind: "rows", rows };
+    return;
+  }
+  const delivered = yield* wait(deliver(rows.toStoredFacts(), undefined, signal));
+  if (delivered.length > 0) yield { kind: "facts", facts: delivered };
 }
 
 /**

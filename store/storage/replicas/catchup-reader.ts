@@ -4,6 +4,7 @@ import { QueryTimeLimitError } from "../../errors";
 import { log } from "../../log";
 import { replicaReads } from "../../metrics/registry";
 import type { StoreDatabase } from "../db";
+import type { FactRows } from "../fact-rows";
 import { FactReader, type ReaderOptions } from "../read";
 import type { Replica } from "./replica";
 import { isRecoveryConflict } from "./route";
@@ -47,12 +48,17 @@ export class CatchupReader {
     return this.replica !== undefined;
   }
 
-  /** The next facts in serial order; an empty array means the catch-up is complete. */
+  /** The next facts in serial order, as text; an empty array means the catch-up is complete. */
   async next(): Promise<StoredFact[]> {
+    return (await this.nextRows()).toStoredFacts();
+  }
+
+  /** The next facts as the bytes PostgreSQL sent (store/storage/fact-rows.ts); empty at the end. */
+  async nextRows(): Promise<FactRows> {
     for (;;) {
-      let facts: StoredFact[];
+      let facts: FactRows;
       try {
-        facts = await this.reader.next();
+        facts = await this.reader.nextRows();
       } catch (err) {
         if (!this.replica || !this.mayGoOn(err)) throw err;
         this.replica.failed(err, "a catch-up read");
@@ -66,7 +72,7 @@ export class CatchupReader {
         continue;
       }
       if (facts.length > 0) {
-        this.position = facts[facts.length - 1].ser;
+        this.position = facts.lastSer;
         return facts;
       }
       if (!this.replica) return facts;

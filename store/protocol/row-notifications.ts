@@ -1,0 +1,71 @@
+import {
+  MSG_Notification_Type as Type,
+  MSG_NotificationSchema,
+} from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import { EncodedMessage } from "../grpc/encoded";
+import { PREFIX_BYTES } from "../grpc/framing";
+import type { FactRows } from "../storage/fact-rows";
+import {
+  fieldLength,
+  PER_FACT_OVERHEAD,
+  TAG_FACT_HEADER,
+  TAG_FACT_PAYLOAD,
+  TAG_FACTS_FACT,
+  TAG_NOTIFICATION_FACTS,
+  TAG_NOTIFICATION_TYPE,
+  varintLength,
+  writeVarint,
+} from "./notifications";
+
+/**
+ * Facts notifications for catch-up rows (store/storage/fact-rows.ts), within `budget` bytes each like
+ * every Facts notification (store/protocol/notifications.ts). The rows' header and payload bytes are
+ * copied from the socket chunks PostgreSQL's answer arrived in straight into the gRPC frame: the
+ * stored header already carries `_ser` and `_ts`, so nothing is decoded or re-encoded on the way.
+ */
+export function* rowBatches(rows: FactRows, budget: number): Generator<EncodedMessage<typeof MSG_NotificationSchema>> {
+  let first = 0;
+  let size = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const bytes = rows.headerLength(i) + rows.payloadLength(i) + PER_FACT_OVERHEAD;
+    if (i > first && size + bytes > budget) {
+      yield encodeRows(rows, first, i);
+      first = i;
+      size = 0;
+    }
+    // A single fact larger than the budget still goes out, alone (as in notifications.ts).
+    size += bytes;
+  }
+  if (rows.length > first) yield encodeRows(rows, first, rows.length);
+}
+
+/** Rows [from, to) as one Facts notification, byte for byte what the generic encoder makes of them. */
+function encodeRows(rows: FactRows, from: number, to: number): EncodedMessage<typeof MSG_NotificationSchema> {
+  let factsLength = 0;
+  for (let i = from; i < to; i++) {
+    const body = fieldLength(rows.headerLength(i)) + fieldLength(rows.payloadLength(i));
+    factsLength += 1 + varintLength(body) + body;
+  }
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + 3 + varintLength(factsLength) + factsLength);
+  let at = PREFIX_BYTES;
+  out[at++] = TAG_NOTIFICATION_TYPE;
+  out[at++] = Type.Facts;
+  out[at++] = TAG_NOTIFICATION_FACTS;
+  at = writeVarint(out, at, factsLength);
+  for (let i = from; i < to; i++) {
+    const header = rows.headerLength(i);
+    const payload = rows.payloadLength(i);
+    out[at++] = TAG_FACTS_FACT;
+    at = writeVarint(out, at, fieldLength(header) + fieldLength(payload));
+    // proto3 leaves empty strings out, as the generic encoder does.
+    if (header > 0) {
+      out[at++] = TAG_FACT_HEADER;
+      at = rows.copyHeader(i, out, writeVarint(out, at, header));
+    }
+    if (payload > 0) {
+      out[at++] = TAG_FACT_PAYLOAD;
+      at = rows.copyPayload(i, out, writeVarint(out, at, payload));
+    }
+  }
+  return new EncodedMessage(out);
+}
