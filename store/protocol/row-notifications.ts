@@ -17,23 +17,33 @@ import {
   writeVarint,
 } from "./notifications";
 
+// A catch-up notification carries at most this much (or one fact, if larger), whatever the client's
+// budget allows. Each stream's notification waits whole in its connection's HTTP/2 session memory
+// (64 MB per connection, store/grpc/server.ts) until the client takes it; with budget-sized frames
+// (3.3 MB by default) fifteen catch-ups on one connection filled it and Node refused that
+// connection's new streams (ENHANCE_YOUR_CALM). A thousand 1 KB facts per notification already make
+// its framing cost negligible.
+export const MAX_CATCHUP_NOTIFICATION_BYTES = 1024 * 1024;
+
 /**
- * Facts notifications for catch-up rows (store/storage/fact-rows.ts), within `budget` bytes each like
- * every Facts notification (store/protocol/notifications.ts). The rows' header and payload bytes are
- * copied from the socket chunks PostgreSQL's answer arrived in straight into the gRPC frame: the
- * stored header already carries `_ser` and `_ts`, so nothing is decoded or re-encoded on the way.
+ * Facts notifications for catch-up rows (store/storage/fact-rows.ts), each within the client's
+ * `budget` like every Facts notification (store/protocol/notifications.ts) and within
+ * MAX_CATCHUP_NOTIFICATION_BYTES. The rows' header and payload bytes are copied from the socket
+ * chunks PostgreSQL's answer arrived in straight into the gRPC frame: the stored header already
+ * carries `_ser` and `_ts`, so nothing is decoded or re-encoded on the way.
  */
 export function* rowBatches(rows: FactRows, budget: number): Generator<EncodedMessage<typeof MSG_NotificationSchema>> {
+  const limit = Math.min(budget, MAX_CATCHUP_NOTIFICATION_BYTES);
   let first = 0;
   let size = 0;
   for (let i = 0; i < rows.length; i++) {
     const bytes = rows.headerLength(i) + rows.payloadLength(i) + PER_FACT_OVERHEAD;
-    if (i > first && size + bytes > budget) {
+    if (i > first && size + bytes > limit) {
       yield encodeRows(rows, first, i);
       first = i;
       size = 0;
     }
-    // A single fact larger than the budget still goes out, alone (as in notifications.ts).
+    // A single fact larger than the limit still goes out, alone (as in notifications.ts).
     size += bytes;
   }
   if (rows.length > first) yield encodeRows(rows, first, rows.length);

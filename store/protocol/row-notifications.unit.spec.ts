@@ -8,6 +8,7 @@ import type { StoredFact } from "../facts/fact";
 import type { EncodedMessage } from "../grpc/encoded";
 import { FactRows } from "../storage/fact-rows";
 import { factsBudget, toNotifications } from "./notifications";
+import { MAX_CATCHUP_NOTIFICATION_BYTES } from "./row-notifications";
 
 /** FactRows holding `facts` as PostgreSQL's DataRow messages would carry them. */
 function rowsOf(facts: StoredFact[]): FactRows {
@@ -60,6 +61,15 @@ describe("Facts notifications from catch-up rows", () => {
     expect(notifications.length).toBeGreaterThan(2);
     for (const n of notifications) expect(toBinary(MSG_NotificationSchema, n).length).toBeLessThanOrEqual(budget);
     expect(notifications.flatMap((n) => n.facts!.fact.map((f) => f.header))).toEqual(facts.map((f) => f.header));
+  });
+
+  it("hold at most MAX_CATCHUP_NOTIFICATION_BYTES whatever the client's budget allows", () => {
+    const facts = Array.from({ length: 100 }, (_, i) => fact(i + 1, JSON.stringify({ blob: "y".repeat(100_000) })));
+    const budget = factsBudget(String(32 * 1024 * 1024));
+    const sizes = [...toNotifications({ kind: "rows", rows: rowsOf(facts) }, budget)].map((n) => bytes(n).length);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(MAX_CATCHUP_NOTIFICATION_BYTES + 1_000);
+    expect(sizes.length).toBeGreaterThanOrEqual(10);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(100 * 100_000);
   });
 
   it("send a fact larger than the budget alone rather than dropping it", () => {
