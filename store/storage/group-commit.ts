@@ -103,7 +103,13 @@ export class Appender {
   private async drain(): Promise<void> {
     this.running = true;
     try {
-      while (this.queue.length > 0) {
+      for (;;) {
+        // Let the event loop finish the I/O it has already received before the group is formed: a
+        // commit's answer and the publishes that arrived during it are often read in the same turn,
+        // and forming the group right after the answer left those for the next group (groups of
+        // ~2.5 from 8 concurrent publishers). One turn of the loop costs microseconds, not a wait.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.queue.length === 0) break;
         const group = this.takeGroup();
         await this.commitGroup(group);
       }
