@@ -26,7 +26,7 @@ export class RowsCursor {
   private error?: Error;
   private malformed?: Error;
   private tap?: StreamTap;
-  private closing?: () => void;
+  private closing?: { resolve: () => void; reject: (err: Error) => void };
   private readonly values: unknown[];
 
   constructor(
@@ -61,14 +61,17 @@ export class RowsCursor {
     });
   }
 
-  /** Closes the portal and ends the query (the connection is then free for its pool). */
+  /**
+   * Closes the portal and ends the query (the connection is then free for its pool). Rejects when
+   * the query ended in an error, which may have been the connection's end: its client must then not
+   * go back to the pool as if healthy (pg-cursor's close never settled then, and its caller gave
+   * the client up after a timeout; here the caller learns it at once).
+   */
   close(): Promise<void> {
-    if (!this.connection || this.state === "error" || this.tap === undefined) {
-      this.untap();
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.closing = resolve;
+    if (this.state === "error") return Promise.reject(this.error!);
+    if (!this.connection || this.tap === undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.closing = { resolve, reject };
       this.closePortal();
     });
   }
@@ -124,7 +127,7 @@ export class RowsCursor {
     this.untap();
     this.state = "done";
     this.deliver();
-    this.closing?.();
+    this.closing?.resolve();
     this.closing = undefined;
   }
 
@@ -135,15 +138,15 @@ export class RowsCursor {
   handleError(err: Error): void {
     // The query is over either way: the socket's next bytes belong to whatever runs after it.
     this.untap();
-    if (this.state === "done" && !this.closing) return;
-    // A Sync asks for the ReadyForQuery that ends the query (node-postgres frees the connection then).
+    // A Sync asks for the ReadyForQuery that ends the query (node-postgres frees the connection then);
+    // once done, the Sync is on its way already.
     if (this.state !== "initialized" && this.state !== "error" && this.state !== "done") this.connection?.sync();
+    // Even after the last rows were delivered: a later close() must say the query did not end well.
     this.state = "error";
     this.error = err;
-    this.untap();
     this.pending?.reject(err);
     this.pending = undefined;
-    this.closing?.();
+    this.closing?.reject(err);
     this.closing = undefined;
   }
 

@@ -15,7 +15,7 @@ function message(type: string, body: Buffer): Buffer {
 }
 
 function dataRow(fields: Array<string | Buffer>): Buffer {
-  const parts = [Buffer.from([0, fields.length >> 8, fields.length & 0xff]).subarray(1)];
+  const parts: Buffer[] = [Buffer.from([0, fields.length >> 8, fields.length & 0xff]).subarray(1)];
   for (const f of fields) {
     const bytes = typeof f === "string" ? Buffer.from(f, "utf8") : f;
     const length = Buffer.alloc(4);
@@ -35,10 +35,10 @@ const fact = (ser: number, payload: string) => ({
   payload,
 });
 
-type Seen = { rows: string[]; parsed: Buffer[]; order: string[] };
+type Seen = { rows: FactRows; parsed: Buffer[]; order: string[] };
 
 /** A socket with node-postgres's parser listening, tapped; feeds `chunks` and records what each side got. */
-function tapped(chunks: Buffer[], onParsed?: (bytes: Buffer, tap: StreamTap) => void): Seen & { rows: FactRows } {
+function tapped(chunks: Buffer[], onParsed?: (bytes: Buffer, tap: StreamTap) => void): Seen {
   const stream = new EventEmitter();
   const seen = { parsed: [] as Buffer[], order: [] as string[], rows: new FactRows() };
   const handle: { tap?: StreamTap } = {};
