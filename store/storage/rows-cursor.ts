@@ -98,7 +98,7 @@ export class RowsCursor {
     else pending.resolve(rows);
   }
 
-  // node-postgres's query interface: pg/lib/client.js calls these for the active query, in the
+  // node-postgres's query interface: node-postgres's Client calls these for the active query, in the
   // order of the messages (the tap passes them on in order).
 
   handleRowDescription(): void {
