@@ -17,6 +17,8 @@ import { sleep } from "./cluster.js";
 const RETRYABLE = new Set([Code.Unavailable, Code.Unknown, Code.Aborted, Code.DeadlineExceeded]);
 /** Between attempts of a publish that failed, as FactCast's client waits (100 ms). */
 const RETRY_PAUSE_MS = 100;
+/** A slow follower's notification of at least this many facts gets its whole pause (readDelayMs). */
+const FULL_PAUSE_FACTS = 50;
 /** A stopped publisher keeps retrying its last publish this long before leaving it unresolved. */
 const STOP_RETRY_MS = 10_000;
 
@@ -121,7 +123,12 @@ export interface FollowerOptions {
   resubscribe?: boolean;
   /** Start after this fact id (undefined: the whole log of the namespace). */
   startingAfter?: string;
-  /** Read this slowly: a pause after every notification. */
+  /**
+   * Read this slowly: a pause after every notification of this long, shortened in proportion for
+   * one of fewer than FULL_PAUSE_FACTS facts. The reader is slow per fact, as a real consumer is, so
+   * a live stream of small notifications (one per tail read) does not make it slower than the
+   * publishers and a slow follower still catches up once they stop.
+   */
   readDelayMs?: number;
   keepaliveMs?: number;
   /**
@@ -248,7 +255,8 @@ export class Follower {
             this.waiters.forEach((w) => w());
             this.waiters.clear();
           }
-          if (this.options.readDelayMs) await sleep(this.options.readDelayMs);
+          if (this.options.readDelayMs)
+            await sleep((this.options.readDelayMs * Math.min(facts.length || 1, FULL_PAUSE_FACTS)) / FULL_PAUSE_FACTS);
         }
         this.ends.push("ok");
       } catch (error) {

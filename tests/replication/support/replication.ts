@@ -151,7 +151,10 @@ export class ReplicatedCluster {
 
   /** Waits until the standby has replayed everything the primary had written when called. */
   async waitForReplay(timeoutMs = REPLAY_WAIT_MS): Promise<void> {
-    const [{ lsn }] = await this.primaryQuery<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+    // The insert position, not pg_current_wal_lsn() (the write position): with synchronous_commit
+    // off a commit can be inserted but not yet written, and a standby that replayed up to the write
+    // position would not show it yet.
+    const [{ lsn }] = await this.primaryQuery<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn");
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const [{ behind }] = await this.standbyQuery<{ behind: boolean }>(
