@@ -97,8 +97,8 @@ function* factBatches(facts: StoredFact[], budget: number, shared: boolean): Gen
 }
 
 // Protobuf wire tags (field number << 3 | wire type) of the messages encoded by hand below.
-export const TAG_NOTIFICATION_TYPE = (1 << 3) | 0; // MSG_Notification.type, varint
-export const TAG_NOTIFICATION_FACTS = (4 << 3) | 2; // MSG_Notification.facts, length-delimited
+const TAG_NOTIFICATION_TYPE = (1 << 3) | 0; // MSG_Notification.type, varint
+const TAG_NOTIFICATION_FACTS = (4 << 3) | 2; // MSG_Notification.facts, length-delimited
 export const TAG_FACTS_FACT = (1 << 3) | 2; // MSG_Facts.fact (repeated)
 export const TAG_FACT_HEADER = (1 << 3) | 2; // MSG_Fact.header
 export const TAG_FACT_PAYLOAD = (2 << 3) | 2; // MSG_Fact.payload
@@ -130,12 +130,8 @@ function encodeFacts(facts: StoredFact[], shared: boolean): EncodedMessage<typeo
     const body = bodyLength(size);
     factsLength += 1 + varintLength(body) + body;
   }
-  const out = Buffer.allocUnsafe(PREFIX_BYTES + 3 + varintLength(factsLength) + factsLength);
-  let at = PREFIX_BYTES;
-  out[at++] = TAG_NOTIFICATION_TYPE;
-  out[at++] = Type.Facts;
-  out[at++] = TAG_NOTIFICATION_FACTS;
-  at = writeVarint(out, at, factsLength);
+  const { out, at: start } = factsFrame(factsLength);
+  let at = start;
   sizes.forEach((size, i) => {
     out[at++] = TAG_FACTS_FACT;
     at = writeVarint(out, at, bodyLength(size));
@@ -147,6 +143,21 @@ function encodeFacts(facts: StoredFact[], shared: boolean): EncodedMessage<typeo
     }
   });
   return new EncodedMessage(out);
+}
+
+/**
+ * A buffer for one Facts notification whose MSG_Facts body is `factsLength` bytes: room for the gRPC
+ * frame prefix (filled in by EncodedMessage), the notification's type and the facts field's tag and
+ * length written, and `at` where the first MSG_Fact goes. Shared by the live encoder above and the
+ * catch-up rows encoder (store/protocol/row-notifications.ts), so both frames start byte for byte alike.
+ */
+export function factsFrame(factsLength: number): { out: Buffer; at: number } {
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + 3 + varintLength(factsLength) + factsLength);
+  let at = PREFIX_BYTES;
+  out[at++] = TAG_NOTIFICATION_TYPE;
+  out[at++] = Type.Facts;
+  out[at++] = TAG_NOTIFICATION_FACTS;
+  return { out, at: writeVarint(out, at, factsLength) };
 }
 
 interface FactSize {

@@ -1,18 +1,13 @@
-import {
-  MSG_Notification_Type as Type,
-  MSG_NotificationSchema,
-} from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
+import type { MSG_NotificationSchema } from "../../gen/org/factcast/grpc/api/gen/FactStore_pb";
 import { EncodedMessage } from "../grpc/encoded";
-import { PREFIX_BYTES } from "../grpc/framing";
 import type { FactRows } from "../storage/fact-rows";
 import {
+  factsFrame,
   fieldLength,
   PER_FACT_OVERHEAD,
   TAG_FACT_HEADER,
   TAG_FACT_PAYLOAD,
   TAG_FACTS_FACT,
-  TAG_NOTIFICATION_FACTS,
-  TAG_NOTIFICATION_TYPE,
   varintLength,
   writeVarint,
 } from "./notifications";
@@ -56,12 +51,8 @@ function encodeRows(rows: FactRows, from: number, to: number): EncodedMessage<ty
     const body = fieldLength(rows.headerLength(i)) + fieldLength(rows.payloadLength(i));
     factsLength += 1 + varintLength(body) + body;
   }
-  const out = Buffer.allocUnsafe(PREFIX_BYTES + 3 + varintLength(factsLength) + factsLength);
-  let at = PREFIX_BYTES;
-  out[at++] = TAG_NOTIFICATION_TYPE;
-  out[at++] = Type.Facts;
-  out[at++] = TAG_NOTIFICATION_FACTS;
-  at = writeVarint(out, at, factsLength);
+  const { out, at: start } = factsFrame(factsLength);
+  let at = start;
   for (let i = from; i < to; i++) {
     const header = rows.headerLength(i);
     const payload = rows.payloadLength(i);
