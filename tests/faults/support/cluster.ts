@@ -10,6 +10,7 @@ import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type RunningPostgres } from "../../../store/postgres/embedded";
 import { createTestDatabase, type TestDatabase } from "../../support/database";
+import { queryOnce } from "../../support/pg-query";
 
 /** A restart right after a kill waits for the dead server's backends to let go of its memory. */
 const RESTART_TIMEOUT_MS = 30_000;
@@ -118,14 +119,7 @@ export class FaultCluster {
   async query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], database?: string): Promise<T[]> {
     const url = new URL(this.url);
     if (database) url.pathname = `/${database}`;
-    const client = new pg.Client({ connectionString: url.toString() });
-    client.on("error", () => {});
-    await client.connect();
-    try {
-      return (await client.query<T>(sql, params)).rows;
-    } finally {
-      await client.end().catch(() => {});
-    }
+    return queryOnce<T>(url.toString(), sql, params);
   }
 
   async close(): Promise<void> {

@@ -13,11 +13,16 @@ import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import pg from "pg";
 import { freePort } from "../../../scripts/launch/process.js";
-import { PG15_BIN_DIR, postgres15Missing } from "../../support/postgres15.js";
+import { queryOnce } from "../../support/pg-query.js";
+import {
+  PG15_BIN_DIR,
+  PG15_OS_USER,
+  postgres15Missing,
+  runPg15Tool,
+  throwawaySettings,
+} from "../../support/postgres15.js";
 
 const exec = promisify(execFile);
-/** PostgreSQL refuses to run as root; Debian's postgresql packages create this user. */
-const OS_USER = "postgres";
 /** pg_ctl's wait limit for a start or stop; a fresh cluster is ready in about a second. */
 const PG_CTL_TIMEOUT_S = 60;
 /** A tool that never returns (a base backup waiting on a dead primary) is killed after this long. */
@@ -66,7 +71,7 @@ export class ReplicatedCluster {
     const missing = replicationMissing();
     if (missing) throw new Error(missing);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "factline-replication-"));
-    if (asRoot()) await exec("chown", [OS_USER, dir]);
+    if (process.getuid?.() === 0) await exec("chown", [PG15_OS_USER, dir]);
     const primary: Node = {
       data: path.join(dir, "primary"),
       port: 0,
@@ -96,7 +101,7 @@ export class ReplicatedCluster {
       ]);
       await fs.appendFile(
         path.join(primary.data, "postgresql.conf"),
-        settings(primary.port, [
+        throwawaySettings(primary.port, [
           "wal_level = replica",
           "max_wal_senders = 5",
           // The standby's base backup and its stream must find the WAL they need after a pause.
@@ -123,7 +128,7 @@ export class ReplicatedCluster {
       ]);
       await fs.appendFile(
         path.join(standby.data, "postgresql.conf"),
-        settings(standby.port, [
+        throwawaySettings(standby.port, [
           "hot_standby = on",
           // Long catch-up cursors on the standby are not cancelled by the primary's vacuum.
           "hot_standby_feedback = on",
@@ -141,12 +146,12 @@ export class ReplicatedCluster {
 
   /** Runs SQL as the superuser on the primary. */
   primaryQuery<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], database?: string): Promise<T[]> {
-    return query<T>(this.primaryUrl(database), sql, params);
+    return queryOnce<T>(this.primaryUrl(database), sql, params);
   }
 
   /** Runs SQL as the superuser on the standby (read-only). */
   standbyQuery<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], database?: string): Promise<T[]> {
-    return query<T>(this.standbyUrl(database), sql, params);
+    return queryOnce<T>(this.standbyUrl(database), sql, params);
   }
 
   /** Waits until the standby has replayed everything the primary had written when called. */
@@ -234,50 +239,13 @@ export class ReplicatedCluster {
   }
 }
 
-function settings(port: number, extra: string[]): string {
-  return [
-    "",
-    "listen_addresses = '127.0.0.1'",
-    `port = ${port}`,
-    // No unix socket: it would collide with the machine's own PostgreSQL in /var/run/postgresql.
-    "unix_socket_directories = ''",
-    // Durability is worthless for throwaway clusters and costs test time.
-    "fsync = off",
-    "synchronous_commit = off",
-    "full_page_writes = off",
-    ...extra,
-    "",
-  ].join("\n");
-}
-
-function asRoot(): boolean {
-  return process.getuid?.() === 0;
-}
-
-/** A PostgreSQL tool, as the postgres OS user when we are root; LC_MESSAGES=C keeps errors greppable. */
-async function tool(name: string, args: string[]): Promise<void> {
-  const file = path.join(PG15_BIN_DIR, name);
-  await exec(asRoot() ? "runuser" : file, asRoot() ? ["-u", OS_USER, "--", file, ...args] : args, {
-    cwd: os.tmpdir(),
-    env: { ...process.env, LC_MESSAGES: "C" },
-    timeout: TOOL_TIMEOUT_MS,
-    killSignal: "SIGKILL",
-  });
+/** A PostgreSQL 15 tool with this harness's time limit (a base backup from a dead primary never returns). */
+function tool(name: string, args: string[]): Promise<void> {
+  return runPg15Tool(name, args, { cwd: os.tmpdir(), timeoutMs: TOOL_TIMEOUT_MS });
 }
 
 function urlOf(port: number, database: string): string {
   return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 function sleep(ms: number): Promise<void> {
