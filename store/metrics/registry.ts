@@ -123,6 +123,14 @@ export const sandboxRunSeconds = new Histogram({
   registers: [registry],
 });
 
+/** Transformed payloads handed to the transformation cache's writer (store/transformations/cache.ts), by outcome. */
+export const transformationCacheWrites = new Counter({
+  name: "factline_transformation_cache_writes_total",
+  help: "Transformed payloads for the transformation cache: written, skipped (the writer was too far behind), failed (PostgreSQL refused the write).",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
 export const sandboxItems = new Counter({
   name: "factline_sandbox_facts_total",
   help: "Facts that sandbox jobs ran on, by kind.",

@@ -6,6 +6,7 @@
  * The cache only ever saves work: when PostgreSQL cannot serve it, facts are transformed afresh.
  */
 import { log } from "../log";
+import { transformationCacheWrites } from "../metrics/registry";
 import type { Db } from "../storage/db";
 import { cacheSize, evictCached } from "../storage/transformation-cache/evict";
 import type { CacheKey } from "../storage/transformation-cache/keys";
@@ -41,6 +42,7 @@ export class TransformationCache {
   private lastCheck = 0;
   private evicting = false;
   private warned = false;
+  private warnedBehind = false;
 
   constructor(
     private readonly db: Db,
@@ -69,25 +71,42 @@ export class TransformationCache {
     }
   }
 
-  /** Queues fresh results for writing; returns at once. */
+  /**
+   * Queues fresh results for writing; returns at once, and never fails: delivery does not wait for
+   * the cache. Writes run one after another (one statement per chain and chunk,
+   * store/storage/transformation-cache/save.ts); results arriving while more than
+   * MAX_PENDING_WRITE_BYTES wait are skipped, counted and logged, and transformed again next time.
+   *
+   * A transformation or schema changed while a write waits cannot leave a stale entry to be
+   * served: the entries are keyed by the chain that produced them, and the chain's key hashes its
+   * code and target schema, so after the change lookups ask for another key. Such a late write only
+   * takes space until eviction (the change's own delete, migrations/060, ran before it).
+   */
   save(entries: readonly CacheEntry[]): void {
     if (!this.enabled || entries.length === 0) return;
     const bytes = entries.reduce((sum, e) => sum + e.payload.length, 0);
     if (this.pendingBytes + bytes > MAX_PENDING_WRITE_BYTES) {
       this.counters.dropped += entries.length;
+      transformationCacheWrites.inc({ outcome: "skipped" }, entries.length);
+      this.behind();
       return;
     }
     this.pendingBytes += bytes;
     this.writing = this.writing.then(async () => {
+      let written = 0;
       try {
         for (let i = 0; i < entries.length; i += WRITE_BATCH) {
-          await saveCached(this.db, entries.slice(i, i + WRITE_BATCH));
+          const part = entries.slice(i, i + WRITE_BATCH);
+          await saveCached(this.db, part);
+          written += part.length;
         }
-        this.counters.writes += entries.length;
         this.writtenSinceCheck += bytes;
       } catch (err) {
+        transformationCacheWrites.inc({ outcome: "failed" }, entries.length - written);
         this.failed("write", err as Error);
       } finally {
+        this.counters.writes += written;
+        if (written > 0) transformationCacheWrites.inc({ outcome: "written" }, written);
         this.pendingBytes -= bytes;
       }
       this.maybeEvict();
@@ -129,6 +148,17 @@ export class TransformationCache {
       // would leave the cache past its bound until the next one.
       if (this.writtenSinceCheck > this.boundBytes / 20) this.maybeEvict();
     })();
+  }
+
+  /** Skipped writes are logged once a minute at most: a long catch-up would repeat it per chunk. */
+  private behind(): void {
+    if (this.warnedBehind) return;
+    this.warnedBehind = true;
+    log.warn("transformation cache writes are behind; fresh results are not cached meanwhile", {
+      pendingBytes: this.pendingBytes,
+      skippedTotal: this.counters.dropped,
+    });
+    setTimeout(() => (this.warnedBehind = false), 60_000).unref();
   }
 
   /** The first failure is logged; the rest would repeat it while PostgreSQL is away. */

@@ -44,6 +44,20 @@ describe("transformation cache storage", () => {
     expect(stale).toEqual([]);
   });
 
+  it("stores one chain's chunk as sent, and payloads with line breaks, commas or mixed keys exactly too", async () => {
+    const chunk = Array.from({ length: 300 }, (_, i) => entry(`{"i":${i},"s":"a,b\\\\n\\"ü\\u2028"}`));
+    await saveCached(db, chunk);
+    expect((await findCached(db, chunk)).payloads).toEqual(chunk.map((e) => e.payload));
+    // A stored payload passed through unchanged may be pretty-printed, or (for the text path's
+    // sake) empty; a call may mix chains. Each is stored exactly as given.
+    const odd = [entry(`{\n  "pretty": true\n}`), entry(`{"a":"\\n"}`, "chain-b"), { ...entry(""), version: 3 }];
+    await saveCached(db, odd);
+    expect((await findCached(db, odd)).payloads).toEqual(odd.map((e) => e.payload));
+    const empty = entry("");
+    await saveCached(db, [empty]);
+    expect((await findCached(db, [empty])).payloads).toEqual([""]);
+  });
+
   it("leaves an entry another writer stored first as it is", async () => {
     const first = entry(`{"first":true}`);
     await saveCached(db, [first]);
