@@ -29,15 +29,15 @@ interface ProgramRef {
 export type Job =
   | (ProgramRef & {
       kind: "transform";
-      /** A JSON array of payloads, as text. */
-      batch: string;
+      /** Payload JSON texts. */
+      items: string[];
       /** The target version's JSON Schema; every result must validate against it. */
       schema?: { key: string; text: string };
     })
   | (ProgramRef & {
       kind: "filter";
-      /** A JSON array of [header, payload] pairs, as text. */
-      batch: string;
+      /** `[header, payload]` pairs, each as JSON text. */
+      items: string[];
     })
   | (ProgramRef & { kind: "compile" });
 

@@ -56,7 +56,7 @@ export class Sandbox {
   ): Promise<TransformOutcome> {
     if (codes.length === 0 && !schema) return { ok: true, payloads: [...payloads] };
     const base = transformationJob(codes);
-    const results = await this.split(payloads, (batch) => ({ ...base, batch, schema }), signal);
+    const results = await this.split(payloads, (batch) => ({ ...base, items: batch, schema }), signal);
     const failed = firstFailure(results);
     if (failed) return { ok: false, index: failed.index, step: failed.result.step, failure: failed.result.failure };
     return { ok: true, payloads: results.flatMap((r) => (r.result as { values: string[] }).values) };
@@ -74,7 +74,7 @@ export class Sandbox {
   ): Promise<FilterOutcome> {
     const base = filterJob(source, scope);
     const items = facts.map((f) => `[${f.header},${f.payload}]`);
-    const results = await this.split(items, (batch) => ({ ...base, batch }), signal);
+    const results = await this.split(items, (batch) => ({ ...base, items: batch }), signal);
     const failed = firstFailure(results);
     if (failed) return { ok: false, index: failed.index, failure: failed.result.failure };
     return { ok: true, pass: results.flatMap((r) => (r.result as { values: boolean[] }).values) };
@@ -101,7 +101,7 @@ export class Sandbox {
   /** Runs the items (JSON texts) in jobs of bounded size, all at once; results in item order. */
   private async split(
     items: readonly string[],
-    job: (batch: string) => Job,
+    job: (batch: string[]) => Job,
     signal?: AbortSignal,
   ): Promise<Array<{ offset: number; result: JobResult }>> {
     const runs: Array<Promise<{ offset: number; result: JobResult }>> = [];
@@ -118,8 +118,9 @@ export class Sandbox {
         end++;
       }
       const offset = start;
-      const batch = `[${items.slice(start, end).join(",")}]`;
-      runs.push(this.pool.run(job(batch), end - start, signal).then((result) => ({ offset, result })));
+      runs.push(
+        this.pool.run(job(items.slice(start, end)), end - start, signal).then((result) => ({ offset, result })),
+      );
       start = end;
     }
     return Promise.all(runs);
@@ -127,11 +128,11 @@ export class Sandbox {
 }
 
 function transformationJob(codes: readonly string[]): Job & { kind: "transform" } {
-  return { kind: "transform", key: programKey("transform", codes), program: transformationProgram(codes), batch: "[]" };
+  return { kind: "transform", key: programKey("transform", codes), program: transformationProgram(codes), items: [] };
 }
 
 function filterJob(source: string, scope: string): Job & { kind: "filter" } {
-  return { kind: "filter", key: programKey("filter", [scope, source]), program: filterProgram(source), batch: "[]" };
+  return { kind: "filter", key: programKey("filter", [scope, source]), program: filterProgram(source), items: [] };
 }
 
 /** The failure with the lowest item index (the first fact that failed), with that index made global. */
