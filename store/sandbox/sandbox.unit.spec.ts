@@ -37,6 +37,23 @@ describe("transformations", () => {
     expect(outcome).toMatchObject({ ok: false, index: 7, step: 1, failure: { kind: "error" } });
     if (!outcome.ok) expect(outcome.failure.message).toMatch(/Error: no Ada7 \(step 2, line 1, column \d+\)/);
   });
+  it("names the first failing fact of a chunk split across jobs, a runaway one included", async () => {
+    // 1,500 facts are several jobs on both workers; a later job's failure must not hide an earlier one.
+    const payloads = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ i, pad: "p".repeat(900) }));
+    const runaway = "function (e) { if (e.i === 1300) for (;;) {} }";
+    const both = await sandbox.transform(
+      [`function (e) { if (e.i === 1100) throw new Error('no 1100'); }`, runaway],
+      payloads,
+      undefined,
+    );
+    expect(both).toMatchObject({ ok: false, index: 1100, step: 0, failure: { kind: "error" } });
+    const looping = await sandbox.transform([runaway], payloads, undefined);
+    expect(looping).toMatchObject({ ok: false, index: 1300, failure: { kind: "timeout" } });
+    const fine = await sandbox.transform(["function (e) { e.ok = true; }"], payloads, undefined);
+    expect(fine.ok && fine.payloads.map((p) => (JSON.parse(p) as { i: number; ok: boolean }).i)).toEqual(
+      payloads.map((_, i) => i),
+    );
+  });
   it("validates each result against the target schema", async () => {
     const schema = { key: "s1", text: JSON.stringify({ type: "object", required: ["displayName"] }) };
     const outcome = await sandbox.transform(["function (e) {}"], [user(1)], schema);
