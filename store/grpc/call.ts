@@ -9,7 +9,7 @@ import { callEnded, callStarted, codeName } from "../metrics/grpc";
 import { CallAbort, expectedError } from "./call-abort";
 import { CALL_LOG, CallLog, requestIdFor } from "./call-log";
 import { RequestBody } from "./request-body";
-import { EncodedMessage } from "./encoded";
+import { EncodedMessage, FRAME_STREAM } from "./encoded";
 import { internalError } from "./internal-error";
 import { ACCEPTED_ENCODINGS, compress, frame, singleMessage } from "./framing";
 import type { BodyBudget } from "./limits";
@@ -271,6 +271,14 @@ async function streamReplies(
 ): Promise<ConnectError | undefined> {
   // Headers go out at once, so clients see the call accepted even while a follow waits for facts.
   stream.respond(responseHeaders(context, gzip), { waitForTrailers: true });
+  // Frames written beside the generator come after everything it has yielded so far; once the
+  // generator ends nothing writes any more (its handler stops writing before it returns).
+  if (!gzip) {
+    context.values.set(FRAME_STREAM, {
+      write: (frame) => !stream.destroyed && !stream.writableEnded && stream.write(frame),
+      onDrain: (resume) => stream.once("drain", resume),
+    });
+  }
   let status: ConnectError | undefined;
   try {
     for await (const reply of route.handler(request as never, context) as AsyncIterable<unknown>) {

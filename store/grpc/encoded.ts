@@ -1,4 +1,5 @@
 import type { DescMessage } from "@bufbuild/protobuf";
+import { createContextKey } from "@connectrpc/connect";
 import { PREFIX_BYTES } from "./framing";
 
 /**
@@ -20,3 +21,19 @@ export class EncodedMessage<Desc extends DescMessage = DescMessage> {
     return this.frame.subarray(PREFIX_BYTES);
   }
 }
+
+/**
+ * A streaming call's HTTP/2 stream, for a handler that writes pre-encoded frames into it outside its
+ * reply generator (a live subscription's follower, store/subscriptions/follower.ts): one write per
+ * frame, no generator step or promise per frame. Set only while the replies go out uncompressed.
+ */
+export interface FrameStream {
+  /** Writes one gRPC frame; false when the stream wants no more until it drains (or is gone). */
+  write(frame: Buffer): boolean;
+  /** Calls `resume` once when the stream can take more. */
+  onDrain(resume: () => void): void;
+}
+
+export const FRAME_STREAM = createContextKey<FrameStream | undefined>(undefined, {
+  description: "the call's stream, for pre-encoded frames written outside the reply generator",
+});

@@ -5,6 +5,7 @@
 // a batch of facts costs two assignments and one counter increment.
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { StoredFact } from "../facts/fact";
 import type { FactSpec, SubscriptionRequest } from "../facts/spec";
 import { factsDelivered, subscriptionsStarted } from "../metrics/registry";
 import type { Follower } from "../subscriptions/follower";
@@ -97,6 +98,15 @@ export class TrackedSubscription {
         tail.detach(follower);
       },
     };
+  }
+
+  /** Live facts the follower wrote into the client's stream itself (no event for them). */
+  sawLive(facts: StoredFact[]): void {
+    const n = facts.length;
+    this.delivered += n;
+    this.lastSerial = facts[n - 1].ser;
+    if (this.lastSerial > this.seen) this.seen = this.lastSerial;
+    this.counters.live.inc(n);
   }
 
   /** Called with every event before it goes to the client. */

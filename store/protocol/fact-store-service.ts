@@ -9,6 +9,7 @@ import {
 import { requireRead, requireWrite } from "../auth/permissions";
 import { principalOf } from "../auth/principal";
 import { END_CALL } from "../grpc/call";
+import { FRAME_STREAM, type FrameStream } from "../grpc/encoded";
 import { callerAddressOf } from "../grpc/peer";
 import { InvalidInputError } from "../errors";
 import { prepareFact, type FactHeader, type StoredFact } from "../facts/fact";
@@ -20,11 +21,13 @@ import * as lookup from "../storage/lookup";
 import { routedFactById, routedFactBySerial, routedSerialOf } from "../storage/replicas/lookups";
 import * as tokens from "../storage/tokens";
 import { countPublished } from "../metrics/registry";
+import type { LiveSink } from "../subscriptions/follower";
 import { runSubscription } from "../subscriptions/subscription";
 import { checkFilterScripts, deliveryStage } from "../transformations/delivery";
 import type { StoreRuntime } from "../store";
+import type { TrackedSubscription } from "../instances/tracked";
 import { guarded } from "./errors";
-import { factsBudget, toNotifications } from "./notifications";
+import { factsBudget, toNotifications, writeLiveFacts } from "./notifications";
 import {
   decodeConditionalPublish,
   decodeFacts,
@@ -138,6 +141,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         fastForward: ctx.requestHeader.has("fc-ffwd"),
         cursorIdleMs: store.cursorIdleMs,
         readTimeoutMs: store.catchupReadTimeoutMs,
+        live: liveSink(ctx.values.get(FRAME_STREAM), budget, tracked),
         deliver: deliveryStage(request.specs, {
           transformer: store.transformations.transformer,
           sandbox: store.sandbox,
@@ -241,6 +245,23 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
       return {};
     },
   });
+}
+
+/**
+ * Live facts written straight into the call's stream by the subscription's follower, counted as
+ * delivered as they go in (what the generator's events would have told `tracked`). None when the
+ * call has no such stream (compressed replies).
+ */
+function liveSink(stream: FrameStream | undefined, budget: number, tracked: TrackedSubscription): LiveSink | undefined {
+  if (!stream) return undefined;
+  const write = (frame: Buffer) => stream.write(frame);
+  return {
+    write: (batch) => {
+      tracked.sawLive(batch.facts);
+      return writeLiveFacts(batch.facts, budget, write);
+    },
+    onDrain: (resume) => stream.onDrain(resume),
+  };
 }
 
 function toPublishRequest(msg: MSG_Facts | ReceivedFacts | undefined, ctx: HandlerContext): PublishRequest {

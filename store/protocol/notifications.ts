@@ -63,6 +63,21 @@ export function* toNotifications(event: SubscriptionEvent, budget: number): Gene
   }
 }
 
+/**
+ * Writes a live batch's Facts notification(s) into a stream (store/subscriptions/follower.ts
+ * LiveSink): the frames are the ones every follower of the batch writes, encoded once. False when the
+ * stream asked to wait for a drain.
+ */
+export function writeLiveFacts(facts: StoredFact[], budget: number, write: (frame: Buffer) => boolean): boolean {
+  const hit = wholeBatches.get(facts);
+  if (hit?.budget === budget) return write(hit.notification.frame);
+  let ok = true;
+  for (const notification of factBatches(facts, budget, true)) {
+    if (!write((notification as EncodedMessage).frame)) ok = false;
+  }
+  return ok;
+}
+
 function* factBatches(facts: StoredFact[], budget: number, shared: boolean): Generator<Notification> {
   if (shared) {
     const hit = wholeBatches.get(facts);

@@ -49,6 +49,19 @@ export class LiveBatch {
 /** An Error: the tail could not read the database for longer than the outage bound. */
 export type TakeResult = LiveBatch[] | "overflow" | "closed" | "timeout" | Error;
 
+/**
+ * The client's stream, for a follower that writes its live facts itself (store/protocol/
+ * fact-store-service.ts): the tail's tick writes each follower's shared frame straight into its
+ * stream, with no async generator or promise between them (issue 17: those hops cost more than the
+ * write). Only for follows without a delivery stage (store/transformations/delivery.ts).
+ */
+export interface LiveSink {
+  /** Writes the batch's Facts notification(s); false when the stream wants no more until it drains. */
+  write(batch: LiveBatch): boolean;
+  /** Calls `resume` once when the stream can take more. */
+  onDrain(resume: () => void): void;
+}
+
 /** One live subscription's inbox on the tail hub. */
 export class Follower {
   private queue: LiveBatch[] = [];
@@ -62,6 +75,13 @@ export class Follower {
   private timerMs = 0;
   private hooked?: AbortSignal;
   private unhook?: () => void;
+  /** Set once the follower writes its facts itself (direct); `queue` then holds what waits for a drain. */
+  private sink?: LiveSink;
+  private blocked = false;
+  /** Direct: the last serial written to the stream (where a cut-off subscription reads on from). */
+  private writtenUpTo = 0n;
+  /** Direct: batches written so far (a wait that saw some needs no keepalive). */
+  private writes = 0;
 
   constructor(
     readonly specs: FactSpec[],
@@ -75,6 +95,10 @@ export class Follower {
     const fresh = batch.after(this.position);
     if (!fresh) return;
     this.position = fresh.last;
+    if (this.sink && !this.blocked && this.queue.length === 0) {
+      this.send(fresh);
+      return;
+    }
     this.queue.push(fresh);
     this.queuedFacts += fresh.facts.length;
     this.queuedBytes += fresh.size;
@@ -83,9 +107,48 @@ export class Follower {
       this.queue = [];
       this.queuedFacts = 0;
       this.queuedBytes = 0;
+      this.wake?.();
+    } else if (!this.sink) {
+      this.wake?.();
     }
-    this.wake?.();
   }
+
+  /**
+   * From now on the follower writes what it is offered into `sink` itself, in the tail's tick;
+   * `position` is the last serial the subscription has sent. What was queued meanwhile goes first.
+   * While the stream is full the batches queue here, bounded as before: past the bound the follower
+   * is cut off and take() says "overflow", and the subscription reads on from writtenUpTo().
+   */
+  direct(sink: LiveSink, position: bigint): void {
+    this.sink = sink;
+    this.writtenUpTo = position;
+    this.flush();
+  }
+
+  /** Direct: everything up to this serial went into the stream. */
+  writtenTo(): bigint {
+    return this.writtenUpTo;
+  }
+
+  private send(batch: LiveBatch): void {
+    this.writtenUpTo = batch.last;
+    this.writes++;
+    if (!this.sink!.write(batch) && !this.blocked) {
+      this.blocked = true;
+      this.sink!.onDrain(this.flush);
+    }
+  }
+
+  /** The stream drained: write what queued meanwhile, until it is full again. */
+  private readonly flush = (): void => {
+    this.blocked = false;
+    while (this.queue.length > 0 && !this.blocked && this.state === "open") {
+      const batch = this.queue.shift()!;
+      this.queuedFacts -= batch.facts.length;
+      this.queuedBytes -= batch.size;
+      this.send(batch);
+    }
+  };
 
   /** Facts offered and not yet taken: how far its subscription is behind the tail (lag figures). */
   backlog(): { count: number; oldest?: LiveFact } {
@@ -100,6 +163,13 @@ export class Follower {
   fail(err: Error): void {
     if (this.state !== "open") return;
     this.failure = err;
+    // Direct: the queued facts go into the stream now, ahead of the error (bounded like the queue).
+    if (this.sink) {
+      for (const batch of this.queue) this.send(batch);
+      this.queue = [];
+      this.queuedFacts = 0;
+      this.queuedBytes = 0;
+    }
     this.close();
   }
 
@@ -116,27 +186,19 @@ export class Follower {
    * set up once and reused (each new timer or EventTarget listener costs more than the take itself).
    */
   async take(timeoutMs: number, signal: AbortSignal): Promise<TakeResult> {
-    if (this.queue.length === 0 && this.state === "open" && !signal.aborted) {
-      this.hook(signal);
-      await new Promise<void>((resolve) => {
-        this.wake = () => {
-          this.wake = undefined;
-          resolve();
-        };
-        this.onTimeout = () => this.wake?.();
-        if (this.timer && this.timerMs === timeoutMs) this.timer.refresh();
-        else {
-          clearTimeout(this.timer);
-          this.timerMs = timeoutMs;
-          this.timer = setTimeout(() => this.onTimeout?.(), timeoutMs);
-          this.timer.unref();
-        }
-      });
-      // The timer stays armed; firing with nobody waiting does nothing, and the next take refreshes it.
-      this.onTimeout = undefined;
+    // Direct, the facts never come through here: wait for the end of the follow, or for an interval
+    // in which nothing was written (then the subscription sends a keepalive).
+    if (this.sink) {
+      while (this.state === "open" && !signal.aborted) {
+        const writes = this.writes;
+        await this.idle(timeoutMs, signal);
+        if (this.writes === writes) break;
+      }
+    } else if (this.queue.length === 0 && this.state === "open" && !signal.aborted) {
+      await this.idle(timeoutMs, signal);
     }
     if (this.state === "overflow") return "overflow";
-    if (this.queue.length > 0) {
+    if (this.queue.length > 0 && !this.sink) {
       const batches = this.queue;
       this.queue = [];
       this.queuedFacts = 0;
@@ -145,6 +207,27 @@ export class Follower {
     }
     if (this.failure && !signal.aborted) return this.failure;
     return this.state === "closed" || signal.aborted ? "closed" : "timeout";
+  }
+
+  /** Until something is queued (pull mode), the state changes, `signal` aborts or `timeoutMs` passes. */
+  private async idle(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    this.hook(signal);
+    await new Promise<void>((resolve) => {
+      this.wake = () => {
+        this.wake = undefined;
+        resolve();
+      };
+      this.onTimeout = () => this.wake?.();
+      if (this.timer && this.timerMs === timeoutMs) this.timer.refresh();
+      else {
+        clearTimeout(this.timer);
+        this.timerMs = timeoutMs;
+        this.timer = setTimeout(() => this.onTimeout?.(), timeoutMs);
+        this.timer.unref();
+      }
+    });
+    // The timer stays armed; firing with nobody waiting does nothing, and the next take refreshes it.
+    this.onTimeout = undefined;
   }
 
   private hook(signal: AbortSignal): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FactHeader } from "../facts/fact";
-import { Follower, LiveBatch } from "./follower";
+import { Follower, LiveBatch, type LiveSink } from "./follower";
 import type { LiveFact } from "./tail";
 
 const live = (ser: number, payload = "{}"): LiveFact => {
@@ -72,5 +72,101 @@ describe("a live follower's inbox", () => {
     expect(joined.facts.map((f) => f.ser)).toEqual([1n, 2n, 3n]);
     expect(joined.headers.map((h) => h.id)).toEqual(joined.facts.map((f) => (JSON.parse(f.header) as FactHeader).id));
     expect(joined.size).toBe(a.size + batchOf(3).size);
+  });
+});
+
+/** A stream that takes `room` writes before asking for a drain, recording what was written. */
+function fakeStream(room: number) {
+  const written: number[] = [];
+  let resume: (() => void) | undefined;
+  const sink: LiveSink = {
+    write: (batch) => {
+      written.push(...batch.facts.map((f) => Number(f.ser)));
+      return --room > 0;
+    },
+    onDrain: (next) => {
+      expect(resume).toBeUndefined();
+      resume = next;
+    },
+  };
+  const drain = (more: number) => {
+    room = more;
+    const next = resume;
+    resume = undefined;
+    next?.();
+  };
+  return { sink, written, drain };
+}
+
+describe("a live follower writing into its stream itself", () => {
+  it("writes each offered batch in the tail's tick, after what was queued before it went direct", async () => {
+    const follower = new Follower([], 0n);
+    follower.offer(batchOf(1, 2));
+    const stream = fakeStream(100);
+    follower.direct(stream.sink, 0n);
+    expect(stream.written).toEqual([1, 2]);
+    follower.offer(batchOf(2, 3));
+    expect(stream.written).toEqual([1, 2, 3]);
+    expect(follower.writtenTo()).toBe(3n);
+    expect(follower.backlog().count).toBe(0);
+    // Facts went out during the wait: no keepalive is due for it, so take waits on and ends with the follow.
+    const waiting = follower.take(20, never);
+    const writer = setInterval(() => follower.offer(batchOf(Number(follower.position) + 1)), 5);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    clearInterval(writer);
+    follower.close();
+    expect(await waiting).toBe("closed");
+  });
+
+  it("says timeout after an interval with nothing written (the subscription's keepalive)", async () => {
+    const follower = new Follower([], 0n);
+    follower.direct(fakeStream(100).sink, 0n);
+    expect(await follower.take(10, never)).toBe("timeout");
+  });
+
+  it("queues while the stream is full and writes the queue in order when it drains", () => {
+    const follower = new Follower([], 0n);
+    const stream = fakeStream(1);
+    follower.direct(stream.sink, 0n);
+    follower.offer(batchOf(1));
+    follower.offer(batchOf(2));
+    follower.offer(batchOf(3, 4));
+    expect(stream.written).toEqual([1]);
+    expect(follower.backlog()).toMatchObject({ count: 3, oldest: { fact: { ser: 2n } } });
+    stream.drain(1);
+    expect(stream.written).toEqual([1, 2]);
+    stream.drain(100);
+    expect(stream.written).toEqual([1, 2, 3, 4]);
+    expect(follower.backlog().count).toBe(0);
+    follower.offer(batchOf(5));
+    expect(stream.written).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("is cut off when a full stream lets more than the bound queue, and says how far it wrote", async () => {
+    const follower = new Follower([], 0n);
+    const stream = fakeStream(1);
+    follower.direct(stream.sink, 0n);
+    follower.offer(batchOf(1));
+    for (let ser = 2; ser <= 10_002; ser += 1_000) {
+      follower.offer(new LiveBatch(Array.from({ length: 1_000 }, (_, i) => live(ser + i))));
+    }
+    expect(await follower.take(60_000, never)).toBe("overflow");
+    expect(follower.writtenTo()).toBe(1n);
+    expect(follower.backlog().count).toBe(0);
+    stream.drain(100);
+    follower.offer(batchOf(20_000));
+    expect(stream.written).toEqual([1]);
+  });
+
+  it("on an outage error writes what it queued before ending the follow with the error", async () => {
+    const follower = new Follower([], 0n);
+    const stream = fakeStream(1);
+    follower.direct(stream.sink, 0n);
+    follower.offer(batchOf(1));
+    follower.offer(batchOf(2, 3));
+    const outage = new Error("the store could not read new facts");
+    follower.fail(outage);
+    expect(stream.written).toEqual([1, 2, 3]);
+    expect(await follower.take(60_000, never)).toBe(outage);
   });
 });

@@ -9,7 +9,7 @@ import { CatchupReader } from "../storage/replicas/catchup-reader";
 import { routedSerialOf } from "../storage/replicas/lookups";
 import { DeliveredAhead } from "../transformations/ahead";
 import type { DeliveryStage } from "../transformations/delivery";
-import { LiveBatch } from "./follower";
+import { LiveBatch, type LiveSink } from "./follower";
 import type { TailHub } from "./tail";
 
 /** What a subscription tells its client, in order; the protocol adapter turns these into notifications. */
@@ -42,6 +42,11 @@ export interface SubscriptionContext {
    * (store/transformations/delivery.ts); undefined when the specs need neither.
    */
   deliver?: DeliveryStage;
+  /**
+   * The client's stream, when live facts may be written into it directly (store/subscriptions/follower.ts
+   * LiveSink); without it (or with a delivery stage) live facts come out of the generator as events.
+   */
+  live?: LiveSink;
 }
 
 // Without a keepalive request, the follow loop still wakes this often to notice cancellation.
@@ -143,6 +148,10 @@ export async function* runSubscription(
         }
         position = coveredFrom;
       }
+      // Everything before the live facts has been handed to the stream (the consumer took it):
+      // from here the tail's ticks write into it themselves.
+      const direct = deliver ? undefined : ctx.live;
+      if (direct) follower.direct(direct, position);
       for (;;) {
         const taken = await follower.take(keepalive ?? IDLE_WAKE_MS, signal);
         if (taken === "timeout") {
@@ -152,7 +161,10 @@ export async function* runSubscription(
         if (taken === "closed") throwIfStopped(signal, ctx.shutdown);
         // The live tail could not read the database for longer than the outage bound.
         if (taken instanceof Error) throw taken;
-        if (taken === "overflow" || taken === "closed") break;
+        if (taken === "overflow" || taken === "closed") {
+          if (direct) position = follower.writtenTo();
+          break;
+        }
         // The batches' arrays are shared with the other followers of the same specs (and so is the
         // notification encoded from each): read, never changed. A follower that fell behind sends
         // one notification per queued batch rather than copying them into one of its own.

@@ -239,7 +239,8 @@ export class TailHub {
 
   /** Waits before the next read while the last tick's fan-out was expensive (PACE_FROM_MS). */
   private async paced(): Promise<void> {
-    // The followers' writes run as promise continuations of the tick: done before this resolves.
+    // Followers write into their streams within the tick (store/subscriptions/follower.ts direct);
+    // those with a delivery stage, as promise continuations of it: either way done before this resolves.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.tickMs < PACE_FROM_MS) return;
     const wait = Math.min(MAX_PACE_MS, this.tickStartedMs + 2 * this.tickMs - performance.now());
@@ -299,7 +300,7 @@ export class TailHub {
     this.tickMs = 0;
     if (touched.length > 0) {
       this.tickStartedMs = started;
-      // Runs after the woken followers have written (promise continuations run before it).
+      // Runs after the followers have written (those woken through promises too, which run before it).
       setImmediate(() => (this.tickMs = performance.now() - started));
     }
   }
