@@ -47,7 +47,8 @@ describe("the store's database sessions", () => {
   });
 
   it("share the pool out so that every role keeps connections of its own", () => {
-    expect(planPools(20)).toEqual({ writes: 2, tail: 1, lookups: 4, reads: 13 });
+    expect(planPools(20)).toEqual({ writes: 3, tail: 1, lookups: 4, reads: 12 });
+    expect(planPools(6)).toEqual({ writes: 3, tail: 1, lookups: 1, reads: 1 });
     expect(planPools(5)).toEqual({ writes: 2, tail: 1, lookups: 1, reads: 1 });
     expect(() => planPools(4)).toThrow(/at least 5/);
   });

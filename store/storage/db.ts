@@ -32,10 +32,12 @@ export interface PoolPlan {
   tail: number;
 }
 
-// Writers take advisory lock 128 one after another, so a second connection only lets a conditional
-// publish wait on the lock beside the group commit instead of behind it in the pool; the tail's
-// read loop runs one query at a time.
-const WRITE_CONNECTIONS = 2;
+// Writers take advisory lock 128 one after another. The group commit keeps up to two groups in
+// PostgreSQL at once (the second waits on the lock while the first commits, store/storage/group-commit.ts);
+// one more connection lets a conditional publish wait on the lock beside them instead of behind them
+// in the pool, when the pool is large enough to spare it. The tail's read loop runs one query at a time.
+const WRITE_CONNECTIONS = 3;
+const WRITE_CONNECTIONS_SMALLEST = 2;
 const TAIL_CONNECTIONS = 1;
 /** The smallest FACTLINE_DB_POOL_SIZE that leaves every role at least one connection of its own. */
 export const MIN_POOL_SIZE = 5;
@@ -44,12 +46,8 @@ export function planPools(total: number): PoolPlan {
   if (total < MIN_POOL_SIZE) throw new Error(`a store needs at least ${MIN_POOL_SIZE} database connections`);
   // Lookups are short (index-served); a fifth of the pool keeps unary calls quick under load.
   const lookups = Math.max(1, Math.floor(total / 5));
-  return {
-    writes: WRITE_CONNECTIONS,
-    tail: TAIL_CONNECTIONS,
-    lookups,
-    reads: total - WRITE_CONNECTIONS - TAIL_CONNECTIONS - lookups,
-  };
+  const writes = total > MIN_POOL_SIZE ? WRITE_CONNECTIONS : WRITE_CONNECTIONS_SMALLEST;
+  return { writes, tail: TAIL_CONNECTIONS, lookups, reads: total - writes - TAIL_CONNECTIONS - lookups };
 }
 
 // A caller waits at most this long for a connection (its pool busy, or PostgreSQL not answering)

@@ -3,10 +3,10 @@
 // fails publishes at once.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DatabaseUnavailableError } from "../errors";
+import { DatabaseUnavailableError, DuplicateFactError } from "../errors";
 import { openTestStorage, type TestStorage } from "../../tests/support/storage";
 import { createPool } from "./db";
-import { Appender, MAX_QUEUED_FACTS } from "./group-commit";
+import { Appender, GROUPS_IN_FLIGHT, MAX_QUEUED_FACTS } from "./group-commit";
 import { DatabaseHealth } from "./health";
 
 let storage: TestStorage;
@@ -55,22 +55,58 @@ describe("Appender", () => {
   it("answers a caller whose deadline passed while queued, and never sends its facts", async () => {
     const appender = new Appender(storage.db.writes, () => {}, storage.health);
     const ns = `deadline-${randomUUID().slice(0, 8)}`;
-    // Hold the writers' lock so the first group waits in the database and the next one queues.
+    // Hold the writers' lock so the groups in flight wait in the database and the next one queues.
     const pg = await import("pg");
     const locker = new pg.default.Client({ connectionString: storage.url });
     await locker.connect();
     await locker.query("BEGIN; SELECT pg_advisory_xact_lock(128)");
-    const first = appender.publish({ facts: facts(1, ns) });
-    await new Promise((r) => setTimeout(r, 100));
+    const inFlight: Promise<bigint[]>[] = [];
+    for (let i = 0; i < GROUPS_IN_FLIGHT; i++) {
+      inFlight.push(appender.publish({ facts: facts(1, ns) }));
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const abort = new AbortController();
     const queued = appender.publish({ facts: facts(1, ns) }, abort.signal);
     abort.abort(new Error("deadline passed"));
     await expect(queued).rejects.toThrow("deadline passed");
     await locker.query("COMMIT");
     await locker.end();
-    await first;
+    await Promise.all(inFlight);
     await appender.idle();
-    expect(await storedIn(ns)).toBe(1);
+    expect(await storedIn(ns)).toBe(GROUPS_IN_FLIGHT);
+  });
+
+  it("keeps two groups in PostgreSQL at once, holds back an id a group in flight carries, and commits in serial order", async () => {
+    const appender = new Appender(storage.db.writes, () => {}, storage.health);
+    const ns = `flight-${randomUUID().slice(0, 8)}`;
+    const pg = await import("pg");
+    const locker = new pg.default.Client({ connectionString: storage.url });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN; SELECT pg_advisory_xact_lock(128)");
+      const [shared] = facts(1, ns);
+      const first = appender.publish({ facts: [shared] });
+      await new Promise((r) => setTimeout(r, 100));
+      const other = appender.publish({ facts: facts(2, ns) });
+      // The same id with another payload: waits until the first is committed, then loses to it.
+      const sameId = appender
+        .publish({ facts: [{ header: shared.header, payload: Buffer.from('{"other":1}') }] })
+        .catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 300));
+      const waiting = await storage.admin<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%factline_append_joined%' AND wait_event_type = 'Lock'`,
+      );
+      expect(waiting[0].n).toBe(GROUPS_IN_FLIGHT);
+      await locker.query("COMMIT");
+      const [firstSerials, otherSerials] = await Promise.all([first, other]);
+      expect(await sameId).toBeInstanceOf(DuplicateFactError);
+      // Serials follow commit order whichever group took the lock first: no gaps, no overlap.
+      const all = [...firstSerials, ...otherSerials].sort((a, b) => (a < b ? -1 : 1));
+      expect(all[2] - all[0]).toBe(2n);
+      expect(await storedIn(ns)).toBe(3);
+    } finally {
+      await locker.end();
+    }
   });
 
   it("fails every publish at once with UNAVAILABLE when PostgreSQL cannot be reached", async () => {

@@ -18,6 +18,12 @@ import {
 // the tens of megabytes and a flood of publishes cannot build one giant transaction.
 const MAX_GROUP_FACTS = 5_000;
 const MAX_GROUP_BYTES = 32 * 1024 * 1024;
+// Groups sent to PostgreSQL at once, each on its own connection. Lock 128 still lets one commit at a
+// time, but the second group's statement is already in PostgreSQL, waiting on the lock, when the
+// first commits: the log's writer goes straight on to the next fsync instead of idling while the
+// answer travels to the store and the next group travels back (the gap that kept 8 concurrent
+// single-fact publishers near the rate of one connection).
+export const GROUPS_IN_FLIGHT = 2;
 // How much may wait behind the running group: two more full groups. Past it a publish fails at once
 // with UNAVAILABLE (retry shortly) instead of queueing memory and latency without bound; a single
 // publish larger than this is still taken when nothing waits.
@@ -45,13 +51,17 @@ export class Appender {
   private queue: Pending[] = [];
   private queuedFacts = 0;
   private queuedBytes = 0;
-  private running = false;
+  /** Groups sent to PostgreSQL and not yet answered, and the ids they carry. */
+  private inFlight = 0;
+  private readonly idsInFlight = new Set<string>();
+  private formScheduled = false;
 
   constructor(
     private readonly db: Db,
     private readonly onCommitted: () => void,
     private readonly health: DatabaseHealth,
     private readonly registry?: RegistryGuard,
+    private readonly maxInFlight = GROUPS_IN_FLIGHT,
   ) {}
 
   /** Resolves with the serials once committed; rejects with why not. `signal`: the caller gave up. */
@@ -91,30 +101,42 @@ export class Appender {
       this.queue.push(pending);
       this.queuedFacts += request.facts.length;
       this.queuedBytes += bytes;
-      if (!this.running) void this.drain();
+      this.scheduleForming();
     });
   }
 
   /** Resolves once every publish accepted so far has been committed or rejected. */
   async idle(): Promise<void> {
-    while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 10));
+    while (this.inFlight > 0 || this.queue.length > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      for (;;) {
-        // Let the event loop finish the I/O it has already received before the group is formed: a
-        // commit's answer and the publishes that arrived during it are often read in the same turn,
-        // and forming the group right after the answer left those for the next group (groups of
-        // ~2.5 from 8 concurrent publishers). One turn of the loop costs microseconds, not a wait.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (this.queue.length === 0) break;
-        const group = this.takeGroup();
-        await this.commitGroup(group);
-      }
-    } finally {
-      this.running = false;
+  /**
+   * Forms groups once the event loop has finished the I/O it has already received: a commit's
+   * answer and the publishes that arrived during it are often read in the same turn, and forming the
+   * group right away left those for the next group (groups of ~2.5 from 8 concurrent publishers).
+   * One turn of the loop costs microseconds, not a wait.
+   */
+  private scheduleForming(): void {
+    if (this.formScheduled) return;
+    this.formScheduled = true;
+    setImmediate(() => {
+      this.formScheduled = false;
+      this.formGroups();
+    });
+  }
+
+  private formGroups(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const group = this.takeGroup();
+      if (group === undefined) return;
+      this.inFlight++;
+      const ids = group.flatMap((p) => p.request.facts.map((f) => f.header.id));
+      ids.forEach((id) => this.idsInFlight.add(id));
+      void this.commitGroup(group).finally(() => {
+        this.inFlight--;
+        ids.forEach((id) => this.idsInFlight.delete(id));
+        if (this.queue.length > 0) this.scheduleForming();
+      });
     }
   }
 
@@ -126,10 +148,12 @@ export class Appender {
   }
 
   /**
-   * The next publishes that fit one group. A publish naming an id an earlier one of the group names
-   * too waits for the next group: only then can it be told apart as a re-publish or a duplicate.
+   * The next publishes that fit one group, or undefined while the first in line names an id a group
+   * in flight carries. A publish naming an id an earlier one names too waits until that one is
+   * committed: only then can it be told apart as a re-publish or a duplicate, and the earlier wins.
    */
-  private takeGroup(): Pending[] {
+  private takeGroup(): Pending[] | undefined {
+    if (this.queue[0].request.facts.some((f) => this.idsInFlight.has(f.header.id))) return undefined;
     const group: Pending[] = [this.dequeue(0)];
     const ids = new Set(group[0].request.facts.map((f) => f.header.id));
     let facts = group[0].request.facts.length;
@@ -137,7 +161,7 @@ export class Appender {
     while (this.queue.length > 0) {
       const next = this.queue[0];
       if (facts + next.request.facts.length > MAX_GROUP_FACTS || bytes + next.bytes > MAX_GROUP_BYTES) break;
-      if (next.request.facts.some((f) => ids.has(f.header.id))) break;
+      if (next.request.facts.some((f) => ids.has(f.header.id) || this.idsInFlight.has(f.header.id))) break;
       group.push(this.dequeue(0));
       next.request.facts.forEach((f) => ids.add(f.header.id));
       facts += next.request.facts.length;
