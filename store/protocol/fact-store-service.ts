@@ -24,6 +24,7 @@ import { countPublished } from "../metrics/registry";
 import type { LiveSink } from "../subscriptions/follower";
 import { runSubscription } from "../subscriptions/subscription";
 import { checkFilterScripts, deliveryStage } from "../transformations/delivery";
+import { warmStage } from "../transformations/warm";
 import type { StoreRuntime } from "../store";
 import type { TrackedSubscription } from "../instances/tracked";
 import { guarded } from "./errors";
@@ -147,6 +148,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
           sandbox: store.sandbox,
           scope: principalOf(ctx).account,
         }),
+        warm: warmStage(request.specs, store.transformations),
       });
       store.stats.activeSubscriptions++;
       try {

@@ -7,6 +7,7 @@ import type { DatabaseHealth } from "./health";
 import { FactRows } from "./fact-rows";
 import { RowsCursor } from "./rows-cursor";
 import { specsPredicate } from "./spec-sql";
+import { TOUCH_INTERVAL_S } from "./transformation-cache/lookup";
 
 // Rows per cursor read adapt to the observed fact size so one read stays near this many bytes:
 // large enough to amortise round trips, small enough that a catch-up holds a few MB at a time.
@@ -36,6 +37,60 @@ export interface ReaderOptions {
   health?: DatabaseHealth;
   /** One read may take this long before it is cancelled with QueryTimeLimitError; 0: no limit. */
   readTimeoutMs?: number;
+  /** With it, rows come joined to the transformation cache (see CacheJoin). */
+  cacheJoin?: CacheJoin;
+}
+
+/**
+ * A catch-up read that serves cached transformed payloads itself (store/transformations/warm.ts):
+ * one query reads each matching fact and, where the transformation cache holds the fact in the
+ * version asked for, that payload in place of the stored one and the header with `version` set to
+ * it — so a cached fact costs no second query and is never decoded in the store. Each row carries a
+ * mark (see CACHE_JOINED_FACTS).
+ */
+export interface CacheJoin {
+  /**
+   * What the consumer asks for, as JSON `{ns: {type: {version: [target, chain] | 0}}}` — a type
+   * listed is wanted in another version; a version with a chain is turned into `target` by it, one
+   * with 0 goes out as stored, any other must be transformed; and a token naming this plan.
+   */
+  plan(): { wanted: string; token: number };
+  /** Whether rows read with the plan of `token` may still go out (the chains are unchanged). */
+  holds(token: number): boolean;
+}
+
+/**
+ * The marks of a cache-joined read: none (the fact goes out as stored), "h" (header and payload are
+ * the cached version), "s <version> <chain> <fact id>" (the same, and the entry's use stamp is old:
+ * refresh it), "m" (the fact must be transformed: decode and hand it to the transformer).
+ */
+export const MARK_HIT = 0x68; // 'h'
+export const MARK_STALE_HIT = 0x73; // 's'
+export const MARK_TRANSFORM = 0x6d; // 'm'
+
+// Fact columns are named with f. (the spec predicates name them bare, which is unambiguous: the
+// joined columns are named otherwise). The cache's rows are joined per fact by primary key (LIMIT 1 keeps PostgreSQL from planning a
+// hash join over the whole cache ahead of the first row). The header's new version is set by
+// PostgreSQL (jsonb_set), as the text path set it with the parsed header.
+function cacheJoinedSql(wanted: number, staleAfter: number): string {
+  return `SELECT f.ser,
+       CASE WHEN c.cached IS NULL THEN f.header::text
+            ELSE jsonb_set(f.header, '{version}', to_jsonb(c.version))::text END AS header,
+       COALESCE(c.cached, f.payload::text) AS payload,
+       CASE WHEN c.cached IS NOT NULL THEN
+              CASE WHEN c.stale THEN concat_ws(' ', 's', c.version, c.chain, f.header->>'id') ELSE 'h' END
+            WHEN w.typed IS NULL OR jsonb_typeof(w.want) = 'number' THEN NULL
+            ELSE 'm' END AS mark
+  FROM fact f
+  CROSS JOIN LATERAL (SELECT t AS typed, t -> COALESCE(f.header->>'version', '0') AS want
+                        FROM (SELECT $${wanted}::jsonb -> (f.header->>'ns') -> (f.header->>'type') AS t) x) w
+  LEFT JOIN LATERAL (SELECT c.version, c.chain, c.payload AS cached, c.accessed_at < now() - make_interval(secs => $${staleAfter}) AS stale
+                       FROM transformation_cache c
+                      WHERE jsonb_typeof(w.want) = 'array'
+                        AND c.fact_id = (f.header->>'id')::uuid
+                        AND c.version = (w.want->>0)::integer
+                        AND c.chain = w.want->>1
+                      LIMIT 1) c ON true`;
 }
 
 // A cursor's close waits for the server's answer; a connection that broke never gives one.
@@ -54,6 +109,8 @@ export class FactReader {
   private client?: DbClient;
   private cursor?: RowsCursor;
   private rowsPerRead = 100;
+  /** The cache join's plan the open cursor was made with. */
+  private planToken = 0;
   private done = false;
   private reading = false;
   /** Why the current connection was given up (a time limit, the consumer leaving, a broken connection). */
@@ -118,6 +175,12 @@ export class FactReader {
     }
     const { rows, asked } = await this.readAhead!;
     this.readAhead = undefined;
+    if (this.options.cacheJoin && !this.options.cacheJoin.holds(this.planToken)) {
+      // A transformation or schema of a wanted type changed since the cursor was planned: these rows
+      // may carry results of the old chain. Read them again, after the last fact returned, planned anew.
+      await this.releaseConnection();
+      return this.nextRead();
+    }
     if (rows.length < asked) {
       this.done = true;
       await this.releaseConnection();
@@ -220,12 +283,20 @@ export class FactReader {
   private async open(): Promise<void> {
     this.stopped = undefined;
     const params: unknown[] = [this.position.toString()];
-    let sql = `SELECT ser, header::text AS header, payload::text AS payload FROM fact WHERE ser > $1`;
+    let sql = `SELECT ser, header::text AS header, payload::text AS payload FROM fact f`;
+    const join = this.options.cacheJoin;
+    if (join) {
+      const plan = join.plan();
+      this.planToken = plan.token;
+      params.push(plan.wanted, TOUCH_INTERVAL_S);
+      sql = cacheJoinedSql(2, 3);
+    }
+    sql += ` WHERE f.ser > $1`;
     if (this.upTo !== undefined) {
       params.push(this.upTo.toString());
-      sql += ` AND ser <= $2`;
+      sql += ` AND f.ser <= $${params.length}`;
     }
-    sql += ` AND (${specsPredicate(this.specs, params)}) ORDER BY ser`;
+    sql += ` AND (${specsPredicate(this.specs, params)}) ORDER BY f.ser`;
     const client = await acquire(this.db, this.options.signal);
     client.on("error", this.onClientError);
     this.client = client;

@@ -133,12 +133,38 @@ describe("StreamTap", () => {
 });
 
 describe("FactRows", () => {
-  it("refuses a row that is not (ser, header, payload)", () => {
-    for (const row of [dataRow(["1", "{}"]), dataRow(["1", "{}", "{}", "x"])]) {
+  it("refuses a row that is not (ser, header, payload[, mark])", () => {
+    for (const row of [dataRow(["1", "{}"]), dataRow(["1", "{}", "{}", "x", "y"])]) {
       expect(new FactRows().addDataRow(row, 5, row.length)).toBe(false);
     }
     const truncated = dataRow(["1", "{}", "{}"]);
     expect(new FactRows().addDataRow(truncated, 5, truncated.length - 1)).toBe(false);
+  });
+
+  it("keeps a cache-joined read's mark (NULL: none), and puts a fact in a row's place for the frame", () => {
+    const rows = new FactRows();
+    const marked = dataRow(["7", `{"a":1}`, `{"b":2}`, "s 2 c id"]);
+    const unmarked = dataRow(["8", `{"a":3}`, `{"b":4}`, "m"]);
+    unmarked.writeInt32BE(-1, unmarked.length - 5);
+    const shorter = Buffer.concat([unmarked.subarray(0, unmarked.length - 1)]);
+    shorter.writeInt32BE(shorter.length - 1, 1);
+    expect(rows.addDataRow(marked, 5, marked.length)).toBe(true);
+    expect(rows.addDataRow(shorter, 5, shorter.length)).toBe(true);
+    expect([rows.mark(0), rows.markText(0), rows.mark(1), rows.markText(1)]).toEqual([0x73, "s 2 c id", 0, ""]);
+    expect(rows.byteLength).toBe(14 * 2);
+
+    rows.replace(0, { ser: 7n, header: `{"a":"ü"}`, payload: `{"b":"事実"}` });
+    expect(rows.toStoredFacts()).toEqual([
+      { ser: 7n, header: `{"a":"ü"}`, payload: `{"b":"事実"}` },
+      { ser: 8n, header: `{"a":3}`, payload: `{"b":4}` },
+    ]);
+    expect(rows.mark(0)).toBe(0);
+    expect(rows.headerLength(0)).toBe(Buffer.byteLength(`{"a":"ü"}`));
+    expect(rows.byteLength).toBe(Buffer.byteLength(`{"a":"ü"}{"b":"事実"}`) + 14);
+    const frame = Buffer.alloc(rows.headerLength(0) + rows.payloadLength(0));
+    rows.copyPayload(0, frame, rows.copyHeader(0, frame, 0));
+    expect(frame.toString()).toBe(`{"a":"ü"}{"b":"事実"}`);
+    expect(rows.lastSer).toBe(8n);
   });
 
   it("refuses a NULL field (length -1)", () => {

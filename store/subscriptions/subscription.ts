@@ -9,6 +9,7 @@ import { CatchupReader } from "../storage/replicas/catchup-reader";
 import { routedSerialOf } from "../storage/replicas/lookups";
 import { DeliveredAhead } from "../transformations/ahead";
 import type { DeliveryStage } from "../transformations/delivery";
+import type { WarmStage } from "../transformations/warm";
 import { LiveBatch, type LiveSink } from "./follower";
 import type { TailHub } from "./tail";
 
@@ -47,6 +48,11 @@ export interface SubscriptionContext {
    * LiveSink); without it (or with a delivery stage) live facts come out of the generator as events.
    */
   live?: LiveSink;
+  /**
+   * For a catch-up that only transforms: rows read joined to the transformation cache, cached facts
+   * sent on unread (store/transformations/warm.ts); `deliver` still serves the live part.
+   */
+  warm?: WarmStage;
 }
 
 // Without a keepalive request, the follow loop still wakes this often to notice cancellation.
@@ -95,12 +101,26 @@ export async function* runSubscription(
 
     let last = position;
     // From a replica up to what it has, then from the primary (store/storage/replicas/catchup-reader.ts).
-    const reader = new CatchupReader(ctx.db, req.specs, position, reading);
+    const { warm } = ctx;
+    const reader = new CatchupReader(ctx.db, req.specs, position, warm ? { ...reading, cacheJoin: warm } : reading);
     // A delivery stage works on the next chunk while the client takes this one (store/transformations/ahead.ts).
-    const chunks = deliver ? new DeliveredAhead(() => reader.next(), deliver, signal) : undefined;
+    const rowChunks = warm ? new DeliveredAhead(() => reader.nextRows(), warm.deliver, signal) : undefined;
+    const chunks =
+      deliver && !warm
+        ? new DeliveredAhead(
+            () => reader.next(),
+            (f, s) => deliver(f, undefined, s),
+            signal,
+          )
+        : undefined;
     try {
       for (;;) {
-        if (chunks) {
+        if (rowChunks) {
+          const { read: rows, delivered } = yield* wait(rowChunks.next());
+          if (rows.length === 0) break;
+          yield { kind: "rows", rows: delivered };
+          last = rows.lastSer;
+        } else if (chunks) {
           const { read: facts, delivered } = yield* wait(chunks.next());
           if (facts.length === 0) break;
           if (delivered.length > 0) yield { kind: "facts", facts: delivered };
@@ -114,6 +134,7 @@ export async function* runSubscription(
         }
       }
     } finally {
+      await rowChunks?.close();
       await chunks?.close();
       await reader.close();
     }

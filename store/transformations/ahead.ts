@@ -8,28 +8,30 @@
  * Bounded: one chunk delivered ahead (the reader reads one more, store/storage/read.ts), so a
  * subscription holds at most three chunks, each bounded by the reader's bytes per read.
  */
-import type { StoredFact } from "../facts/fact";
-import type { DeliveryStage } from "./delivery";
-
-export interface DeliveredChunk {
+/**
+ * A chunk as read and as it goes out: facts (store/transformations/delivery.ts), or rows as
+ * PostgreSQL sent them (store/transformations/warm.ts, where the two are the same rows, changed in
+ * place).
+ */
+export interface DeliveredChunk<T> {
   /** The facts as read (empty: the range is exhausted). */
-  read: StoredFact[];
+  read: T;
   /** What goes out of them (transformed, filtered). */
-  delivered: StoredFact[];
+  delivered: T;
 }
 
-export class DeliveredAhead {
-  private ahead?: Promise<DeliveredChunk>;
+export class DeliveredAhead<T extends { readonly length: number }> {
+  private ahead?: Promise<DeliveredChunk<T>>;
   private ended = false;
 
   constructor(
-    private readonly read: () => Promise<StoredFact[]>,
-    private readonly deliver: DeliveryStage,
+    private readonly read: () => Promise<T>,
+    private readonly deliver: (chunk: T, signal: AbortSignal) => Promise<T>,
     private readonly signal: AbortSignal,
   ) {}
 
   /** The next chunk; the one after it is started before this resolves. Sequential calls only. */
-  async next(): Promise<DeliveredChunk> {
+  async next(): Promise<DeliveredChunk<T>> {
     const current = this.ahead ?? this.take();
     this.ahead = undefined;
     const chunk = await current;
@@ -48,9 +50,9 @@ export class DeliveredAhead {
     this.ahead = undefined;
   }
 
-  private async take(): Promise<DeliveredChunk> {
+  private async take(): Promise<DeliveredChunk<T>> {
     const read = await this.read();
     if (read.length === 0) return { read, delivered: read };
-    return { read, delivered: await this.deliver(read, undefined, this.signal) };
+    return { read, delivered: await this.deliver(read, this.signal) };
   }
 }

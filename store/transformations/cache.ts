@@ -72,6 +72,15 @@ export class TransformationCache {
   }
 
   /**
+   * Counts hits served by a catch-up read joined to the cache (store/storage/read.ts) and refreshes
+   * the use stamps it found old, in one statement behind the stream (never one write per fact).
+   */
+  served(hits: number, stale: readonly CacheKey[]): void {
+    this.counters.hits += hits;
+    if (stale.length > 0) touchCached(this.db, stale).catch((err: Error) => this.failed("refresh", err));
+  }
+
+  /**
    * Queues fresh results for writing; returns at once, and never fails: delivery does not wait for
    * the cache. Writes run one after another (one statement per chain and chunk,
    * store/storage/transformation-cache/save.ts); results arriving while more than

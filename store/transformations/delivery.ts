@@ -64,7 +64,7 @@ export function deliveryStage(specs: FactSpec[], deps: DeliveryDeps): DeliverySt
  * FactCast's requested versions: per (ns, type) of the specs that name a type, the versions asked
  * for. Undefined when every such set contains 0 ("as published"): nothing is ever transformed.
  */
-function requestedVersions(specs: FactSpec[]): Map<string, Set<number>> | undefined {
+export function requestedVersions(specs: FactSpec[]): Map<string, Set<number>> | undefined {
   const wanted = new Map<string, Set<number>>();
   for (const spec of specs) {
     if (spec.type === undefined) continue;
@@ -88,7 +88,7 @@ function targetsFor(wanted: Map<string, Set<number>>, header: FactHeader): numbe
 }
 
 /** A spec SQL cannot decide alone: it has a script, or payload conditions on another version. */
-function needsPostFilter(spec: FactSpec): boolean {
+export function needsPostFilter(spec: FactSpec): boolean {
   return spec.filterScript !== undefined || (spec.version !== 0 && Object.keys(spec.aggIdProperties).length > 0);
 }
 

@@ -44,6 +44,7 @@ export class TransformationRegistry {
   private readonly chains = new Map<string, ResolvedChain | Error>();
   private reloading?: Promise<void>;
   private again = false;
+  private changes = 0;
 
   constructor(
     private readonly db: Db,
@@ -54,7 +55,15 @@ export class TransformationRegistry {
       onNotify: () => void this.refresh(),
       onResync: () => void this.refresh(),
     });
-    schemas.onChange(() => this.chains.clear());
+    schemas.onChange(() => {
+      this.chains.clear();
+      this.changes++;
+    });
+  }
+
+  /** Counts changes of the chains (transformations or schemas reloaded): a plan made at one count holds while it stays. */
+  get generation(): number {
+    return this.changes;
   }
 
   /** The first load, at start. */
@@ -92,6 +101,7 @@ export class TransformationRegistry {
     }
     this.byType = byType;
     this.chains.clear();
+    this.changes++;
   }
 
   /** The graph of a type: registered transformations (with `candidate` in its place) and synthetic downcasts. */

@@ -1,0 +1,171 @@
+// A catch-up read joined to the transformation cache (store/storage/read.ts, CacheJoin) against a
+// real PostgreSQL: cached facts arrive as the version asked for (header and payload from the one
+// query), every other row is marked for what the store must do with it, old use stamps are named
+// for a refresh, and a plan that no longer holds (a changed chain) reads the rows again after the
+// last fact returned, planned anew.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FactSpec } from "../facts/spec";
+import { openTestStorage, type TestStorage } from "../../tests/support/storage";
+import { insertRequests } from "./append";
+import type { FactRows } from "./fact-rows";
+import { FactReader, MARK_HIT, MARK_STALE_HIT, MARK_TRANSFORM, type CacheJoin } from "./read";
+import { saveCached } from "./transformation-cache/save";
+
+let storage: TestStorage;
+beforeAll(async () => {
+  storage = await openTestStorage("read_cache_join");
+}, 60_000);
+afterAll(async () => {
+  await storage?.close();
+});
+
+const spec = (extra: Partial<FactSpec> = {}): FactSpec => ({
+  ns: "join",
+  version: 0,
+  aggIds: [],
+  meta: {},
+  metaKeyExists: {},
+  aggIdProperties: {},
+  ...extra,
+});
+
+async function insert(facts: Array<{ type: string; version?: number; payload: unknown }>): Promise<string[]> {
+  const ids = facts.map(() => randomUUID());
+  const client = await storage.db.writes.connect();
+  try {
+    await insertRequests(client, [
+      {
+        facts: facts.map((f, i) => ({
+          header: {
+            id: ids[i],
+            ns: "join",
+            type: f.type,
+            ...(f.version === undefined ? {} : { version: f.version }),
+            meta: {},
+          },
+          payload: Buffer.from(JSON.stringify(f.payload)),
+        })),
+      },
+    ]);
+  } finally {
+    client.release();
+  }
+  return ids;
+}
+
+async function readAll(
+  reader: FactReader,
+): Promise<Array<{ mark: string; header: Record<string, unknown>; payload: unknown }>> {
+  const out = [];
+  try {
+    for (let rows: FactRows; (rows = await reader.nextRows()).length > 0;) {
+      for (let i = 0; i < rows.length; i++) {
+        const fact = rows.storedFact(i);
+        out.push({
+          mark: rows.markText(i),
+          header: JSON.parse(fact.header) as Record<string, unknown>,
+          payload: JSON.parse(fact.payload) as unknown,
+        });
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+  return out;
+}
+
+/** T wanted as version 2: version 1 through `chain`, version 2 as stored, any other for the transformer. */
+const wanted = (chain: string) => JSON.stringify({ join: { T: { "2": 0, "1": [2, chain] } } });
+
+describe("a catch-up read joined to the transformation cache", () => {
+  it("serves cached facts as the version asked for and marks every other row for what it needs", async () => {
+    const ids = await insert([
+      { type: "T", version: 1, payload: { n: 0 } }, // cached
+      { type: "T", version: 1, payload: { n: 1 } }, // not cached
+      { type: "T", version: 2, payload: { n: 2 } }, // already version 2
+      { type: "Other", version: 1, payload: { n: 3 } }, // a type not asked for in another version
+      { type: "T", version: 3, payload: { n: 4 } }, // a version the plan has no chain for
+      { type: "T", payload: { n: 5 } }, // no version (0)
+      { type: "T", version: 1, payload: { n: 6 } }, // cached under another chain only
+    ]);
+    await saveCached(storage.db.writes, [
+      { factId: ids[0], version: 2, chain: "c1", ns: "join", type: "T", payload: `{"n":0,"cached":"ü"}` },
+      { factId: ids[6], version: 2, chain: "old", ns: "join", type: "T", payload: `{"n":6,"cached":true}` },
+    ]);
+    const join: CacheJoin = { plan: () => ({ wanted: wanted("c1"), token: 1 }), holds: () => true };
+    const rows = await readAll(new FactReader(storage.db.reads, [spec()], 0n, undefined, { cacheJoin: join }));
+
+    expect(rows.map((r) => r.mark)).toEqual(["h", "m", "", "", "m", "m", "m"]);
+    expect(rows.map((r) => r.payload)).toEqual([
+      { n: 0, cached: "ü" },
+      { n: 1 },
+      { n: 2 },
+      { n: 3 },
+      { n: 4 },
+      { n: 5 },
+      { n: 6 },
+    ]);
+    // Only the served fact's header changes, and only its version.
+    expect(rows.map((r) => r.header.version)).toEqual([2, 1, 2, 1, 3, undefined, 1]);
+    const stored = await storage.admin<{ header: Record<string, unknown> }>(
+      `SELECT header FROM fact WHERE header->>'id' = $1`,
+      [ids[0]],
+    );
+    expect(rows[0].header).toEqual({ ...stored[0].header, version: 2 });
+  });
+
+  it("names the entries whose use stamp is old, with their keys, so they are refreshed in one statement", async () => {
+    const ids = await insert([
+      { type: "T", version: 1, payload: { n: 10 } },
+      { type: "T", version: 1, payload: { n: 11 } },
+    ]);
+    await saveCached(
+      storage.db.writes,
+      ids.map((factId, n) => ({ factId, version: 2, chain: "c2", ns: "join", type: "T", payload: `{"n":${10 + n}}` })),
+    );
+    await storage.admin(`UPDATE transformation_cache SET accessed_at = now() - interval '1 hour' WHERE fact_id = $1`, [
+      ids[1],
+    ]);
+    const after = await storage.admin<{ ser: string }>(`SELECT (max(ser) - 2)::text AS ser FROM fact`);
+    const join: CacheJoin = { plan: () => ({ wanted: wanted("c2"), token: 1 }), holds: () => true };
+    const rows = await readAll(
+      new FactReader(storage.db.reads, [spec()], BigInt(after[0].ser), undefined, { cacheJoin: join }),
+    );
+    expect(rows.map((r) => r.mark)).toEqual(["h", `s 2 c2 ${ids[1]}`]);
+    expect(rows.map((r) => r.header.version)).toEqual([2, 2]);
+    expect("h".charCodeAt(0)).toBe(MARK_HIT);
+    expect("s".charCodeAt(0)).toBe(MARK_STALE_HIT);
+    expect("m".charCodeAt(0)).toBe(MARK_TRANSFORM);
+  });
+
+  it("reads again, planned anew, when the plan stops holding: no row of the old chain goes out", async () => {
+    const ids = await insert(Array.from({ length: 30 }, (_, n) => ({ type: "T", version: 1, payload: { n } })));
+    await saveCached(
+      storage.db.writes,
+      ids.flatMap((factId, n) => [
+        { factId, version: 2, chain: "before", ns: "join", type: "T", payload: `{"n":${n},"chain":"before"}` },
+        { factId, version: 2, chain: "after", ns: "join", type: "T", payload: `{"n":${n},"chain":"after"}` },
+      ]),
+    );
+    const after = await storage.admin<{ ser: string }>(`SELECT (max(ser) - 30)::text AS ser FROM fact`);
+    // The chain changes while the first read runs (a transformation registered meanwhile).
+    let generation = 1;
+    let plans = 0;
+    const join: CacheJoin = {
+      plan: () => {
+        plans++;
+        const token = generation;
+        if (plans === 1) generation = 2;
+        return { wanted: wanted(token === 1 ? "before" : "after"), token };
+      },
+      holds: (token) => token === generation,
+    };
+    const rows = await readAll(
+      new FactReader(storage.db.reads, [spec()], BigInt(after[0].ser), undefined, { cacheJoin: join }),
+    );
+    expect(rows.map((r) => r.payload)).toEqual(Array.from({ length: 30 }, (_, n) => ({ n, chain: "after" })));
+    expect(rows.every((r) => r.mark === "h")).toBe(true);
+    expect(plans).toBe(2);
+  });
+});
