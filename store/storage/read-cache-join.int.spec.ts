@@ -14,7 +14,7 @@ import { saveCached } from "./transformation-cache/save";
 
 let storage: TestStorage;
 beforeAll(async () => {
-  storage = await openTestStorage("read_cache_join");
+  storage = await openTestStorage("read_cache_join", { outageMs: 10_000 });
 }, 60_000);
 afterAll(async () => {
   await storage?.close();
@@ -168,4 +168,37 @@ describe("a catch-up read joined to the transformation cache", () => {
     expect(rows.every((r) => r.mark === "h")).toBe(true);
     expect(plans).toBe(2);
   });
+
+  it("resumes after the last fact it returned when its connection is terminated mid-cursor, still served from the cache", async () => {
+    const ids = await insert(Array.from({ length: 300 }, (_, n) => ({ type: "T", version: 1, payload: { n } })));
+    await saveCached(
+      storage.db.writes,
+      ids.map((factId, n) => ({ factId, version: 2, chain: "c3", ns: "join", type: "T", payload: `{"n":${n},"v":2}` })),
+    );
+    const after = await storage.admin<{ ser: string }>(`SELECT (max(ser) - 300)::text AS ser FROM fact`);
+    const join: CacheJoin = { plan: () => ({ wanted: wanted("c3"), token: 1 }), holds: () => true };
+    const reader = new FactReader(storage.db.reads, [spec()], BigInt(after[0].ser), undefined, {
+      cacheJoin: join,
+      health: storage.health,
+    });
+    const seen: Array<{ ser: bigint; n: number; mark: number }> = [];
+    const take = (rows: FactRows) => {
+      for (let i = 0; i < rows.length; i++) {
+        const fact = rows.storedFact(i);
+        seen.push({ ser: fact.ser, n: (JSON.parse(fact.payload) as { n: number }).n, mark: rows.mark(i) });
+      }
+    };
+    try {
+      take(await reader.nextRows());
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.length).toBeLessThan(300);
+      expect(await storage.terminateStoreBackends()).toBeGreaterThan(0);
+      for (let rows = await reader.nextRows(); rows.length > 0; rows = await reader.nextRows()) take(rows);
+    } finally {
+      await reader.close();
+    }
+    expect(seen.map((r) => r.n)).toEqual(Array.from({ length: 300 }, (_, n) => n));
+    expect(seen.every((r) => r.mark === MARK_HIT)).toBe(true);
+    expect(new Set(seen.map((r) => r.ser)).size).toBe(300);
+  }, 60_000);
 });

@@ -72,11 +72,13 @@ export class TransformationCache {
   }
 
   /**
-   * Counts hits served by a catch-up read joined to the cache (store/storage/read.ts) and refreshes
-   * the use stamps it found old, in one statement behind the stream (never one write per fact).
+   * Counts what a catch-up read joined to the cache (store/storage/read.ts) found — hits, and
+   * misses it hands to the transformer — and refreshes the use stamps it found old, in one statement
+   * behind the stream (never one write per fact).
    */
-  served(hits: number, stale: readonly CacheKey[]): void {
+  served(hits: number, misses: number, stale: readonly CacheKey[]): void {
     this.counters.hits += hits;
+    this.counters.misses += misses;
     if (stale.length > 0) touchCached(this.db, stale).catch((err: Error) => this.failed("refresh", err));
   }
 

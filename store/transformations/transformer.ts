@@ -33,9 +33,13 @@ export class Transformer {
     private readonly cache: TransformationCache,
   ) {}
 
-  /** The facts, each in an accepted version, in the same order; the first failure (in order) throws. */
-  async transform(items: readonly TransformItem[], signal?: AbortSignal): Promise<StoredFact[]> {
-    return (await this.run(items, { signal })).map((t) => t.fact);
+  /**
+   * The facts, each in an accepted version, in the same order; the first failure (in order) throws.
+   * `looked` says the caller found them uncached already (a catch-up read joined to the cache,
+   * store/transformations/warm.ts): they are not looked up again, only their results written.
+   */
+  async transform(items: readonly TransformItem[], signal?: AbortSignal, looked = false): Promise<StoredFact[]> {
+    return (await this.run(items, { signal, looked })).map((t) => t.fact);
   }
 
   /**
@@ -54,7 +58,7 @@ export class Transformer {
 
   private async run(
     items: readonly TransformItem[],
-    options: { signal?: AbortSignal; candidate?: CandidateTransformation },
+    options: { signal?: AbortSignal; candidate?: CandidateTransformation; looked?: boolean },
   ): Promise<TransformedFact[]> {
     const results: Array<TransformedFact | undefined> = new Array(items.length);
     const todo: Array<{ index: number; chain: ResolvedChain }> = [];
@@ -74,7 +78,7 @@ export class Transformer {
       version: t.chain.to,
       chain: t.chain.id,
     });
-    const cached = useCache ? await this.cache.find(todo.map(keyOf)) : [];
+    const cached = useCache && !options.looked ? await this.cache.find(todo.map(keyOf)) : [];
     const byChain = new Map<string, { chain: ResolvedChain; indexes: number[] }>();
     for (const [n, t] of todo.entries()) {
       const payload = cached[n];

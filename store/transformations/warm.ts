@@ -90,9 +90,10 @@ export function warmStage(specs: FactSpec[], deps: WarmDeps): WarmStage | undefi
           at.push(i);
         }
       }
-      deps.cache.served(hits, stale);
+      deps.cache.served(hits, items.length, stale);
       if (items.length === 0) return rows;
-      const transformed = await deps.transformer.transform(items, signal);
+      // The read found them uncached (or of a version without a planned chain): no second lookup.
+      const transformed = await deps.transformer.transform(items, signal, true);
       transformed.forEach((fact, n) => rows.replace(at[n], fact));
       return rows;
     },
