@@ -2,6 +2,13 @@ import type http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { expectedError, type CallAbort } from "./call-abort";
 import type { CallLimits } from "./call";
+import { inSlice } from "./slices";
+
+// The same stall ends many calls at once (a burst of streams opened together and left waiting): one
+// error for all that stalled after the same bytes, as a ConnectError (and its metadata Headers) cost
+// more than the rest of the ending (1.3 s of the 7.7 s 10,000 stalled streams took to end at a load
+// of 15, profiled).
+let lastStall: ConnectError | undefined;
 
 /**
  * A call's request body as it arrives, its bytes taken from the body budget (store/grpc/limits.ts)
@@ -20,6 +27,9 @@ export class RequestBody {
   private settle?: { resolve(body: Buffer): void; reject(err: unknown): void };
   private readonly onData = this.data.bind(this);
   private readonly onEnd = this.end.bind(this);
+  private readonly onStall = this.stall.bind(this);
+  /** The body's size when its stall timer fired: a byte arriving before the ending runs cancels it. */
+  private sizeAtStall = -1;
 
   constructor(
     private readonly stream: http2.ServerHttp2Stream,
@@ -32,7 +42,11 @@ export class RequestBody {
     if (this.abort.aborted) return Promise.reject(this.abort.reason);
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
-      this.stalled = setTimeout(() => this.stall(), this.limits.bodyStallMs);
+      // Stalls falling due together end in slices (store/grpc/slices.ts), not in one timers phase.
+      this.stalled = setTimeout(() => {
+        this.sizeAtStall = this.size;
+        inSlice(this.sessionOf(), this.onStall);
+      }, this.limits.bodyStallMs);
       this.stream.on("data", this.onData);
       this.stream.on("end", this.onEnd);
       // The client going away aborts the call (store/grpc/call.ts), which ends the read here.
@@ -86,8 +100,12 @@ export class RequestBody {
   }
 
   private stall(): void {
+    // Ended meanwhile, or bytes came after the timer fired (data() re-armed it).
+    if (this.settle === undefined || this.size !== this.sizeAtStall) return;
     const message = `the request stopped arriving: no bytes for ${this.limits.bodyStallMs / 1000} s after ${this.size}; the call was ended`;
-    this.fail(expectedError(() => new ConnectError(message, Code.DeadlineExceeded)));
+    if (lastStall?.rawMessage !== message)
+      lastStall = expectedError(() => new ConnectError(message, Code.DeadlineExceeded)) as ConnectError;
+    this.fail(lastStall);
   }
 
   private fail(err: unknown): void {

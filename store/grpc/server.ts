@@ -5,6 +5,7 @@ import { log } from "../log";
 import { refuseCall, serveCall } from "./call";
 import { BodyBudget, CallSlots, closeWhenIdle, FRONT_DOOR_LIMITS, type FrontDoorLimits } from "./limits";
 import { GrpcRoutes } from "./service";
+import { inSlice } from "./slices";
 import type { TlsCredentials } from "./tls";
 
 // In-flight unary calls get this long to finish on shutdown before their connections are cut.
@@ -62,6 +63,12 @@ export async function startGrpcServer(options: {
   // Connections past this are closed as they arrive (clients see UNAVAILABLE and retry).
   server.maxConnections = limits.maxConnections;
   const calls = new CallSlots(limits.maxCalls, limits.callsReservedPerConnection);
+  const callLimits = {
+    maxRequestBytes: limits.maxRequestBytes,
+    bodyStallMs: limits.bodyStallMs,
+    budget,
+    authenticator: options.authenticator,
+  };
   server.on("stream", (stream, headers) => {
     // A client vanishing mid-call is routine; serveCall sees the stream close.
     stream.on("error", () => {});
@@ -72,15 +79,15 @@ export async function startGrpcServer(options: {
       return;
     }
     stream.once("close", () => calls.give(session));
-    serveCall(stream, headers, routes, {
-      maxRequestBytes: limits.maxRequestBytes,
-      bodyStallMs: limits.bodyStallMs,
-      budget,
-      authenticator: options.authenticator,
-    }).catch((err: Error) => {
-      // Only writing to a stream that vanished mid-answer gets here; the store itself carries on.
-      log.warn("a gRPC call could not be answered", { path: headers[":path"], error: err.message });
-      stream.destroy();
+    // A burst of streams starts in slices (store/grpc/slices.ts); one whose client went away while
+    // it waited is not started (its slot came back as it closed).
+    inSlice(session, () => {
+      if (stream.destroyed) return;
+      serveCall(stream, headers, routes, callLimits).catch((err: Error) => {
+        // Only writing to a stream that vanished mid-answer gets here; the store itself carries on.
+        log.warn("a gRPC call could not be answered", { path: headers[":path"], error: err.message });
+        stream.destroy();
+      });
     });
   });
   const sessions = new Set<http2.ServerHttp2Session>();

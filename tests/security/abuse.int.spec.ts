@@ -18,6 +18,7 @@ import { AbuseProbe, expectResponsive, MiB, until } from "./abuse-probe.js";
 // The store's own limits (store/grpc/limits.ts) that the bounds below are derived from.
 const BODY_STALL_MS = 10_000;
 const PER_CONNECTION_BODY_BYTES = 80 * MiB;
+const PENDING_BODY_BYTES = 256 * MiB;
 
 let fx: StoreFixture;
 const probe = new AbuseProbe(() => fx);
@@ -41,18 +42,25 @@ function connect(): http2.ClientHttp2Session {
  * client ends its side (END_STREAM, as gRPC clients finish a call), whatever it was still sending.
  */
 function statusOf(req: http2.ClientHttp2Stream): Promise<string> {
+  return endOf(req).then((end) => end.status);
+}
+
+/** A raw call's end with its grpc-message (percent-decoded) when it had one. */
+function endOf(req: http2.ClientHttp2Stream): Promise<{ status: string; message?: string }> {
   return new Promise((resolve) => {
     let status: string | undefined;
+    let message: string | undefined;
     const take = (h: http2.IncomingHttpHeaders) => {
       if (h["grpc-status"] === undefined || status !== undefined) return;
       status = String(h["grpc-status"]);
+      if (h["grpc-message"] !== undefined) message = decodeURIComponent(String(h["grpc-message"]));
       if (!req.writableEnded) req.end();
     };
     req.on("response", take);
     req.on("trailers", take);
     req.on("error", () => {});
     req.resume();
-    req.on("close", () => resolve(status ?? `reset ${req.rstCode}`));
+    req.on("close", () => resolve({ status: status ?? `reset ${req.rstCode}`, message }));
   });
 }
 
@@ -67,8 +75,16 @@ function publishStream(session: http2.ClientHttp2Session): http2.ClientHttp2Stre
 
 /** Sends the first `stallAt` bytes of a message announcing more, then nothing; resolves with its status. */
 async function stalledUpload(session: http2.ClientHttp2Session, stallAt: number, chunk: Buffer): Promise<string> {
+  return (await stalledUploadEnd(session, stallAt, chunk)).status;
+}
+
+async function stalledUploadEnd(
+  session: http2.ClientHttp2Session,
+  stallAt: number,
+  chunk: Buffer,
+): Promise<{ status: string; message?: string }> {
   const req = publishStream(session);
-  const status = statusOf(req);
+  const status = endOf(req);
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(stallAt + 1024, 1);
   req.write(prefix);
@@ -130,6 +146,37 @@ describe("a front door one caller cannot break", () => {
     // have taken 200 × 39 MiB. RSS stays where the allocator grew it, so "after" has the same bound.
     expect(figures.rssMiB.peak - figures.rssMiB.before).toBeLessThan(PER_CONNECTION_BODY_BYTES / MiB + 64 + 150);
     expect(figures.rssMiB.after - figures.rssMiB.before).toBeLessThan(PER_CONNECTION_BODY_BYTES / MiB + 64 + 150);
+  }, 120_000);
+
+  it("the store's own body budget refuses: 4 connections × 2 stalled 39 MiB bodies", async () => {
+    // Few streams per connection, so Node's HTTP/2 session memory (64 MB of bytes in flight) never
+    // fills: a connection has at most 2 × 1 MiB of stream window in flight, and the store reads what
+    // arrives into its budget. Two bodies (78 MiB) fit a connection's share of 80 MiB, so only the
+    // store-wide budget (256 MiB, six such bodies) can refuse the eight: with RESOURCE_EXHAUSTED and
+    // its message, never Node's RST_STREAM. (store/grpc/limits.unit.spec.ts has the connection's share.)
+    const sessions = Array.from({ length: 4 }, connect);
+    let ends: Array<{ status: string; message?: string }> = [];
+    const figures = await underAbuse(
+      "4 × 2 stalled 39 MiB bodies",
+      async () => {
+        const chunk = Buffer.alloc(256 * 1024, 0x61);
+        ends = await Promise.all(
+          sessions.flatMap((session) => Array.from({ length: 2 }, () => stalledUploadEnd(session, 39 * MiB, chunk))),
+        );
+      },
+      () => until(async () => (await metric("factline_grpc_pending_request_bytes")) === 0, 5_000, "bodies freed"),
+    );
+    for (const s of sessions) s.destroy();
+    console.log(
+      `[abuse] 4 × 2 stalled bodies ended with grpc-status ${JSON.stringify(counts(ends.map((e) => e.status)))}`,
+    );
+    const refused = ends.filter((e) => e.status === String(Code.ResourceExhausted));
+    expect(ends.filter((e) => !refused.includes(e) && e.status !== String(Code.DeadlineExceeded))).toEqual([]);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const e of refused) expect(e.message).toMatch(/would pass its limit of 256 MiB: retry shortly$/);
+    expectResponsive(figures);
+    // What the budget lets the store hold (256 MiB) and the heap's growth under the churn.
+    expect(figures.rssMiB.peak - figures.rssMiB.before).toBeLessThan(PENDING_BODY_BYTES / MiB + 150);
   }, 120_000);
 
   it("10,000 streams opened at once (10 connections × 1,000, each waiting on its request)", async () => {
