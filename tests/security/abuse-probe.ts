@@ -12,12 +12,12 @@ import type { StoreFixture } from "../support/store.js";
 
 export const MiB = 1024 * 1024;
 // latestSerial must be answered within 1 s (issue 13). The probe runs in a process of its own, so a
-// late answer is the store's: every one is listed with when it was sent and answered. Asserted are
-// 95 % within 1 s and every one within PROBE_GIVE_UP_MS, not yet every one within 1 s: at a load
-// of 10 per core the store itself left probes unanswered for 1.1–5 s under 10,000 streams opened
-// at once, 100,000 specs and 10,000 subscribe/cancel cycles, and one clean CI run saw 1.4 s under
-// the 10,000 streams. On an oversubscribed machine (OVERLOADED) latency is printed, not asserted:
-// there the store loses the CPU to others (a load of 20 on 2 cores was seen while these were written).
+// late answer is the store's: every one is listed with when it was sent and answered, and every one
+// within 1 s is asserted. Before the front door worked in slices (store/grpc/slices.ts) the store
+// left one probe 1.25 s unanswered on a clean two-core CI run, while 10,000 streams opened at once
+// and again while they all ended at their stall time. On an oversubscribed machine (OVERLOADED)
+// latency is printed, not asserted: there the store and the probe lose the CPU to others (a load
+// of 20 on 2 cores was seen while these were written, with single probes at 2–4 s).
 const ANSWER_MS = 1_000;
 const PROBE_GIVE_UP_MS = 5_000;
 const OVERLOADED = 4;
@@ -123,10 +123,10 @@ export class AbuseProbe {
 }
 
 /**
- * The store answered every probe, 95 % of them within 1 s, and there were enough probes to say so;
- * the probes later than 1 s are printed. On an oversubscribed machine (more than OVERLOADED
- * runnable processes per core over the last minute, as when several test suites share two cores)
- * the store is starved of CPU by others: only the answers are asserted.
+ * The store answered every probe within 1 s, and there were enough probes to say so; the probes
+ * later than 1 s are printed (p95 and the slowest are in the figures). On an oversubscribed machine
+ * (more than OVERLOADED runnable processes per core over the last minute, as when several test
+ * suites share two cores) the store is starved of CPU by others: only the answers are asserted.
  */
 export function expectResponsive(f: Figures, minProbes = 5): void {
   expect(f.probes).toBeGreaterThanOrEqual(minProbes);
@@ -141,7 +141,8 @@ export function expectResponsive(f: Figures, minProbes = 5): void {
   if (f.late.length > 0)
     console.warn(`[abuse] ${f.late.length} probes later than ${ANSWER_MS} ms: ${f.late.join("; ")}`);
   expect(f.failures).toEqual([]);
-  expect(f.latencyMs.p95).toBeLessThan(ANSWER_MS);
+  expect(f.late).toEqual([]);
+  expect(f.latencyMs.max).toBeLessThan(ANSWER_MS);
 }
 
 function round(n: number): number {
