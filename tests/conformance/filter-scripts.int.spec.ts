@@ -18,7 +18,11 @@ import { inject } from "vitest";
 
 let fx: StoreFixture;
 beforeAll(async () => {
-  fx = await startStoreOnFreshDatabase("filter_scripts");
+  // The sandbox's time limit is wall-clock; at the default 1 s a starved worker on a loaded machine
+  // can reach it before a script that allocates without end reaches the memory limit (seen at load
+  // ~23: "allocates without end" ended naming the time limit). 5 s keeps every limit's case its own,
+  // as in tests/conformance/transformations.int.spec.ts.
+  fx = await startStoreOnFreshDatabase("filter_scripts", { env: { FACTLINE_SANDBOX_TIME_MS: "5000" } });
 }, 90_000);
 afterAll(async () => {
   await fx?.close();
