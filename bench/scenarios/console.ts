@@ -17,6 +17,7 @@ import { buildConsole, buildState, consoleMissing, startConsole } from "../env/c
 import { repoRoot } from "../env/store";
 import { makeFacts, TARGET_NAMESPACE } from "../facts";
 import { CpuMeter } from "../measure";
+import { describeBreakdown, FIRST_ROW_TIMEOUT_MS, measureFirstRow, type FirstRowSample } from "./console-timing";
 
 const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -27,8 +28,6 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-/** A page whose first row has not shown within this long counts as broken, not slow. */
-const FIRST_ROW_TIMEOUT_MS = 30_000;
 /** The live view is fed at the issue's rate: 1,000 facts/s, published 100 per 100 ms. */
 const LIVE_RATE = 1_000;
 const LIVE_BATCH = 100;
@@ -87,9 +86,10 @@ export async function consoleScenario(ctx: BenchContext): Promise<void> {
     ];
     for (const p of pages) {
       try {
-        await firstRowMs(page, server.url + p.url, p.text); // warm-up: server caches, browser cache
-        const samples: number[] = [];
-        for (let i = 0; i < ctx.opts.reps; i++) samples.push(await firstRowMs(page, server.url + p.url, p.text));
+        await measureFirstRow(page, server.url + p.url, p.text); // warm-up: server caches, browser cache
+        const runs: FirstRowSample[] = [];
+        for (let i = 0; i < ctx.opts.reps; i++) runs.push(await measureFirstRow(page, server.url + p.url, p.text));
+        const samples = runs.map((r) => r.totalMs);
         ctx.results.add({
           id: `console.${p.key}.firstRow`,
           scenario: "Console",
@@ -99,7 +99,9 @@ export async function consoleScenario(ctx: BenchContext): Promise<void> {
           higherIsBetter: false,
           samples,
           client: "Chromium (headless) via playwright-core",
-          note: `${seeded.scale.toLocaleString("en")} facts in the store; navigation start → data visible`,
+          note:
+            `${seeded.scale.toLocaleString("en")} facts in the store; navigation start → data visible; ` +
+            describeBreakdown(runs),
         });
       } catch (err) {
         skip(p.name, `failed: ${(err as Error).message.split("\n")[0]}`);
@@ -117,16 +119,6 @@ const LIVE = "live view at 1,000 facts/s";
 
 function skipAll(skip: (name: string, reason: string) => void, reason: string): void {
   for (const name of ["time to first row (overview, namespace, fact page)", LIVE]) skip(name, reason);
-}
-
-async function firstRowMs(page: Page, url: string, text: string): Promise<number> {
-  const t0 = performance.now();
-  await page.goto(url, { waitUntil: "commit" });
-  await page.waitForFunction((t) => document.body?.innerText.includes(t), text, {
-    polling: "raf",
-    timeout: FIRST_ROW_TIMEOUT_MS,
-  });
-  return performance.now() - t0;
 }
 
 interface HeapSample {

@@ -1,0 +1,97 @@
+/**
+ * Where a console page's first-row time goes, read from the browser's own clocks (Navigation Timing,
+ * Paint Timing, Resource Timing) so a slow row says whether the server render, the HTML transfer,
+ * the JS or the hydration bounds it. All in-page times count from the navigation's time origin.
+ */
+import type { Page } from "playwright-core";
+import { percentile } from "../stats";
+
+/** A page whose first row has not shown within this long counts as broken, not slow. */
+export const FIRST_ROW_TIMEOUT_MS = 30_000;
+
+export interface FirstRowSample {
+  /** Measured by the bench: navigation start → row text visible (the row's figure). */
+  totalMs: number;
+  /** responseStart: the server has rendered (store data included) and sends the first byte. */
+  ttfbMs: number;
+  /** responseEnd: the whole HTML has arrived (streamed rendering ends here). */
+  htmlEndMs: number;
+  domContentLoadedMs: number;
+  /** First contentful paint; absent when the browser did not report one. */
+  fcpMs?: number;
+  /** performance.now() in the page when the row text was first seen (one animation frame's precision). */
+  rowMs: number;
+  /** The document as parsed (decoded) and as it crossed the wire (compressed, headers included). */
+  htmlBytes: number;
+  htmlWireBytes: number;
+  /** Scripts whose response had ended when the row showed: their size, and what of it was not cached. */
+  jsBytes: number;
+  jsWireBytes: number;
+}
+
+interface InPageTiming {
+  ttfbMs: number;
+  htmlEndMs: number;
+  domContentLoadedMs: number;
+  fcpMs?: number;
+  htmlBytes: number;
+  htmlWireBytes: number;
+  jsBytes: number;
+  jsWireBytes: number;
+}
+
+/** Opens `url` and waits until `text` is visible on it; returns the bench's time and the page's clocks. */
+export async function measureFirstRow(page: Page, url: string, text: string): Promise<FirstRowSample> {
+  const t0 = performance.now();
+  await page.goto(url, { waitUntil: "commit" });
+  // The predicate hands back the page's clock at the first frame it holds: the row's in-page time.
+  const seen = await page.waitForFunction(
+    (t) => (document.body?.innerText.includes(t) ? performance.now() : false),
+    text,
+    { polling: "raf", timeout: FIRST_ROW_TIMEOUT_MS },
+  );
+  const totalMs = performance.now() - t0;
+  const rowMs = (await seen.jsonValue()) as number;
+  await seen.dispose();
+  const timing = await page.evaluate((rowAt): InPageTiming => {
+    const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+    const fcp = performance.getEntriesByType("paint").find((e) => e.name === "first-contentful-paint");
+    const scripts = (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).filter(
+      (r) => (r.initiatorType === "script" || /\.m?js(\?|$)/.test(r.name)) && r.responseEnd <= rowAt,
+    );
+    return {
+      ttfbMs: nav.responseStart,
+      htmlEndMs: nav.responseEnd,
+      // Before DOMContentLoaded has fired its start is 0; that case reads as "after the row".
+      domContentLoadedMs: nav.domContentLoadedEventStart || Number.NaN,
+      fcpMs: fcp?.startTime,
+      htmlBytes: nav.decodedBodySize,
+      htmlWireBytes: nav.transferSize,
+      jsBytes: scripts.reduce((n, r) => n + r.decodedBodySize, 0),
+      jsWireBytes: scripts.reduce((n, r) => n + r.transferSize, 0),
+    };
+  }, rowMs);
+  return { totalMs, rowMs, ...timing };
+}
+
+/**
+ * The medians of a page's samples as one line for the row's note, e.g.
+ * "TTFB 180 · HTML end 190 · DCL 230 · FCP 240 · row 260 ms; HTML 48 kB (9 kB on the wire), JS 310 kB
+ * before the row (0 kB on the wire)". The JS on the wire is 0 when the browser cache served it.
+ */
+export function describeBreakdown(samples: FirstRowSample[]): string {
+  if (samples.length === 0) return "no samples";
+  const med = (pick: (s: FirstRowSample) => number | undefined) => {
+    const values = samples.map(pick).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    return values.length > 0 ? percentile(values, 50) : undefined;
+  };
+  const ms = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(0));
+  const kb = (v: number | undefined) => (v === undefined ? "n/a" : (v / 1000).toFixed(0));
+  return (
+    `medians in the page: TTFB ${ms(med((s) => s.ttfbMs))} · HTML end ${ms(med((s) => s.htmlEndMs))}` +
+    ` · DCL ${ms(med((s) => s.domContentLoadedMs))} · FCP ${ms(med((s) => s.fcpMs))}` +
+    ` · row ${ms(med((s) => s.rowMs))} ms; HTML ${kb(med((s) => s.htmlBytes))} kB` +
+    ` (${kb(med((s) => s.htmlWireBytes))} kB on the wire), JS ${kb(med((s) => s.jsBytes))} kB before the row` +
+    ` (${kb(med((s) => s.jsWireBytes))} kB on the wire)`
+  );
+}
