@@ -113,4 +113,49 @@ describe("the transformation cache", () => {
     expect(after.transformedFacts - stats.transformedFacts).toBeGreaterThan(0n);
     expect(after.cacheHits - stats.cacheHits + (after.transformedFacts - stats.transformedFacts)).toBe(400n);
   }, 180_000);
+
+  it("serves a catch-up's cached facts from its own read, beside uncached, already-v2 and other-type facts, in serial order", async () => {
+    const { ns, type } = await upcastType(fx.store.url);
+    const { transformations } = admin(fx.store.url);
+    const cached = Array.from({ length: 5 }, (_, i) =>
+      fact({ ns, type, version: 1, payload: { text: `cached ${i}` } }),
+    );
+    await publish(fx.client, cached);
+    const startWrites = (await transformations.getTransformationStats({})).cacheWrites;
+    await catchUp(fx.client, { specs: [{ ns, type, version: 2 }] });
+    await writesSettled(fx.store.url, startWrites + 5n);
+
+    const later = [
+      fact({ ns, type, version: 1, payload: { text: "fresh a" } }),
+      fact({ ns, type, version: 2, payload: { text: "given", upper: "AS PUBLISHED" } }),
+      fact({ ns, type: "Other", version: 1, payload: { text: "other" } }),
+      fact({ ns, type, version: 1, payload: { text: "fresh b" } }),
+    ];
+    await publish(fx.client, later);
+    const specs = [
+      { ns, type, version: 2 },
+      { ns, type: "Other" },
+    ];
+    const asPublished = await catchUp(fx.client, { specs: specs.map((s) => ({ ...s, version: 0 })) });
+    const before = await transformations.getTransformationStats({});
+    const got = (await catchUp(fx.client, { specs })).facts();
+    const after = await transformations.getTransformationStats({});
+
+    expect(got.map((f) => f.id)).toEqual([...cached, ...later].map(idOf));
+    expect(got.map((f) => f.version)).toEqual([2, 2, 2, 2, 2, 2, 2, 1, 2]);
+    expect(got.map((f) => upperOf(f.payloadText))).toEqual([
+      ...cached.map((_, i) => `CACHED ${i}`),
+      "FRESH A",
+      "AS PUBLISHED",
+      undefined,
+      "FRESH B",
+    ]);
+    // Only the version differs from the header as published; facts sent as stored are byte for byte.
+    const published = asPublished.facts();
+    got.forEach((f, i) => expect(f.header).toEqual({ ...published[i].header, version: f.version }));
+    expect([got[6].headerText, got[7].headerText]).toEqual([published[6].headerText, published[7].headerText]);
+    expect([got[6].payloadText, got[7].payloadText]).toEqual([published[6].payloadText, published[7].payloadText]);
+    expect(after.cacheHits - before.cacheHits).toBe(5n);
+    expect(after.transformedFacts - before.transformedFacts).toBe(2n);
+  }, 120_000);
 });
