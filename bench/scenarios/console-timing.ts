@@ -27,6 +27,11 @@ export interface FirstRowSample {
   /** Scripts whose response had ended when the row showed: their size, and what of it was not cached. */
   jsBytes: number;
   jsWireBytes: number;
+  /**
+   * Whether the row's text was already in the server's HTML (outside scripts and tags): yes means the
+   * server rendered the data (the prefetch made it), no means the browser fetched it after hydrating.
+   */
+  rowInHtml: boolean;
 }
 
 interface InPageTiming {
@@ -43,7 +48,7 @@ interface InPageTiming {
 /** Opens `url` and waits until `text` is visible on it; returns the bench's time and the page's clocks. */
 export async function measureFirstRow(page: Page, url: string, text: string): Promise<FirstRowSample> {
   const t0 = performance.now();
-  await page.goto(url, { waitUntil: "commit" });
+  const response = await page.goto(url, { waitUntil: "commit" });
   // The predicate hands back the page's clock at the first frame it holds: the row's in-page time.
   const seen = await page.waitForFunction(
     (t) => (document.body?.innerText.includes(t) ? performance.now() : false),
@@ -71,13 +76,19 @@ export async function measureFirstRow(page: Page, url: string, text: string): Pr
       jsWireBytes: scripts.reduce((n, r) => n + r.transferSize, 0),
     };
   }, rowMs);
-  return { totalMs, rowMs, ...timing };
+  const html = (await response?.text().catch(() => "")) ?? "";
+  return { totalMs, rowMs, ...timing, rowInHtml: htmlText(html).includes(text) };
+}
+
+/** The text a reader of the HTML would see: scripts, styles and tags removed (attributes such as links too). */
+export function htmlText(html: string): string {
+  return html.replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, " ").replace(/<[^>]*>/g, " ");
 }
 
 /**
  * The medians of a page's samples as one line for the row's note, e.g.
  * "TTFB 180 · HTML end 190 · DCL 230 · FCP 240 · row 260 ms; HTML 48 kB (9 kB on the wire), JS 310 kB
- * before the row (0 kB on the wire)". The JS on the wire is 0 when the browser cache served it.
+ * before the row (0 kB on the wire); row in the server's HTML 3 of 3". The JS on the wire is 0 when the browser cache served it.
  */
 export function describeBreakdown(samples: FirstRowSample[]): string {
   if (samples.length === 0) return "no samples";
@@ -92,6 +103,7 @@ export function describeBreakdown(samples: FirstRowSample[]): string {
     ` · DCL ${ms(med((s) => s.domContentLoadedMs))} · FCP ${ms(med((s) => s.fcpMs))}` +
     ` · row ${ms(med((s) => s.rowMs))} ms; HTML ${kb(med((s) => s.htmlBytes))} kB` +
     ` (${kb(med((s) => s.htmlWireBytes))} kB on the wire), JS ${kb(med((s) => s.jsBytes))} kB before the row` +
-    ` (${kb(med((s) => s.jsWireBytes))} kB on the wire)`
+    ` (${kb(med((s) => s.jsWireBytes))} kB on the wire); row in the server's HTML` +
+    ` ${samples.filter((s) => s.rowInHtml).length} of ${samples.length}`
   );
 }

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { describeBreakdown, type FirstRowSample } from "./console-timing";
+import { describeBreakdown, htmlText, type FirstRowSample } from "./console-timing";
 
 const sample = (over: Partial<FirstRowSample>): FirstRowSample => ({
   totalMs: 300,
@@ -12,6 +12,7 @@ const sample = (over: Partial<FirstRowSample>): FirstRowSample => ({
   htmlWireBytes: 9_000,
   jsBytes: 310_000,
   jsWireBytes: 0,
+  rowInHtml: true,
   ...over,
 });
 
@@ -19,13 +20,23 @@ it("prints the median of each part, not the first or the mean", () => {
   const note = describeBreakdown([sample({ ttfbMs: 100 }), sample({ ttfbMs: 900 }), sample({ ttfbMs: 180 })]);
   expect(note).toBe(
     "medians in the page: TTFB 180 · HTML end 190 · DCL 230 · FCP 240 · row 260 ms; " +
-      "HTML 48 kB (9 kB on the wire), JS 310 kB before the row (0 kB on the wire)",
+      "HTML 48 kB (9 kB on the wire), JS 310 kB before the row (0 kB on the wire); row in the server's HTML 3 of 3",
   );
 });
 
 it("says n/a for a part the browser never reported instead of printing NaN", () => {
-  const note = describeBreakdown([sample({ fcpMs: undefined, domContentLoadedMs: Number.NaN })]);
+  const note = describeBreakdown([sample({ fcpMs: undefined, domContentLoadedMs: Number.NaN, rowInHtml: false })]);
   expect(note).toContain("DCL n/a · FCP n/a");
   expect(note).not.toContain("NaN");
+  expect(note).toContain("row in the server's HTML 0 of 1");
   expect(describeBreakdown([])).toBe("no samples");
+});
+
+it("finds the row in the HTML's visible text only, not in scripts (the RSC payload) or attributes", () => {
+  const html =
+    '<html><head><script>self.__next_f.push([1,"ns07"])</script><style>.ns07{}</style></head>' +
+    '<body><a href="/namespaces/ns07" data-x="ns07">Namespaces</a><SCRIPT type="x">ns07</SCRIPT></body></html>';
+  expect(htmlText(html)).not.toContain("ns07");
+  expect(htmlText("<table><tr><td>ns07</td></tr></table>")).toContain("ns07");
+  expect(htmlText('<div hidden id="S:0"><span>ns07</span></div>')).toContain("ns07");
 });
