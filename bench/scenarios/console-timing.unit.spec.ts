@@ -13,20 +13,24 @@ const sample = (over: Partial<FirstRowSample>): FirstRowSample => ({
   jsBytes: 310_000,
   jsWireBytes: 0,
   rowInHtml: true,
+  observedMs: 245,
   ...over,
 });
 
 it("prints the median of each part, not the first or the mean", () => {
   const note = describeBreakdown([sample({ ttfbMs: 100 }), sample({ ttfbMs: 900 }), sample({ ttfbMs: 180 })]);
   expect(note).toBe(
-    "medians in the page: TTFB 180 · HTML end 190 · DCL 230 · FCP 240 · row 260 ms; " +
+    "medians in the page: TTFB 180 · HTML end 190 · DCL 230 · FCP 240 · row 260 (observed 245) ms; " +
       "HTML 48 kB (9 kB on the wire), JS 310 kB before the row (0 kB on the wire); row in the server's HTML 3 of 3",
   );
 });
 
 it("says n/a for a part the browser never reported instead of printing NaN", () => {
-  const note = describeBreakdown([sample({ fcpMs: undefined, domContentLoadedMs: Number.NaN, rowInHtml: false })]);
+  const note = describeBreakdown([
+    sample({ fcpMs: undefined, domContentLoadedMs: Number.NaN, rowInHtml: false, observedMs: undefined }),
+  ]);
   expect(note).toContain("DCL n/a · FCP n/a");
+  expect(note).toContain("(observed n/a)");
   expect(note).not.toContain("NaN");
   expect(note).toContain("row in the server's HTML 0 of 1");
   expect(describeBreakdown([])).toBe("no samples");

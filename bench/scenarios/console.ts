@@ -17,7 +17,13 @@ import { buildConsole, buildState, consoleMissing, startConsole } from "../env/c
 import { repoRoot } from "../env/store";
 import { makeFacts, TARGET_NAMESPACE } from "../facts";
 import { CpuMeter } from "../measure";
-import { describeBreakdown, FIRST_ROW_TIMEOUT_MS, measureFirstRow, type FirstRowSample } from "./console-timing";
+import {
+  describeBreakdown,
+  FIRST_ROW_TIMEOUT_MS,
+  measureFirstRow,
+  observeRows,
+  type FirstRowSample,
+} from "./console-timing";
 
 const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -84,6 +90,10 @@ export async function consoleScenario(ctx: BenchContext): Promise<void> {
       },
       { key: "fact", name: "fact page by id: the fact shown", url: `/facts/id/${someId}`, text: someId },
     ];
+    await observeRows(
+      page,
+      pages.map((p) => ({ path: p.url, text: p.text })),
+    );
     for (const p of pages) {
       try {
         await measureFirstRow(page, server.url + p.url, p.text); // warm-up: server caches, browser cache
