@@ -51,27 +51,32 @@ interface InPageTiming {
   jsWireBytes: number;
 }
 
+/** window.name carries the expected text across the navigation (it survives same-origin redirects). */
+const ROW_NAME_PREFIX = "factline-bench-row:";
+
 /**
- * Installs, for every later navigation of `page`, an observer that stamps the first moment the
- * expected text of the page's path is visible. Cheap `textContent` first (no layout); `innerText`
- * (which lays out) only once the text is somewhere in the document, so parsing is barely disturbed.
+ * Installs, for every later navigation of `page`, an observer that stamps the first moment the text
+ * announced in window.name (see measureFirstRow) is visible. Cheap `textContent` first (no layout);
+ * `innerText` (which lays out) only once the text is somewhere in the document, so parsing is barely
+ * disturbed. Pages opened without an announced text (e.g. /live) get no observer.
  */
-export async function observeRows(page: Page, rows: { path: string; text: string }[]): Promise<void> {
-  await page.addInitScript((wanted: { path: string; text: string }[]) => {
-    const row = wanted.find((w) => w.path === location.pathname);
-    if (!row) return;
+export async function observeRows(page: Page): Promise<void> {
+  await page.addInitScript((prefix: string) => {
+    if (!window.name.startsWith(prefix)) return;
+    const text = window.name.slice(prefix.length);
     const observer = new MutationObserver(() => {
       const body = document.body;
-      if (!body?.textContent?.includes(row.text) || !body.innerText.includes(row.text)) return;
+      if (!body?.textContent?.includes(text) || !body.innerText.includes(text)) return;
       (window as unknown as { __firstRowObservedAt?: number }).__firstRowObservedAt = performance.now();
       observer.disconnect();
     });
     observer.observe(document, { childList: true, subtree: true, characterData: true });
-  }, rows);
+  }, ROW_NAME_PREFIX);
 }
 
 /** Opens `url` and waits until `text` is visible on it; returns the bench's time and the page's clocks. */
 export async function measureFirstRow(page: Page, url: string, text: string): Promise<FirstRowSample> {
+  await page.evaluate((name) => (window.name = name), ROW_NAME_PREFIX + text);
   const t0 = performance.now();
   const response = await page.goto(url, { waitUntil: "commit" });
   // The predicate hands back the page's clock at the first frame it holds: the row's in-page time.
@@ -101,9 +106,10 @@ export async function measureFirstRow(page: Page, url: string, text: string): Pr
       jsWireBytes: scripts.reduce((n, r) => n + r.transferSize, 0),
     };
   }, rowMs);
-  const observedMs = await page.evaluate(
-    () => (window as unknown as { __firstRowObservedAt?: number }).__firstRowObservedAt,
-  );
+  const observedMs = await page.evaluate(() => {
+    window.name = ""; // the next page (e.g. /live) is not watched
+    return (window as unknown as { __firstRowObservedAt?: number }).__firstRowObservedAt;
+  });
   const html = (await response?.text().catch(() => "")) ?? "";
   return { totalMs, rowMs, ...timing, rowInHtml: htmlText(html).includes(text), observedMs };
 }

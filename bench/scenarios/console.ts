@@ -90,10 +90,7 @@ export async function consoleScenario(ctx: BenchContext): Promise<void> {
       },
       { key: "fact", name: "fact page by id: the fact shown", url: `/facts/id/${someId}`, text: someId },
     ];
-    await observeRows(
-      page,
-      pages.map((p) => ({ path: p.url, text: p.text })),
-    );
+    await observeRows(page);
     for (const p of pages) {
       try {
         await measureFirstRow(page, server.url + p.url, p.text); // warm-up: server caches, browser cache
