@@ -33,9 +33,10 @@ export interface FirstRowSample {
    */
   rowInHtml: boolean;
   /**
-   * When a MutationObserver installed before the document first found the row's text visible. It runs
-   * between parser chunks, so unlike the polled `rowMs` it is not held back by long script tasks
-   * (hydration): the gap between the two is main-thread time, not missing data.
+   * When a MutationObserver installed before the document first found the row's text laid out visible
+   * (the paint follows; FCP says when the first one was). It runs between parser chunks, so unlike the
+   * polled `rowMs` it is not held back by long script tasks (hydration): the gap between the two is
+   * main-thread time, not missing data.
    */
   observedMs?: number;
 }
