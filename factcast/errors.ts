@@ -138,13 +138,12 @@ export function tlsFailure(
   if (https && (code?.startsWith("ERR_SSL") || /SSL routines/.test(err.rawMessage))) {
     return `the TLS handshake with ${url} failed (${oneLine(err.rawMessage)})`;
   }
-  if (
-    firstCall &&
-    !https &&
-    err.code === Code.Canceled &&
-    codes.length === 0 &&
-    /stream closed with error code CANCEL/.test(err.rawMessage)
-  ) {
+  // A TLS server answers an h2c preface with an alert and closes; depending on when that close
+  // reaches the client, the first call sees its stream cancelled or the connection reset.
+  const closedByPeer =
+    (err.code === Code.Canceled && codes.length === 0 && /stream closed with error code CANCEL/.test(err.rawMessage)) ||
+    codes.includes("ECONNRESET");
+  if (firstCall && !https && closedByPeer) {
     return `${url} closed the connection without answering; if the store serves TLS, use https:// (and ${caSetting} for a private CA)`;
   }
   return undefined;

@@ -113,8 +113,14 @@ describe("TLS failures", () => {
     expect(tlsFailure(tlsStore, "http://h:9443", { firstCall: true, caSetting: "--ca" })).toBe(
       "http://h:9443 closed the connection without answering; if the store serves TLS, use https:// (and --ca for a private CA)",
     );
-    // Later in a session the same cancellation is a store going away, not a scheme mismatch.
+    // Or, when the server's close arrives before the stream is open, the connection was reset.
+    const reset = failed("read ECONNRESET", Code.Aborted, "ECONNRESET");
+    expect(tlsFailure(reset, "http://h:9443", { firstCall: true, caSetting: "--ca" })).toBe(
+      "http://h:9443 closed the connection without answering; if the store serves TLS, use https:// (and --ca for a private CA)",
+    );
+    // Later in a session the same cancellation or reset is a store going away, not a scheme mismatch.
     expect(tlsFailure(tlsStore, "http://h:9443")).toBeUndefined();
+    expect(tlsFailure(reset, "http://h:9443")).toBeUndefined();
   });
 
   it("name the CA setting for an untrusted certificate, and say what else is wrong with one", () => {
