@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FactSpec } from "../facts/spec";
-import { openTestStorage, type TestStorage } from "../../tests/support/storage";
+import { factSpec, openTestStorage, type TestStorage } from "../../tests/support/storage";
 import { insertRequests } from "./append";
 import type { FactRows } from "./fact-rows";
 import { FactReader, MARK_HIT, MARK_STALE_HIT, MARK_TRANSFORM, type CacheJoin } from "./read";
@@ -20,15 +20,7 @@ afterAll(async () => {
   await storage?.close();
 });
 
-const spec = (extra: Partial<FactSpec> = {}): FactSpec => ({
-  ns: "join",
-  version: 0,
-  aggIds: [],
-  meta: {},
-  metaKeyExists: {},
-  aggIdProperties: {},
-  ...extra,
-});
+const spec = (extra: Partial<FactSpec> = {}): FactSpec => factSpec("join", extra);
 
 async function insert(facts: Array<{ type: string; version?: number; payload: unknown }>): Promise<string[]> {
   const ids = facts.map(() => randomUUID());

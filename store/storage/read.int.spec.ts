@@ -7,7 +7,7 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryTimeLimitError } from "../errors";
 import type { FactSpec } from "../facts/spec";
-import { openTestStorage, type TestStorage } from "../../tests/support/storage";
+import { factSpec, openTestStorage, type TestStorage } from "../../tests/support/storage";
 import { insertRequests } from "./append";
 import { isConnectionLoss } from "./db-errors";
 import { FactReader } from "./read";
@@ -33,15 +33,7 @@ afterAll(async () => {
   await storage?.close();
 });
 
-const spec = (extra: Partial<FactSpec> = {}): FactSpec => ({
-  ns: "read",
-  version: 0,
-  aggIds: [],
-  meta: {},
-  metaKeyExists: {},
-  aggIdProperties: {},
-  ...extra,
-});
+const spec = (extra: Partial<FactSpec> = {}): FactSpec => factSpec("read", extra);
 
 describe("FactReader", () => {
   it("hands out rows as the bytes PostgreSQL sent: the facts as text reads them, megabytes and multi-byte text too", async () => {

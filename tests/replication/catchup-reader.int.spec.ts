@@ -8,19 +8,13 @@ import { FactReader } from "../../store/storage/read";
 import { CatchupReader } from "../../store/storage/replicas/catchup-reader";
 import { MAX_LAG_MS } from "../../store/storage/replicas/replica";
 import { ReplicatedCluster, replicationMissing } from "./support/replication.js";
+import { factSpec } from "../support/storage.js";
 import { openReplicatedStorage, type ReplicatedStorage } from "./support/storage.js";
 
 const missing = replicationMissing();
 if (missing && process.env.CI !== "true") console.warn(`replication tests skipped: ${missing}`);
 
-const spec = (ns: string): FactSpec => ({
-  ns,
-  version: 0,
-  aggIds: [],
-  meta: {},
-  metaKeyExists: {},
-  aggIdProperties: {},
-});
+const spec = (ns: string): FactSpec => factSpec(ns);
 
 async function readAll(reader: { next(): Promise<{ ser: bigint; header: string }[]>; close(): Promise<void> }) {
   const got: { ser: bigint; id: string }[] = [];

@@ -9,7 +9,7 @@ import { fact, publish, uniqueName } from "../support/facts.js";
 import { startStoreOnFreshDatabase, type StoreFixture } from "../support/store.js";
 import { registryClient, type RegistryClient } from "../schemas/support.js";
 import { AbuseProbe, expectResponsive, MiB, until } from "./abuse-probe.js";
-import { takeAbuseTurn, TURN_WAIT_MS } from "./abuse-turn.js";
+import { takeTurnsWithOtherAbuseFiles } from "./abuse-turn.js";
 
 // Honest work stays well inside it: parsing and validating the largest payload (40 MiB) takes 1–3 s
 // on a quiet machine, 6–8 s was measured at a load of 13 per core, and up to 22 s at 15 while the
@@ -24,14 +24,8 @@ const BUSY = { state: "busy" };
 let fx: StoreFixture;
 let registry: RegistryClient;
 const probe = new AbuseProbe(() => fx);
-let giveBackTurn: (() => Promise<void>) | undefined;
 // Before the store starts: the other abuse file's measurement must not share the machine with it.
-beforeAll(async () => {
-  giveBackTurn = await takeAbuseTurn();
-}, TURN_WAIT_MS + 30_000);
-afterAll(async () => {
-  await giveBackTurn?.();
-});
+takeTurnsWithOtherAbuseFiles();
 beforeAll(async () => {
   fx = await startStoreOnFreshDatabase("abuse-schemas", {
     env: { FACTLINE_VALIDATION_TIME_MS: String(TIME_LIMIT_MS), FACTLINE_VALIDATION_WORKERS: String(WORKERS) },

@@ -9,14 +9,30 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { isRunning } from "../../store/postgres/postmaster";
 
 const LOCK_DIR = path.join(os.tmpdir(), "factline-abuse-turn.lock");
 /** Longer than either file runs (~75 s on CI); past it a file runs anyway and says so. */
-export const TURN_WAIT_MS = 180_000;
+const TURN_WAIT_MS = 180_000;
 const POLL_MS = 250;
 
+/**
+ * Registers the hooks of an abuse file: the turn is taken before the file's own beforeAll (call this
+ * first, so its store starts inside the turn) and given back after its afterAll.
+ */
+export function takeTurnsWithOtherAbuseFiles(): void {
+  let giveBack: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    giveBack = await takeAbuseTurn();
+  }, TURN_WAIT_MS + 30_000);
+  afterAll(async () => {
+    await giveBack?.();
+  });
+}
+
 /** Waits for the turn; returns the function that gives it back. */
-export async function takeAbuseTurn(): Promise<() => Promise<void>> {
+async function takeAbuseTurn(): Promise<() => Promise<void>> {
   const owner = path.join(LOCK_DIR, "pid");
   const deadline = Date.now() + TURN_WAIT_MS;
   for (;;) {
@@ -28,7 +44,7 @@ export async function takeAbuseTurn(): Promise<() => Promise<void>> {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = Number(await fs.readFile(owner, "utf8").catch(() => "0"));
-    if (holder > 0 && holder !== process.pid && !alive(holder)) {
+    if (holder > 0 && holder !== process.pid && !isRunning(holder)) {
       await fs.rm(LOCK_DIR, { recursive: true, force: true });
       continue;
     }
@@ -37,14 +53,5 @@ export async function takeAbuseTurn(): Promise<() => Promise<void>> {
       return async () => {};
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

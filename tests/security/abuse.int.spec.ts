@@ -14,7 +14,7 @@ import {
 import { uniqueName } from "../support/facts.js";
 import { startStoreOnFreshDatabase, type StoreFixture } from "../support/store.js";
 import { AbuseProbe, expectResponsive, MiB, until } from "./abuse-probe.js";
-import { takeAbuseTurn, TURN_WAIT_MS } from "./abuse-turn.js";
+import { takeTurnsWithOtherAbuseFiles } from "./abuse-turn.js";
 
 // The store's own limits (store/grpc/limits.ts) that the bounds below are derived from.
 const BODY_STALL_MS = 10_000;
@@ -25,14 +25,8 @@ let fx: StoreFixture;
 const probe = new AbuseProbe(() => fx);
 const underAbuse = probe.underAbuse.bind(probe);
 const metric = probe.metric.bind(probe);
-let giveBackTurn: (() => Promise<void>) | undefined;
 // Before the store starts: the other abuse file's measurement must not share the machine with it.
-beforeAll(async () => {
-  giveBackTurn = await takeAbuseTurn();
-}, TURN_WAIT_MS + 30_000);
-afterAll(async () => {
-  await giveBackTurn?.();
-});
+takeTurnsWithOtherAbuseFiles();
 beforeAll(async () => {
   fx = await startStoreOnFreshDatabase("abuse");
 }, 90_000);

@@ -4,6 +4,7 @@
  */
 import pg from "pg";
 import { inject } from "vitest";
+import type { FactSpec } from "../../store/facts/spec";
 import { openDatabase, type StoreDatabase } from "../../store/storage/db";
 import { DatabaseHealth } from "../../store/storage/health";
 import { migrate } from "../../store/storage/migrate";
@@ -19,6 +20,11 @@ export interface TestStorage {
   /** pg_terminate_backend of every store connection of this database. */
   terminateStoreBackends(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A FactSpec of `ns` with FactCast's defaults (every version, no conditions), plus `extra`. */
+export function factSpec(ns: string, extra: Partial<FactSpec> = {}): FactSpec {
+  return { ns, version: 0, aggIds: [], meta: {}, metaKeyExists: {}, aggIdProperties: {}, ...extra };
 }
 
 export async function openTestStorage(

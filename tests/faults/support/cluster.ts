@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type RunningPostgres } from "../../../store/postgres/embedded";
+import { isRunning } from "../../../store/postgres/postmaster";
 import { createTestDatabase, type TestDatabase } from "../../support/database";
 import { queryOnce } from "../../support/pg-query";
 
@@ -77,7 +78,7 @@ export class FaultCluster {
     if (!running) return;
     const pid = running.pid;
     process.kill(pid, "SIGKILL");
-    for (const deadline = Date.now() + 10_000; alive(pid) && Date.now() < deadline;) await sleep(20);
+    for (const deadline = Date.now() + 10_000; isRunning(pid) && Date.now() < deadline;) await sleep(20);
     // This process no longer uses the dead server: its handle leaves (there is nothing to stop).
     await running.stop();
   }
@@ -131,15 +132,6 @@ export class FaultCluster {
 /** The database name in a PostgreSQL URL. */
 export function databaseOf(url: string): string {
   return decodeURIComponent(new URL(url).pathname.slice(1));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 export function sleep(ms: number): Promise<void> {
