@@ -21,8 +21,15 @@ describe("startLimitedWorker", () => {
         parentPort.postMessage({ data: workerData, limit: getHeapStatistics().heap_size_limit });`),
       options(),
     );
+    // Listen for the second message before awaiting `ready`: the worker sends both at once, and a
+    // listener added after `ready` resolved could miss it (this test once hung that way under load).
+    const secondMessage = new Promise<unknown>((resolve) => {
+      worker.on("message", (message) => {
+        if (message !== "ready") resolve(message);
+      });
+    });
     await ready;
-    const [second] = await new Promise<unknown[]>((resolve) => worker.once("message", (m) => resolve([m])));
+    const second = await secondMessage;
     expect(second).toMatchObject({ data: { answer: 42 } });
     // The old generation's 64 MB plus the young generation's.
     expect((second as { limit: number }).limit).toBeLessThan(128 * 1024 * 1024);
