@@ -13,7 +13,7 @@ import { InstanceHeartbeat } from "./instances/heartbeat";
 import { LocalSubscriptions } from "./instances/tracked";
 import { Sandbox } from "./sandbox/sandbox";
 import { sandboxItems, sandboxRuns, sandboxRunSeconds } from "./metrics/registry";
-import { TransformationCache } from "./transformations/cache";
+import { TransformationCache, type CacheLimits } from "./transformations/cache";
 import { TransformationRegistry } from "./transformations/registry";
 import { Transformer } from "./transformations/transformer";
 import type { ReplicasConfig, SandboxConfig, ValidationWorkersConfig } from "./config";
@@ -69,6 +69,8 @@ export interface StoreOptions {
   filterScripts: boolean;
   /** The transformation cache's bound in bytes (0: no cache). */
   transformationCacheBytes: number;
+  /** Smaller write bounds than the cache's own (store/transformations/cache.ts), for tests only. */
+  transformationCacheLimits?: CacheLimits;
   /** How often the instance registry is updated (FACTLINE_HEARTBEAT_MS). */
   heartbeatMs?: number;
   /** Hot-standby replicas for reads (FACTLINE_READ_URLS); none: the primary serves every read. */
@@ -128,7 +130,11 @@ export async function openStore(databaseUrl: string, options: StoreOptions): Pro
     sandboxRunSeconds.observe({ kind: run.kind }, run.ms / 1000);
     if (run.items > 0) sandboxItems.inc({ kind: run.kind }, run.items);
   });
-  const cache = new TransformationCache(db.lookups, options.transformationCacheBytes);
+  const cache = new TransformationCache(
+    db.lookups,
+    options.transformationCacheBytes,
+    options.transformationCacheLimits,
+  );
   const subscriptions = new LocalSubscriptions();
   const startedMs = Date.now();
   const instance = new InstanceHeartbeat(db, listener, subscriptions, tail, {

@@ -147,6 +147,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
           transformer: store.transformations.transformer,
           sandbox: store.sandbox,
           scope: principalOf(ctx).account,
+          cache: store.transformations.cache,
         }),
         warm: warmStage(request.specs, store.transformations),
       });

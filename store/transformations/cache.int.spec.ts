@@ -1,7 +1,8 @@
 // The transformation cache's writer against a real PostgreSQL: results are written behind the
-// stream, and a writer that falls behind (here: the table locked by another session) skips what
-// does not fit its bound instead of holding it or delaying the caller; once PostgreSQL takes writes
-// again the queued ones land.
+// stream; a delivery stage that finds the writes past their bound waits for them (paced()) until
+// they fall under it, and never longer than the stall bound when PostgreSQL does not take writes
+// (here: the table locked by another session) — then results are skipped instead of held, and
+// once PostgreSQL takes writes again the queued ones land.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,12 +26,26 @@ async function writes(outcome: string): Promise<number> {
 }
 
 describe("transformation cache writer", () => {
-  it("writes a chunk behind the caller, and skips (counts) what exceeds its bound while PostgreSQL does not take writes", async () => {
-    const cache = new TransformationCache(storage.db.lookups, 1024 * 1024 * 1024);
+  it("writes behind the caller; paced() waits for writes past the bound, and only until they stall; then skips (counts)", async () => {
+    const pendingBytes = 64 * 1024;
+    const stallMs = 2_000;
+    const cache = new TransformationCache(storage.db.lookups, 1024 * 1024 * 1024, { pendingBytes, stallMs });
     const first = Array.from({ length: 50 }, (_, i) => entry(`{"i":${i}}`));
     cache.save(first);
     await cache.flushed();
     expect((await cache.find(first)).filter((p) => p !== undefined)).toHaveLength(50);
+    // Under the bound: no wait.
+    let started = performance.now();
+    await cache.paced();
+    expect(performance.now() - started).toBeLessThan(100);
+
+    // Past the bound with PostgreSQL taking writes: paced() returns once they are in.
+    const big = `{"s":"${"x".repeat(100 * 1024)}"}`;
+    const written = [entry(big), entry(big)];
+    cache.save(written);
+    await cache.paced();
+    expect(cache.stats().paced).toBe(1);
+    expect(await cache.find(written)).toEqual([big, big]);
 
     const locker = new pg.Client({ connectionString: storage.url });
     await locker.connect();
@@ -38,21 +53,41 @@ describe("transformation cache writer", () => {
       await locker.query("BEGIN");
       await locker.query("LOCK TABLE transformation_cache IN EXCLUSIVE MODE");
       const skippedBefore = await writes("skipped");
-      const big = `{"s":"${"x".repeat(4 * 1024 * 1024 - 16)}"}`;
-      // Just under 4 MiB each: the first eight fill the writer's 32 MiB bound while the table is locked.
-      const queued = Array.from({ length: 8 }, () => [entry(big)]);
-      const started = performance.now();
-      for (const chunk of queued) cache.save(chunk);
+      const queued = [entry(big)];
+      started = performance.now();
+      cache.save(queued);
+      // The bound is reached: what arrives now is skipped, and the caller is never delayed.
       const late = [entry(big), entry(big)];
       cache.save(late);
       expect(performance.now() - started).toBeLessThan(1_000);
       expect(cache.stats().dropped).toBe(2);
       expect((await writes("skipped")) - skippedBefore).toBe(2);
+
+      // A subscription that ends while waiting stops waiting.
+      const ending = new AbortController();
+      setTimeout(() => ending.abort(), 200);
+      started = performance.now();
+      await cache.paced(ending.signal);
+      expect(performance.now() - started).toBeLessThan(stallMs);
+      // The statement runs past the stall bound: paced() gives up, and from then on does not wait.
+      await cache.paced();
+      const waited = performance.now() - started;
+      expect(waited).toBeGreaterThan(stallMs - 300);
+      expect(waited).toBeLessThan(stallMs + 3_000);
+      started = performance.now();
+      await cache.paced();
+      expect(performance.now() - started).toBeLessThan(100);
+
       await locker.query("COMMIT");
       await cache.flushed();
-      const found = await cache.find([...queued.flat(), ...late]);
-      expect(found.slice(0, 8).every((p) => p === big)).toBe(true);
-      expect(found.slice(8)).toEqual([undefined, undefined]);
+      const found = await cache.find([...queued, ...late]);
+      expect(found).toEqual([big, undefined, undefined]);
+      // Writes land again: the next chunk past the bound is waited for once more.
+      const again = [entry(big)];
+      cache.save(again);
+      await cache.paced();
+      expect(cache.stats().paced).toBe(4);
+      expect(await cache.find(again)).toEqual([big]);
     } finally {
       await locker.end();
     }

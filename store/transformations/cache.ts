@@ -13,10 +13,19 @@ import type { CacheKey } from "../storage/transformation-cache/keys";
 import { findCached, touchCached } from "../storage/transformation-cache/lookup";
 import { saveCached, type CacheEntry } from "../storage/transformation-cache/save";
 
-// Payload bytes waiting to be written. Writing is behind the stream: a catch-up faster than
-// PostgreSQL takes its results must not pile them up in the store's memory, so past this the
-// newest results are not cached (they are transformed again next time).
-const MAX_PENDING_WRITE_BYTES = 32 * 1024 * 1024;
+// Payload bytes waiting to be written. Writing is behind the stream, but a catch-up faster than
+// PostgreSQL takes its results must not pile them up in the store's memory: past this the delivery
+// stage waits for the writes (paced()) before it transforms more, and results arriving meanwhile
+// from elsewhere are not cached (transformed again next time). A chunk's results are bounded by the
+// reader's bytes per read (~2 MB, store/storage/read.ts), so memory stays within this plus one
+// chunk per delivery stage running.
+export const MAX_PENDING_WRITE_BYTES = 32 * 1024 * 1024;
+// A write statement running longer than this means the write path is stalled (PostgreSQL hung,
+// the table locked, a disk that does not take writes): delivery stops waiting for it and results
+// are skipped until a write completes again. Far above a statement's usual time (one statement
+// writes ≤ WRITE_BATCH entries, well under a second), below the reader's idle bound (15 s,
+// DEFAULT_CURSOR_IDLE_MS in store/storage/read.ts).
+export const WRITE_STALL_MS = 10_000;
 // Entries per INSERT: one statement per catch-up read's results, split when a read is larger.
 const WRITE_BATCH = 2_000;
 // When the cache has outgrown its bound, eviction brings it down to this share of it, so that it
@@ -32,11 +41,28 @@ export interface CacheStats {
   writes: number;
   /** Results not cached because writes were too far behind. */
   dropped: number;
+  /** Times a delivery stage waited for the writes before transforming more (paced()). */
+  paced: number;
+}
+
+export interface CacheLimits {
+  /** MAX_PENDING_WRITE_BYTES unless a test asks for less. */
+  pendingBytes?: number;
+  /** WRITE_STALL_MS unless a test asks for less. */
+  stallMs?: number;
 }
 
 export class TransformationCache {
-  private readonly counters: CacheStats = { hits: 0, misses: 0, writes: 0, dropped: 0 };
+  private readonly counters: CacheStats = { hits: 0, misses: 0, writes: 0, dropped: 0, paced: 0 };
   private pendingBytes = 0;
+  private readonly maxPending: number;
+  private readonly stallMs: number;
+  /** When the write statement now running started; undefined while none runs. */
+  private statementSince?: number;
+  /** A wait found the writes stalled: nobody waits again until a statement completes. */
+  private stalled = false;
+  /** Called whenever a write statement settles (pending bytes fell, or the path moved again). */
+  private readonly progress = new Set<() => void>();
   private writing: Promise<void> = Promise.resolve();
   private writtenSinceCheck = 0;
   private lastCheck = 0;
@@ -48,7 +74,11 @@ export class TransformationCache {
     private readonly db: Db,
     /** FACTLINE_TRANSFORMATION_CACHE_MB in bytes; 0 turns the cache off. */
     readonly boundBytes: number,
-  ) {}
+    limits: CacheLimits = {},
+  ) {
+    this.maxPending = limits.pendingBytes ?? MAX_PENDING_WRITE_BYTES;
+    this.stallMs = limits.stallMs ?? WRITE_STALL_MS;
+  }
 
   get enabled(): boolean {
     return this.boundBytes > 0;
@@ -83,10 +113,49 @@ export class TransformationCache {
   }
 
   /**
+   * Resolves when the writes have room for another chunk's results: at once while fewer than
+   * MAX_PENDING_WRITE_BYTES wait, otherwise once they have fallen under it. A delivery stage calls
+   * it before handing a chunk to the sandbox, so a cold catch-up is paced by the cache write instead
+   * of outrunning it and leaving half its results unwritten (docs/performance.md, "Transformed
+   * catch-up"). Never blocks for long and never fails: it returns (and the results are then skipped
+   * by save()) when a write statement has run longer than WRITE_STALL_MS — PostgreSQL hung or the
+   * table locked — and from then on without waiting until a statement completes; it returns when
+   * `signal` aborts. A write that fails (PostgreSQL gone) ends at once and frees its bytes.
+   */
+  async paced(signal?: AbortSignal): Promise<void> {
+    if (!this.enabled || this.pendingBytes < this.maxPending || this.stalled) return;
+    this.counters.paced++;
+    while (this.pendingBytes >= this.maxPending && !this.stalled && !signal?.aborted) {
+      const since = this.statementSince ?? Date.now();
+      const left = since + this.stallMs - Date.now();
+      if (left <= 0) {
+        this.stalled = true;
+        log.warn("transformation cache writes are stalled; fresh results are not cached until a write completes", {
+          pendingBytes: this.pendingBytes,
+          statementMs: Date.now() - since,
+        });
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.progress.delete(done);
+          signal?.removeEventListener("abort", done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.progress.add(done);
+        signal?.addEventListener("abort", done, { once: true });
+      });
+    }
+  }
+
+  /**
    * Queues fresh results for writing; returns at once, and never fails: delivery does not wait for
-   * the cache. Writes run one after another (one statement per chain and chunk,
-   * store/storage/transformation-cache/save.ts); results arriving while more than
-   * MAX_PENDING_WRITE_BYTES wait are skipped, counted and logged, and transformed again next time.
+   * the cache here (it waits in paced(), before transforming). Writes run one after another (one
+   * statement per chain and chunk, store/storage/transformation-cache/save.ts); results arriving
+   * while MAX_PENDING_WRITE_BYTES or more wait are skipped, counted and logged, and transformed
+   * again next time.
    *
    * A transformation or schema changed while a write waits cannot leave a stale entry to be
    * served: the entries are keyed by the chain that produced them, and the chain's key hashes its
@@ -96,7 +165,7 @@ export class TransformationCache {
   save(entries: readonly CacheEntry[]): void {
     if (!this.enabled || entries.length === 0) return;
     const bytes = entries.reduce((sum, e) => sum + e.payload.length, 0);
-    if (this.pendingBytes + bytes > MAX_PENDING_WRITE_BYTES) {
+    if (this.pendingBytes >= this.maxPending) {
       this.counters.dropped += entries.length;
       transformationCacheWrites.inc({ outcome: "skipped" }, entries.length);
       this.behind();
@@ -108,8 +177,11 @@ export class TransformationCache {
       try {
         for (let i = 0; i < entries.length; i += WRITE_BATCH) {
           const part = entries.slice(i, i + WRITE_BATCH);
+          this.statementSince = Date.now();
           await saveCached(this.db, part);
           written += part.length;
+          this.stalled = false;
+          this.statementSince = undefined;
         }
         this.writtenSinceCheck += bytes;
       } catch (err) {
@@ -118,7 +190,9 @@ export class TransformationCache {
       } finally {
         this.counters.writes += written;
         if (written > 0) transformationCacheWrites.inc({ outcome: "written" }, written);
+        this.statementSince = undefined;
         this.pendingBytes -= bytes;
+        for (const wake of [...this.progress]) wake();
       }
       this.maybeEvict();
     });

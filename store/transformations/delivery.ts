@@ -10,6 +10,7 @@ import type { FactHeader, StoredFact } from "../facts/fact";
 import type { FactSpec } from "../facts/spec";
 import type { Sandbox } from "../sandbox/sandbox";
 import { matches } from "../subscriptions/matcher";
+import type { TransformationCache } from "./cache";
 import type { Transformer } from "./transformer";
 
 /** Facts in serial order in, the facts to send out (transformed, filtered) in the same order. */
@@ -24,6 +25,8 @@ export interface DeliveryDeps {
   sandbox: Sandbox;
   /** Whose scripts these are: compiled scripts are kept apart per account (docs/sandbox.md). */
   scope: string;
+  /** Its writes pace the transformations (TransformationCache.paced); none: not paced. */
+  cache?: TransformationCache;
 }
 
 /** The stage for these specs, or undefined when every fact can go out as read. */
@@ -44,6 +47,8 @@ export function deliveryStage(specs: FactSpec[], deps: DeliveryDeps): DeliverySt
         at.push(i);
       }
       if (items.length > 0) {
+        // Results not outrunning the cache's writes: store/transformations/warm.ts says why.
+        await deps.cache?.paced(signal);
         const transformed = await deps.transformer.transform(items, signal);
         out = facts.slice();
         outHeaders = outHeaders.slice();

@@ -92,6 +92,9 @@ export function warmStage(specs: FactSpec[], deps: WarmDeps): WarmStage | undefi
       }
       deps.cache.served(hits, items.length, stale);
       if (items.length === 0) return rows;
+      // A cold read must not outrun the cache's writes (its results would be skipped, and the
+      // next reader transform them again): wait, bounded, until they have room.
+      await deps.cache.paced(signal);
       // The read found them uncached (or of a version without a planned chain): no second lookup.
       const transformed = await deps.transformer.transform(items, signal, true);
       transformed.forEach((fact, n) => rows.replace(at[n], fact));

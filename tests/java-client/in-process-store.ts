@@ -1,3 +1,5 @@
+import type { StoreOptions } from "../../store/store";
+
 /**
  * A store inside the test's own process: store/store.ts's runtime and its gRPC port with the
  * services store/main.ts registers (store/protocol/services.ts), configured from environment
@@ -20,7 +22,12 @@ export interface InProcessStore {
 /** One worker of each kind is enough for a test's few facts; each one started costs CPU (its modules load in the thread). */
 const TEST_ENV = { FACTLINE_VALIDATION_WORKERS: "1", FACTLINE_SANDBOX_WORKERS: "1" };
 
-export async function openInProcessStore(databaseUrl: string, env: Record<string, string> = {}): Promise<InProcessStore> {
+/** `options` replace what the environment configures (a test's own bounds). */
+export async function openInProcessStore(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: Partial<StoreOptions> = {},
+): Promise<InProcessStore> {
   // The store's log reads FACTLINE_LOG when its module loads, hence before the imports below;
   // silent (errors only) unless set, or 62 stores would each log their start.
   process.env.FACTLINE_LOG ??= "silent";
@@ -42,7 +49,7 @@ export async function openInProcessStore(databaseUrl: string, env: Record<string
   });
   const security = await loadSecurity(config.security, config.host);
   // A test's payloads are small (validated on the main thread): workers start only if one is needed.
-  const runtime = await openStore(databaseUrl, { ...config, warmWorkers: false });
+  const runtime = await openStore(databaseUrl, { ...config, warmWorkers: false, ...options });
   try {
     const grpc = await startGrpcServer({
       host: config.host,
