@@ -8,6 +8,13 @@ import { percentile } from "../stats";
 
 /** A page whose first row has not shown within this long counts as broken, not slow. */
 export const FIRST_ROW_TIMEOUT_MS = 30_000;
+/**
+ * How long a sample waits for the page before it to fall quiet. A hydrated console page asks the
+ * server for more right after the row (its other queries, Next.js's prefetch of the links in view);
+ * polls every few seconds leave idle gaps far sooner than this, so reaching it means a page that
+ * never settles, and the next sample goes ahead rather than hanging the run.
+ */
+export const SETTLE_TIMEOUT_MS = 10_000;
 
 export interface FirstRowSample {
   /** Measured by the bench: navigation start → row text visible (the row's figure). */
@@ -75,8 +82,17 @@ export async function observeRows(page: Page): Promise<void> {
   }, ROW_NAME_PREFIX);
 }
 
-/** Opens `url` and waits until `text` is visible on it; returns the bench's time and the page's clocks. */
+/**
+ * Opens `url` and waits until `text` is visible on it; returns the bench's time and the page's clocks.
+ * The page before (the previous sample's) is first given time to finish what it asks after its row
+ * ("network idle": no request for 500 ms): a user opens one page, not a page every few hundred
+ * milliseconds while the last one's hydration requests are still being answered. Back to back, the
+ * server rendered the new page beside the old one's after-hydration calls and prefetches, and that
+ * work, not the page's own, was most of the TTFB (docs/performance.md, "Console first row: where
+ * the time went").
+ */
 export async function measureFirstRow(page: Page, url: string, text: string): Promise<FirstRowSample> {
+  await page.waitForLoadState("networkidle", { timeout: SETTLE_TIMEOUT_MS }).catch(() => {});
   await page.evaluate((name) => (window.name = name), ROW_NAME_PREFIX + text);
   const t0 = performance.now();
   const response = await page.goto(url, { waitUntil: "commit" });
