@@ -93,6 +93,11 @@ function cacheJoinedSql(wanted: number, staleAfter: number): string {
                       LIMIT 1) c ON true`;
 }
 
+// Reads a catch-up keeps ready beyond the one its consumer is sending. With one, PostgreSQL answered
+// the next read while the store wrote the current one and then sat idle until the consumer asked
+// again (a trace of one catch-up, docs/performance.md "Catch-up pipeline"); with two, a read is
+// still running or waiting whenever the consumer asks, for ~2 MB more per catch-up.
+const READS_AHEAD = 2;
 // A cursor's close waits for the server's answer; a connection that broke never gives one.
 const CLOSE_TIMEOUT_MS = 2_000;
 // After a lost connection, attempts to reopen the cursor are at least this far apart, so a server
@@ -101,9 +106,10 @@ const REOPEN_SPACING_MS = 200;
 
 /**
  * Streams the facts matching `specs` with serial in (after, upTo] in serial order, in bounded reads.
- * While the consumer sends one read's facts, the next read is already running (one read ahead, never
- * more): the database and the network work at the same time, and a slow client still holds at most
- * two reads (~4 MB) in memory — it is back-pressure, not a buffer.
+ * While the consumer sends one read's facts, the next reads are already running, one after the other
+ * (READS_AHEAD at most, one in flight at a time): the database and the network work at the same
+ * time, and a slow client still holds at most READS_AHEAD + 1 reads (~6 MB) in memory — it is
+ * back-pressure, not a buffer.
  */
 export class FactReader {
   private client?: DbClient;
@@ -115,7 +121,10 @@ export class FactReader {
   private reading = false;
   /** Why the current connection was given up (a time limit, the consumer leaving, a broken connection). */
   private stopped?: Error;
-  private readAhead?: Promise<{ rows: FactRows; asked: number }>;
+  /** Reads started and not yet handed out, in serial order; only the last may still be running. */
+  private ahead: Array<Promise<{ rows: FactRows; asked: number }>> = [];
+  /** The last read that returned was full: the cursor may have more. */
+  private more = false;
   /** Fails the read in flight: a cursor does not always settle it when its connection dies (read()). */
   private abandonRead?: (err: Error) => void;
   private idleTimer?: NodeJS.Timeout;
@@ -171,10 +180,9 @@ export class FactReader {
   private async nextRead(): Promise<FactRows> {
     if (!this.cursor) {
       await this.open();
-      this.readAhead = this.read(this.rowsPerRead);
+      this.readAhead();
     }
-    const { rows, asked } = await this.readAhead!;
-    this.readAhead = undefined;
+    const { rows, asked } = await this.ahead.shift()!;
     if (this.options.cacheJoin && !this.options.cacheJoin.holds(this.planToken)) {
       // A transformation or schema of a wanted type changed since the cursor was planned: these rows
       // may carry results of the old chain. Read them again, after the last fact returned, planned anew.
@@ -188,13 +196,36 @@ export class FactReader {
       return rows;
     }
     this.position = rows.lastSer;
-    const perRow = Math.max(1, rows.byteLength / rows.length);
-    this.rowsPerRead = Math.min(MAX_READ_ROWS, Math.max(MIN_READ_ROWS, Math.floor(TARGET_READ_BYTES / perRow)));
-    this.readAhead = this.read(this.rowsPerRead);
-    // The read ahead does not count as progress: a consumer that stops asking still loses its cursor.
+    // The last read returned full while READS_AHEAD reads were waiting: the next one starts now.
+    if (!this.reading && this.more && this.ahead.length < READS_AHEAD) this.readAhead();
+    // The reads ahead do not count as progress: a consumer that stops asking still loses its cursor.
     this.idleTimer = setTimeout(() => void this.releaseConnection(), this.options.idleMs ?? DEFAULT_CURSOR_IDLE_MS);
     this.idleTimer.unref();
     return rows;
+  }
+
+  /**
+   * Starts the next read on the open cursor; when it returns full (more may follow), the one after it
+   * starts too, until READS_AHEAD reads wait for the consumer. Only one read runs at a time.
+   */
+  private readAhead(): void {
+    const { cursor } = this;
+    const read = this.read(this.rowsPerRead);
+    this.ahead.push(read);
+    read.then(
+      ({ rows, asked }) => {
+        if (this.cursor !== cursor) return;
+        this.more = rows.length === asked;
+        if (rows.length === 0) return;
+        const perRow = Math.max(1, rows.byteLength / rows.length);
+        this.rowsPerRead = Math.min(MAX_READ_ROWS, Math.max(MIN_READ_ROWS, Math.floor(TARGET_READ_BYTES / perRow)));
+        // A short read was the last; a cursor given up meanwhile (released, reopened) reads no more.
+        if (this.more && this.ahead.length < READS_AHEAD && this.ahead[this.ahead.length - 1] === read) {
+          this.readAhead();
+        }
+      },
+      () => {},
+    );
   }
 
   private read(asked: number): Promise<{ rows: FactRows; asked: number }> {
@@ -248,7 +279,7 @@ export class FactReader {
     clearTimeout(this.idleTimer);
     const { cursor, client, reading } = this;
     // Facts read ahead but not delivered are dropped; a reopened cursor starts after `position`.
-    this.readAhead = undefined;
+    this.ahead = [];
     if (!client) return;
     this.detach();
     if (reading || this.stopped) {
@@ -282,6 +313,7 @@ export class FactReader {
 
   private async open(): Promise<void> {
     this.stopped = undefined;
+    this.more = false;
     const params: unknown[] = [this.position.toString()];
     let sql = `SELECT ser, header::text AS header, payload::text AS payload FROM fact f`;
     const join = this.options.cacheJoin;

@@ -60,9 +60,9 @@ const IDLE_WAKE_MS = 30_000;
 
 /**
  * Runs one subscription: optional Info, catch-up from the database, Ffwd, Catchup, then Complete or
- * live facts from the tail hub. At most a chunk (two with a delivery stage) is read ahead of what the
- * consumer takes, and everything held (cursor, connection, follower) is released when the generator
- * ends for any reason.
+ * live facts from the tail hub. At most two chunks (three with a delivery stage) are read ahead of
+ * what the consumer takes, and everything held (cursor, connection, follower) is released when the
+ * generator ends for any reason.
  */
 export async function* runSubscription(
   req: SubscriptionRequest,

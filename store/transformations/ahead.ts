@@ -5,8 +5,8 @@
  * waits until the client has taken chunk N, and then the client waits for it: a transformed
  * catch-up paid both in turn (docs/performance.md, "Transformed catch-up").
  *
- * Bounded: one chunk delivered ahead (the reader reads one more, store/storage/read.ts), so a
- * subscription holds at most three chunks, each bounded by the reader's bytes per read.
+ * Bounded: one chunk delivered ahead (the reader keeps two more, store/storage/read.ts), so a
+ * subscription holds at most four chunks, each bounded by the reader's bytes per read.
  */
 /**
  * A chunk as read and as it goes out: facts (store/transformations/delivery.ts), or rows as
