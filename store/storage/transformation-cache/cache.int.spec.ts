@@ -75,6 +75,15 @@ describe("transformation cache storage", () => {
     expect((await cacheSize(db)).bytes - before.bytes).toBe(100);
   });
 
+  it("counts nothing after the cache is emptied with TRUNCATE (which fires no DELETE trigger)", async () => {
+    await saveCached(db, [entry("t".repeat(300))]);
+    expect((await cacheSize(db)).entries).toBeGreaterThan(0);
+    await storage.admin(`TRUNCATE transformation_cache`);
+    expect(await cacheSize(db)).toEqual({ bytes: 0, entries: 0 });
+    await saveCached(db, [entry("a".repeat(40))]);
+    expect(await cacheSize(db)).toEqual({ bytes: 40, entries: 1 });
+  });
+
   it("evicts the least recently used entries down to the target, and reports stale entries for a refresh", async () => {
     await storage.admin(`DELETE FROM transformation_cache`);
     const old = entry("o".repeat(1000));
