@@ -19,10 +19,13 @@ export interface StoreProcessOptions {
   /** Directory for a V8 CPU profile (node --cpu-prof), written when the store exits. */
   cpuProfileDir?: string;
   env?: Record<string, string>;
+  /** Echo the store's output (its log at the level env's FACTLINE_LOG asks for) into the bench's. */
+  echo?: boolean;
 }
 
 export async function startStoreProcess(opts: StoreProcessOptions): Promise<StoreProcess> {
   const store = await launchStore({
+    echo: opts.echo,
     nodeFlags: opts.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(opts.cpuProfileDir)}`] : [],
     env: {
       ...process.env,

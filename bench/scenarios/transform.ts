@@ -26,6 +26,7 @@ const TYPE = "OrderPlaced";
 const UPCAST = `function (e) { e.label = e.orderId + "#" + e.seq; }`;
 /** Half-second polls for the cold read's cache writes to stop (at most a minute). */
 const WRITES_SETTLE_POLLS = 120;
+const SETTLED_AFTER_POLLS = 10;
 
 export async function transformScenario(ctx: BenchContext): Promise<void> {
   const count = ctx.opts.quick ? FACTS.quick : FACTS.full;
@@ -34,7 +35,12 @@ export async function transformScenario(ctx: BenchContext): Promise<void> {
   const store = await startStoreProcess({
     databaseUrl: db.url,
     cpuProfileDir: ctx.cpuProfileDir,
-    env: { FACTLINE_TRANSFORMATION_CACHE_MB: String(Math.ceil((count * 2 * 1024) / 1024 / 1024) + 64) },
+    env: {
+      FACTLINE_TRANSFORMATION_CACHE_MB: String(Math.ceil((count * 2 * 1024) / 1024 / 1024) + 64),
+      // The cache writer's warnings (writes behind or stalled) say why a warm read would not be warm.
+      FACTLINE_LOG: "warn",
+    },
+    echo: true,
   });
   const conn = new GrpcConnection(store.url);
   const admin = createStoreClient({ url: store.url, clientId: "bench-transform" });
@@ -62,13 +68,20 @@ export async function transformScenario(ctx: BenchContext): Promise<void> {
     const stats = () => admin.transformations.getTransformationStats({});
     // The store writes the cold read's results behind the stream: the cold variant waits (its CPU
     // counted, its rate not) until the writes stop, so the warm read finds what was written.
+    // Done when every result is in, or when nothing was written for SETTLED_AFTER_POLLS polls (a
+    // statement of a loaded PostgreSQL may take longer than one); what the cold read left is logged.
     const writesSettled = async () => {
-      for (let last = -1n, i = 0; i < WRITES_SETTLE_POLLS; i++) {
-        const writes = (await stats()).cacheWrites;
-        if (writes === last) return;
-        last = writes;
+      let entries = 0n;
+      for (let last = -1n, still = 0, i = 0; i < WRITES_SETTLE_POLLS; i++) {
+        const now = await stats();
+        entries = now.cacheEntries;
+        if (entries >= BigInt(count)) break;
+        still = now.cacheWrites === last ? still + 1 : 0;
+        if (still >= SETTLED_AFTER_POLLS) break;
+        last = now.cacheWrites;
         await new Promise((r) => setTimeout(r, 500));
       }
+      ctx.log(`transform: cold read left ${entries} of ${count} results in the cache`);
     };
     const variants: Variant[] = [
       { key: "transform.published", subjects, run: read(0) },

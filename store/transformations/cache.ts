@@ -14,11 +14,13 @@ import { findCached, touchCached } from "../storage/transformation-cache/lookup"
 import { saveCached, type CacheEntry } from "../storage/transformation-cache/save";
 
 // Payload bytes waiting to be written. Writing is behind the stream, but a catch-up faster than
-// PostgreSQL takes its results must not pile them up in the store's memory: past this the delivery
-// stage waits for the writes (paced()) before it transforms more, and results arriving meanwhile
-// from elsewhere are not cached (transformed again next time). A chunk's results are bounded by the
-// reader's bytes per read (~2 MB, store/storage/read.ts), so memory stays within this plus one
-// chunk per delivery stage running.
+// PostgreSQL takes its results must not pile them up in the store's memory: past half of this the
+// delivery stage waits for the writes (paced()) before it transforms more, and results arriving
+// while this much waits are not cached (transformed again next time). The other half is room for
+// the chunks already being transformed when the wait begins — a stage delivers more than one chunk
+// at a time (store/transformations/ahead.ts), and several catch-ups share the writer — so a catch-up
+// that waits loses none of its results. A chunk's results are bounded by the reader's bytes per
+// read (~2 MB, store/storage/read.ts), so memory stays within this plus those chunks.
 export const MAX_PENDING_WRITE_BYTES = 32 * 1024 * 1024;
 // A write statement running longer than this means the write path is stalled (PostgreSQL hung,
 // the table locked, a disk that does not take writes): delivery stops waiting for it and results
@@ -113,8 +115,8 @@ export class TransformationCache {
   }
 
   /**
-   * Resolves when the writes have room for another chunk's results: at once while fewer than
-   * MAX_PENDING_WRITE_BYTES wait, otherwise once they have fallen under it. A delivery stage calls
+   * Resolves when the writes have room for another chunk's results: at once while less than half of
+   * MAX_PENDING_WRITE_BYTES waits, otherwise once the writes have fallen under that. A delivery stage calls
    * it before handing a chunk to the sandbox, so a cold catch-up is paced by the cache write instead
    * of outrunning it and leaving half its results unwritten (docs/performance.md, "Transformed
    * catch-up"). Never blocks for long and never fails: it returns (and the results are then skipped
@@ -123,9 +125,10 @@ export class TransformationCache {
    * `signal` aborts. A write that fails (PostgreSQL gone) ends at once and frees its bytes.
    */
   async paced(signal?: AbortSignal): Promise<void> {
-    if (!this.enabled || this.pendingBytes < this.maxPending || this.stalled) return;
+    const room = this.maxPending / 2;
+    if (!this.enabled || this.pendingBytes < room || this.stalled) return;
     this.counters.paced++;
-    while (this.pendingBytes >= this.maxPending && !this.stalled && !signal?.aborted) {
+    while (this.pendingBytes >= room && !this.stalled && !signal?.aborted) {
       const since = this.statementSince ?? Date.now();
       const left = since + this.stallMs - Date.now();
       if (left <= 0) {
