@@ -29,6 +29,7 @@ import type { StoreRuntime } from "../store";
 import type { TrackedSubscription } from "../instances/tracked";
 import { guarded } from "./errors";
 import { factsBudget, toNotifications, writeLiveFacts } from "./notifications";
+import { rowBatches } from "./row-notifications";
 import {
   decodeConditionalPublish,
   decodeFacts,
@@ -150,6 +151,7 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
           cache: store.transformations.cache,
         }),
         warm: warmStage(request.specs, store.transformations),
+        prepareRows: (rows) => [...rowBatches(rows, budget)],
       });
       store.stats.activeSubscriptions++;
       try {

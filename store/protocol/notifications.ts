@@ -42,7 +42,9 @@ export function* toNotifications(event: SubscriptionEvent, budget: number): Gene
       yield* factBatches(event.facts, budget, event.live === true);
       return;
     case "rows":
-      yield* rowBatches(event.rows, budget);
+      // Framed ahead (SubscriptionContext.prepareRows) or here.
+      if (event.prepared) yield* event.prepared as Notification[];
+      else yield* rowBatches(event.rows, budget);
       return;
     case "ffwd":
       yield create(MSG_NotificationSchema, {

@@ -39,6 +39,11 @@ export interface ReaderOptions {
   readTimeoutMs?: number;
   /** With it, rows come joined to the transformation cache (see CacheJoin). */
   cacheJoin?: CacheJoin;
+  /**
+   * Reads kept ready beyond the one handed out (READS_AHEAD by default): a consumer that takes the
+   * next chunk ahead itself (store/subscriptions/subscription.ts) asks for one fewer.
+   */
+  readsAhead?: number;
 }
 
 /**
@@ -129,6 +134,7 @@ export class FactReader {
   private abandonRead?: (err: Error) => void;
   private idleTimer?: NodeJS.Timeout;
   private readTimer?: NodeJS.Timeout;
+  private readonly readsAhead: number;
   private readonly onAbort = () => this.stop((this.options.signal?.reason as Error) ?? new Error("cancelled"));
   // pg emits 'error' on a checked-out client whenever its connection ends unexpectedly (whether or
   // not the server said why first), so this is where a read in flight learns that it never will.
@@ -145,6 +151,7 @@ export class FactReader {
     private readonly options: ReaderOptions = {},
   ) {
     options.signal?.addEventListener("abort", this.onAbort, { once: true });
+    this.readsAhead = Math.max(1, options.readsAhead ?? READS_AHEAD);
   }
 
   /** The next facts in serial order, as text; an empty array means the range is exhausted. */
@@ -197,7 +204,7 @@ export class FactReader {
     }
     this.position = rows.lastSer;
     // The last read returned full while READS_AHEAD reads were waiting: the next one starts now.
-    if (!this.reading && this.more && this.ahead.length < READS_AHEAD) this.readAhead();
+    if (!this.reading && this.more && this.ahead.length < this.readsAhead) this.readAhead();
     // The reads ahead do not count as progress: a consumer that stops asking still loses its cursor.
     this.idleTimer = setTimeout(() => void this.releaseConnection(), this.options.idleMs ?? DEFAULT_CURSOR_IDLE_MS);
     this.idleTimer.unref();
@@ -220,7 +227,7 @@ export class FactReader {
         const perRow = Math.max(1, rows.byteLength / rows.length);
         this.rowsPerRead = Math.min(MAX_READ_ROWS, Math.max(MIN_READ_ROWS, Math.floor(TARGET_READ_BYTES / perRow)));
         // A short read was the last; a cursor given up meanwhile (released, reopened) reads no more.
-        if (this.more && this.ahead.length < READS_AHEAD && this.ahead[this.ahead.length - 1] === read) {
+        if (this.more && this.ahead.length < this.readsAhead && this.ahead[this.ahead.length - 1] === read) {
           this.readAhead();
         }
       },

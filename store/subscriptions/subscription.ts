@@ -18,8 +18,11 @@ export type SubscriptionEvent =
   | { kind: "info"; start: bigint; horizon: bigint }
   /** `live`: the facts come from the tail hub and are shared with other followers. */
   | { kind: "facts"; facts: StoredFact[]; live?: boolean }
-  /** Catch-up facts as the bytes PostgreSQL sent, for a subscription that sends them on unread. */
-  | { kind: "rows"; rows: FactRows }
+  /**
+   * Catch-up facts as the bytes PostgreSQL sent, for a subscription that sends them on unread;
+   * `prepared`: what SubscriptionContext.prepareRows made of them, when it was given.
+   */
+  | { kind: "rows"; rows: FactRows; prepared?: readonly unknown[] }
   | { kind: "ffwd"; id: string; ser: bigint }
   | { kind: "catchup" }
   | { kind: "complete" }
@@ -53,6 +56,12 @@ export interface SubscriptionContext {
    * sent on unread (store/transformations/warm.ts); `deliver` still serves the live part.
    */
   warm?: WarmStage;
+  /**
+   * What the protocol adapter sends for a chunk of catch-up rows (its frames), made as soon as the
+   * chunk is read, while the chunk before it is still being written: after a drain the next frame is
+   * ready to go (docs/performance.md, "Catch-up pipeline"). Applies where rows go out unread.
+   */
+  prepareRows?: (rows: FactRows) => readonly unknown[];
 }
 
 // Without a keepalive request, the follow loop still wakes this often to notice cancellation.
@@ -102,7 +111,14 @@ export async function* runSubscription(
     let last = position;
     // From a replica up to what it has, then from the primary (store/storage/replicas/catchup-reader.ts).
     const { warm } = ctx;
-    const reader = new CatchupReader(ctx.db, req.specs, position, warm ? { ...reading, cacheJoin: warm } : reading);
+    // Rows framed ahead are one chunk the subscription holds itself: the reader keeps one fewer.
+    const prepare = deliver || warm ? undefined : ctx.prepareRows;
+    const reader = new CatchupReader(
+      ctx.db,
+      req.specs,
+      position,
+      warm ? { ...reading, cacheJoin: warm } : prepare ? { ...reading, readsAhead: 1 } : reading,
+    );
     // A delivery stage works on the next chunk while the client takes this one (store/transformations/ahead.ts).
     const rowChunks = warm ? new DeliveredAhead(() => reader.nextRows(), warm.deliver, signal) : undefined;
     const chunks =
@@ -113,6 +129,18 @@ export async function* runSubscription(
             signal,
           )
         : undefined;
+    const takePrepared = (make: (rows: FactRows) => readonly unknown[]) => {
+      // Framed in a later turn of the event loop: after the chunk before has been written, so the
+      // framing runs while those bytes go out rather than before they start.
+      const taken = reader
+        .nextRows()
+        .then((rows) => new Promise<FactRows>((resolve) => setImmediate(resolve, rows)))
+        .then((rows) => ({ rows, prepared: rows.length > 0 ? make(rows) : undefined }));
+      // Its failure is the next turn's to report, in order; never an unhandled rejection meanwhile.
+      taken.catch(() => {});
+      return taken;
+    };
+    let upcoming = prepare ? takePrepared(prepare) : undefined;
     try {
       for (;;) {
         if (rowChunks) {
@@ -125,6 +153,14 @@ export async function* runSubscription(
           if (facts.length === 0) break;
           if (delivered.length > 0) yield { kind: "facts", facts: delivered };
           last = facts[facts.length - 1].ser;
+        } else if (upcoming && prepare) {
+          // The rows go on as PostgreSQL sent them, framed while the chunk before went out.
+          const { rows, prepared } = yield* wait(upcoming);
+          upcoming = undefined;
+          if (rows.length === 0) break;
+          upcoming = takePrepared(prepare);
+          yield { kind: "rows", rows, prepared };
+          last = rows.lastSer;
         } else {
           // Nothing to transform or filter here: the rows go on as PostgreSQL sent them.
           const rows = yield* wait(reader.nextRows());
@@ -136,6 +172,8 @@ export async function* runSubscription(
     } finally {
       await rowChunks?.close();
       await chunks?.close();
+      // The chunk being read ahead settles first (a consumer gone cancels its read), then the reader closes.
+      await upcoming?.catch(() => {});
       await reader.close();
     }
     // The reader's snapshot was taken after the high-water mark was read, so everything up to it
