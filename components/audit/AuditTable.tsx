@@ -4,7 +4,7 @@
  * the last entry (before=<id>), Newer above the first (after=<id>), Newest starts again at the top.
  * Account, action and namespace are links that narrow the filter to that value.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { ButtonLink } from "@/components/ui/Button";
 import { Timestamp } from "@/components/ui/Timestamp";
 import type { AuditEntry, ListAuditEntriesResponse } from "@/gen/factline/admin/v1/audit_pb";

@@ -1,6 +1,6 @@
 "use client";
 /** A fact's header as fields: ids to copy, names to browse, meta values to filter by. */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import type { ReactNode } from "react";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { CopyIcon } from "@/components/ui/icons";

@@ -5,7 +5,7 @@
  * in place of the payload the store's own words when the version cannot be had (no chain, or a step
  * that failed). The URL is the only source of the version, so a copied link shows the same.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { useSearchParams } from "next/navigation";
 import { JsonViewer } from "@/components/json/JsonViewer";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";

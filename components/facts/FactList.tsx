@@ -3,7 +3,7 @@
  * A short list of facts (a namespace's recent facts, an aggregate's history): a plain table,
  * because it holds at most a few hundred rows. The browser's long list is FactTable (virtualized).
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { Timestamp } from "@/components/ui/Timestamp";
 import type { FactRow } from "@/lib/view/facts";
 import { factHref } from "@/lib/view/links";

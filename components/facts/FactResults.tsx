@@ -3,7 +3,7 @@
  * The result of one valid query: toolbar (order, what is loaded, the resolved range, export),
  * the backend's notices, and the table that grows at both ends (lib/browser/facts.ts).
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { CopyButton } from "@/components/ui/CopyButton";

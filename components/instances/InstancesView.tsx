@@ -4,7 +4,7 @@
  * heartbeat, readiness and how many subscriptions each serves. Times are reckoned on the
  * database's clock (the answer's now_ms), so a browser whose clock is off still reads them right.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { Refused } from "@/components/access/Refused";
 import { Unreported } from "@/components/subscriptions/Unreported";
 import { ButtonLink } from "@/components/ui/Button";

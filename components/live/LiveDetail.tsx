@@ -3,7 +3,7 @@
  * The selected fact beside the list: its fields and payload preview, and its permalink — as the
  * version the list shows (`asVersion`), so a user watching version 2 opens the fact as version 2.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { FactFields } from "@/components/fact/FactFields";
 import { JsonViewer } from "@/components/json/JsonViewer";
 import { Panel } from "@/components/ui/Panel";

@@ -1,6 +1,6 @@
 "use client";
 /** A namespace's types and, under each, its versions with counts and last activity. */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { Timestamp } from "@/components/ui/Timestamp";
 import type { NamespaceSummary } from "@/gen/factline/console/v1/console_pb";
 import { factHref, factsHref } from "@/lib/view/links";

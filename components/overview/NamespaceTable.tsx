@@ -4,7 +4,7 @@
  * not have (it offers pickers only). A name filter with `*` wildcards helps stores with many
  * namespaces (kurrent-io/EventStore.UI#87).
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { useMemo, useState } from "react";
 import { Panel } from "@/components/ui/Panel";
 import { SkeletonRows } from "@/components/ui/Skeleton";

@@ -1,6 +1,6 @@
 "use client";
 /** Which store this is: URL, implementation, protocol, latest serial, capabilities. */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { Panel } from "@/components/ui/Panel";
 import { Skeleton } from "@/components/ui/Skeleton";
 import type { GetStoreStatusResponse } from "@/gen/factline/console/v1/console_pb";

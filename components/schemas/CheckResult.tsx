@@ -2,7 +2,7 @@
  * What CheckCandidate found: schema problems at their pointers, the classified diff, the dry run, and
  * the upcasts consumers would lack once the candidate is registered.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { Notice } from "@/components/ui/Notice";
 import { Panel } from "@/components/ui/Panel";
 import type { CheckCandidateResponse } from "@/gen/factline/admin/v1/schemas_pb";

@@ -2,7 +2,7 @@
 /** Whether a stored fact validates against its registered schema, shown on the fact page. */
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useQuery } from "@connectrpc/connect-query";
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import type { Fact } from "@/gen/factline/console/v1/console_pb";
 import { SchemaService } from "@/gen/factline/console/v1/schemas_pb";
 import { schemaVersionHref, validateHref } from "@/lib/browser/schemas-links";

@@ -4,7 +4,7 @@
  * version, and see the errors at their JSON pointers, highlighted in the payload.
  */
 import { callUnaryMethod, useTransport } from "@connectrpc/connect-query";
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import { CodeEditor } from "@/components/editor/CodeEditor";
 import { Button } from "@/components/ui/Button";

@@ -4,7 +4,7 @@
  * validity, classified diff, dry run over stored facts), then Register to confirm. A check belongs to
  * the exact text it checked; editing anything asks for a new check before Register is allowed.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { CodeEditor } from "@/components/editor/CodeEditor";

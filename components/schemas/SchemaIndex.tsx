@@ -1,6 +1,6 @@
 "use client";
 /** `/schemas`: namespaces → types → versions, searchable, and the types that have facts but no schema. */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { useMemo, useState } from "react";
 import { ButtonLink } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";

@@ -1,6 +1,6 @@
 "use client";
 /** `/schemas/<ns>/<type>/<version>`: the schema pretty-printed and as a field table, its examples and facts. */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { ButtonLink } from "@/components/ui/Button";
 import { useAccess } from "@/lib/browser/access";
 import { offerSchemaChanges } from "@/lib/view/access";

@@ -1,6 +1,6 @@
 "use client";
 /** `/schemas/<ns>/<type>`: the type's registered versions, its transformations, and the classified diff of any two. */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { ButtonLink } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Notice } from "@/components/ui/Notice";

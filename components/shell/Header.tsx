@@ -3,7 +3,7 @@
  * is signed in. Signed out (the sign-in page) only the product and the theme: everything else asks
  * the store, which a signed-out browser may not.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { Account, type ConsoleIdentity } from "./Account";
 import { GoToBox } from "./GoToBox";
 import { NavLinks } from "./NavLinks";

@@ -3,7 +3,7 @@
  * The console's sections; the current one is marked for sighted and screen-reader users alike.
  * Audit appears only for accounts the store lets read the audit log.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { usePathname } from "next/navigation";
 import { useAccess } from "@/lib/browser/access";
 import { offerAudit } from "@/lib/view/access";

@@ -4,7 +4,7 @@
  * in words what is down (the store, or only its database). Being on every page, it also brings the
  * page back after an outage (lib/browser/store-status.ts useRecoveryAfterOutage).
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { useRecoveryAfterOutage, useStoreStatus } from "@/lib/browser/store-status";
 import { formatCount } from "@/lib/view/numbers";
 import { cx } from "@/lib/view/cx";

@@ -5,7 +5,7 @@
  * for users the store lets operate, ending it. Once its stream ends the store lists it no more, and
  * the page says it has ended.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { useState, type ReactNode } from "react";
 import { Refused } from "@/components/access/Refused";
 import { ButtonLink } from "@/components/ui/Button";

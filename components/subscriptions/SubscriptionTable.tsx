@@ -5,7 +5,7 @@
  * and time, with the trend this tab has seen), how fast, and on which instance. Column headers sort
  * (in the URL); account and instance narrow the list to that value.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import type { ReactNode } from "react";
 import { Age } from "@/components/ui/Timestamp";
 import { Sparkline } from "@/components/ui/Sparkline";

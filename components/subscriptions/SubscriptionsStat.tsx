@@ -1,6 +1,6 @@
 "use client";
 /** The overview's card: how many subscriptions run, and how far behind the furthest one is. */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { Skeleton } from "@/components/ui/Skeleton";
 import { useWorstLag } from "@/lib/browser/operations";
 import { formatCount } from "@/lib/view/numbers";

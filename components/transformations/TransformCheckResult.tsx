@@ -3,7 +3,7 @@
  * column, in place), and what it made of the source version's registered examples and a bounded
  * sample of its newest stored facts, each result validated against the target version's schema.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { Notice } from "@/components/ui/Notice";
 import { Panel } from "@/components/ui/Panel";
 import type { CheckTransformationResponse } from "@/gen/factline/admin/v1/transformations_pb";

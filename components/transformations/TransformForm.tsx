@@ -7,7 +7,7 @@
  * to the exact pair and code it checked; changing either asks for a new one. Registered code is
  * immutable: a changed script needs Replace and a reason, as schemas do.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { useState } from "react";
 import { CodeEditor } from "@/components/editor/CodeEditor";
 import { Button } from "@/components/ui/Button";

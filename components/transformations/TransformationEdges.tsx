@@ -5,7 +5,7 @@
  * assumes between adjacent versions (FactCast's synthetic transformations) — and the upcasts still
  * missing, each with a link to register it for users who may manage the namespace's schemas.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { ButtonLink } from "@/components/ui/Button";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Notice } from "@/components/ui/Notice";

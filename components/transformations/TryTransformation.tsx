@@ -4,7 +4,7 @@
  * registered — the store computes the chain with the candidate in place of what is registered for
  * its pair and runs it in its sandbox. Nothing is registered or cached.
  */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import { useState } from "react";
 import { HighlightedJson } from "@/components/schemas/HighlightedJson";
 import { Button } from "@/components/ui/Button";

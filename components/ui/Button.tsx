@@ -1,5 +1,5 @@
 /** Buttons and button-looking links: one look for every action in the console. */
-import Link from "next/link";
+import Link from "@/components/ui/Link";
 import type { ComponentProps } from "react";
 import { cx } from "@/lib/view/cx";
 
