@@ -14,6 +14,20 @@ const storePattern = {
   group: ["**/store/**"],
   message: "the store is reached over gRPC; import factcast/ or gen/ instead",
 };
+/** Links go through components/ui/Link.tsx, which says why they do not prefetch by default. */
+const nextLink = {
+  name: "next/link",
+  message: "use @/components/ui/Link: console links do not prefetch unless asked (each prefetch is a server render)",
+};
+/** What browser code must not import (besides next/link, which only components/ui/Link.tsx wraps). */
+const browserPatterns = [
+  storePattern,
+  {
+    group: ["**/lib/backend/**", "**/backend/**"],
+    message: "browser code cannot import the console backend (it holds credentials); call it over Connect",
+  },
+  { group: ["**/cli/**"], message: "browser code cannot import the CLI" },
+];
 
 export default tseslint.config(
   {
@@ -52,24 +66,12 @@ export default tseslint.config(
   },
   {
     files: NOT_STORE,
-    rules: { "no-restricted-imports": ["error", { patterns: [storePattern] }] },
+    rules: { "no-restricted-imports": ["error", { paths: [nextLink], patterns: [storePattern] }] },
   },
   {
     files: BROWSER,
     rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            storePattern,
-            {
-              group: ["**/lib/backend/**", "**/backend/**"],
-              message: "browser code cannot import the console backend (it holds credentials); call it over Connect",
-            },
-            { group: ["**/cli/**"], message: "browser code cannot import the CLI" },
-          ],
-        },
-      ],
+      "no-restricted-imports": ["error", { paths: [nextLink], patterns: browserPatterns }],
     },
   },
   {
@@ -89,6 +91,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ["components/ui/Link.tsx"],
+    rules: { "no-restricted-imports": ["error", { patterns: browserPatterns }] },
   },
   {
     files: ["scripts/demo.ts", "scripts/demo/**"],
