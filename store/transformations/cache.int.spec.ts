@@ -2,7 +2,8 @@
 // stream; a delivery stage that finds the writes past their bound waits for them (paced()) until
 // they fall under it, and never longer than the stall bound when PostgreSQL does not take writes
 // (here: the table locked by another session) — then results are skipped instead of held, and
-// once PostgreSQL takes writes again the queued ones land.
+// once PostgreSQL takes writes again the queued ones land. A write whose connection is killed
+// (PostgreSQL gone halfway) fails at once and frees its bytes, so nobody waits for it.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +20,16 @@ afterAll(async () => {
 });
 
 const entry = (payload: string) => ({ factId: randomUUID(), version: 2, chain: "c", ns: "n", type: "T", payload });
+
+/** Whether the cache's INSERT is in PostgreSQL, waiting for the table lock. */
+async function writeWaitsForLock(): Promise<boolean> {
+  const rows = await storage.admin<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'
+        AND query LIKE 'INSERT INTO transformation_cache%'`,
+  );
+  return rows[0].n > 0;
+}
 
 async function writes(outcome: string): Promise<number> {
   const metric = await registry.getSingleMetric("factline_transformation_cache_writes_total")!.get();
@@ -88,6 +99,39 @@ describe("transformation cache writer", () => {
       await cache.paced();
       expect(cache.stats().paced).toBe(4);
       expect(await cache.find(again)).toEqual([big]);
+    } finally {
+      await locker.end();
+    }
+  }, 60_000);
+
+  it("stops waiting at once when PostgreSQL goes away under a write: the failed write frees its bytes", async () => {
+    const cache = new TransformationCache(storage.db.lookups, 1024 * 1024 * 1024, {
+      pendingBytes: 64 * 1024,
+      stallMs: 30_000,
+    });
+    const big = `{"s":"${"z".repeat(100 * 1024)}"}`;
+    const locker = new pg.Client({ connectionString: storage.url });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE transformation_cache IN EXCLUSIVE MODE");
+      const lost = [entry(big)];
+      cache.save(lost);
+      const waiting = cache.paced();
+      // The write waits for the lock; its connection is killed as a failover or crash would.
+      for (let i = 0; i < 200 && !(await writeWaitsForLock()); i++) await new Promise((r) => setTimeout(r, 50));
+      const started = performance.now();
+      expect(await storage.terminateStoreBackends()).toBeGreaterThan(0);
+      await waiting;
+      expect(performance.now() - started).toBeLessThan(5_000);
+      await locker.query("COMMIT");
+      await cache.flushed();
+      expect(cache.stats().writes).toBe(0);
+      // The cache answers again once PostgreSQL does: nothing to wait for, and the next write lands.
+      const again = [entry(big)];
+      cache.save(again);
+      await cache.paced();
+      expect(await cache.find([...lost, ...again])).toEqual([undefined, big]);
     } finally {
       await locker.end();
     }
