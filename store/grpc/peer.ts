@@ -9,6 +9,20 @@ export function callerAddressOf(ctx: Pick<HandlerContext, "values">): string {
   return ctx.values.get(CALLER_ADDRESS);
 }
 
+// null: not set by the gRPC layer (a context made elsewhere); the request's metadata is asked then.
+export const CLIENT_ID = createContextKey<string | undefined | null>(null, {
+  description: "the call's fc-id header: the client's name for itself",
+});
+
+/**
+ * The client's name for itself (FactCast's fc-id header), undefined when it sent none. Read from the
+ * raw headers the gRPC layer kept, so a publish never makes the request's metadata Headers for it.
+ */
+export function clientIdOf(ctx: Pick<HandlerContext, "values" | "requestHeader">): string | undefined {
+  const kept = ctx.values.get(CLIENT_ID);
+  return kept === null ? (ctx.requestHeader.get("fc-id") ?? undefined) : kept;
+}
+
 /** Who unchecked credentials claim to be: Basic's user name ("" for a bearer token or none). */
 export interface Claim {
   account: string;

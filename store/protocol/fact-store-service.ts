@@ -10,7 +10,7 @@ import { requireRead, requireWrite } from "../auth/permissions";
 import { principalOf } from "../auth/principal";
 import { END_CALL } from "../grpc/call";
 import { FRAME_STREAM, type FrameStream } from "../grpc/encoded";
-import { callerAddressOf } from "../grpc/peer";
+import { callerAddressOf, clientIdOf } from "../grpc/peer";
 import { InvalidInputError } from "../errors";
 import { prepareFact, type FactHeader, type StoredFact } from "../facts/fact";
 import { parseFactSpecsJson, parseSubscriptionRequest, type FactSpec } from "../facts/spec";
@@ -29,6 +29,7 @@ import type { StoreRuntime } from "../store";
 import type { TrackedSubscription } from "../instances/tracked";
 import { guarded } from "./errors";
 import { factsBudget, toNotifications, writeLiveFacts } from "./notifications";
+import { encodeOptionalFact } from "./optional-fact";
 import { rowBatches } from "./row-notifications";
 import {
   decodeConditionalPublish,
@@ -169,12 +170,12 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
     },
 
     async fetchById(req, ctx) {
-      return optionalFact(readable(await routedFactById(store.db, bitsToUuid(req.msb, req.lsb)), ctx));
+      return encodeOptionalFact(readable(await routedFactById(store.db, bitsToUuid(req.msb, req.lsb)), ctx));
     },
 
     async fetchByIdAndVersion(req, ctx) {
       const fact = readable(await routedFactById(store.db, bitsToUuid(req.msb, req.lsb)), ctx);
-      if (!fact || req.ver === 0) return optionalFact(fact);
+      if (!fact || req.ver === 0) return encodeOptionalFact(fact);
       if (req.ver < 0) throw new InvalidInputError(`ver must be 0 (as published) or more, got ${req.ver}`);
       // FactCast: the fact as that version, through the registry's transformations (or the
       // MissingTransformationInformation / Transformation exception saying why not).
@@ -183,11 +184,11 @@ export function createFactStoreService(store: StoreRuntime): ServiceHandlers<typ
         [{ fact, header, targets: [req.ver] }],
         ctx.signal,
       );
-      return optionalFact(delivered);
+      return encodeOptionalFact(delivered);
     },
 
     async fetchBySerial(req, ctx) {
-      return optionalFact(readable(await routedFactBySerial(store.db, req.serial), ctx));
+      return encodeOptionalFact(readable(await routedFactBySerial(store.db, req.serial), ctx));
     },
 
     async serialOf(req) {
@@ -270,7 +271,7 @@ function liveSink(stream: FrameStream | undefined, budget: number, tracked: Trac
 }
 
 function toPublishRequest(msg: MSG_Facts | ReceivedFacts | undefined, ctx: HandlerContext): PublishRequest {
-  const source = ctx.requestHeader.get("fc-id") ?? undefined;
+  const source = clientIdOf(ctx);
   return { facts: (msg?.fact ?? []).map((f, i) => prepareFact(f, i, source)) };
 }
 
@@ -292,10 +293,6 @@ function readableSpecs(json: string, ctx: HandlerContext): FactSpec[] {
 function readable(fact: StoredFact | undefined, ctx: HandlerContext): StoredFact | undefined {
   if (fact) requireRead(principalOf(ctx), [(JSON.parse(fact.header) as FactHeader).ns]);
   return fact;
-}
-
-function optionalFact(fact: StoredFact | undefined) {
-  return fact ? { present: true, fact: { header: fact.header, payload: fact.payload } } : { present: false };
 }
 
 function isoDay(date: MSG_Date): string {
