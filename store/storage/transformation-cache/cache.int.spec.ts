@@ -2,6 +2,7 @@
 // writes that leave existing entries alone, the size the triggers keep, and least-recently-used
 // eviction down to a target.
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestStorage, type TestStorage } from "../../../tests/support/storage";
 import type { Db } from "../db";
@@ -82,6 +83,18 @@ describe("transformation cache storage", () => {
     expect(await cacheSize(db)).toEqual({ bytes: 0, entries: 0 });
     await saveCached(db, [entry("a".repeat(40))]);
     expect(await cacheSize(db)).toEqual({ bytes: 40, entries: 1 });
+  });
+
+  it("recounts a size left wrong by a TRUNCATE before migration 082 (migration 083)", async () => {
+    await storage.admin(`DELETE FROM transformation_cache`);
+    await saveCached(db, [entry("r".repeat(70)), entry("s".repeat(30))]);
+    await storage.admin(`UPDATE transformation_cache_size SET bytes = 123456, entries = 999`);
+    const recount = await readFile(
+      new URL("../migrations/083_transformation_cache_recount.sql", import.meta.url),
+      "utf8",
+    );
+    await storage.admin(`BEGIN; ${recount}; COMMIT`);
+    expect(await cacheSize(db)).toEqual({ bytes: 100, entries: 2 });
   });
 
   it("evicts the least recently used entries down to the target, and reports stale entries for a refresh", async () => {
