@@ -153,6 +153,7 @@ CREATE TRIGGER tr_schema_version_changed_transformations AFTER INSERT OR DELETE 
 CREATE TRIGGER tr_transformation_changed AFTER INSERT OR DELETE OR UPDATE ON public.transformation FOR EACH ROW EXECUTE FUNCTION transformation_type_changed()
 CREATE TRIGGER tr_transformation_cache_added AFTER INSERT ON public.transformation_cache REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION transformation_cache_added()
 CREATE TRIGGER tr_transformation_cache_removed AFTER DELETE ON public.transformation_cache REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION transformation_cache_removed()
+CREATE TRIGGER tr_transformation_cache_truncated AFTER TRUNCATE ON public.transformation_cache FOR EACH STATEMENT EXECUTE FUNCTION transformation_cache_truncated()
 -- check constraints
 audit_entry audit_entry_outcome_check CHECK ((outcome = ANY (ARRAY['ok'::text, 'denied'::text, 'unauthenticated'::text, 'rejected'::text, 'failed'::text])))
 fact mandatory_id CHECK ((header ? 'id'::text))
