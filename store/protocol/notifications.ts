@@ -177,12 +177,12 @@ export function factsFrame(factsLength: number): { out: Buffer; at: number } {
   return { out, at: writeVarint(out, at, factsLength) };
 }
 
-interface FactSize {
+export interface FactSize {
   headerBytes: number;
   payloadBytes: number;
 }
 
-function measure(fact: StoredFact): FactSize {
+export function measure(fact: StoredFact): FactSize {
   return { headerBytes: Buffer.byteLength(fact.header), payloadBytes: Buffer.byteLength(fact.payload) };
 }
 
@@ -201,7 +201,7 @@ function sharedEncoding(fact: StoredFact): Buffer {
 }
 
 /** MSG_Fact's fields; proto3 leaves empty strings out, as the generic encoder does. */
-function writeFact(out: Buffer, at: number, fact: StoredFact, size: FactSize): number {
+export function writeFact(out: Buffer, at: number, fact: StoredFact, size: FactSize): number {
   if (size.headerBytes > 0) at = writeString(out, at, TAG_FACT_HEADER, fact.header, size.headerBytes);
   if (size.payloadBytes > 0) at = writeString(out, at, TAG_FACT_PAYLOAD, fact.payload, size.payloadBytes);
   return at;

@@ -6,7 +6,7 @@ import type { MSG_OptionalFactSchema } from "../../gen/org/factcast/grpc/api/gen
 import type { StoredFact } from "../facts/fact";
 import { EncodedMessage } from "../grpc/encoded";
 import { PREFIX_BYTES } from "../grpc/framing";
-import { fieldLength, TAG_FACT_HEADER, TAG_FACT_PAYLOAD, varintLength, writeVarint } from "./notifications";
+import { fieldLength, measure, varintLength, writeFact, writeVarint } from "./notifications";
 
 const TAG_PRESENT = (1 << 3) | 0; // MSG_OptionalFact.present, varint
 const TAG_FACT = (2 << 3) | 2; // MSG_OptionalFact.fact, length-delimited
@@ -16,23 +16,14 @@ const ABSENT = new EncodedMessage<typeof MSG_OptionalFactSchema>(Buffer.alloc(PR
 
 export function encodeOptionalFact(fact: StoredFact | undefined): EncodedMessage<typeof MSG_OptionalFactSchema> {
   if (!fact) return ABSENT;
-  const headerBytes = Buffer.byteLength(fact.header);
-  const payloadBytes = Buffer.byteLength(fact.payload);
-  const body = fieldLength(headerBytes) + fieldLength(payloadBytes);
+  const size = measure(fact);
+  const body = fieldLength(size.headerBytes) + fieldLength(size.payloadBytes);
   const out = Buffer.allocUnsafe(PREFIX_BYTES + 2 + 1 + varintLength(body) + body);
   let at = PREFIX_BYTES;
   out[at++] = TAG_PRESENT;
   out[at++] = 1;
   out[at++] = TAG_FACT;
   at = writeVarint(out, at, body);
-  // proto3 leaves empty strings out, as the generic encoder does.
-  if (headerBytes > 0) at = writeText(out, at, TAG_FACT_HEADER, fact.header, headerBytes);
-  if (payloadBytes > 0) writeText(out, at, TAG_FACT_PAYLOAD, fact.payload, payloadBytes);
+  writeFact(out, at, fact, size);
   return new EncodedMessage(out);
-}
-
-function writeText(out: Buffer, at: number, tag: number, value: string, bytes: number): number {
-  out[at++] = tag;
-  at = writeVarint(out, at, bytes);
-  return at + out.write(value, at, bytes, "utf8");
 }
