@@ -46,6 +46,21 @@ async function insert(facts: Array<{ type: string; version?: number; payload: un
   return ids;
 }
 
+/** The serials of the facts with these ids, in the same order. */
+async function sersOf(ids: string[]): Promise<string[]> {
+  const rows = await storage.admin<{ id: string; ser: string }>(
+    `SELECT header->>'id' AS id, ser::text AS ser FROM fact WHERE header->>'id' = ANY($1::text[])`,
+    [ids],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r.ser]));
+  return ids.map((id) => byId.get(id)!);
+}
+
+/** A cache entry of `join/T` as version 2, its header as a catch-up sends it. */
+function cached(ser: string, chain: string, payload: string, header = `{"cached":${ser}}`) {
+  return { ser, chain, version: 2, ns: "join", type: "T", header, payload };
+}
+
 async function readAll(
   reader: FactReader,
 ): Promise<Array<{ mark: string; header: Record<string, unknown>; payload: unknown }>> {
@@ -81,11 +96,17 @@ describe("a catch-up read joined to the transformation cache", () => {
       { type: "T", payload: { n: 5 } }, // no version (0)
       { type: "T", version: 1, payload: { n: 6 } }, // cached under another chain only
     ]);
+    const sers = await sersOf(ids);
+    const stored = await storage.admin<{ header: Record<string, unknown> }>(
+      `SELECT header FROM fact WHERE header->>'id' = $1`,
+      [ids[0]],
+    );
+    const header = JSON.stringify({ ...stored[0].header, version: 2 });
     await saveCached(storage.db.writes, [
-      { factId: ids[0], version: 2, chain: "c1", ns: "join", type: "T", payload: `{"n":0,"cached":"ü"}` },
-      { factId: ids[6], version: 2, chain: "old", ns: "join", type: "T", payload: `{"n":6,"cached":true}` },
+      cached(sers[0], "c1", `{"n":0,"cached":"ü"}`, header),
+      cached(sers[6], "old", `{"n":6,"cached":true}`),
     ]);
-    const join: CacheJoin = { plan: () => ({ wanted: wanted("c1"), token: 1 }), holds: () => true };
+    const join: CacheJoin = { plan: () => ({ wanted: wanted("c1"), chains: ["c1"], token: 1 }), holds: () => true };
     const rows = await readAll(new FactReader(storage.db.reads, [spec()], 0n, undefined, { cacheJoin: join }));
 
     expect(rows.map((r) => r.mark)).toEqual(["h", "m", "", "", "m", "m", "m"]);
@@ -98,13 +119,9 @@ describe("a catch-up read joined to the transformation cache", () => {
       { n: 5 },
       { n: 6 },
     ]);
-    // Only the served fact's header changes, and only its version.
+    // Only the served fact's header changes: to the one cached beside its payload.
     expect(rows.map((r) => r.header.version)).toEqual([2, 1, 2, 1, 3, undefined, 1]);
-    const stored = await storage.admin<{ header: Record<string, unknown> }>(
-      `SELECT header FROM fact WHERE header->>'id' = $1`,
-      [ids[0]],
-    );
-    expect(rows[0].header).toEqual({ ...stored[0].header, version: 2 });
+    expect(rows[0].header).toEqual(JSON.parse(header));
   });
 
   it("names the entries whose use stamp is old, with their keys, so they are refreshed in one statement", async () => {
@@ -112,19 +129,20 @@ describe("a catch-up read joined to the transformation cache", () => {
       { type: "T", version: 1, payload: { n: 10 } },
       { type: "T", version: 1, payload: { n: 11 } },
     ]);
+    const sers = await sersOf(ids);
     await saveCached(
       storage.db.writes,
-      ids.map((factId, n) => ({ factId, version: 2, chain: "c2", ns: "join", type: "T", payload: `{"n":${10 + n}}` })),
+      sers.map((ser, n) => cached(ser, "c2", `{"n":${10 + n}}`, `{"version":2}`)),
     );
-    await storage.admin(`UPDATE transformation_cache SET accessed_at = now() - interval '1 hour' WHERE fact_id = $1`, [
-      ids[1],
+    await storage.admin(`UPDATE transformation_cache SET accessed_at = now() - interval '1 hour' WHERE ser = $1`, [
+      sers[1],
     ]);
     const after = await storage.admin<{ ser: string }>(`SELECT (max(ser) - 2)::text AS ser FROM fact`);
-    const join: CacheJoin = { plan: () => ({ wanted: wanted("c2"), token: 1 }), holds: () => true };
+    const join: CacheJoin = { plan: () => ({ wanted: wanted("c2"), chains: ["c2"], token: 1 }), holds: () => true };
     const rows = await readAll(
       new FactReader(storage.db.reads, [spec()], BigInt(after[0].ser), undefined, { cacheJoin: join }),
     );
-    expect(rows.map((r) => r.mark)).toEqual(["h", `s 2 c2 ${ids[1]}`]);
+    expect(rows.map((r) => r.mark)).toEqual(["h", "s c2"]);
     expect(rows.map((r) => r.header.version)).toEqual([2, 2]);
     expect("h".charCodeAt(0)).toBe(MARK_HIT);
     expect("s".charCodeAt(0)).toBe(MARK_STALE_HIT);
@@ -133,11 +151,12 @@ describe("a catch-up read joined to the transformation cache", () => {
 
   it("reads again, planned anew, when the plan stops holding: no row of the old chain goes out", async () => {
     const ids = await insert(Array.from({ length: 30 }, (_, n) => ({ type: "T", version: 1, payload: { n } })));
+    const sers = await sersOf(ids);
     await saveCached(
       storage.db.writes,
-      ids.flatMap((factId, n) => [
-        { factId, version: 2, chain: "before", ns: "join", type: "T", payload: `{"n":${n},"chain":"before"}` },
-        { factId, version: 2, chain: "after", ns: "join", type: "T", payload: `{"n":${n},"chain":"after"}` },
+      sers.flatMap((ser, n) => [
+        cached(ser, "before", `{"n":${n},"chain":"before"}`),
+        cached(ser, "after", `{"n":${n},"chain":"after"}`),
       ]),
     );
     const after = await storage.admin<{ ser: string }>(`SELECT (max(ser) - 30)::text AS ser FROM fact`);
@@ -149,7 +168,8 @@ describe("a catch-up read joined to the transformation cache", () => {
         plans++;
         const token = generation;
         if (plans === 1) generation = 2;
-        return { wanted: wanted(token === 1 ? "before" : "after"), token };
+        const chain = token === 1 ? "before" : "after";
+        return { wanted: wanted(chain), chains: [chain], token };
       },
       holds: (token) => token === generation,
     };
@@ -163,12 +183,13 @@ describe("a catch-up read joined to the transformation cache", () => {
 
   it("resumes after the last fact it returned when its connection is terminated mid-cursor, still served from the cache", async () => {
     const ids = await insert(Array.from({ length: 300 }, (_, n) => ({ type: "T", version: 1, payload: { n } })));
+    const sers = await sersOf(ids);
     await saveCached(
       storage.db.writes,
-      ids.map((factId, n) => ({ factId, version: 2, chain: "c3", ns: "join", type: "T", payload: `{"n":${n},"v":2}` })),
+      sers.map((ser, n) => cached(ser, "c3", `{"n":${n},"v":2}`)),
     );
     const after = await storage.admin<{ ser: string }>(`SELECT (max(ser) - 300)::text AS ser FROM fact`);
-    const join: CacheJoin = { plan: () => ({ wanted: wanted("c3"), token: 1 }), holds: () => true };
+    const join: CacheJoin = { plan: () => ({ wanted: wanted("c3"), chains: ["c3"], token: 1 }), holds: () => true };
     const reader = new FactReader(storage.db.reads, [spec()], BigInt(after[0].ser), undefined, {
       cacheJoin: join,
       health: storage.health,

@@ -57,45 +57,54 @@ export interface CacheJoin {
   /**
    * What the consumer asks for, as JSON `{ns: {type: {version: [target, chain] | 0}}}` — a type
    * listed is wanted in another version; a version with a chain is turned into `target` by it, one
-   * with 0 goes out as stored, any other must be transformed; and a token naming this plan.
+   * with 0 goes out as stored, any other must be transformed; the chains named there (the cache
+   * entries the read may serve); and a token naming this plan.
    */
-  plan(): { wanted: string; token: number };
+  plan(): { wanted: string; chains: string[]; token: number };
   /** Whether rows read with the plan of `token` may still go out (the chains are unchanged). */
   holds(token: number): boolean;
 }
 
 /**
  * The marks of a cache-joined read: none (the fact goes out as stored), "h" (header and payload are
- * the cached version), "s <version> <chain> <fact id>" (the same, and the entry's use stamp is old:
- * refresh it), "m" (the fact must be transformed: decode and hand it to the transformer).
+ * the cached version), "s <chain>" (the same, and the entry's use stamp is old: refresh it), "m"
+ * (the fact must be transformed: decode and hand it to the transformer).
  */
 export const MARK_HIT = 0x68; // 'h'
 export const MARK_STALE_HIT = 0x73; // 's'
 export const MARK_TRANSFORM = 0x6d; // 'm'
 
-// Fact columns are named with f. (the spec predicates name them bare, which is unambiguous: the
-// joined columns are named otherwise). The cache's rows are joined per fact by primary key (LIMIT 1 keeps PostgreSQL from planning a
-// hash join over the whole cache ahead of the first row). The header's new version is set by
-// PostgreSQL (jsonb_set), as the text path set it with the parsed header.
-function cacheJoinedSql(wanted: number, staleAfter: number): string {
+/**
+ * Fact columns are named with f. (the spec predicates name them bare, which is unambiguous: the
+ * cache's columns are renamed in the joined subquery). The cache is keyed by (serial, chain) (migrations/084), so it
+ * joins by serial over the same range as the facts — in serial order beside them, no per-fact uuid
+ * parsed out of the header — and an entry of a chain the plan names is the fact's only possible
+ * one: a chain's id names the type and the version it starts from (store/transformations/registry.ts).
+ * A hit sends the cached header and payload as they are; only a miss looks its type up in the plan
+ * (the per-row jsonb work that remains, to tell a fact to transform from one that goes out as stored).
+ */
+function cacheJoinedSql(p: {
+  wanted: number;
+  chains: number;
+  staleAfter: number;
+  after: number;
+  upTo?: number;
+}): string {
+  const w = `$${p.wanted}::jsonb -> (f.header->>'ns') -> (f.header->>'type')`;
+  const upTo = p.upTo === undefined ? "" : ` AND ser <= $${p.upTo}`;
   return `SELECT f.ser,
-       CASE WHEN c.cached IS NULL THEN f.header::text
-            ELSE jsonb_set(f.header, '{version}', to_jsonb(c.version))::text END AS header,
-       COALESCE(c.cached, f.payload::text) AS payload,
-       CASE WHEN c.cached IS NOT NULL THEN
-              CASE WHEN c.stale THEN concat_ws(' ', 's', c.version, c.chain, f.header->>'id') ELSE 'h' END
-            WHEN w.typed IS NULL OR jsonb_typeof(w.want) = 'number' THEN NULL
+       COALESCE(c.cached_header, f.header::text) AS header,
+       COALESCE(c.cached_payload, f.payload::text) AS payload,
+       CASE WHEN c.cached_ser IS NOT NULL THEN
+              CASE WHEN c.stamped < now() - make_interval(secs => $${p.staleAfter}) THEN 's ' || c.cached_chain ELSE 'h' END
+            WHEN ${w} IS NULL THEN NULL
+            WHEN jsonb_typeof(${w} -> COALESCE(f.header->>'version', '0')) = 'number' THEN NULL
             ELSE 'm' END AS mark
   FROM fact f
-  CROSS JOIN LATERAL (SELECT t AS typed, t -> COALESCE(f.header->>'version', '0') AS want
-                        FROM (SELECT $${wanted}::jsonb -> (f.header->>'ns') -> (f.header->>'type') AS t) x) w
-  LEFT JOIN LATERAL (SELECT c.version, c.chain, c.payload AS cached, c.accessed_at < now() - make_interval(secs => $${staleAfter}) AS stale
-                       FROM transformation_cache c
-                      WHERE jsonb_typeof(w.want) = 'array'
-                        AND c.fact_id = (f.header->>'id')::uuid
-                        AND c.version = (w.want->>0)::integer
-                        AND c.chain = w.want->>1
-                      LIMIT 1) c ON true`;
+  LEFT JOIN (SELECT ser AS cached_ser, chain AS cached_chain, header AS cached_header, payload AS cached_payload,
+                    accessed_at AS stamped
+               FROM transformation_cache
+              WHERE chain = ANY($${p.chains}::text[]) AND ser > $${p.after}${upTo}) c ON c.cached_ser = f.ser`;
 }
 
 // Reads a catch-up keeps ready beyond the one its consumer is sending. With one, PostgreSQL answered
@@ -322,19 +331,19 @@ export class FactReader {
     this.stopped = undefined;
     this.more = false;
     const params: unknown[] = [this.position.toString()];
+    const upTo = this.upTo === undefined ? undefined : params.push(this.upTo.toString());
     let sql = `SELECT ser, header::text AS header, payload::text AS payload FROM fact f`;
     const join = this.options.cacheJoin;
     if (join) {
       const plan = join.plan();
       this.planToken = plan.token;
-      params.push(plan.wanted, TOUCH_INTERVAL_S);
-      sql = cacheJoinedSql(2, 3);
+      const wanted = params.push(plan.wanted);
+      const chains = params.push(plan.chains);
+      const staleAfter = params.push(TOUCH_INTERVAL_S);
+      sql = cacheJoinedSql({ wanted, chains, staleAfter, after: 1, upTo });
     }
     sql += ` WHERE f.ser > $1`;
-    if (this.upTo !== undefined) {
-      params.push(this.upTo.toString());
-      sql += ` AND f.ser <= $${params.length}`;
-    }
+    if (upTo !== undefined) sql += ` AND f.ser <= $${upTo}`;
     sql += ` AND (${specsPredicate(this.specs, params)}) ORDER BY f.ser`;
     const client = await acquire(this.db, this.options.signal);
     client.on("error", this.onClientError);

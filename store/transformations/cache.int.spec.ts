@@ -4,7 +4,6 @@
 // (here: the table locked by another session) — then results are skipped instead of held, and
 // once PostgreSQL takes writes again the queued ones land. A write whose connection is killed
 // (PostgreSQL gone halfway) fails at once and frees its bytes, so nobody waits for it.
-import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestStorage, type TestStorage } from "../../tests/support/storage";
@@ -19,7 +18,16 @@ afterAll(async () => {
   await storage?.close();
 });
 
-const entry = (payload: string) => ({ factId: randomUUID(), version: 2, chain: "c", ns: "n", type: "T", payload });
+let serial = 0;
+const entry = (payload: string) => ({
+  ser: String(++serial),
+  chain: "c",
+  version: 2,
+  ns: "n",
+  type: "T",
+  header: "{}",
+  payload,
+});
 
 /** Whether the cache's INSERT is in PostgreSQL, waiting for the table lock. */
 async function writeWaitsForLock(): Promise<boolean> {

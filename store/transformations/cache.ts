@@ -167,7 +167,7 @@ export class TransformationCache {
    */
   save(entries: readonly CacheEntry[]): void {
     if (!this.enabled || entries.length === 0) return;
-    const bytes = entries.reduce((sum, e) => sum + e.payload.length, 0);
+    const bytes = entries.reduce((sum, e) => sum + e.header.length + e.payload.length, 0);
     if (this.pendingBytes >= this.maxPending) {
       this.counters.dropped += entries.length;
       transformationCacheWrites.inc({ outcome: "skipped" }, entries.length);

@@ -182,7 +182,12 @@ export class TransformationRegistry {
     const codes = chain.steps.flatMap((s) => (s.code === undefined ? [] : [s.code]));
     const text = this.schemas.schemaText({ ns, type, version: chain.to });
     const schema = text === undefined ? undefined : { key: hash([ns, type, String(chain.to), text]), text };
+    // The type is part of the id: the cache keys entries by serial and chain, and a catch-up serves
+    // an entry whose chain is among those it planned (store/storage/read.ts), so one id must never
+    // name the same path of identity steps for two types.
     const id = hash([
+      ns,
+      type,
       describePath(chain.path),
       ...chain.steps.map((s) => s.code ?? "\u0000identity"),
       schema?.key ?? "",

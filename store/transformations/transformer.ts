@@ -74,8 +74,7 @@ export class Transformer {
 
     const useCache = options.candidate === undefined && this.cache.enabled;
     const keyOf = (t: { index: number; chain: ResolvedChain }) => ({
-      factId: items[t.index].header.id,
-      version: t.chain.to,
+      ser: items[t.index].fact.ser.toString(),
       chain: t.chain.id,
     });
     const cached = useCache && !options.looked ? await this.cache.find(todo.map(keyOf)) : [];
@@ -106,14 +105,16 @@ export class Transformer {
           return;
         }
         const fresh = indexes.map((i, n) => {
-          results[i] = { fact: rewritten(items[i], chain.to, outcome.payloads[n]), chain, cached: false };
+          const fact = rewritten(items[i], chain.to, outcome.payloads[n]);
+          results[i] = { fact, chain, cached: false };
           return {
-            factId: items[i].header.id,
-            version: chain.to,
+            ser: fact.ser.toString(),
             chain: chain.id,
+            version: chain.to,
             ns: chain.ns,
             type: chain.type,
-            payload: outcome.payloads[n],
+            header: fact.header,
+            payload: fact.payload,
           };
         });
         if (useCache) this.cache.save(fresh);

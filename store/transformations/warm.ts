@@ -42,6 +42,7 @@ export function warmStage(specs: FactSpec[], deps: WarmDeps): WarmStage | undefi
     plan() {
       const token = registry.generation;
       const wanted: Record<string, Record<string, Record<string, number | [number, string]>>> = {};
+      const chains: string[] = [];
       for (const [key, accepted] of versions) {
         if (accepted.has(0)) continue;
         const [ns, type] = key.split("\u0000");
@@ -54,13 +55,14 @@ export function warmStage(specs: FactSpec[], deps: WarmDeps): WarmStage | undefi
           try {
             const chain = registry.chain(ns, type, from, targets);
             byVersion[from] = [chain.to, chain.id];
+            chains.push(chain.id);
           } catch {
             // No chain: such facts are marked for the transformer, which fails them with FactCast's words.
           }
         }
         (wanted[ns] ??= {})[type] = byVersion;
       }
-      return { wanted: JSON.stringify(wanted), token };
+      return { wanted: JSON.stringify(wanted), chains, token };
     },
 
     holds(token) {
@@ -79,8 +81,7 @@ export function warmStage(specs: FactSpec[], deps: WarmDeps): WarmStage | undefi
           hits++;
         } else if (mark === MARK_STALE_HIT) {
           hits++;
-          const [, version, chain, factId] = rows.markText(i).split(" ");
-          stale.push({ factId, version: Number(version), chain });
+          stale.push({ ser: rows.ser(i).toString(), chain: rows.markText(i).slice(2) });
         } else if (mark === MARK_TRANSFORM) {
           const fact = rows.storedFact(i);
           const header = JSON.parse(fact.header) as FactHeader;

@@ -7,7 +7,7 @@ const EVICTION_LOCK_KEY = 7_316_204_812;
 // holds the size row or many row locks for long while catch-ups write beside it.
 const EVICTION_BATCH = 5_000;
 
-/** The cache's total payload bytes and entries, as the statement triggers of migrations/060 keep them. */
+/** The cache's total bytes (headers and payloads) and entries, as the statement triggers of migrations/060 keep them. */
 export async function cacheSize(db: Db): Promise<{ bytes: number; entries: number }> {
   const { rows } = await db.query<{ bytes: string; entries: string }>(
     `SELECT bytes::text, entries::text FROM transformation_cache_size`,
@@ -38,8 +38,8 @@ export async function evictCached(db: Db, targetBytes: number): Promise<number |
       const count = Math.min(EVICTION_BATCH, Math.max(1, Math.ceil(excess / average)));
       const deleted = await client.query<{ bytes: number }>(
         `DELETE FROM transformation_cache c
-          USING (SELECT fact_id, version, chain FROM transformation_cache ORDER BY accessed_at LIMIT $1) v
-          WHERE c.fact_id = v.fact_id AND c.version = v.version AND c.chain = v.chain
+          USING (SELECT ser, chain FROM transformation_cache ORDER BY accessed_at LIMIT $1) v
+          WHERE c.ser = v.ser AND c.chain = v.chain
          RETURNING c.bytes`,
         [count],
       );

@@ -1,15 +1,18 @@
 // The transformation cache's key, shared by its storage operations (one file each).
 
-/** A transformed payload is cached per fact, target version and chain (store/transformations/registry.ts). */
+/**
+ * A transformed fact is cached per serial and chain (migrations/084): the chain's id
+ * (store/transformations/registry.ts) names the type, the path and so the target version.
+ */
 export interface CacheKey {
-  factId: string;
-  version: number;
+  /** The fact's serial, as decimal text (PostgreSQL's bigint). */
+  ser: string;
   chain: string;
 }
 
-export const cacheKeyText = (k: CacheKey): string => `${k.factId}\u0000${k.version}\u0000${k.chain}`;
+export const cacheKeyText = (k: CacheKey): string => `${k.ser}\u0000${k.chain}`;
 
 /** Key columns as arrays, for `unnest` (one round trip for a whole chunk of facts). */
-export function keyColumns(keys: readonly CacheKey[]): [string[], number[], string[]] {
-  return [keys.map((k) => k.factId), keys.map((k) => k.version), keys.map((k) => k.chain)];
+export function keyColumns(keys: readonly CacheKey[]): [string[], string[]] {
+  return [keys.map((k) => k.ser), keys.map((k) => k.chain)];
 }

@@ -15,9 +15,9 @@ export async function findCached(
   const stale: CacheKey[] = [];
   if (keys.length === 0) return { payloads, stale };
   const { rows } = await db.query<{ at: number; payload: string; stale: boolean }>(
-    `SELECT k.at::integer - 1 AS at, c.payload, c.accessed_at < now() - make_interval(secs => $4) AS stale
-       FROM unnest($1::uuid[], $2::integer[], $3::text[]) WITH ORDINALITY AS k(fact_id, version, chain, at)
-       JOIN transformation_cache c ON c.fact_id = k.fact_id AND c.version = k.version AND c.chain = k.chain`,
+    `SELECT k.at::integer - 1 AS at, c.payload, c.accessed_at < now() - make_interval(secs => $3) AS stale
+       FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS k(ser, chain, at)
+       JOIN transformation_cache c ON c.ser = k.ser AND c.chain = k.chain`,
     [...keyColumns(keys), TOUCH_INTERVAL_S],
   );
   for (const row of rows) {
@@ -36,8 +36,8 @@ export async function touchCached(db: Db, keys: readonly CacheKey[]): Promise<vo
   if (keys.length === 0) return;
   await db.query(
     `UPDATE transformation_cache c SET accessed_at = now()
-       FROM unnest($1::uuid[], $2::integer[], $3::text[]) AS k(fact_id, version, chain)
-      WHERE c.fact_id = k.fact_id AND c.version = k.version AND c.chain = k.chain`,
+       FROM unnest($1::bigint[], $2::text[]) AS k(ser, chain)
+      WHERE c.ser = k.ser AND c.chain = k.chain`,
     keyColumns(keys),
   );
 }

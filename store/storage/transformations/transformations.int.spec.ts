@@ -72,21 +72,22 @@ describe("transformation storage", () => {
   });
 
   it("a change to a type's transformations or schemas deletes that type's cached payloads, and only those", async () => {
-    const entry = (factId: string, type: string) => ({
-      factId,
-      version: 2,
+    const entry = (ser: string, type: string) => ({
+      ser,
       chain: "c",
+      version: 2,
       ns: "users",
       type,
+      header: "{}",
       payload: "{}",
     });
     const cached = async () =>
       (await storage.admin<{ type: string }>(`SELECT type FROM transformation_cache ORDER BY type`)).map((r) => r.type);
-    await saveCached(db, [entry(crypto.randomUUID(), "UserCreated"), entry(crypto.randomUUID(), "Untouched")]);
+    await saveCached(db, [entry("1", "UserCreated"), entry("2", "Untouched")]);
     expect(await cached()).toEqual(["Untouched", "UserCreated"]);
     await registerTransformation(db, { ns: "users", type: "UserCreated", from: 3, to: 2, ...by }, undefined);
     expect(await cached()).toEqual(["Untouched"]);
-    await saveCached(db, [entry(crypto.randomUUID(), "UserCreated")]);
+    await saveCached(db, [entry("3", "UserCreated")]);
     await storage.admin(
       `INSERT INTO schema_version (ns, type, version, schema, hash) VALUES ('users', 'UserCreated', 9, '{}', '')`,
     );

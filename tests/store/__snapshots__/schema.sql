@@ -94,11 +94,12 @@ transformation.registered_by text not null
 transformation.registered_at timestamp with time zone not null default now()
 transformation.revision integer not null default 1
 transformation.hash text not null
-transformation_cache.fact_id uuid not null
-transformation_cache.version integer not null
+transformation_cache.ser bigint not null
 transformation_cache.chain text not null
+transformation_cache.version integer not null
 transformation_cache.ns text not null
 transformation_cache.type text not null
+transformation_cache.header text not null
 transformation_cache.payload text not null
 transformation_cache.bytes integer not null
 transformation_cache.accessed_at timestamp with time zone not null default now()
@@ -139,7 +140,7 @@ CREATE UNIQUE INDEX tokenstore_pkey ON public.tokenstore USING btree (token)
 CREATE UNIQUE INDEX transformation_pkey ON public.transformation USING btree (ns, type, from_version, to_version)
 CREATE INDEX idx_transformation_cache_accessed ON public.transformation_cache USING btree (accessed_at)
 CREATE INDEX idx_transformation_cache_type ON public.transformation_cache USING btree (ns, type)
-CREATE UNIQUE INDEX transformation_cache_pkey ON public.transformation_cache USING btree (fact_id, version, chain)
+CREATE UNIQUE INDEX transformation_cache_pkey ON public.transformation_cache USING btree (ser, chain)
 CREATE UNIQUE INDEX transformation_cache_size_pkey ON public.transformation_cache_size USING btree (singleton)
 CREATE UNIQUE INDEX transformation_replacement_pkey ON public.transformation_replacement USING btree (ns, type, from_version, to_version, revision)
 -- triggers
