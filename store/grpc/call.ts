@@ -5,7 +5,7 @@ import { Code, ConnectError, createContextKey } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/authenticate";
 import { log } from "../log";
 import { callEnded, callStarted, codeName } from "../metrics/grpc";
-import { CallAbort, expectedError } from "./call-abort";
+import { CALL_CANCELLATION, CallAbort, expectedError } from "./call-abort";
 import { CALL_LOG, CallLog, requestIdFor } from "./call-log";
 import { CallContext, metadataOf } from "./context";
 import { RequestBody } from "./request-body";
@@ -104,12 +104,13 @@ export async function serveCall(
     context.values.set(CLIENT_ID, clientId);
     context.values.set(CALL_LOG, callLog);
     context.values.set(END_CALL, (reason: ConnectError) => controller.abort(reason));
+    context.values.set(CALL_CANCELLATION, controller);
     const gzip = route.compressible && headerValue(headers["fc-msgcomp"]) === "gzip";
     if (route.method.methodKind === "unary") {
       const work = Promise.resolve(route.handler(request as never, context));
       // With a deadline, the caller gets DEADLINE_EXCEEDED when it passes, even from a handler that
       // does not watch its signal (the handler's own result is dropped).
-      const reply = timeoutMs === undefined ? await work : await unlessAborted(work, controller.signal);
+      const reply = timeoutMs === undefined ? await work : await unlessAborted(work, controller);
       const body = await encodeReply(route.method.output, reply, gzip);
       sendReplies(stream, context, gzip, [body]);
       answered = true;
@@ -174,22 +175,22 @@ export function refuseCall(
   dropRest(stream, limits);
 }
 
-/** `work`'s outcome, or the signal's reason as soon as it aborts. */
-function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+/** `work`'s outcome, or the call's abort reason as soon as it is aborted (no AbortSignal made for it). */
+function unlessAborted<T>(work: Promise<T>, call: CallAbort): Promise<T> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
+    const onAbort = (reason: unknown) => {
       work.catch(() => {});
-      reject(signal.reason);
+      reject(reason);
     };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (call.aborted) return onAbort(call.reason);
+    const stop = call.onCancel(onAbort);
     work.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        stop();
         resolve(value);
       },
       (err: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        stop();
         reject(err);
       },
     );

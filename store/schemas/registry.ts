@@ -18,6 +18,9 @@ const keyOf = (k: SchemaKey) => `${k.ns}\u0000${k.type}\u0000${k.version}`;
 // Facts of one publish whose validation errors are listed: FactValidationError shows 25 lines.
 const LISTED_FAILURES = 25;
 
+/** A caller's signal, or a function making it: a publish makes one only when a worker needs it. */
+type LazySignal = AbortSignal | (() => AbortSignal);
+
 /**
  * This instance's view of the registry: every schema text, checked against by `checks` (inline or in
  * the validation workers, store/schemas/payload-checks.ts). It follows registrations made through
@@ -122,7 +125,7 @@ export class SchemaRegistry {
    * copy may lag a registration made through another instance by a notification's delay. (An
    * acceptance needs no confirmation: the append statement verifies the generation.)
    */
-  async checkConfirmed(facts: FactToPublish[], signal?: AbortSignal): Promise<bigint | undefined> {
+  async checkConfirmed(facts: FactToPublish[], signal?: LazySignal): Promise<bigint | undefined> {
     // Counted once per publish, by the check that decides it (metrics: validations and rejections).
     let tally = { valid: 0, invalid: 0 };
     try {
@@ -153,7 +156,7 @@ export class SchemaRegistry {
   async check(
     facts: FactToPublish[],
     tally?: { valid: number; invalid: number },
-    signal?: AbortSignal,
+    signal?: LazySignal,
   ): Promise<bigint | undefined> {
     const generation = this.policy === "off" ? undefined : this.generation;
     const problems: string[][] = facts.map(() => []);
@@ -178,7 +181,10 @@ export class SchemaRegistry {
       items.push({ payload: fact.payload, label: `fact[${i}].payload`, schema, storable: fact.parseBeforeStoring });
       factOf.push(i);
     });
-    const outcomes = await this.checks.check(items, { signal, listFailures: LISTED_FAILURES });
+    const outcomes = await this.checks.check(items, {
+      signal: typeof signal === "function" && items.length > 0 ? signal() : (signal as AbortSignal | undefined),
+      listFailures: LISTED_FAILURES,
+    });
     for (const outcome of outcomes)
       if (!outcome.ok && "problem" in outcome) throw new InvalidInputError(outcome.problem);
     outcomes.forEach((outcome, n) => {

@@ -7,6 +7,7 @@ import { DatabaseUnavailableError, DuplicateFactError } from "../errors";
 import { openTestStorage, type TestStorage } from "../../tests/support/storage";
 import { createPool } from "./db";
 import { Appender, GROUPS_IN_FLIGHT, MAX_QUEUED_FACTS } from "./group-commit";
+import { CallAbort } from "../grpc/call-abort";
 import { DatabaseHealth } from "./health";
 
 let storage: TestStorage;
@@ -52,29 +53,52 @@ describe("Appender", () => {
     expect(await storedIn(ns)).toBe(accepted * 1_000);
   });
 
-  it("answers a caller whose deadline passed while queued, and never sends its facts", async () => {
-    const appender = new Appender(storage.db.writes, () => {}, storage.health);
-    const ns = `deadline-${randomUUID().slice(0, 8)}`;
-    // Hold the writers' lock so the groups in flight wait in the database and the next one queues.
-    const pg = await import("pg");
-    const locker = new pg.default.Client({ connectionString: storage.url });
-    await locker.connect();
-    await locker.query("BEGIN; SELECT pg_advisory_xact_lock(128)");
-    const inFlight: Promise<bigint[]>[] = [];
-    for (let i = 0; i < GROUPS_IN_FLIGHT; i++) {
-      inFlight.push(appender.publish({ facts: facts(1, ns) }));
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const abort = new AbortController();
-    const queued = appender.publish({ facts: facts(1, ns) }, abort.signal);
-    abort.abort(new Error("deadline passed"));
-    await expect(queued).rejects.toThrow("deadline passed");
-    await locker.query("COMMIT");
-    await locker.end();
-    await Promise.all(inFlight);
-    await appender.idle();
-    expect(await storedIn(ns)).toBe(GROUPS_IN_FLIGHT);
-  });
+  // A publish hears of its caller giving up through an AbortSignal, or through the gRPC call's own
+  // cancellation (store/grpc/call-abort.ts), which the store's publish handler passes instead.
+  it.each([
+    [
+      "an AbortSignal",
+      () => {
+        const abort = new AbortController();
+        return { cancel: abort.signal, giveUp: (reason: Error) => abort.abort(reason) };
+      },
+    ],
+    [
+      "the call's cancellation",
+      () => {
+        const call = new CallAbort();
+        return { cancel: call, giveUp: (reason: Error) => call.abort(reason) };
+      },
+    ],
+  ])(
+    "answers a caller whose deadline passed while queued (%s), and never sends its facts",
+    async (_, make) => {
+      const appender = new Appender(storage.db.writes, () => {}, storage.health);
+      const ns = `deadline-${randomUUID().slice(0, 8)}`;
+      // Hold the writers' lock so the groups in flight wait in the database and the next one queues.
+      const pg = await import("pg");
+      const locker = new pg.default.Client({ connectionString: storage.url });
+      await locker.connect();
+      await locker.query("BEGIN; SELECT pg_advisory_xact_lock(128)");
+      const inFlight: Promise<bigint[]>[] = [];
+      for (let i = 0; i < GROUPS_IN_FLIGHT; i++) {
+        inFlight.push(appender.publish({ facts: facts(1, ns) }));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const { cancel, giveUp } = make();
+      const queued = appender.publish({ facts: facts(1, ns) }, cancel);
+      giveUp(new Error("deadline passed"));
+      await expect(queued).rejects.toThrow("deadline passed");
+      // A caller that gave up before publishing is answered at once, with nothing queued.
+      await expect(appender.publish({ facts: facts(1, ns) }, cancel)).rejects.toThrow("deadline passed");
+      await locker.query("COMMIT");
+      await locker.end();
+      await Promise.all(inFlight);
+      await appender.idle();
+      expect(await storedIn(ns)).toBe(GROUPS_IN_FLIGHT);
+    },
+    30_000,
+  );
 
   it("keeps two groups in PostgreSQL at once, holds back an id a group in flight carries, and commits in serial order", async () => {
     const appender = new Appender(storage.db.writes, () => {}, storage.health);

@@ -30,6 +30,21 @@ export const GROUPS_IN_FLIGHT = 2;
 export const MAX_QUEUED_FACTS = 2 * MAX_GROUP_FACTS;
 export const MAX_QUEUED_BYTES = 2 * MAX_GROUP_BYTES;
 
+/** A caller's way of giving up without an AbortSignal (store/grpc/call-abort.ts, CallCancellation). */
+export interface Cancellation {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  /** Calls `listener` once when cancelled; returns its removal. */
+  onCancel(listener: (reason: unknown) => void): () => void;
+}
+
+function onCancel(cancel: AbortSignal | Cancellation, listener: (reason: unknown) => void): () => void {
+  if (!(cancel instanceof AbortSignal)) return cancel.onCancel(listener);
+  const onAbort = () => listener(cancel.reason);
+  cancel.addEventListener("abort", onAbort, { once: true });
+  return () => cancel.removeEventListener("abort", onAbort);
+}
+
 interface Pending {
   request: PublishRequest;
   bytes: number;
@@ -64,11 +79,15 @@ export class Appender {
     private readonly maxInFlight = GROUPS_IN_FLIGHT,
   ) {}
 
-  /** Resolves with the serials once committed; rejects with why not. `signal`: the caller gave up. */
-  publish(request: PublishRequest, signal?: AbortSignal): Promise<bigint[]> {
+  /**
+   * Resolves with the serials once committed; rejects with why not. `cancel`: the caller gave up (an
+   * AbortSignal, or a gRPC call's cancellation, which costs no AbortController per publish).
+   */
+  publish(request: PublishRequest, cancel?: AbortSignal | Cancellation): Promise<bigint[]> {
     if (request.facts.length === 0) return Promise.resolve([]);
-    if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    const bytes = request.facts.reduce((n, f) => n + f.payload.length + 256, 0);
+    if (cancel?.aborted) return Promise.reject(cancel.reason as Error);
+    let bytes = 0;
+    for (const f of request.facts) bytes += f.payload.length + 256;
     if (
       this.queue.length > 0 &&
       (this.queuedFacts + request.facts.length > MAX_QUEUED_FACTS || this.queuedBytes + bytes > MAX_QUEUED_BYTES)
@@ -82,22 +101,23 @@ export class Appender {
     }
     return new Promise((resolve, reject) => {
       const pending: Pending = { request, bytes, settled: false, resolve, reject };
-      const onAbort = () => {
-        // Still queued: it never reaches the database. In flight: the commit goes on, the caller is
-        // answered now (a deadline says nothing about whether the call took effect).
-        const at = this.queue.indexOf(pending);
-        if (at >= 0) this.dequeue(at);
-        finish(pending, () => reject(signal!.reason as Error));
-      };
-      pending.resolve = (serials) => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(serials);
-      };
-      pending.reject = (err) => {
-        signal?.removeEventListener("abort", onAbort);
-        reject(err);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
+      if (cancel) {
+        const stop = onCancel(cancel, (reason) => {
+          // Still queued: it never reaches the database. In flight: the commit goes on, the caller
+          // is answered now (a deadline says nothing about whether the call took effect).
+          const at = this.queue.indexOf(pending);
+          if (at >= 0) this.dequeue(at);
+          finish(pending, () => reject(reason as Error));
+        });
+        pending.resolve = (serials) => {
+          stop();
+          resolve(serials);
+        };
+        pending.reject = (err) => {
+          stop();
+          reject(err);
+        };
+      }
       this.queue.push(pending);
       this.queuedFacts += request.facts.length;
       this.queuedBytes += bytes;
