@@ -10,6 +10,7 @@ import { usePreferences } from "@/lib/browser/preferences";
 import type { FactRow } from "@/lib/view/facts";
 import { factsHref, namespaceHref } from "@/lib/view/links";
 import { formatBytes, formatCount } from "@/lib/view/numbers";
+import { FIRST_ROW, paintTimed } from "@/lib/view/element-timing";
 
 const link = "text-accent hover:underline";
 
@@ -27,7 +28,7 @@ export function FactFields({ fact }: { fact: FactRow }) {
     [
       "Id",
       <span key="i" className="flex items-center gap-1">
-        <span className="break-all font-mono text-[11px]" data-testid="fact-id">
+        <span className="break-all font-mono text-[11px]" data-testid="fact-id" {...paintTimed(FIRST_ROW.fact)}>
           {fact.id}
         </span>
         <CopyButton

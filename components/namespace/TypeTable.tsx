@@ -5,6 +5,7 @@ import { Timestamp } from "@/components/ui/Timestamp";
 import type { NamespaceSummary } from "@/gen/factline/console/v1/console_pb";
 import { factHref, factsHref } from "@/lib/view/links";
 import { formatCount } from "@/lib/view/numbers";
+import { FIRST_ROW, paintTimed } from "@/lib/view/element-timing";
 
 export function TypeTable({ ns, counts }: { ns: NamespaceSummary; counts: boolean }) {
   return (
@@ -38,7 +39,7 @@ export function TypeTable({ ns, counts }: { ns: NamespaceSummary; counts: boolea
         {ns.types.map((t) => (
           <tbody key={t.type} className="border-b border-line last:border-b-0">
             <tr className="hover:bg-row-hover">
-              <th scope="row" className="px-4 py-2 text-left font-medium">
+              <th scope="row" className="px-4 py-2 text-left font-medium" {...paintTimed(FIRST_ROW.type)}>
                 <span className="break-all">{t.type || <span className="text-subtle">(no type)</span>}</span>
               </th>
               {counts && <td className="tabular px-4 py-2 text-right font-medium">{formatCount(t.factCount)}</td>}

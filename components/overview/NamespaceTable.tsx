@@ -12,6 +12,7 @@ import { Age, Timestamp } from "@/components/ui/Timestamp";
 import type { GetCatalogResponse } from "@/gen/factline/console/v1/console_pb";
 import { factHref, factsHref, namespaceHref } from "@/lib/view/links";
 import { formatCount } from "@/lib/view/numbers";
+import { FIRST_ROW, paintTimed } from "@/lib/view/element-timing";
 import { nameMatcher } from "@/lib/view/name-filter";
 
 /** Beyond this many types a row would wrap into a wall of chips; the namespace page lists them all. */
@@ -93,7 +94,11 @@ export function NamespaceTable({
             <tbody className="divide-y divide-line">
               {namespaces.map((n) => (
                 <tr key={n.ns} className="align-top hover:bg-row-hover">
-                  <th scope="row" className="max-w-64 px-4 py-2 text-left font-medium">
+                  <th
+                    scope="row"
+                    className="max-w-64 px-4 py-2 text-left font-medium"
+                    {...paintTimed(FIRST_ROW.namespace)}
+                  >
                     <Link href={namespaceHref(n.ns)} className="break-all text-accent hover:underline">
                       {n.ns}
                     </Link>
