@@ -28,7 +28,7 @@ export function FactFields({ fact }: { fact: FactRow }) {
     [
       "Id",
       <span key="i" className="flex items-center gap-1">
-        <span className="break-all font-mono text-[11px]" data-testid="fact-id" {...paintTimed(FIRST_ROW.fact)}>
+        <span className="break-all font-mono text-[11px]" {...paintTimed(FIRST_ROW.fact)} data-testid="fact-id">
           {fact.id}
         </span>
         <CopyButton
