@@ -98,9 +98,14 @@ export function copyText(text: string): string {
   return copyField(text);
 }
 
+// Every column as the text PostgreSQL sent, unparsed: the least a Node client can do with a row.
+const RAW_TEXT = { getTypeParser: () => (text: string) => text } as unknown as pg.CustomTypesConfig;
+
 /**
- * Reads matching facts in serial order with a server-side cursor, exactly the query shape the
- * store's catch-up uses, and converts every row to strings as the store's reader does.
+ * Reads matching facts in serial order with a server-side cursor, exactly the query the store's
+ * catch-up sends (store/storage/read.ts: its columns uncast, `ser > $1` and the spec predicate),
+ * each row an object of the texts PostgreSQL sent. Against the plain read below, what differs is
+ * the table (and row objects instead of arrays), so the two show what the store's table costs.
  */
 export async function cursorRead(
   client: pg.Client,
@@ -108,16 +113,14 @@ export async function cursorRead(
   rowsPerRead: number,
 ): Promise<number> {
   const params: string[] = ["0"];
-  let sql = "SELECT ser, header::text AS header, payload::text AS payload FROM fact WHERE ser > $1";
+  let predicate = "TRUE";
   if (nsFilter !== undefined) {
     params.push(JSON.stringify({ ns: nsFilter }));
-    sql += " AND header @> $2::jsonb";
+    predicate = "header @> $2::jsonb";
   }
-  return drain(client.query(new Cursor(`${sql} ORDER BY ser`, params)), rowsPerRead);
+  const sql = `SELECT ser, header, payload FROM fact f WHERE f.ser > $1 AND ((${predicate})) ORDER BY f.ser`;
+  return drain(client.query(new Cursor(sql, params, { types: RAW_TEXT })), rowsPerRead);
 }
-
-// Every column as the text PostgreSQL sent, unparsed: the least a Node client can do with a row.
-const RAW_TEXT = { getTypeParser: () => (text: string) => text } as unknown as pg.CustomTypesConfig;
 
 /**
  * The plain read: the trigger-free table, its columns as they are (no casts), each row an array of

@@ -6,8 +6,9 @@ import { FactRows } from "./fact-rows";
 const { prepareValue } = createRequire(import.meta.url)("pg/lib/utils.js") as { prepareValue(v: unknown): unknown };
 
 /**
- * A server-side cursor over `SELECT ser, header::text, payload::text …` whose rows reach the caller
- * as the bytes PostgreSQL sent (FactRows), for catch-up reads.
+ * A server-side cursor over `SELECT ser, header, payload …` (each column in PostgreSQL's text
+ * output, whatever its type) whose rows reach the caller as the bytes PostgreSQL sent (FactRows),
+ * for catch-up reads.
  *
  * node-postgres decodes every field of every row into a JavaScript string before anyone sees it,
  * and a catch-up then encoded each string back into UTF-8 for its frame: most of the store's CPU
