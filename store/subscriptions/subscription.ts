@@ -11,6 +11,7 @@ import { DeliveredAhead } from "../transformations/ahead";
 import type { DeliveryStage } from "../transformations/delivery";
 import type { WarmStage } from "../transformations/warm";
 import { LiveBatch, type LiveSink } from "./follower";
+import { stopSignal } from "./stop-signal";
 import type { TailHub } from "./tail";
 
 /** What a subscription tells its client, in order; the protocol adapter turns these into notifications. */
@@ -77,7 +78,21 @@ export async function* runSubscription(
   req: SubscriptionRequest,
   ctx: SubscriptionContext,
 ): AsyncGenerator<SubscriptionEvent> {
-  const signal = AbortSignal.any([ctx.signal, ctx.shutdown]);
+  // Taken off the store's shutdown signal when the subscription ends (store/subscriptions/stop-signal.ts).
+  const stop = stopSignal(ctx.signal, ctx.shutdown);
+  try {
+    yield* subscriptionEvents(req, ctx, stop.signal);
+  } finally {
+    stop.release();
+  }
+}
+
+/** runSubscription's events, ended by `signal` (the call's or the store's shutdown). */
+async function* subscriptionEvents(
+  req: SubscriptionRequest,
+  ctx: SubscriptionContext,
+  signal: AbortSignal,
+): AsyncGenerator<SubscriptionEvent> {
   const { deliver } = ctx;
   const keepalive = req.keepaliveIntervalMs > 0 ? req.keepaliveIntervalMs : undefined;
   const wait = <T>(work: Promise<T>) => withKeepalive(work, keepalive, signal, ctx.shutdown);
