@@ -8,6 +8,7 @@ import {
   Code,
   createFactStoreClient,
   MSG_Notification_Type as T,
+  slowestAnswerWhile,
   subscribe,
   type SpecInput,
 } from "../support/client.js";
@@ -27,20 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.close();
 }, 30_000);
-
-/** Calls latestSerial every 100 ms while `work` runs; returns the slowest answer in ms. */
-async function slowestAnswerWhile(work: Promise<unknown>): Promise<number> {
-  let done = false;
-  void work.finally(() => (done = true)).catch(() => {});
-  let slowest = 0;
-  while (!done) {
-    const started = performance.now();
-    await fx.client.latestSerial({});
-    slowest = Math.max(slowest, performance.now() - started);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return slowest;
-}
 
 const scripted = (ns: string, source: string): SpecInput => ({
   ns,
@@ -103,7 +90,7 @@ describe("a script that fails on a fact", () => {
       const facts = [1, 2, 3].map((n) => fact({ ns, type: "T", payload: { n } }));
       await publish(fx.client, facts);
       const subscription = catchUp(fx.client, { specs: [scripted(ns, source)] });
-      const slowest = await slowestAnswerWhile(subscription);
+      const slowest = await slowestAnswerWhile(fx.client, subscription);
       expect(slowest, `latestSerial took ${slowest} ms`).toBeLessThan(1_000);
       const sub = await subscription;
       expect(sub.end.error?.code).toBe(Code.InvalidArgument);

@@ -3,7 +3,7 @@
 // a script that pollutes prototypes and globals changes only its own context.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { catchUp, errorDetails, expectFailure } from "../support/client.js";
+import { catchUp, errorDetails, expectFailure, slowestAnswerWhile } from "../support/client.js";
 import { fact, idOf, publish, uniqueName } from "../support/facts.js";
 import {
   fetchAs,
@@ -20,20 +20,6 @@ const ctx = useTransformationStore("transformations_hostile");
 function storeRssMb(): number {
   const status = readFileSync(`/proc/${ctx.fx.store.process.pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
-
-/** Calls latestSerial every 100 ms while `work` runs; returns the slowest answer in ms. */
-async function slowestAnswerWhile(work: Promise<unknown>): Promise<number> {
-  let done = false;
-  void work.finally(() => (done = true)).catch(() => {});
-  let slowest = 0;
-  while (!done) {
-    const started = performance.now();
-    await ctx.fx.client.latestSerial({});
-    slowest = Math.max(slowest, performance.now() - started);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return slowest;
 }
 
 describe("hostile transformation code", () => {
@@ -89,7 +75,7 @@ describe("hostile transformation code", () => {
       await publish(ctx.fx.client, [victim]);
 
       const call = expectFailure(ctx.fx.client.fetchByIdAndVersion(idAndVersion(idOf(victim), 2)));
-      const slowest = await slowestAnswerWhile(call);
+      const slowest = await slowestAnswerWhile(ctx.fx.client, call);
       const err = await call;
       expect(err.exception, `${name}: ${err.message}`).toBe(TRANSFORMATION_EXCEPTION);
       expect(err.exceptionMessage, name).toMatch(message);

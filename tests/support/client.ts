@@ -285,3 +285,20 @@ function safeJson(v: unknown): string {
 }
 
 export { Code, ConnectError, MSG_Notification_Type };
+
+/** Calls latestSerial every 100 ms while `work` runs; returns the slowest answer in ms (is the store responsive meanwhile?). */
+export async function slowestAnswerWhile(
+  client: { latestSerial(req: object): Promise<unknown> },
+  work: Promise<unknown>,
+): Promise<number> {
+  let done = false;
+  void work.finally(() => (done = true)).catch(() => {});
+  let slowest = 0;
+  while (!done) {
+    const started = performance.now();
+    await client.latestSerial({});
+    slowest = Math.max(slowest, performance.now() - started);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return slowest;
+}
